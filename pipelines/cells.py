@@ -1,0 +1,147 @@
+"""Reading single cells as the contract's types. Each reader returns the value or raises CellError."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from pipelines.vocab import Vocabulary, age_to_band, ethnicity_group, match_ethnicity
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+EARLIEST, LATEST = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
+
+
+class CellError(ValueError):
+    """The cell's value is not what the column expects; the message says what is."""
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def text(value: object) -> str | None:
+    if is_blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return " ".join(str(value).split())
+
+
+def participant_id(value: object) -> str:
+    """The reference, trimmed; Excel's 1234.0 is the reference 1234."""
+    found = text(value)
+    if found is None:
+        raise CellError("a participant ID is needed on every row")
+    return found
+
+
+_TEXT_DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%d %B %Y", "%d %b %Y", "%d-%b-%Y", "%d-%b-%y")
+DATE_EXPECTED = "a date, written day first like 03/04/2025, or 2025-04-03, or an Excel date"
+
+
+def date(value: object) -> dt.date | None:
+    if is_blank(value):
+        return None
+    found = _as_date(value)
+    if found is None:
+        raise CellError(DATE_EXPECTED)
+    if not EARLIEST <= found <= LATEST:
+        raise CellError(f"a date between {EARLIEST:%Y} and {LATEST:%Y}")
+    return found
+
+
+def _as_date(value: object) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return EXCEL_EPOCH + dt.timedelta(days=int(value)) if 1 <= value < 2958466 else None
+    raw = str(value).strip()
+    iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?)?", raw)
+    if iso:
+        return _safe_date(*map(int, iso.groups()))
+    raw = re.sub(r"\s+\d{1,2}:\d{2}(:\d{2})?$", "", raw)
+    for fmt in _TEXT_DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+    if re.fullmatch(r"\d{5}(\.0+)?", raw):
+        return _as_date(float(raw))
+    return None
+
+
+def _safe_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def number(value: object) -> float | None:
+    if is_blank(value):
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    raw = re.sub(r"[£,\s]", "", str(value))
+    try:
+        return float(raw)
+    except ValueError:
+        raise CellError("a number") from None
+
+
+def whole(value: object, low: int, high: int, what: str) -> int | None:
+    found = number(value)
+    if found is None:
+        return None
+    if not found.is_integer() or not low <= found <= high:
+        raise CellError(f"{what}: a whole number from {low} to {high}")
+    return int(found)
+
+
+def choice(value: object, vocabulary: Vocabulary) -> str | None:
+    found = vocabulary.match(value)
+    if found is None:
+        raise CellError(f"one of: {vocabulary.accepted}")
+    return found
+
+
+def age_band(value: object) -> str | None:
+    years = number(value)
+    if years is None:
+        return None
+    band = age_to_band(years)
+    if band is None:
+        raise CellError("an age in years from 16 to 120 (or give an age band instead)")
+    return band
+
+
+def ethnicity(value: object) -> tuple[str, str]:
+    """(detailed group, high-level group)."""
+    found = match_ethnicity(value)
+    if found is None:
+        raise CellError(
+            "one of the 19 Census 2021 ethnic groups (e.g. 'Asian: Pakistani', "
+            "'White: English, Welsh, Scottish, Northern Irish or British'), an NHS ethnic category code A–S or Z, "
+            "'Prefer not to say', or blank for not known"
+        )
+    return found, ethnicity_group(found)
+
+
+def lsoa(value: object) -> str | None:
+    found = text(value)
+    if found is None:
+        return None
+    if not re.fullmatch(r"E01\d{6}", found.upper()):
+        raise CellError("an English LSOA code such as E01012345")
+    return found.upper()
+
+
+def postcode_district(value: object) -> str | None:
+    found = text(value)
+    if found is None:
+        return None
+    if not re.fullmatch(r"[A-Z]{1,2}\d[A-Z\d]?", found.upper()):
+        raise CellError("a postcode district only, such as DY1 or WV14 (never a full postcode)")
+    return found.upper()

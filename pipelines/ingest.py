@@ -1,0 +1,190 @@
+"""Checking a set of uploaded files and loading them, all or nothing, one upload per file."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from pipelines import privacy, store
+from pipelines.problems import Problem, UploadRefused
+from pipelines.sheets import KINDS
+from pipelines.validate import Record, Sheet, read_sheet
+from pipelines.workbook import read_grids
+
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
+
+
+@dataclass
+class PreparedFile:
+    name: str
+    sha256: str
+    sheets: list[Sheet]
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    changes: dict[str, dict[str, int]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    is_sample: bool = False
+
+
+@dataclass
+class Check:
+    """The outcome of checking files: what would be loaded, and every problem found."""
+
+    files: list[PreparedFile]
+    problems: list[Problem]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check(con: duckdb.DuckDBPyConnection, files: Sequence[tuple[str, bytes]]) -> Check:
+    """Read and validate every file against the database's current rows; nothing is written."""
+    key = participant_key(con)
+    prepared, problems = [], []
+    seen: dict[str, str] = {}
+    for name, data in files:
+        digest = hashlib.sha256(data).hexdigest()
+        file_problems = _already_loaded(con, name, digest, seen)
+        seen[digest] = name
+        grids, read_problems = read_grids(name, data)
+        sheets = [read_sheet(g) for g in grids]
+        file_problems += read_problems + [p for s in sheets for p in s.problems]
+        item = PreparedFile(name, digest, sheets, is_sample=digest in sample_hashes())
+        item.notes = [n for s in sheets for n in s.notes] + _ignored_notes(sheets)
+        if grids and not any(s.kind for s in sheets):
+            file_problems.append(Problem(name, expected=NOTHING_RECOGNISED))
+        if not file_problems:
+            item.tables, duplicate_problems = _tables(name, sheets, key)
+            file_problems += duplicate_problems
+        if not file_problems:
+            item.changes = {kind: store.compare_with_current(con, kind, t) for kind, t in item.tables.items()}
+        problems += file_problems
+        prepared.append(item)
+    return Check(prepared, problems)
+
+
+NOTHING_RECOGNISED = (
+    "No data sheet was recognised in this file. Each sheet needs a header row naming its columns, e.g. "
+    "'participant_id, session_date, activity, attended' for an attendance register "
+    "(download the blank template to see every sheet's columns)."
+)
+
+
+def load(con: duckdb.DuckDBPyConnection, result: Check) -> list[int]:
+    """Write a checked set of files in one transaction; returns the new upload ids."""
+    if not result.ok:
+        raise UploadRefused(result.problems)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        ids = [_load_file(con, item) for item in result.files]
+        if store.meta(con, "key_fingerprint") is None:
+            store.set_meta(con, "key_fingerprint", privacy.key_fingerprint(participant_key(con)))
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return ids
+
+
+def load_paths(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path]) -> list[int]:
+    """Check and load files from disk; raises UploadRefused listing every problem."""
+    return load(con, check(con, [(Path(p).name, Path(p).read_bytes()) for p in paths]))
+
+
+def load_sample(con: duckdb.DuckDBPyConnection) -> list[int]:
+    return load_paths(con, sorted(SAMPLE_DIR.glob("*.xlsx")))
+
+
+def participant_key(con: duckdb.DuckDBPyConnection) -> bytes:
+    return privacy.load_secret(store.database_file(con), store.meta(con, "key_fingerprint"))
+
+
+def sample_hashes() -> set[str]:
+    return {hashlib.sha256(p.read_bytes()).hexdigest() for p in SAMPLE_DIR.glob("*.xlsx")}
+
+
+def _load_file(con: duckdb.DuckDBPyConnection, item: PreparedFile) -> int:
+    upload_id = store.add_upload(con, item.name, item.sha256, item.is_sample, item.changes, item.notes)
+    for kind, frame in item.tables.items():
+        store.insert(con, kind, upload_id, frame)
+    return upload_id
+
+
+def _already_loaded(con: duckdb.DuckDBPyConnection, name: str, digest: str, seen: dict[str, str]) -> list[Problem]:
+    if digest in seen:
+        return [Problem(name, expected=f"This file is the same as {seen[digest]!r} in this upload; load it once.")]
+    loaded = store.active_upload_with(con, digest)
+    if loaded:
+        return [
+            Problem(
+                name,
+                expected=f"This file was already loaded on {loaded[1]} (upload {loaded[0]}). Nothing needs doing; "
+                "to replace it, roll that upload back first or upload the corrected file.",
+            )
+        ]
+    return []
+
+
+def _ignored_notes(sheets: list[Sheet]) -> list[str]:
+    return [
+        f"Sheet {s.sheet or s.file!r}: column(s) {', '.join(repr(c) for c in s.ignored_columns)} are not part of "
+        "the data the dashboard uses and were not stored."
+        for s in sheets
+        if s.ignored_columns
+    ]
+
+
+def _tables(name: str, sheets: list[Sheet], key: bytes) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+    """One table per kind, pseudonymised, with identical duplicate rows dropped and conflicting ones refused."""
+    by_kind: dict[str, list[tuple[Sheet, Record]]] = {}
+    for sheet in sheets:
+        by_kind.setdefault(sheet.kind.name if sheet.kind else "", []).extend((sheet, r) for r in sheet.records)
+    by_kind.pop("", None)
+    tables, problems = {}, []
+    for kind, rows in by_kind.items():
+        kept, kind_problems = _without_duplicates(name, kind, rows)
+        problems += kind_problems
+        frame = pd.DataFrame([r for _, r in kept], columns=["source_row", *store.COLUMNS[kind]])
+        if "participant_id" in frame:
+            frame["participant_id"] = [privacy.pseudonym(key, ref) for ref in frame["participant_id"]]
+        tables[kind] = frame
+    return tables, problems
+
+
+def _without_duplicates(name: str, kind: str, rows: list[tuple[Sheet, Record]]) -> tuple[list, list[Problem]]:
+    first: dict[tuple, tuple[Sheet, Record]] = {}
+    kept, problems = [], []
+    for sheet, record in rows:
+        natural_key = tuple(record.get(k) for k in KINDS[kind].key)
+        if natural_key not in first:
+            first[natural_key] = (sheet, record)
+            kept.append((sheet, record))
+            continue
+        earlier_sheet, earlier = first[natural_key]
+        if _values(earlier) != _values(record):
+            problems.append(
+                Problem(
+                    name,
+                    sheet.sheet,
+                    record["source_row"],
+                    "",
+                    ", ".join(str(v) for v in natural_key),
+                    f"This row is for the same {' / '.join(KINDS[kind].key).replace('_', ' ')} as row "
+                    f"{earlier['source_row']}{_other_sheet(earlier_sheet, sheet)} but its values differ. "
+                    "Keep the right one and delete the other.",
+                )
+            )
+    return kept, problems
+
+
+def _values(record: Record) -> dict[str, object]:
+    return {k: v for k, v in record.items() if k != "source_row"}
+
+
+def _other_sheet(earlier: Sheet, sheet: Sheet) -> str:
+    return f" of sheet {earlier.sheet!r}" if earlier.sheet != sheet.sheet else ""

@@ -1,0 +1,152 @@
+"""The wellbeing measures: their answers, scoring rules, thresholds and published norms (DESIGN section 4)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipelines.vocab import norm_key
+
+WEMWBS_WORDS = ("none of the time", "rarely", "some of the time", "often", "all of the time")
+CORE10_WORDS = ("not at all", "only occasionally", "sometimes", "often", "most or all of the time")
+PHQ_WORDS = ("not at all", "several days", "more than half the days", "nearly every day")
+UCLA_WORDS = ("hardly ever", "some of the time", "often")
+
+# SWEMWBS raw score 7..35 -> metric score (Stewart-Brown et al. 2009 Rasch conversion, as published by Warwick).
+SWEMWBS_METRIC = (
+    7.00, 9.51, 11.25, 12.40, 13.33, 14.08, 14.75, 15.32, 15.84, 16.36,
+    16.88, 17.43, 17.98, 18.59, 19.25, 19.98, 20.73, 21.54, 22.35, 23.21,
+    24.11, 25.03, 26.02, 27.03, 28.13, 29.31, 30.70, 32.55, 35.00,
+)  # fmt: skip
+SWEMWBS_FROM_WEMWBS_ITEMS = (1, 2, 3, 6, 7, 9, 11)
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """A questionnaire as it is filled in: its items and the answers they take."""
+
+    name: str
+    items: int
+    low: int
+    high: int
+    words: tuple[str, ...] = ()
+    reversed_word_items: tuple[int, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return norm_key(self.name)
+
+    def answer(self, item: int, raw: object) -> float | None:
+        """The number for one answer given as a number or the scale's words; None when not understood."""
+        if isinstance(raw, int | float) and not isinstance(raw, bool):
+            return float(raw)
+        text = str(raw).strip()
+        try:
+            return float(text)
+        except ValueError:
+            pass
+        leading = re.match(r"^\s*(\d+(?:\.\d+)?)\s*[-–:.)=]", text)
+        if leading:
+            return float(leading.group(1))
+        words = [norm_key(w) for w in self.words]
+        if norm_key(text) not in words:
+            return None
+        position = words.index(norm_key(text))
+        return float(self.high - position if item in self.reversed_word_items else self.low + position)
+
+    @property
+    def total_range(self) -> tuple[float, float]:
+        return float(self.items * self.low), float(self.items * self.high)
+
+
+INSTRUMENTS = {
+    i.key: i
+    for i in (
+        Instrument("WEMWBS", 14, 1, 5, WEMWBS_WORDS),
+        Instrument("SWEMWBS", 7, 1, 5, WEMWBS_WORDS),
+        Instrument("CORE-10", 10, 0, 4, CORE10_WORDS, reversed_word_items=(2, 3)),
+        Instrument("PHQ-9", 9, 0, 3, PHQ_WORDS),
+        Instrument("GAD-7", 7, 0, 3, PHQ_WORDS),
+        Instrument("ONS4", 4, 0, 10),
+        Instrument("UCLA-3", 3, 1, 3, UCLA_WORDS),
+    )
+}
+ONS4_QUESTIONS = ("life satisfaction", "worthwhile", "happy", "anxious")
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A score that outcomes are reported on."""
+
+    name: str
+    low: float
+    high: float
+    higher_better: bool
+    threshold: float | None = None  # individual change that counts as improvement or deterioration
+    cutoff: float | None = None  # clinical caseness: at or above (lower-better measures)
+    low_band: tuple[float, float] | None = None  # ONS4 "low" wellbeing band, inclusive
+    norms: tuple[tuple[str, float, str], ...] = ()  # (group, mean, source)
+
+    def is_better(self, change: float) -> bool:
+        return change > 0 if self.higher_better else change < 0
+
+
+MEASURES = {
+    m.name: m
+    for m in (
+        Measure(
+            "WEMWBS", 14, 70, True, threshold=3,
+            norms=(("Men", 50.1, "Health Survey for England 2016"), ("Women", 49.6, "Health Survey for England 2016")),
+        ),
+        Measure(
+            "SWEMWBS", 7, 35, True, threshold=3,
+            norms=(("Men", 23.7, "Health Survey for England 2010-13"), ("Women", 23.2, "Health Survey for England 2010-13")),
+        ),
+        Measure("CORE-10", 0, 40, False, threshold=6, cutoff=11),
+        Measure("PHQ-9", 0, 27, False, threshold=6, cutoff=10),
+        Measure("GAD-7", 0, 21, False, threshold=4, cutoff=8),
+        Measure("ONS4 life satisfaction", 0, 10, True, low_band=(0, 4)),
+        Measure("ONS4 worthwhile", 0, 10, True, low_band=(0, 4)),
+        Measure("ONS4 happy", 0, 10, True, low_band=(0, 4)),
+        Measure("ONS4 anxious", 0, 10, False, low_band=(6, 10)),
+        Measure("UCLA-3", 3, 9, False),
+    )
+}  # fmt: skip
+# Sources: WEMWBS threshold Maheswaran et al. 2012; SWEMWBS threshold Shah et al. 2018 (2.77 SEM = 2.87);
+# CORE-10 cut-off Barkham et al. 2013; PHQ-9 and GAD-7 thresholds as NHS Talking Therapies reports them.
+MEASURE_ORDER = tuple(MEASURES)
+
+
+def swemwbs_metric(raw: float) -> float:
+    return SWEMWBS_METRIC[int(raw) - 7]
+
+
+def score(instrument: Instrument, items: list[float | None]) -> dict[str, float | None]:
+    """Scores from one completed questionnaire's items (None for a missing answer).
+
+    Returns measure name -> score, None where a missing item leaves no score. CORE-10 prorates one
+    missing item (total x 10 / 9); a WEMWBS questionnaire also yields SWEMWBS from its seven items.
+    """
+    present = [v for v in items if v is not None]
+    missing = len(items) - len(present)
+    name = instrument.name
+    if name == "ONS4":
+        return {f"ONS4 {q}": v for q, v in zip(ONS4_QUESTIONS, items, strict=True)}
+    if name == "CORE-10":
+        total = sum(present) * 10 / 9 if missing == 1 else (sum(present) if missing == 0 else None)
+        return {name: total}
+    total = sum(present) if missing == 0 else None
+    if name == "SWEMWBS":
+        return {name: None if total is None else swemwbs_metric(total)}
+    if name == "WEMWBS":
+        short = [items[i - 1] for i in SWEMWBS_FROM_WEMWBS_ITEMS]
+        short_raw = None if None in short else sum(short)
+        return {name: total, "SWEMWBS": None if short_raw is None else swemwbs_metric(short_raw)}
+    return {name: total}
+
+
+def score_total(instrument: Instrument, total: float) -> dict[str, float]:
+    """Scores from a questionnaire given only as a total (SWEMWBS totals are raw and are converted)."""
+    if instrument.name == "SWEMWBS":
+        return {"SWEMWBS": swemwbs_metric(total)}
+    return {instrument.name: total}

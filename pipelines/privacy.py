@@ -1,0 +1,125 @@
+"""Privacy by design (DESIGN section 3): refusing personal data, pseudonymising references, suppressing small counts."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import secrets
+from pathlib import Path
+
+from pipelines.vocab import norm_key
+
+PII_HEADERS = {
+    "a name": ("name", "firstname", "forename", "surname", "lastname", "fullname", "clientname", "givenname",
+               "familyname", "participantname", "servicename", "preferredname"),
+    "an email address": ("email", "emailaddress", "e-mail"),
+    "a phone number": ("phone", "phonenumber", "telephone", "mobile", "mobilenumber", "tel", "telno", "contactnumber"),
+    "an address": ("address", "homeaddress", "street", "addressline1", "address1", "town"),
+    "a full postcode": ("postcode", "postalcode", "zip", "fullpostcode"),
+    "an NHS number": ("nhsnumber", "nhsno", "nhs"),
+    "a date of birth": ("dateofbirth", "dob", "birthdate", "birthday"),
+}  # fmt: skip
+_HEADER_KIND = {norm_key(h): kind for kind, headers in PII_HEADERS.items() for h in headers}
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
+_PHONE = re.compile(r"(?:\+44\s?\(?0?\)?|\b0)\s?\d{2,4}[\s-]?\d{3,4}[\s-]?\d{3,4}\b")
+_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
+_TEN_DIGITS = re.compile(r"^\d{3}\s?\d{3}\s?\d{4}$")
+
+SEND_INSTEAD = (
+    "Remove the column and upload again: the dashboard must never hold personal details. "
+    "Send an age band instead of a date of birth, and a postcode district (e.g. DY1) or IMD decile instead of an address."
+)
+
+
+def pii_header(header: object) -> str | None:
+    """What personal data a column header names, if any."""
+    return _HEADER_KIND.get(norm_key(header))
+
+
+def pii_value(value: object) -> str | None:
+    """What personal data a cell looks like, if any."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return "an NHS number" if is_nhs_number(str(value)) else None
+    if not isinstance(value, str):
+        return None
+    if _EMAIL.search(value):
+        return "an email address"
+    if _POSTCODE.search(value):
+        return "a full postcode"
+    if is_nhs_number(value.strip()):
+        return "an NHS number"
+    if _PHONE.search(value):
+        return "a phone number"
+    return None
+
+
+def is_nhs_number(raw: str) -> bool:
+    """Ten digits whose modulus 11 check digit is right (NHS Data Dictionary)."""
+    if not _TEN_DIGITS.match(raw):
+        return False
+    digits = [int(c) for c in raw if c.isdigit()]
+    check = 11 - sum(d * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True)) % 11
+    return (0 if check == 11 else check) == digits[9] and check != 10
+
+
+# Pseudonymisation --------------------------------------------------------------------------------
+
+
+class MissingSecret(RuntimeError):
+    """The key that links participants across uploads is missing or not this database's."""
+
+
+def secret_path(db_path: str | Path) -> Path:
+    return Path(os.environ.get("IMPACT_SECRET_FILE") or f"{db_path}.key")
+
+
+def load_secret(db_path: str | Path, fingerprint: str | None) -> bytes:
+    """The installation's key, created on first use; ``fingerprint`` is the database's record of it, if any."""
+    path = secret_path(db_path)
+    if not path.exists():
+        if fingerprint is not None:
+            raise MissingSecret(
+                f"The key file {path} that links participants across uploads is missing. Restore it from your "
+                "backup (it was created beside the database when data was first loaded), or set IMPACT_SECRET_FILE "
+                "to its location. Without it new uploads cannot be matched to the people already in the database."
+            )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(secrets.token_bytes(32))
+        path.chmod(0o600)
+    key = path.read_bytes()
+    if fingerprint is not None and key_fingerprint(key) != fingerprint:
+        raise MissingSecret(f"The key file {path} is not the one this database was loaded with.")
+    return key
+
+
+def key_fingerprint(key: bytes) -> str:
+    return hashlib.sha256(b"fingerprint:" + key).hexdigest()[:16]
+
+
+def pseudonym(key: bytes, reference: str) -> str:
+    """Keyed hash of a participant reference (HMAC-SHA256), so raw references are never stored."""
+    return hmac.new(key, reference.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+# Disclosure control ------------------------------------------------------------------------------
+
+SUPPRESSION_THRESHOLD = 8
+
+
+def suppress(count: int | None, threshold: int = SUPPRESSION_THRESHOLD) -> str:
+    """A count as it may be shown: 1 to threshold-1 people become '<threshold'."""
+    if count is None:
+        return "–"
+    return f"<{threshold}" if 0 < count < threshold else f"{count:,}"
+
+
+def round_for_export(count: int, threshold: int = SUPPRESSION_THRESHOLD) -> int | None:
+    """Exports: None (shown as '<8') for small counts, otherwise rounded to the nearest 5."""
+    if 0 < count < threshold:
+        return None
+    return int(5 * round(count / 5))

@@ -1,0 +1,198 @@
+"""The sheets of the data contract (DESIGN section 2): their fields, header aliases and natural keys."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipelines import vocab
+from pipelines.measures import INSTRUMENTS, ONS4_QUESTIONS
+from pipelines.vocab import Vocabulary, norm_key
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    parse: str  # how a cell is read: id, date, text, choice, number, whole, imd, lsoa, district, age
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    choices: Vocabulary | None = None
+
+    @property
+    def spellings(self) -> set[str]:
+        return {norm_key(self.name), *(norm_key(a) for a in self.aliases)}
+
+
+@dataclass(frozen=True)
+class SheetKind:
+    name: str
+    fields: tuple[Field, ...]
+    key: tuple[str, ...]  # natural key: latest upload wins per key
+    about_people: bool = True
+
+    def field_for(self, header: object) -> Field | None:
+        key = norm_key(header)
+        return next((f for f in self.fields if key in f.spellings), None)
+
+    @property
+    def required(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.required)
+
+
+PARTICIPANT_ID = Field(
+    "participant_id",
+    "id",
+    (
+        "client id",
+        "service user id",
+        "person id",
+        "ref",
+        "reference",
+        "participant",
+        "participant ref",
+        "client ref",
+        "id",
+    ),
+    required=True,
+)
+
+PARTICIPANTS = SheetKind(
+    "participants",
+    (
+        PARTICIPANT_ID,
+        Field("age_band", "choice", ("age group", "age range"), choices=vocab.AGE_BAND),
+        Field("age", "age", ("age in years", "age years")),
+        Field("gender", "choice", ("sex", "gender identity"), choices=vocab.GENDER),
+        Field("ethnicity", "ethnicity", ("ethnic group", "ethnic origin", "ethnic category", "ethnicity code")),
+        Field("disability", "choice", ("disabled", "has a disability", "disability status"), choices=vocab.DISABILITY),
+        Field("sexual_orientation", "choice", ("sexuality",), choices=vocab.SEXUAL_ORIENTATION),
+        Field("referral_source", "text", ("referral", "referred by", "referral route", "source of referral")),
+        Field("first_contact", "date", ("first contact date", "date of first contact", "referral date", "start date")),
+        Field("imd_decile", "imd", ("imd", "imd decile", "deprivation decile", "index of multiple deprivation decile")),
+        Field("lsoa_code", "lsoa", ("lsoa", "lsoa11", "lsoa 2011", "lsoa code 2011")),
+        Field("postcode_district", "district", ("postcode area", "outward code", "post code district")),
+    ),
+    key=("participant_id",),
+)
+
+ATTENDANCE = SheetKind(
+    "attendance",
+    (
+        PARTICIPANT_ID,
+        Field("session_date", "date", ("date", "date of session", "session date"), required=True),
+        Field(
+            "activity", "text", ("group", "session", "service", "programme", "program", "activity name"), required=True
+        ),
+        Field("activity_type", "choice", ("type", "session type", "type of activity"), choices=vocab.ACTIVITY_TYPE),
+        Field("delivery", "choice", ("delivery mode", "mode", "format"), choices=vocab.DELIVERY),
+        Field("venue", "text", ("location", "place")),
+        Field("minutes", "number", ("duration", "duration minutes", "length minutes", "mins")),
+        Field("attended", "choice", ("attended?", "attendance", "status", "outcome"), choices=vocab.ATTENDED),
+    ),
+    key=("participant_id", "session_date", "activity"),
+)
+
+WELLBEING = SheetKind(
+    "wellbeing",
+    (
+        PARTICIPANT_ID,
+        Field(
+            "date",
+            "date",
+            ("date completed", "questionnaire date", "completed on", "date of questionnaire"),
+            required=True,
+        ),
+        Field("activity", "text", ("group", "session", "service", "programme")),
+        Field("measure", "text", ("questionnaire", "scale", "tool")),
+        Field("total", "number", ("score", "total score")),
+    ),
+    key=("participant_id", "date", "measure"),
+)
+
+FUNDING = SheetKind(
+    "funding",
+    (
+        Field(
+            "funder",
+            "text",
+            ("funder name", "funding org:name", "funding organisation", "funding org name"),
+            required=True,
+        ),
+        Field("title", "text", ("grant", "grant title", "project", "name of grant", "description"), required=True),
+        Field("amount", "number", ("amount awarded", "value", "award", "grant amount", "amount gbp"), required=True),
+        Field("start_date", "date", ("start", "planned dates:start date", "from"), required=True),
+        Field("end_date", "date", ("end", "planned dates:end date", "to"), required=True),
+        Field("award_date", "date", ("award date", "date awarded")),
+        Field("duration_months", "number", ("planned dates:duration (months)", "duration (months)", "duration months")),
+        Field("identifier", "text", ("grant id", "grant reference", "id")),
+        Field("status", "choice", ("funding status",), choices=vocab.FUNDING_STATUS),
+        Field("restricted", "choice", ("restricted?", "restricted funds"), choices=vocab.YES_NO),
+        Field("income_type", "choice", ("type", "income source", "source"), choices=vocab.INCOME_TYPE),
+        Field("activity", "text", ("project activity", "for activity")),
+    ),
+    key=("funder", "title", "start_date"),
+    about_people=False,
+)
+
+EXPENDITURE = SheetKind(
+    "expenditure",
+    (
+        Field(
+            "period_start", "date", ("month", "quarter", "period", "month starting", "period starting"), required=True
+        ),
+        Field("amount", "number", ("spend", "expenditure", "cost", "costs", "amount spent"), required=True),
+        Field("activity", "text", ("project", "cost centre", "group")),
+    ),
+    key=("period_start", "activity"),
+    about_people=False,
+)
+
+RESERVES = SheetKind(
+    "reserves",
+    (
+        Field("date", "date", ("as at", "as at date", "balance date"), required=True),
+        Field("free_reserves", "number", ("free reserves", "unrestricted reserves", "reserves"), required=True),
+    ),
+    key=("date",),
+    about_people=False,
+)
+
+POPULATION = SheetKind(
+    "population",
+    (
+        Field("area", "text", ("geography", "area name", "local authority"), required=True),
+        Field("dimension", "choice", ("characteristic", "variable"), required=True, choices=vocab.POPULATION_DIMENSION),
+        Field("group", "text", ("category", "value"), required=True),
+        Field("count", "number", ("people", "number", "population", "observation")),
+        Field("share", "number", ("percent", "percentage", "proportion")),
+    ),
+    key=("area", "dimension", "group"),
+    about_people=False,
+)
+
+KINDS = {k.name: k for k in (PARTICIPANTS, ATTENDANCE, WELLBEING, FUNDING, EXPENDITURE, RESERVES, POPULATION)}
+
+_ONS4_NAMES = {norm_key(f"{prefix}{q}"): i for i, q in enumerate(ONS4_QUESTIONS, 1) for prefix in ("", "ons4 ", "ons ")}
+_MEASURE_KEYS = sorted(INSTRUMENTS, key=len, reverse=True)
+
+
+def item_column(header: object) -> tuple[str, int | None] | None:
+    """(instrument key, item number) for a wide questionnaire column; item None for a total."""
+    key = norm_key(header)
+    if key in _ONS4_NAMES:
+        return "ons4", _ONS4_NAMES[key]
+    for measure in _MEASURE_KEYS:
+        if key.startswith(measure):
+            rest = key[len(measure) :]
+            if rest in ("total", "score", "totalscore"):
+                return measure, None
+            found = re.fullmatch(r"(?:q|item|question)?(\d{1,2})", rest)
+            if found and 1 <= int(found.group(1)) <= INSTRUMENTS[measure].items:
+                return measure, int(found.group(1))
+    return None
+
+
+def long_item_column(header: object) -> int | None:
+    """Item number of a long-layout column such as ``item_3`` or ``Q3``."""
+    found = re.fullmatch(r"(?:item|q|question)(\d{1,2})", norm_key(header))
+    return int(found.group(1)) if found else None

@@ -1,0 +1,186 @@
+"""The DuckDB database: append-only history per sheet kind, views of the current rows, uploads and rollback."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from pipelines.sheets import KINDS
+
+DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "impact.duckdb"
+
+# Stored columns per kind, after validation and pseudonymisation ("participant_id" holds the keyed hash).
+COLUMNS: dict[str, dict[str, str]] = {
+    "participants": {
+        "participant_id": "VARCHAR", "age_band": "VARCHAR", "gender": "VARCHAR", "ethnicity": "VARCHAR",
+        "ethnicity_group": "VARCHAR", "disability": "VARCHAR", "sexual_orientation": "VARCHAR",
+        "referral_source": "VARCHAR", "first_contact": "DATE", "imd_decile": "INTEGER", "lsoa_code": "VARCHAR",
+        "postcode_district": "VARCHAR",
+    },
+    "attendance": {
+        "participant_id": "VARCHAR", "session_date": "DATE", "activity": "VARCHAR", "activity_type": "VARCHAR",
+        "delivery": "VARCHAR", "venue": "VARCHAR", "minutes": "DOUBLE", "attended": "VARCHAR",
+    },
+    "wellbeing": {
+        "participant_id": "VARCHAR", "date": "DATE", "activity": "VARCHAR", "measure": "VARCHAR", "score": "DOUBLE",
+        "items": "DOUBLE[]", "missing_items": "INTEGER", "derived": "BOOLEAN",
+    },
+    "funding": {
+        "funder": "VARCHAR", "title": "VARCHAR", "identifier": "VARCHAR", "amount": "DOUBLE", "start_date": "DATE",
+        "end_date": "DATE", "status": "VARCHAR", "restricted": "BOOLEAN", "income_type": "VARCHAR",
+        "activity": "VARCHAR",
+    },
+    "expenditure": {"period_start": "DATE", "amount": "DOUBLE", "activity": "VARCHAR"},
+    "reserves": {"date": "DATE", "free_reserves": "DOUBLE"},
+    "population": {"area": "VARCHAR", "dimension": "VARCHAR", "group": "VARCHAR", "count": "DOUBLE", "share": "DOUBLE"},
+}  # fmt: skip
+
+UPLOADS = """
+CREATE TABLE IF NOT EXISTS uploads (
+    upload_id INTEGER PRIMARY KEY,
+    file_name VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    loaded_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+    loaded_by VARCHAR,
+    is_sample BOOLEAN NOT NULL DEFAULT false,
+    row_counts JSON,
+    notes JSON,
+    rolled_back_at TIMESTAMP
+);
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+"""
+
+
+def db_path() -> Path:
+    return Path(os.environ.get("IMPACT_DB") or DEFAULT_DB)
+
+
+def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (and on first use create) the database."""
+    path = Path(path or db_path())
+    if read_only and path.exists():
+        return duckdb.connect(str(path), read_only=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    create_schema(con)
+    return con
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(UPLOADS)
+    for kind, columns in COLUMNS.items():
+        body = ", ".join(f'"{name}" {sql_type}' for name, sql_type in columns.items())
+        con.execute(
+            f"CREATE TABLE IF NOT EXISTS {kind}_history (upload_id INTEGER NOT NULL, source_row INTEGER, {body})"
+        )
+        con.execute(f"CREATE OR REPLACE VIEW {kind} AS {current_rows_sql(kind)}")
+
+
+def key_sql(kind: str, alias: str = "") -> str:
+    prefix = f"{alias}." if alias else ""
+    return ", ".join(f"coalesce(CAST({prefix}\"{k}\" AS VARCHAR), '')" for k in KINDS[kind].key)
+
+
+def current_rows_sql(kind: str) -> str:
+    """Latest active upload wins per natural key, so rolling an upload back restores what it replaced."""
+    return f"""
+        SELECT h.* EXCLUDE (source_row) FROM {kind}_history h
+        JOIN uploads u USING (upload_id) WHERE u.rolled_back_at IS NULL
+        QUALIFY row_number() OVER (PARTITION BY {key_sql(kind, "h")} ORDER BY h.upload_id DESC, h.source_row DESC) = 1
+    """
+
+
+def one(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> tuple | None:
+    """The first row of a query (the result is read to the end, so the connection is free again)."""
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0] if rows else None
+
+
+def meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    row = one(con, "SELECT value FROM meta WHERE key = ?", [key])
+    return row[0] if row else None
+
+
+def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
+
+def database_file(con: duckdb.DuckDBPyConnection) -> Path:
+    return Path(one(con, "SELECT file FROM pragma_database_list WHERE name = current_database()")[0])
+
+
+def compare_with_current(con: duckdb.DuckDBPyConnection, kind: str, frame: pd.DataFrame) -> dict[str, int]:
+    """How many of ``frame``'s rows are new, and how many replace current rows with different values."""
+    values = [c for c in COLUMNS[kind] if c not in KINDS[kind].key]
+    differs = " OR ".join(f'n."{c}" IS DISTINCT FROM c."{c}"' for c in values) or "false"
+    con.register("incoming", frame)
+    try:
+        new, changed = one(
+            con,
+            f"""
+            SELECT count(*) FILTER (WHERE c.k IS NULL), count(*) FILTER (WHERE c.k IS NOT NULL AND ({differs}))
+            FROM (SELECT *, concat_ws('|', {key_sql(kind)}) AS k FROM incoming) n
+            LEFT JOIN (SELECT *, concat_ws('|', {key_sql(kind)}) AS k FROM {kind}) c USING (k)
+        """,
+        )
+    finally:
+        con.unregister("incoming")
+    return {"rows": len(frame), "new": new, "replaced": len(frame) - new, "changed": changed}
+
+
+def insert(con: duckdb.DuckDBPyConnection, kind: str, upload_id: int, frame: pd.DataFrame) -> None:
+    table = frame.assign(upload_id=upload_id)
+    con.register("incoming", table)
+    try:
+        con.execute(f"INSERT INTO {kind}_history BY NAME SELECT * FROM incoming")
+    finally:
+        con.unregister("incoming")
+
+
+def add_upload(con, file_name: str, sha256: str, is_sample: bool, row_counts: dict, notes: list[str]) -> int:
+    upload_id = one(con, "SELECT coalesce(max(upload_id), 0) + 1 FROM uploads")[0]
+    con.execute(
+        "INSERT INTO uploads (upload_id, file_name, sha256, loaded_by, is_sample, row_counts, notes) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [upload_id, file_name, sha256, os.environ.get("USER"), is_sample, json.dumps(row_counts), json.dumps(notes)],
+    )
+    return upload_id
+
+
+def active_upload_with(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[int, str] | None:
+    return one(
+        con,
+        "SELECT upload_id, strftime(loaded_at, '%d/%m/%Y %H:%M') FROM uploads "
+        "WHERE sha256 = ? AND rolled_back_at IS NULL",
+        [sha256],
+    )
+
+
+def uploads(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute(
+        "SELECT upload_id, loaded_at, loaded_by, file_name, is_sample, row_counts, notes, rolled_back_at, sha256 "
+        "FROM uploads ORDER BY upload_id DESC"
+    ).df()
+
+
+def rollback(con: duckdb.DuckDBPyConnection, upload_id: int) -> None:
+    """Hide an upload's rows; the rows it replaced become current again. Nothing is deleted."""
+    found = one(con, "SELECT rolled_back_at FROM uploads WHERE upload_id = ?", [upload_id])
+    if found is None:
+        raise ValueError(f"There is no upload {upload_id}.")
+    if found[0] is not None:
+        raise ValueError(f"Upload {upload_id} was already rolled back on {found[0]:%d/%m/%Y %H:%M}.")
+    con.execute("UPDATE uploads SET rolled_back_at = current_localtimestamp() WHERE upload_id = ?", [upload_id])
+
+
+def has_data(con: duckdb.DuckDBPyConnection) -> bool:
+    return one(con, "SELECT count(*) FROM uploads WHERE rolled_back_at IS NULL")[0] > 0
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> str:
+    """Changes whenever an upload is loaded or rolled back: the key for cached query results."""
+    return str(one(con, "SELECT count(*), max(upload_id), count(rolled_back_at) FROM uploads"))

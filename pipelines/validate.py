@@ -1,0 +1,526 @@
+"""Turning one sheet's grid of cells into clean records of its kind, with every problem found."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from openpyxl.utils import get_column_letter
+
+from pipelines import cells, privacy, vocab
+from pipelines.cells import CellError
+from pipelines.measures import INSTRUMENTS, score, score_total
+from pipelines.problems import Problem
+from pipelines.sheets import KINDS, WELLBEING, Field, SheetKind, item_column, long_item_column
+from pipelines.vocab import norm_key
+from pipelines.workbook import Grid
+
+HEADER_SEARCH_ROWS = 30
+Record = dict[str, object]
+
+
+@dataclass
+class Column:
+    index: int
+    header: str
+    field: Field | None = None
+    item: tuple[str, int | None] | None = None  # wide questionnaire column: (instrument key, item or None=total)
+    long_item: int | None = None
+
+    @property
+    def label(self) -> str:
+        return f'{get_column_letter(self.index + 1)} "{self.header}"'
+
+
+@dataclass
+class Sheet:
+    """A recognised sheet, read: its records and what the load report says about it."""
+
+    file: str
+    sheet: str
+    kind: SheetKind | None
+    header_row: int = 0
+    records: list[Record] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+
+
+def read_sheet(grid: Grid) -> Sheet:
+    header_index, kind, columns = _find_header(grid.rows)
+    name = grid.sheet or grid.file
+    if kind is None:
+        sheet = Sheet(grid.file, grid.sheet, None)
+        sheet.notes.append(f"Sheet {name!r} does not look like any of the data sheets and was skipped.")
+        return sheet
+    sheet = Sheet(grid.file, grid.sheet, kind, header_row=header_index + 1)
+    missing = _missing_required(kind, columns)
+    if missing:
+        sheet.problems.append(
+            Problem(
+                grid.file,
+                grid.sheet,
+                header_index + 1,
+                "",
+                "",
+                f"This looks like a {kind.name} sheet, but it "
+                f"has no column for {missing}. Add that column (or rename its header) and upload again.",
+            )
+        )
+        return sheet
+    rows = list(_data_rows(grid.rows, header_index))
+    if kind.about_people and _refuse_personal_data(sheet, columns, rows):
+        return sheet
+    _check_duplicated_columns(sheet, columns)
+    sheet.ignored_columns = [c.header for c in columns if c.header and not (c.field or c.item or c.long_item)]
+    if sheet.problems:
+        return sheet
+    READERS[kind.name](sheet, columns, rows)
+    return sheet
+
+
+# Finding the header and the kind -----------------------------------------------------------------
+
+
+def _columns(header_row: list[object], kind: SheetKind) -> list[Column]:
+    found = []
+    long_layout = kind is WELLBEING and any(WELLBEING.field_for(h) is WELLBEING.fields[3] for h in header_row)
+    for index, raw in enumerate(header_row):
+        header = cells.text(raw) or ""
+        column = Column(index, header, kind.field_for(header) if header else None)
+        if kind is WELLBEING and header and column.field is None:
+            if long_layout:
+                column.long_item = long_item_column(header)
+            else:
+                column.item = item_column(header)
+        found.append(column)
+    return found
+
+
+def _kind_score(kind: SheetKind, columns: list[Column]) -> int:
+    return sum(1 for c in columns if c.field or c.item or c.long_item)
+
+
+def _find_header(rows: list[list[object]]) -> tuple[int, SheetKind | None, list[Column]]:
+    best: tuple[int, int, SheetKind | None, list[Column]] = (1, -1, None, [])
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        for kind in KINDS.values():
+            columns = _columns(row, kind)
+            points = _kind_score(kind, columns) + (2 if not _missing_required(kind, columns) else 0)
+            if kind is WELLBEING and not any(c.item or c.field is WELLBEING.fields[3] for c in columns):
+                points = min(points, 1)
+            if points > best[0]:
+                best = (points, index, kind, columns)
+    return best[1], best[2], best[3]
+
+
+def _missing_required(kind: SheetKind, columns: list[Column]) -> str | None:
+    present = {c.field.name for c in columns if c.field}
+    if kind.name == "funding":
+        present |= {"start_date"} if "award_date" in present else set()
+        present |= {"end_date"}  # an end date can come from the duration or the start (DESIGN section 2)
+    missing = [f.name.replace("_", " ") for f in kind.required if f.name not in present]
+    if kind is WELLBEING and not any(c.item or c.field is WELLBEING.fields[3] for c in columns):
+        missing.append("questionnaire answers (columns such as 'WEMWBS Q1' or 'CORE-10 total')")
+    return " or ".join(missing) or None
+
+
+def _data_rows(rows: list[list[object]], header_index: int) -> Iterator[tuple[int, list[object]]]:
+    """(Excel row number, cells) below the header, skipping blank rows and a trailing totals row."""
+    body = [(i + 1, row) for i, row in enumerate(rows) if i > header_index and not all(map(cells.is_blank, row))]
+    if body and _is_totals_row(body[-1][1]):
+        body.pop()
+    yield from body
+
+
+def _is_totals_row(row: list[object]) -> bool:
+    first = next((c for c in row if not cells.is_blank(c)), "")
+    return isinstance(first, str) and norm_key(first) in ("total", "totals", "grandtotal", "sum")
+
+
+def _check_duplicated_columns(sheet: Sheet, columns: list[Column]) -> None:
+    seen: dict[object, Column] = {}
+    for column in columns:
+        key = (column.field and column.field.name) or column.item or column.long_item
+        if not key:
+            continue
+        if key in seen:
+            sheet.problems.append(
+                Problem(
+                    sheet.file,
+                    sheet.sheet,
+                    sheet.header_row,
+                    column.label,
+                    "",
+                    f"This column means the same as column {seen[key].label}. Keep only one of them.",
+                )
+            )
+        seen[key] = column
+
+
+def _refuse_personal_data(sheet: Sheet, columns: list[Column], rows: list[tuple[int, list[object]]]) -> bool:
+    for column in columns:
+        what = None if column.field or column.item else privacy.pii_header(column.header)
+        first_row = sheet.header_row
+        if what is None:
+            hit = next(
+                (
+                    (n, row[column.index])
+                    for n, row in rows
+                    if column.index < len(row) and privacy.pii_value(row[column.index])
+                ),
+                None,
+            )
+            if hit is None:
+                continue
+            first_row, what = hit[0], privacy.pii_value(hit[1])
+        sheet.problems.append(
+            Problem(
+                sheet.file,
+                sheet.sheet,
+                first_row,
+                column.label,
+                "",
+                f"This column holds {what}. {privacy.SEND_INSTEAD}",
+            )
+        )
+    return bool(sheet.problems)
+
+
+# Reading rows ------------------------------------------------------------------------------------
+
+
+def _cell(row: list[object], column: Column) -> object:
+    return row[column.index] if column.index < len(row) else None
+
+
+def _read_fields(sheet: Sheet, columns: list[Column], number: int, row: list[object]) -> Record | None:
+    """The row's contract fields as typed values, or None after recording its problems."""
+    record: Record = {}
+    ok = True
+    for column in columns:
+        if column.field is None:
+            continue
+        value = _cell(row, column)
+        try:
+            record.update(_parse(column.field, value))
+        except CellError as error:
+            ok = False
+            sheet.problems.append(
+                Problem(sheet.file, sheet.sheet, number, column.label, _shown(value), f"Expected {error}.")
+            )
+    return record if ok else None
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value)
+
+
+def _parse(f: Field, value: object) -> Record:
+    match f.parse:
+        case "id":
+            return {f.name: cells.participant_id(value)}
+        case "date":
+            return {f.name: cells.date(value)}
+        case "number":
+            return {f.name: cells.number(value)}
+        case "choice":
+            return {f.name: cells.choice(value, f.choices)}
+        case "age":
+            return {"age_from_years": cells.age_band(value)}
+        case "imd":
+            return {f.name: cells.whole(value, 1, 10, "an IMD decile")}
+        case "lsoa":
+            return {f.name: cells.lsoa(value)}
+        case "district":
+            return {f.name: cells.postcode_district(value)}
+        case "ethnicity":
+            detailed, group = cells.ethnicity(value)
+            return {"ethnicity": detailed, "ethnicity_group": group}
+        case _:
+            return {f.name: cells.text(value)}
+
+
+def _read_participants(sheet: Sheet, columns: list[Column], rows: list[tuple[int, list[object]]]) -> None:
+    for number, row in rows:
+        record = _read_fields(sheet, columns, number, row)
+        if record is None:
+            continue
+        band = record.pop("age_from_years", None)
+        record["age_band"] = record.get("age_band") if record.get("age_band") not in (None, vocab.NOT_KNOWN) else None
+        record["age_band"] = record["age_band"] or band or vocab.NOT_KNOWN
+        for name in ("gender", "disability", "sexual_orientation", "ethnicity", "ethnicity_group", "referral_source"):
+            record[name] = record.get(name) or vocab.NOT_KNOWN
+        sheet.records.append({"source_row": number, **record})
+
+
+def _read_attendance(sheet: Sheet, columns: list[Column], rows: list[tuple[int, list[object]]]) -> None:
+    has_attended = any(c.field and c.field.name == "attended" for c in columns)
+    for number, row in rows:
+        record = _read_fields(sheet, columns, number, row)
+        if record is None:
+            continue
+        if not _require(sheet, columns, number, record, ("session_date", "activity")):
+            continue
+        if not has_attended:
+            record["attended"] = "attended"
+        sheet.records.append({"source_row": number, **record})
+
+
+def _require(sheet: Sheet, columns: list[Column], number: int, record: Record, names: tuple[str, ...]) -> bool:
+    ok = True
+    for name in names:
+        if record.get(name) is None:
+            column = next(c for c in columns if c.field and c.field.name == name)
+            sheet.problems.append(
+                Problem(sheet.file, sheet.sheet, number, column.label, "", "This cell must be filled in.")
+            )
+            ok = False
+    return ok
+
+
+def _read_wellbeing(sheet: Sheet, columns: list[Column], rows: list[tuple[int, list[object]]]) -> None:
+    missing_item_rows = 0
+    for number, row in rows:
+        record = _read_fields(sheet, columns, number, row)
+        if record is None or not _require(sheet, columns, number, record, ("date",)):
+            continue
+        answers = _long_answers(sheet, columns, number, row, record) if record.get("measure") else None
+        if answers is None:
+            answers = _wide_answers(columns, row)
+        scores = _score_row(sheet, columns, number, answers)
+        if scores is None:
+            continue
+        missing_item_rows += any(s["score"] is None for s in scores)
+        base = {
+            "source_row": number,
+            "participant_id": record["participant_id"],
+            "date": record["date"],
+            "activity": record.get("activity"),
+        }
+        sheet.records.extend({**base, **s} for s in scores)
+    if missing_item_rows:
+        sheet.notes.append(
+            f"{missing_item_rows} questionnaire(s) in sheet {sheet.sheet or sheet.file!r} have a missing answer, so "
+            "that measure has no score for them (CORE-10 allows one missing answer, prorated)."
+        )
+
+
+Answers = dict[str, tuple[dict[int, tuple[object, Column]], tuple[object, Column] | None]]
+
+
+def _wide_answers(columns: list[Column], row: list[object]) -> Answers:
+    answers: Answers = {}
+    for column in columns:
+        if column.item is None:
+            continue
+        instrument, item = column.item
+        items, total = answers.setdefault(instrument, ({}, None))
+        if item is None:
+            answers[instrument] = (items, (_cell(row, column), column))
+        else:
+            items[item] = (_cell(row, column), column)
+    return answers
+
+
+def _long_answers(
+    sheet: Sheet, columns: list[Column], number: int, row: list[object], record: Record
+) -> Answers | None:
+    key = norm_key(record["measure"])
+    measure_column = next(c for c in columns if c.field and c.field.name == "measure")
+    if key not in INSTRUMENTS:
+        sheet.problems.append(
+            Problem(
+                sheet.file,
+                sheet.sheet,
+                number,
+                measure_column.label,
+                str(record["measure"]),
+                f"Expected one of the measures: {', '.join(i.name for i in INSTRUMENTS.values())}.",
+            )
+        )
+        return None
+    items = {c.long_item: (_cell(row, c), c) for c in columns if c.long_item}
+    total_column = next((c for c in columns if c.field and c.field.name == "total"), None)
+    return {key: (items, (_cell(row, total_column), total_column) if total_column else None)}
+
+
+def _score_row(sheet: Sheet, columns: list[Column], number: int, answers: Answers) -> list[Record] | None:
+    records: list[Record] = []
+    ok = True
+    for key, (items, total_cell) in answers.items():
+        instrument = INSTRUMENTS[key]
+        given = {n: v for n, v in items.items() if n <= instrument.items}
+        if all(cells.is_blank(v) for v, _ in given.values()) and (total_cell is None or cells.is_blank(total_cell[0])):
+            continue
+        values: list[float | None] = []
+        for n in range(1, instrument.items + 1):
+            raw, column = given.get(n, (None, None))
+            value = None if cells.is_blank(raw) else instrument.answer(n, raw)
+            if not cells.is_blank(raw) and (value is None or not instrument.low <= value <= instrument.high):
+                words = f" or the words: {', '.join(instrument.words)}" if instrument.words else ""
+                sheet.problems.append(
+                    Problem(
+                        sheet.file,
+                        sheet.sheet,
+                        number,
+                        column.label,
+                        _shown(raw),
+                        f"Expected an answer from {instrument.low} to {instrument.high}{words}.",
+                    )
+                )
+                ok = False
+            values.append(value)
+        total = _read_total(sheet, number, instrument, total_cell)
+        if total is False:
+            ok = False
+            continue
+        scored = _scores(sheet, number, instrument, values, given, total, total_cell)
+        if scored is None:
+            ok = False
+            continue
+        records.extend(scored)
+    direct = {r["measure"] for r in records if not r["derived"]}
+    return [r for r in records if not (r["derived"] and r["measure"] in direct)] if ok else None
+
+
+def _read_total(sheet: Sheet, number: int, instrument, total_cell) -> float | None | bool:
+    if total_cell is None or cells.is_blank(total_cell[0]):
+        return None
+    raw, column = total_cell
+    low, high = instrument.total_range
+    try:
+        total = cells.number(raw)
+    except CellError:
+        total = None
+    if total is None or not low <= total <= high:
+        sheet.problems.append(
+            Problem(
+                sheet.file,
+                sheet.sheet,
+                number,
+                column.label,
+                _shown(raw),
+                f"Expected a {instrument.name} total from {low:g} to {high:g}.",
+            )
+        )
+        return False
+    return total
+
+
+def _scores(sheet, number, instrument, values, given, total, total_cell) -> list[Record] | None:
+    answered = sum(v is not None for v in values)
+    missing = instrument.items - answered
+    if answered == 0:
+        return [
+            _score_record(m, s, [], instrument.items, m != instrument.name)
+            for m, s in score_total(instrument, total).items()
+        ]
+    if total is not None and missing == 0 and sum(values) != total:
+        sheet.problems.append(
+            Problem(
+                sheet.file,
+                sheet.sheet,
+                number,
+                total_cell[1].label,
+                _shown(total_cell[0]),
+                f"The answers in this row add up to {sum(values):g}, not {total:g}. Check the answers or the total.",
+            )
+        )
+        return None
+    return [_score_record(m, s, values, missing, m != instrument.name) for m, s in score(instrument, values).items()]
+
+
+def _score_record(measure: str, value: float | None, items: list[float | None], missing: int, derived: bool) -> Record:
+    return {"measure": measure, "score": value, "items": items or None, "missing_items": missing, "derived": derived}
+
+
+def _read_funding(sheet: Sheet, columns: list[Column], rows: list[tuple[int, list[object]]]) -> None:
+    defaulted = 0
+    for number, row in rows:
+        record = _read_fields(sheet, columns, number, row)
+        if record is None or not _require(sheet, columns, number, record, ("funder", "title", "amount")):
+            continue
+        start = record.get("start_date") or record.get("award_date")
+        if start is None:
+            sheet.problems.append(
+                Problem(sheet.file, sheet.sheet, number, "", "", "Expected a start date or an award date.")
+            )
+            continue
+        end = record.get("end_date")
+        if end is None:
+            defaulted += 1
+            end = _add_months(start, int(record.get("duration_months") or 12)) - dt.timedelta(days=1)
+        if end < start or record["amount"] < 0:
+            sheet.problems.append(
+                Problem(
+                    sheet.file,
+                    sheet.sheet,
+                    number,
+                    "",
+                    f"{start} to {end}, £{record['amount']:,.0f}",
+                    "Expected an end date on or after the start date, and an amount of 0 or more.",
+                )
+            )
+            continue
+        record.update(
+            start_date=start,
+            end_date=end,
+            status=record.get("status") or "secured",
+            income_type=record.get("income_type") or "grant",
+            restricted=record.get("restricted") == "yes",
+        )
+        for name in ("award_date", "duration_months"):
+            record.pop(name, None)
+        sheet.records.append({"source_row": number, **record})
+    if defaulted:
+        sheet.notes.append(
+            f"{defaulted} funding line(s) had no end date: each ends after its duration in months, or 12 months "
+            "after the start where no duration is given."
+        )
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def _read_simple(names: tuple[str, ...]) -> Callable[[Sheet, list[Column], list[tuple[int, list[object]]]], None]:
+    def read(sheet: Sheet, columns: list[Column], rows: list[tuple[int, list[object]]]) -> None:
+        for number, row in rows:
+            record = _read_fields(sheet, columns, number, row)
+            if record is not None and _require(sheet, columns, number, record, names):
+                sheet.records.append({"source_row": number, **record})
+
+    return read
+
+
+def _read_population(sheet: Sheet, columns: list[Column], rows: list[tuple[int, list[object]]]) -> None:
+    _read_simple(("area", "dimension", "group"))(sheet, columns, rows)
+    for record in sheet.records:
+        if record.get("count") is None and record.get("share") is None:
+            sheet.problems.append(
+                Problem(
+                    sheet.file, sheet.sheet, record["source_row"], "", "", "Expected a count or a share for each group."
+                )
+            )
+
+
+READERS = {
+    "participants": _read_participants,
+    "attendance": _read_attendance,
+    "wellbeing": _read_wellbeing,
+    "funding": _read_funding,
+    "expenditure": _read_simple(("period_start", "amount")),
+    "reserves": _read_simple(("date", "free_reserves")),
+    "population": _read_population,
+}

@@ -1,0 +1,87 @@
+"""Reading uploaded files into grids of cells, refusing what is not a usable spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from python_calamine import CalamineWorkbook
+
+from pipelines.problems import Problem
+
+Cell = object
+
+
+@dataclass(frozen=True)
+class Grid:
+    """One sheet's cells; ``rows[i]`` is the row Excel numbers ``i + 1``."""
+
+    file: str
+    sheet: str
+    rows: list[list[Cell]]
+
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
+
+
+def read_grids(name: str, data: bytes) -> tuple[list[Grid], list[Problem]]:
+    """Every sheet of an .xlsx or .csv file, or the reason it cannot be read."""
+    suffix = PurePath(name).suffix.lower()
+    refusal = _refusal(suffix, data)
+    if refusal:
+        return [], [Problem(name, expected=refusal)]
+    if suffix == ".csv":
+        return [Grid(name, "", _csv_rows(data))], []
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        grids = [
+            Grid(name, sheet, book.get_sheet_by_name(sheet).to_python(skip_empty_area=False))
+            for sheet in book.sheet_names
+        ]
+    except Exception as error:  # calamine raises several error types for damaged files
+        return [], [Problem(name, expected=f"The file could not be read as a workbook ({error}). {RESAVE}")]
+    return grids, []
+
+
+RESAVE = "Open it in Excel and use File › Save As › Excel Workbook (.xlsx), then upload that file."
+
+
+def _refusal(suffix: str, data: bytes) -> str | None:
+    if not data.strip():
+        return "The file is empty. Upload the workbook or CSV that holds the data."
+    if data.startswith(OLE_MAGIC):
+        if ENCRYPTED_MARK in data:
+            return "The workbook is password-protected. Remove the password in Excel (File › Info › Protect Workbook) and upload it again."
+        return f"This is an old-style Excel file (.xls). {RESAVE}"
+    if suffix == ".csv":
+        return (
+            None
+            if b"\x00" not in data[:4096]
+            else "This file is not a CSV text file. Save the sheet as CSV UTF-8 or .xlsx."
+        )
+    if suffix in (".xls", ".xlsb", ".ods", ".numbers"):
+        return f"Files of type {suffix} are not accepted. {RESAVE}"
+    if suffix == ".xlsm" or (zipfile.is_zipfile(io.BytesIO(data)) and _has_macros(data)):
+        return f"The workbook contains macros, which are not accepted for safety. {RESAVE}"
+    if suffix != ".xlsx":
+        return "Only .xlsx workbooks and .csv files can be uploaded."
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        return f"The file is damaged or is not really an Excel workbook. {RESAVE}"
+    return None
+
+
+def _has_macros(data: bytes) -> bool:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return any(n.lower().endswith("vbaproject.bin") for n in archive.namelist())
+
+
+def _csv_rows(data: bytes) -> list[list[Cell]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    return [list(row) for row in csv.reader(io.StringIO(text))]
