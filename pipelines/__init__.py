@@ -1,0 +1,1 @@
+"""Impact dashboard pipelines: ingest, validation, scoring, storage and metrics. Never imports streamlit."""

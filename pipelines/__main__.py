@@ -1,0 +1,101 @@
+"""Command line: python -m pipelines load|uploads|rollback|summary|sample (DESIGN section 6)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from pipelines import ingest, metrics, store
+from pipelines.periods import Period
+from pipelines.privacy import MissingSecret
+from pipelines.problems import UploadRefused
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except UploadRefused as refused:
+        print(f"Nothing was loaded: {len(refused.problems)} problem(s) to fix.", file=sys.stderr)
+        for problem in refused.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    except (MissingSecret, ValueError) as error:
+        print(error, file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m pipelines", description=__doc__)
+    commands = parser.add_subparsers(required=True)
+
+    def command(name: str, run, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text)
+        sub.add_argument("--db", type=Path, help="database file (default: $IMPACT_DB or data/impact.duckdb)")
+        sub.set_defaults(run=run)
+        return sub
+
+    command("load", _load, "check and load spreadsheets, all or nothing").add_argument("files", nargs="+", type=Path)
+    command("uploads", _uploads, "list the uploads")
+    command("rollback", _rollback, "roll an upload back").add_argument("upload_id", type=int)
+    summary = command("summary", _summary, "print the headline figures")
+    summary.add_argument("--from", dest="start", type=dt.date.fromisoformat)
+    summary.add_argument("--to", dest="end", type=dt.date.fromisoformat)
+    summary.add_argument("--activity", action="append", default=[], help="limit to an activity (repeatable)")
+    summary.add_argument("--json", action="store_true", help="print JSON (the only format for now)")
+    sample = commands.add_parser("sample", help="write the bundled sample workbooks")
+    sample.add_argument("out_dir", type=Path, nargs="?", default=ingest.SAMPLE_DIR)
+    sample.set_defaults(run=_sample)
+    return parser
+
+
+def _load(args: argparse.Namespace) -> int:
+    con = store.connect(args.db)
+    result = ingest.check(con, [(p.name, p.read_bytes()) for p in args.files])
+    ids = ingest.load(con, result)
+    for item, upload_id in zip(result.files, ids, strict=True):
+        counts = ", ".join(f"{kind} {c['new']} new, {c['changed']} corrected" for kind, c in item.changes.items())
+        print(f"Upload {upload_id}: {item.name}: {counts}")
+        for note in item.notes:
+            print(f"  note: {note}")
+    return 0
+
+
+def _uploads(args: argparse.Namespace) -> int:
+    table = store.uploads(store.connect(args.db))
+    for row in table.itertuples():
+        state = "active" if pd.isna(row.rolled_back_at) else f"rolled back {row.rolled_back_at:%d/%m/%Y %H:%M}"
+        counts = {kind: c["rows"] for kind, c in json.loads(row.row_counts).items()}
+        print(f"{row.upload_id:>4}  {row.loaded_at:%d/%m/%Y %H:%M}  {row.file_name}  {counts}  {state}")
+    return 0
+
+
+def _rollback(args: argparse.Namespace) -> int:
+    store.rollback(store.connect(args.db), args.upload_id)
+    print(f"Upload {args.upload_id} rolled back; the rows it replaced are current again.")
+    return 0
+
+
+def _summary(args: argparse.Namespace) -> int:
+    con = store.connect(args.db)
+    period = metrics.default_period(con)
+    period = Period(args.start or period.start, args.end or period.end)
+    print(json.dumps(metrics.summary(con, metrics.Filters(period, tuple(args.activity))), indent=2, default=str))
+    return 0
+
+
+def _sample(args: argparse.Namespace) -> int:
+    from pipelines import sample
+
+    for path in sample.generate(args.out_dir):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,332 @@
+"""The headline figures (DESIGN section 5), one function per metric, computed in DuckDB over the current rows.
+
+Every page, the command line and the tests call these, so a figure means the same everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+from scipy import stats
+
+from pipelines.measures import MEASURE_ORDER, MEASURES
+from pipelines.periods import Period, add_months, latest_complete_financial_year, quarter_label, quarters
+
+Con = duckdb.DuckDBPyConnection
+DIMENSIONS = ("age_band", "gender", "ethnicity_group", "ethnicity", "disability", "sexual_orientation", "imd_quintile")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What every page shows: a period and, optionally, some activities (none chosen means all)."""
+
+    period: Period
+    activities: tuple[str, ...] = ()
+
+    def with_period(self, period: Period) -> Filters:
+        return Filters(period, self.activities)
+
+
+def _rows(con: Con, sql: str, params: dict | None = None) -> list[tuple]:
+    return con.execute(sql, params or {}).fetchall()
+
+
+def _frame(con: Con, sql: str, params: dict | None = None) -> pd.DataFrame:
+    return con.execute(sql, params or {}).df()
+
+
+def _params(f: Filters, **extra: object) -> dict:
+    return {
+        "start": f.period.start,
+        "end": f.period.end,
+        "acts": list(f.activities),
+        "all_acts": not f.activities,
+        **extra,
+    }
+
+
+ACTIVITY_MATCH = "($all_acts OR activity IN (SELECT unnest($acts)))"
+
+# Data range and choices ---------------------------------------------------------------------------
+
+
+def data_range(con: Con) -> tuple[dt.date, dt.date] | None:
+    """First and last session or questionnaire date in the data."""
+    first, last = _rows(
+        con,
+        "SELECT min(d), max(d) FROM (SELECT session_date AS d FROM attendance UNION ALL SELECT date FROM wellbeing)",
+    )[0]
+    return (first, last) if first else None
+
+
+def default_period(con: Con, today: dt.date | None = None) -> Period:
+    """The period the app opens on: the latest complete financial year in the data."""
+    found = data_range(con)
+    return latest_complete_financial_year(found[1] if found else today or dt.date.today(), today)
+
+
+def activities(con: Con) -> list[str]:
+    return [r[0] for r in _rows(con, "SELECT DISTINCT activity FROM attendance ORDER BY 1")]
+
+
+def measures_with_data(con: Con) -> list[str]:
+    found = {r[0] for r in _rows(con, "SELECT DISTINCT measure FROM wellbeing WHERE score IS NOT NULL")}
+    return [m for m in MEASURE_ORDER if m in found]
+
+
+def main_measure(con: Con) -> str | None:
+    """The measure most people completed, preferring the order of DESIGN section 4 on a tie."""
+    counts = dict(_rows(con, "SELECT measure, count(DISTINCT participant_id) FROM wellbeing GROUP BY 1"))
+    ranked = sorted(measures_with_data(con), key=lambda m: (-counts[m], MEASURE_ORDER.index(m)))
+    return ranked[0] if ranked else None
+
+
+# Reach --------------------------------------------------------------------------------------------
+
+_REACH_SQL = f"""
+    WITH a AS (SELECT * FROM attendance WHERE {ACTIVITY_MATCH}),
+    first_seen AS (SELECT participant_id, min(session_date) AS first_day FROM a WHERE attended = 'attended' GROUP BY 1),
+    inside AS (SELECT * FROM a WHERE session_date BETWEEN $start AND $end)
+    SELECT
+        count(DISTINCT participant_id) FILTER (WHERE attended = 'attended'),
+        count(DISTINCT participant_id) FILTER (
+            WHERE attended = 'attended' AND participant_id IN (
+                SELECT participant_id FROM first_seen WHERE first_day BETWEEN $start AND $end)),
+        count(*) FILTER (WHERE attended = 'attended'),
+        count(*) FILTER (WHERE attended = 'did not attend'),
+        count(DISTINCT (activity, session_date)) FILTER (WHERE attended = 'attended')
+    FROM inside
+"""
+
+
+def reach(con: Con, f: Filters) -> dict[str, int]:
+    """Reached, new, attendances, did not attend and sessions delivered in the period."""
+    names = ("reached", "new", "attendances", "did_not_attend", "sessions_delivered")
+    return dict(zip(names, _rows(con, _REACH_SQL, _params(f))[0], strict=True))
+
+
+REACHED_SQL = f"""
+    SELECT DISTINCT participant_id FROM attendance
+    WHERE attended = 'attended' AND session_date BETWEEN $start AND $end AND {ACTIVITY_MATCH}
+"""
+
+PROFILE_SQL = """
+    SELECT r.participant_id,
+        coalesce(p.age_band, 'Not known') AS age_band, coalesce(p.gender, 'Not known') AS gender,
+        coalesce(p.ethnicity_group, 'Not known') AS ethnicity_group, coalesce(p.ethnicity, 'Not known') AS ethnicity,
+        coalesce(p.disability, 'Not known') AS disability,
+        coalesce(p.sexual_orientation, 'Not known') AS sexual_orientation,
+        coalesce(CAST(ceil(p.imd_decile / 2) AS INTEGER)::VARCHAR, 'Not known') AS imd_quintile
+    FROM reached r LEFT JOIN participants p USING (participant_id)
+"""
+
+
+def reach_by(con: Con, f: Filters, dimension: str) -> pd.DataFrame:
+    """People reached in the period per group of one dimension ("Not known" counted, never dropped)."""
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"Unknown dimension {dimension!r}; expected one of {', '.join(DIMENSIONS)}.")
+    return _frame(
+        con,
+        f"""WITH reached AS ({REACHED_SQL}), profile AS ({PROFILE_SQL})
+        SELECT "{dimension}" AS "group", count(*) AS people FROM profile GROUP BY 1 ORDER BY 2 DESC, 1""",
+        _params(f),
+    )
+
+
+def reach_by_quarter(con: Con, f: Filters) -> pd.DataFrame:
+    """Reached, new and attendances in each financial quarter of the period."""
+    rows = []
+    for q in quarters(f.period):
+        rows.append({"quarter": quarter_label(q.start), "quarter_start": q.start, **reach(con, f.with_period(q))})
+    return pd.DataFrame(rows)
+
+
+# Outcomes -----------------------------------------------------------------------------------------
+
+_PAIRS_SQL = f"""
+    WITH q AS (
+        SELECT participant_id, date, score FROM wellbeing
+        WHERE measure = $measure AND score IS NOT NULL AND date <= $end),
+    members AS (
+        SELECT participant_id FROM attendance WHERE session_date <= $end AND {ACTIVITY_MATCH}
+        UNION SELECT participant_id FROM wellbeing WHERE date <= $end AND {ACTIVITY_MATCH}),
+    ends AS (
+        SELECT participant_id, min(date) AS baseline_date, max(date) AS followup_date FROM q GROUP BY 1
+        HAVING max(date) > min(date))
+    SELECT e.participant_id, e.baseline_date, b.score AS baseline, e.followup_date, l.score AS followup,
+        l.score - b.score AS change
+    FROM ends e
+    JOIN q b ON b.participant_id = e.participant_id AND b.date = e.baseline_date
+    JOIN q l ON l.participant_id = e.participant_id AND l.date = e.followup_date
+    WHERE e.followup_date BETWEEN $start AND $end AND ($all_acts OR e.participant_id IN (SELECT * FROM members))
+"""
+
+
+def pairs(con: Con, f: Filters, measure: str) -> pd.DataFrame:
+    """Each participant's baseline and latest follow-up, where the follow-up falls in the period."""
+    return _frame(con, _PAIRS_SQL + " ORDER BY e.participant_id", _params(f, measure=measure))
+
+
+def outcome(con: Con, f: Filters, measure: str) -> dict:
+    """Pairs, means, mean change with its paired-t 95% CI, improved/deteriorated counts and follow-up rate."""
+    m = MEASURES[measure]
+    sign = 1 if m.higher_better else -1
+    threshold = m.threshold if m.threshold is not None else math.inf
+    n, baseline, followup, mean, sd, improved, deteriorated = _rows(
+        con,
+        f"""SELECT count(*), avg(baseline), avg(followup), avg(change), stddev_samp(change),
+            count(*) FILTER (WHERE change * $sign >= $threshold), count(*) FILTER (WHERE -change * $sign >= $threshold)
+        FROM ({_PAIRS_SQL})""",
+        _params(f, measure=measure, sign=sign, threshold=threshold),
+    )[0]
+    return {
+        "pairs": n,
+        "baseline_mean": baseline,
+        "followup_mean": followup,
+        "mean_change": mean,
+        "sd_change": sd,
+        "ci95": mean_ci(mean, sd, n),
+        "improved": improved if m.threshold is not None else None,
+        "no_reliable_change": n - improved - deteriorated if m.threshold is not None else None,
+        "deteriorated": deteriorated if m.threshold is not None else None,
+        "followup_rate": followup_rate(con, f, measure),
+    }
+
+
+def mean_ci(mean: float | None, sd: float | None, n: int, level: float = 0.95) -> list[float] | None:
+    """Paired t interval: mean ± t(1 − α/2, n − 1) · sd / √n; None below two pairs."""
+    if n < 2 or mean is None or sd is None:
+        return None
+    half = stats.t.ppf(1 - (1 - level) / 2, n - 1) * sd / math.sqrt(n)
+    return [mean - half, mean + half]
+
+
+def followup_rate(con: Con, f: Filters, measure: str) -> float | None:
+    """Among people reached with a baseline on or before the period's end, the share with a pair in the period."""
+    with_baseline, with_pair = _rows(
+        con,
+        f"""WITH reached AS ({REACHED_SQL}),
+            based AS (SELECT DISTINCT participant_id FROM wellbeing
+                      WHERE measure = $measure AND score IS NOT NULL AND date <= $end
+                        AND participant_id IN (SELECT * FROM reached)),
+            paired AS ({_PAIRS_SQL})
+        SELECT count(*), count(*) FILTER (WHERE participant_id IN (SELECT participant_id FROM paired)) FROM based""",
+        _params(f, measure=measure),
+    )[0]
+    return with_pair / with_baseline if with_baseline else None
+
+
+def outcomes_by_quarter(con: Con, f: Filters, measure: str) -> pd.DataFrame:
+    """Mean change (with CI) and the share improved for pairs followed up in each quarter of the period."""
+    rows = []
+    for q in quarters(f.period):
+        result = outcome(con, f.with_period(q), measure)
+        ci = result["ci95"] or [None, None]
+        share = result["improved"] / result["pairs"] if result["pairs"] and result["improved"] is not None else None
+        rows.append(
+            {"quarter": quarter_label(q.start), "quarter_start": q.start, "pairs": result["pairs"],
+             "mean_change": result["mean_change"], "ci_low": ci[0], "ci_high": ci[1], "share_improved": share}
+        )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+# Money --------------------------------------------------------------------------------------------
+
+_SPREAD_SQL = f"""
+    SELECT funder, income_type, restricted,
+        amount * (datediff('day', greatest(start_date, $start), least(end_date, $end)) + 1)
+            / (datediff('day', start_date, end_date) + 1) AS income
+    FROM funding
+    WHERE status = 'secured' AND start_date <= $end AND end_date >= $start AND {ACTIVITY_MATCH}
+"""
+
+
+def income_lines(con: Con, f: Filters) -> pd.DataFrame:
+    """Each secured line's income in the period, its amount spread evenly by day over its dates."""
+    return _frame(con, _SPREAD_SQL, _params(f))
+
+
+def income(con: Con, f: Filters) -> float:
+    return float(_rows(con, f"SELECT coalesce(sum(income), 0) FROM ({_SPREAD_SQL})", _params(f))[0][0])
+
+
+def secured_next_12_months(con: Con, f: Filters) -> float:
+    after = f.period.end + dt.timedelta(days=1)
+    return income(con, f.with_period(Period(after, add_months(after, 12) - dt.timedelta(days=1))))
+
+
+def largest_funder_share(con: Con, f: Filters) -> float | None:
+    row = _rows(
+        con,
+        f"SELECT max(s) / nullif(sum(s), 0) FROM (SELECT sum(income) AS s FROM ({_SPREAD_SQL}) GROUP BY funder)",
+        _params(f),
+    )[0]
+    return row[0]
+
+
+def expenditure(con: Con, f: Filters) -> float:
+    """Expenditure whose month or quarter starts in the period (all of it, or the chosen activities' costs)."""
+    return float(
+        _rows(
+            con,
+            f"SELECT coalesce(sum(amount), 0) FROM expenditure WHERE period_start BETWEEN $start AND $end AND {ACTIVITY_MATCH}",
+            _params(f),
+        )[0][0]
+    )
+
+
+def runway_months(con: Con, f: Filters) -> float | None:
+    """Latest free reserves on or before the period's end ÷ mean monthly expenditure over the 12 months to it."""
+    year = Period(add_months(f.period.end, -12) + dt.timedelta(days=1), f.period.end)
+    monthly = expenditure(con, Filters(year)) / 12
+    reserves = _rows(
+        con, "SELECT free_reserves FROM reserves WHERE date <= $end ORDER BY date DESC LIMIT 1", {"end": f.period.end}
+    )
+    return reserves[0][0] / monthly if reserves and monthly > 0 else None
+
+
+def cost_per_participant(con: Con, f: Filters) -> float | None:
+    reached = reach(con, f)["reached"]
+    return expenditure(con, f) / reached if reached else None
+
+
+def cost_per_improvement(con: Con, f: Filters, measure: str) -> float | None:
+    improved = outcome(con, f, measure)["improved"]
+    return expenditure(con, f) / improved if improved else None
+
+
+# The summary ------------------------------------------------------------------------------------
+
+
+def summary(con: Con, f: Filters) -> dict:
+    """The headline figures, shaped as DESIGN section 6 gives them (exact, unsuppressed: for staff)."""
+    outcomes = {m: outcome(con, f, m) for m in measures_with_data(con)}
+    return {
+        "period": {"from": f.period.start.isoformat(), "to": f.period.end.isoformat()},
+        "activities": list(f.activities),
+        "reach": {
+            **reach(con, f),
+            "by": {
+                d: dict(reach_by(con, f, d).itertuples(index=False, name=None))
+                for d in ("ethnicity_group", "age_band", "gender", "disability", "imd_quintile")
+            },
+        },
+        "outcomes": outcomes,
+        "funding": {
+            "income": income(con, f),
+            "expenditure": expenditure(con, f),
+            "secured_next_12_months": secured_next_12_months(con, f),
+            "largest_funder_share": largest_funder_share(con, f),
+            "runway_months": runway_months(con, f),
+            "cost_per_participant": cost_per_participant(con, f),
+            "cost_per_improvement": {
+                m: (expenditure(con, f) / o["improved"] if o["improved"] else None)
+                for m, o in outcomes.items()
+                if o["improved"] is not None
+            },
+        },
+    }
