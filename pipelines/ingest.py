@@ -109,6 +109,8 @@ def sample_hashes() -> set[str]:
 
 
 def _load_file(con: duckdb.DuckDBPyConnection, item: PreparedFile) -> int:
+    # Compared again here: earlier files of the same batch are now in the database.
+    item.changes = {kind: store.compare_with_current(con, kind, t) for kind, t in item.tables.items()}
     upload_id = store.add_upload(con, item.name, item.sha256, item.is_sample, item.changes, item.notes)
     for kind, frame in item.tables.items():
         store.insert(con, kind, upload_id, frame)
@@ -157,16 +159,17 @@ def _tables(name: str, sheets: list[Sheet], key: bytes) -> tuple[dict[str, pd.Da
 
 
 def _without_duplicates(name: str, kind: str, rows: list[tuple[Sheet, Record]]) -> tuple[list, list[Problem]]:
+    """Identical repeats count once; a SWEMWBS derived from WEMWBS gives way to one completed the same day."""
     first: dict[tuple, tuple[Sheet, Record]] = {}
     kept, problems = [], []
-    for sheet, record in rows:
+    for sheet, record in sorted(rows, key=lambda pair: bool(pair[1].get("derived"))):
         natural_key = tuple(record.get(k) for k in KINDS[kind].key)
         if natural_key not in first:
             first[natural_key] = (sheet, record)
             kept.append((sheet, record))
             continue
         earlier_sheet, earlier = first[natural_key]
-        if _values(earlier) != _values(record):
+        if _values(earlier) != _values(record) and not record.get("derived"):
             problems.append(
                 Problem(
                     name,

@@ -66,7 +66,9 @@ def data_range(con: Con) -> tuple[dt.date, dt.date] | None:
 def default_period(con: Con, today: dt.date | None = None) -> Period:
     """The period the app opens on: the latest complete financial year in the data."""
     found = data_range(con)
-    return latest_complete_financial_year(found[1] if found else today or dt.date.today(), today)
+    if found is None:
+        return latest_complete_financial_year(today or dt.date.today(), today)
+    return latest_complete_financial_year(found[1], today, first_data_day=found[0])
 
 
 def activities(con: Con) -> list[str]:
@@ -194,6 +196,7 @@ def outcome(con: Con, f: Filters, measure: str) -> dict:
         "no_reliable_change": n - improved - deteriorated if m.threshold is not None else None,
         "deteriorated": deteriorated if m.threshold is not None else None,
         "followup_rate": followup_rate(con, f, measure),
+        "with_baseline": followup_counts(con, f, measure)[0],
     }
 
 
@@ -207,7 +210,13 @@ def mean_ci(mean: float | None, sd: float | None, n: int, level: float = 0.95) -
 
 def followup_rate(con: Con, f: Filters, measure: str) -> float | None:
     """Among people reached with a baseline on or before the period's end, the share with a pair in the period."""
-    with_baseline, with_pair = _rows(
+    with_baseline, with_pair = followup_counts(con, f, measure)
+    return with_pair / with_baseline if with_baseline else None
+
+
+def followup_counts(con: Con, f: Filters, measure: str) -> tuple[int, int]:
+    """(People reached with a baseline on or before the period's end, those of them with a pair in the period)."""
+    return _rows(
         con,
         f"""WITH reached AS ({REACHED_SQL}),
             based AS (SELECT DISTINCT participant_id FROM wellbeing
@@ -217,7 +226,6 @@ def followup_rate(con: Con, f: Filters, measure: str) -> float | None:
         SELECT count(*), count(*) FILTER (WHERE participant_id IN (SELECT participant_id FROM paired)) FROM based""",
         _params(f, measure=measure),
     )[0]
-    return with_pair / with_baseline if with_baseline else None
 
 
 def outcomes_by_quarter(con: Con, f: Filters, measure: str) -> pd.DataFrame:
@@ -270,13 +278,17 @@ def largest_funder_share(con: Con, f: Filters) -> float | None:
 
 def expenditure(con: Con, f: Filters) -> float:
     """Expenditure whose month or quarter starts in the period (all of it, or the chosen activities' costs)."""
-    return float(
-        _rows(
-            con,
-            f"SELECT coalesce(sum(amount), 0) FROM expenditure WHERE period_start BETWEEN $start AND $end AND {ACTIVITY_MATCH}",
-            _params(f),
-        )[0][0]
-    )
+    return spent(con, f) or 0.0
+
+
+def spent(con: Con, f: Filters) -> float | None:
+    """Expenditure as above, or None when no expenditure line falls in the period (a cost cannot be computed)."""
+    found = _rows(
+        con,
+        f"SELECT sum(amount) FROM expenditure WHERE period_start BETWEEN $start AND $end AND {ACTIVITY_MATCH}",
+        _params(f),
+    )[0][0]
+    return None if found is None else float(found)
 
 
 def runway_months(con: Con, f: Filters) -> float | None:
@@ -290,13 +302,15 @@ def runway_months(con: Con, f: Filters) -> float | None:
 
 
 def cost_per_participant(con: Con, f: Filters) -> float | None:
-    reached = reach(con, f)["reached"]
-    return expenditure(con, f) / reached if reached else None
+    return _per(spent(con, f), reach(con, f)["reached"])
 
 
 def cost_per_improvement(con: Con, f: Filters, measure: str) -> float | None:
-    improved = outcome(con, f, measure)["improved"]
-    return expenditure(con, f) / improved if improved else None
+    return _per(spent(con, f), outcome(con, f, measure)["improved"])
+
+
+def _per(cost: float | None, count: int | None) -> float | None:
+    return cost / count if cost is not None and count else None
 
 
 # The summary ------------------------------------------------------------------------------------
@@ -324,9 +338,7 @@ def summary(con: Con, f: Filters) -> dict:
             "runway_months": runway_months(con, f),
             "cost_per_participant": cost_per_participant(con, f),
             "cost_per_improvement": {
-                m: (expenditure(con, f) / o["improved"] if o["improved"] else None)
-                for m, o in outcomes.items()
-                if o["improved"] is not None
+                m: _per(spent(con, f), o["improved"]) for m, o in outcomes.items() if o["improved"] is not None
             },
         },
     }

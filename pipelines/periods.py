@@ -82,10 +82,19 @@ def quarters(period: Period) -> list[Period]:
     return found
 
 
-def latest_complete_financial_year(last_data_day: dt.date, today: dt.date | None = None) -> Period:
+def latest_complete_financial_year(
+    last_data_day: dt.date, today: dt.date | None = None, first_data_day: dt.date | None = None
+) -> Period:
     """The latest financial year that has ended and that the data reaches; the current one if none has."""
     year = financial_year(min(last_data_day, today or dt.date.today()))
     if year.end < (today or dt.date.today()):
         return year
     earlier = financial_year(year.start - dt.timedelta(days=1))
-    return earlier if last_data_day >= earlier.start else year
+    return earlier if first_data_day is None or first_data_day <= earlier.end else year
+
+
+def trailing_quarters(period: Period, earliest: dt.date, count: int = 8) -> Period:
+    """Up to ``count`` whole financial quarters ending with the period's last, not starting before the data."""
+    last = fy_quarter(period.end)
+    start = max(add_months(last.start, -3 * (count - 1)), fy_quarter(earliest).start)
+    return Period(start, last.end)

@@ -113,6 +113,12 @@ def database_file(con: duckdb.DuckDBPyConnection) -> Path:
     return Path(one(con, "SELECT file FROM pragma_database_list WHERE name = current_database()")[0])
 
 
+def _typed_incoming(kind: str, *extra: str) -> str:
+    """The registered frame ``incoming`` with the kind's columns (and ``extra`` integer ones) cast to stored types."""
+    columns = {**dict.fromkeys(extra, "INTEGER"), **COLUMNS[kind]}
+    return "SELECT " + ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in columns.items()) + " FROM incoming"
+
+
 def compare_with_current(con: duckdb.DuckDBPyConnection, kind: str, frame: pd.DataFrame) -> dict[str, int]:
     """How many of ``frame``'s rows are new, and how many replace current rows with different values."""
     values = [c for c in COLUMNS[kind] if c not in KINDS[kind].key]
@@ -123,7 +129,7 @@ def compare_with_current(con: duckdb.DuckDBPyConnection, kind: str, frame: pd.Da
             con,
             f"""
             SELECT count(*) FILTER (WHERE c.k IS NULL), count(*) FILTER (WHERE c.k IS NOT NULL AND ({differs}))
-            FROM (SELECT *, concat_ws('|', {key_sql(kind)}) AS k FROM incoming) n
+            FROM (SELECT *, concat_ws('|', {key_sql(kind)}) AS k FROM ({_typed_incoming(kind)})) n
             LEFT JOIN (SELECT *, concat_ws('|', {key_sql(kind)}) AS k FROM {kind}) c USING (k)
         """,
         )
@@ -133,10 +139,9 @@ def compare_with_current(con: duckdb.DuckDBPyConnection, kind: str, frame: pd.Da
 
 
 def insert(con: duckdb.DuckDBPyConnection, kind: str, upload_id: int, frame: pd.DataFrame) -> None:
-    table = frame.assign(upload_id=upload_id)
-    con.register("incoming", table)
+    con.register("incoming", frame.assign(upload_id=upload_id))
     try:
-        con.execute(f"INSERT INTO {kind}_history BY NAME SELECT * FROM incoming")
+        con.execute(f"INSERT INTO {kind}_history BY NAME {_typed_incoming(kind, 'upload_id', 'source_row')}")
     finally:
         con.unregister("incoming")
 

@@ -1,0 +1,22 @@
+"""Impact dashboard: the entry point. Page set-up, the sample-data banner, shared filters and navigation."""
+
+import streamlit as st
+
+from ui.data import showing_sample
+from ui.sidebar import draw_filters
+
+st.set_page_config(page_title="Impact dashboard", page_icon="📊", layout="wide")
+
+PAGES = [
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
+]
+
+navigation = st.navigation(PAGES)
+draw_filters()
+if showing_sample():
+    st.info(
+        "**Sample data.** You are looking at the bundled sample for a fictional charity, Brightside Mind. "
+        "Figures are realistic but made up. Upload your own spreadsheets to see your service.",
+        icon=":material/info:",
+    )
+navigation.run()

@@ -1,0 +1,1 @@
+"""The app-side layer: caching, shared sidebar filters and chart building. Pages import from here."""

@@ -1,0 +1,42 @@
+"""One DuckDB connection per process, a cursor per query, and cached metric results keyed by the data's version."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+import streamlit as st
+
+from pipelines import ingest, metrics, store
+
+
+@st.cache_resource(show_spinner="Opening the database…")
+def connection() -> duckdb.DuckDBPyConnection:
+    """The process's connection; an empty database is filled with the bundled sample first."""
+    con = store.connect()
+    if not store.has_data(con):
+        ingest.load_sample(con)
+    return con
+
+
+def cursor() -> duckdb.DuckDBPyConnection:
+    return connection().cursor()
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached(name: str, version: str, *args: Any) -> Any:
+    return getattr(metrics, name)(cursor(), *args)
+
+
+def metric(name: str, *args: Any) -> Any:
+    """``metrics.<name>(con, *args)``, cached until an upload or rollback changes the data."""
+    return _cached(name, store.data_version(cursor()), *args)
+
+
+def showing_sample() -> bool:
+    return bool(store.one(cursor(), "SELECT bool_or(is_sample) FROM uploads WHERE rolled_back_at IS NULL")[0])
+
+
+def data_changed() -> None:
+    """Call after a load or rollback so every page shows the new figures at once."""
+    st.cache_data.clear()

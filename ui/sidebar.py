@@ -1,0 +1,92 @@
+"""The filters shared by every page: period (financial year, quarter or custom dates) and activity."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+from pipelines.metrics import Filters
+from pipelines.periods import Period, financial_year, fy_label, quarter_label, quarters
+from pipelines.privacy import SUPPRESSION_THRESHOLD
+from ui.data import metric
+
+FILTERS_KEY = "filters"
+
+
+def draw_filters() -> Filters:
+    """Draw the sidebar filters and remember the choice for the pages."""
+    st.sidebar.header("Filters")
+    default = metric("default_period")
+    first, last = metric("data_range") or (default.start, default.end)
+    kind = st.sidebar.radio("Period", ("Financial year", "Quarter", "Custom dates"), horizontal=True)
+    period = _choose_period(kind, default, first, last)
+    activities = st.sidebar.multiselect("Activity", metric("activities"), placeholder="All activities")
+    with st.sidebar.expander("Display settings"):
+        st.number_input(
+            "Hide counts of people below",
+            min_value=1,
+            max_value=20,
+            value=SUPPRESSION_THRESHOLD,
+            key="threshold",
+            help="Counts of 1 up to this number minus one are shown as '<N' so no one can be identified. "
+            "Downloads always use 8.",
+        )
+    chosen = Filters(period, tuple(activities))
+    st.session_state[FILTERS_KEY] = chosen
+    return chosen
+
+
+def _choose_period(kind: str, default: Period, first: dt.date, last: dt.date) -> Period:
+    if kind == "Financial year":
+        years = _financial_years(first, max(last, default.end))
+        labels = [f"{fy_label(y.start)} (Apr–Mar)" for y in years]
+        picked = st.sidebar.selectbox("Financial year", labels, index=years.index(default))
+        return years[labels.index(picked)]
+    if kind == "Quarter":
+        options = quarters(Period(first, last))[::-1]
+        labels = [f"{quarter_label(q.start)} ({q.start:%b}–{q.end:%b %Y})" for q in options]
+        picked = st.sidebar.selectbox("Quarter", labels, index=_latest_in(options, default))
+        return options[labels.index(picked)]
+    picked = st.sidebar.date_input("From – to", (default.start, default.end), format="DD/MM/YYYY")
+    if len(picked) != 2:
+        st.sidebar.caption("Choose the end date too.")
+        return default
+    return Period(*picked)
+
+
+def _financial_years(first: dt.date, last: dt.date) -> list[Period]:
+    years, year = [], financial_year(last)
+    while year.end >= first:
+        years.append(year)
+        year = financial_year(year.start - dt.timedelta(days=1))
+    return years
+
+
+def _latest_in(options: list[Period], default: Period) -> int:
+    inside = [i for i, q in enumerate(options) if q.end <= default.end]
+    return inside[0] if inside else 0
+
+
+def current_filters() -> Filters:
+    """The filters the entry point drew for this run.
+
+    A page opened by its own URL as the first request of a fresh server is run by Streamlit's legacy
+    handling of a ``pages/`` folder, without the entry point. Then hand routing back to ``st.navigation``
+    and run again, so every page always gets the shell, its filters and its URL.
+    """
+    if FILTERS_KEY not in st.session_state:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+    return st.session_state[FILTERS_KEY]
+
+
+def threshold() -> int:
+    return int(st.session_state.get("threshold", SUPPRESSION_THRESHOLD))
+
+
+def period_note(f: Filters) -> str:
+    """What a chart or table covers, in words: period and activities."""
+    which = ", ".join(f.activities) if f.activities else "all activities"
+    return f"{f.period.label.capitalize()} ({f.period.start:%-d %b %Y} – {f.period.end:%-d %b %Y}), {which}"
