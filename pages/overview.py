@@ -47,6 +47,7 @@ if measure:
         show.number(result["mean_change"], unit="") if enough else "–",
         f"95% CI {ci[0]:+.1f} to {ci[1]:+.1f}" if enough and ci else None,
         delta_color="off",
+        delta_arrow="off",
         border=True,
     )
     improved = result["improved"] / pairs if enough and result["improved"] is not None else None

@@ -81,8 +81,10 @@ def measures_with_data(con: Con) -> list[str]:
 
 
 def main_measure(con: Con) -> str | None:
-    """The measure most people completed, preferring the order of DESIGN section 4 on a tie."""
-    counts = dict(_rows(con, "SELECT measure, count(DISTINCT participant_id) FROM wellbeing GROUP BY 1"))
+    """The measure most people completed themselves (not derived), preferring DESIGN section 4's order on a tie."""
+    counts = dict(
+        _rows(con, "SELECT measure, count(DISTINCT participant_id) FILTER (NOT derived) FROM wellbeing GROUP BY 1")
+    )
     ranked = sorted(measures_with_data(con), key=lambda m: (-counts[m], MEASURE_ORDER.index(m)))
     return ranked[0] if ranked else None
 

@@ -17,11 +17,22 @@ class Period:
 
     @property
     def label(self) -> str:
+        """'financial year 2025-26', '2025-26 Q1', or the dates."""
         if self == financial_year(self.start):
             return f"financial year {fy_label(self.start)}"
         if self == fy_quarter(self.start):
             return quarter_label(self.start)
-        return f"{self.start:%-d %b %Y} to {self.end:%-d %b %Y}"
+        return self.dates
+
+    @property
+    def dates(self) -> str:
+        return f"{self.start:%-d %b %Y} – {self.end:%-d %b %Y}"
+
+    @property
+    def description(self) -> str:
+        """The label with its dates, for chart subtitles: 'Financial year 2025-26 (1 Apr 2025 – 31 Mar 2026)'."""
+        label = self.label[0].upper() + self.label[1:]
+        return label if label == self.dates else f"{label} ({self.dates})"
 
     def previous(self) -> Period:
         """The period of the same length just before this one (whole months where it is whole months)."""

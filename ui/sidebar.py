@@ -89,4 +89,4 @@ def threshold() -> int:
 def period_note(f: Filters) -> str:
     """What a chart or table covers, in words: period and activities."""
     which = ", ".join(f.activities) if f.activities else "all activities"
-    return f"{f.period.label.capitalize()} ({f.period.start:%-d %b %Y} – {f.period.end:%-d %b %Y}), {which}"
+    return f"{f.period.description}, {which}"
