@@ -1,0 +1,67 @@
+"""Print how long the main operations take, on the bundled sample and on a large generated register.
+
+.venv/bin/python benchmarks/run.py [--rows 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl
+
+from pipelines import ingest, metrics, store
+from pipelines.metrics import Filters
+
+
+def timed(label: str, action: Callable[[], object], repeat: int = 1) -> object:
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = action()
+        best = min(best, time.perf_counter() - start)
+    print(f"{label:<58} {best * 1000:>9.0f} ms")
+    return result
+
+
+def register(rows: int) -> bytes:
+    """An attendance register of ``rows`` sessions for 2,000 people over 12 activities."""
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("Register")
+    sheet.append(["participant_id", "session_date", "activity", "attended"])
+    start = dt.date(2024, 4, 1)
+    for i in range(rows):
+        sheet.append([f"P{i % 2000:05d}", start + dt.timedelta(days=i // 2000), f"Group {i % 12}", "Yes"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=100_000, help="rows in the large register")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        con = store.connect(Path(tmp) / "bench.duckdb")
+        files = [(p.name, p.read_bytes()) for p in sorted(ingest.SAMPLE_DIR.glob("*.xlsx"))]
+        checked = timed(f"check the sample ({len(files)} workbooks)", lambda: ingest.check(con, files))
+        timed("load the checked sample (one transaction)", lambda: ingest.load(con, checked))
+        f = Filters(metrics.default_period(con))
+        measure = metrics.main_measure(con)
+        timed("summary (every headline figure, all measures)", lambda: metrics.summary(con, f), repeat=3)
+        timed("reach for the period", lambda: metrics.reach(con, f), repeat=5)
+        timed(f"outcome for {measure}", lambda: metrics.outcome(con, f, measure), repeat=5)
+        timed("reach by quarter (8 quarters)", lambda: metrics.reach_by_quarter(con, f), repeat=3)
+        big = timed(f"build a {args.rows:,}-row register workbook", lambda: register(args.rows))
+        checked = timed(f"check the {args.rows:,}-row register", lambda: ingest.check(con, [("big.xlsx", big)]))
+        timed(f"load the {args.rows:,}-row register", lambda: ingest.load(con, checked))
+        timed("reach for the period, after the large load", lambda: metrics.reach(con, f), repeat=5)
+
+
+if __name__ == "__main__":
+    main()

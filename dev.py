@@ -1,0 +1,54 @@
+"""Set up and run the dashboard or its tests with nothing but Python 3.11+.
+
+python3 dev.py run     # create .venv, install requirements, open the dashboard on the sample data
+python3 dev.py test    # create .venv, install test requirements, run ruff and the whole test suite
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+PYTHON = VENV / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
+
+
+def ensure_environment(requirements: str) -> None:
+    """Create the virtual environment and install the pinned requirements when they have changed."""
+    if not PYTHON.exists():
+        print(f"Creating a virtual environment in {VENV} …", flush=True)
+        venv.create(VENV, with_pip=True)
+    files = [ROOT / requirements, ROOT / "requirements.txt"]
+    digest = hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
+    stamp = VENV / f".installed-{requirements}"
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    print(f"Installing {requirements} …", flush=True)
+    subprocess.run(
+        [PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", files[0]], check=True
+    )
+    stamp.write_text(digest)
+
+
+def run(args: list[str]) -> int:
+    ensure_environment("requirements.txt")
+    return subprocess.call([PYTHON, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), *args], cwd=ROOT)
+
+
+def test(args: list[str]) -> int:
+    ensure_environment("requirements-dev.txt")
+    for check in (["ruff", "check", "."], ["ruff", "format", "--check", "."]):
+        if subprocess.call([PYTHON, "-m", *check], cwd=ROOT):
+            return 1
+    return subprocess.call([PYTHON, "-m", "pytest", *args], cwd=ROOT)
+
+
+if __name__ == "__main__":
+    commands = {"run": run, "test": test}
+    if len(sys.argv) < 2 or sys.argv[1] not in commands:
+        sys.exit(__doc__)
+    sys.exit(commands[sys.argv[1]](sys.argv[2:]))
