@@ -8,10 +8,12 @@ from ui.sidebar import draw_filters
 st.set_page_config(page_title="Impact dashboard", page_icon="📊", layout="wide")
 
 PAGES = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview"),
 ]
+# Streamlit serves the default page at "/" and ignores its url_path, so "/" is a hidden page that opens Overview.
+HOME = st.Page(lambda: st.switch_page(PAGES[0]), title="Overview", url_path="home", default=True, visibility="hidden")
 
-navigation = st.navigation(PAGES)
+navigation = st.navigation([HOME, *PAGES])
 draw_filters()
 if showing_sample():
     st.info(

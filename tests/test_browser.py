@@ -1,0 +1,216 @@
+"""End to end in headless Chromium: a real `streamlit run` server, each page opened by its own URL on a fresh server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import duckdb
+import pytest
+
+from pipelines import metrics, store
+from pipelines.metrics import Filters
+from tests.apphelpers import ROOT, copy_database, sample_database
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+STARTUP_SECONDS = 60
+WAIT_MS = 30_000
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"),
+]
+sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
+
+
+def overview_figures(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Overview's headline figures for the default period, as the pipeline gives them (all at least 8 people)."""
+    f = Filters(metrics.default_period(con))
+    reach = metrics.reach(con, f)
+    assert reach["reached"] >= 8 and reach["new"] >= 8
+    return {
+        "People reached": f"{reach['reached']:,}",
+        "New to the service": f"{reach['new']:,}",
+        "Attendances": f"{reach['attendances']:,}",
+        "Income in the period": f"£{metrics.income(con, f):,.0f}",
+    }
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # URL path, as url_path in dashboard.py's st.Page
+    title: str
+    charts: int  # Altair charts the page draws with the sample
+    figures: Callable[[duckdb.DuckDBPyConnection], dict[str, str]] | None = None  # st.metric label -> value
+
+
+# Every page of the app. Add a page here.
+PAGES = [
+    Page("overview", "Overview", charts=2, figures=overview_figures),
+]
+
+
+# Fixtures -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return sample_database(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def sample(sample_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the session's sample, for the expected figures (the server has its own copy)."""
+    con = store.connect(sample_db, read_only=True)
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[sync_api.Browser]:
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium: sync_api.Browser) -> Iterator[sync_api.Page]:
+    context = chromium.new_context(viewport={"width": 1400, "height": 1800})
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def server(sample_db: Path, tmp_path: Path) -> Iterator[str]:
+    """A freshly started `streamlit run dashboard.py` on its own copy of the sample; yields its base URL."""
+    db = copy_database(sample_db, tmp_path / "server")
+    port = free_port()
+    env = {**os.environ, "IMPACT_DB": str(db)}
+    env.pop("IMPACT_SECRET_FILE", None)
+    log_path = tmp_path / "streamlit.log"
+    command = [
+        sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+        "--server.port", str(port), "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_until_healthy(f"http://127.0.0.1:{port}", process, log_path)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_healthy(base: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"streamlit exited with {process.returncode}:\n{log.read_text(errors='replace')}")
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
+                if answer.read().decode().strip() == "ok":
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"streamlit did not answer {base}/_stcore/health within {STARTUP_SECONDS} s:\n{log.read_text()}")
+
+
+# Checks -------------------------------------------------------------------------------------------
+
+
+def open_and_check(page: sync_api.Page, url: str, expected: Page) -> None:
+    """Open a URL and check it shows the whole app on ``expected``'s page, charts drawn."""
+    page.goto(url)
+    charts = page.locator(".vega-embed").locator("svg, canvas")
+    charts.first.wait_for(state="visible", timeout=WAIT_MS)
+    sync_api.expect(page.locator(".vega-embed")).to_have_count(expected.charts, timeout=WAIT_MS)
+    for i in range(expected.charts):
+        page.locator(".vega-embed").nth(i).locator("svg, canvas").first.wait_for(state="visible", timeout=WAIT_MS)
+
+    sync_api.expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+    assert page.get_by_text("Page not found").count() == 0
+    sync_api.expect(page.locator("h1").first).to_have_text(expected.title)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sync_api.expect(sidebar.get_by_role("heading", name="Filters")).to_be_visible()
+    sync_api.expect(sidebar.get_by_text("Period", exact=True)).to_be_visible()
+    sync_api.expect(page.locator('[data-testid="stAlert"]').filter(has_text="Sample data")).to_be_visible()
+
+
+def check_figures(page: sync_api.Page, figures: dict[str, str]) -> None:
+    for label, value in figures.items():
+        metric = page.locator('[data-testid="stMetric"]').filter(
+            has=page.locator('[data-testid="stMetricLabel"]', has_text=label)
+        )
+        sync_api.expect(metric).to_have_count(1)
+        sync_api.expect(metric.locator('[data-testid="stMetricValue"]')).to_have_text(value)
+
+
+def screenshot(page: sync_api.Page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+# Tests --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("expected", PAGES, ids=[p.path for p in PAGES])
+def test_page_opened_by_its_own_url_first(
+    server: str, page: sync_api.Page, sample: duckdb.DuckDBPyConnection, expected: Page
+) -> None:
+    """The page's URL is the first request this server gets: it must still show the full app, not the page alone."""
+    try:
+        open_and_check(page, f"{server}/{expected.path}", expected)
+        assert urlsplit(page.url).path == f"/{expected.path}", page.url
+        if expected.figures:
+            check_figures(page, expected.figures(sample))
+    finally:
+        screenshot(page, expected.path)
+
+
+@pytest.mark.parametrize("expected", PAGES, ids=[p.path for p in PAGES])
+def test_page_opened_by_its_own_url_later(server: str, page: sync_api.Page, expected: Page) -> None:
+    """The same URL opened after the server has served the app once (a link followed, a bookmark, a reload)."""
+    open_and_check(page, f"{server}/", PAGES[0])
+    later = page.context.new_page()
+    open_and_check(later, f"{server}/{expected.path}", expected)
+    assert urlsplit(later.url).path == f"/{expected.path}", later.url
+
+
+def test_root_url_shows_overview(server: str, page: sync_api.Page, sample: duckdb.DuckDBPyConnection) -> None:
+    overview = next(p for p in PAGES if p.path == "overview")
+    try:
+        open_and_check(page, f"{server}/", overview)
+        check_figures(page, overview_figures(sample))
+    finally:
+        screenshot(page, "root")
