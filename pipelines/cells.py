@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from pipelines.vocab import Vocabulary, age_to_band, ethnicity_group, match_ethnicity
+from pipelines.vocab import ETHNICITY_DETAILED, Vocabulary, age_to_band, ethnicity_group, match_ethnicity
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 EARLIEST, LATEST = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
@@ -28,11 +28,11 @@ def text(value: object) -> str | None:
 
 
 def participant_id(value: object) -> str:
-    """The reference, trimmed; Excel's 1234.0 is the reference 1234."""
+    """The reference, trimmed; Excel's 1234.0 (a number, or written so in a CSV) is the reference 1234."""
     found = text(value)
     if found is None:
         raise CellError("a participant ID is needed on every row")
-    return found
+    return re.sub(r"^(\d+)\.0+$", r"\1", found)
 
 
 _TEXT_DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%d %B %Y", "%d %b %Y", "%d-%b-%Y", "%d-%b-%y")
@@ -122,9 +122,8 @@ def ethnicity(value: object) -> tuple[str, str]:
     found = match_ethnicity(value)
     if found is None:
         raise CellError(
-            "one of the 19 Census 2021 ethnic groups (e.g. 'Asian: Pakistani', "
-            "'White: English, Welsh, Scottish, Northern Irish or British'), an NHS ethnic category code A–S or Z, "
-            "'Prefer not to say', or blank for not known"
+            f"one of the 19 Census 2021 ethnic groups ({'; '.join(ETHNICITY_DETAILED)}), "
+            "an NHS ethnic category code A–S or Z, 'Prefer not to say', or blank for not known"
         )
     return found, ethnicity_group(found)
 

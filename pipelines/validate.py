@@ -103,13 +103,14 @@ def _kind_score(kind: SheetKind, columns: list[Column]) -> int:
 
 
 def _find_header(rows: list[list[object]]) -> tuple[int, SheetKind | None, list[Column]]:
-    best: tuple[int, int, SheetKind | None, list[Column]] = (1, -1, None, [])
+    """The row and kind matching the most columns; a kind with all its required columns wins a tie."""
+    best: tuple[int, int, SheetKind | None, list[Column]] = (2, -1, None, [])
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         for kind in KINDS.values():
             columns = _columns(row, kind)
-            points = _kind_score(kind, columns) + (2 if not _missing_required(kind, columns) else 0)
+            points = 2 * _kind_score(kind, columns) + (1 if not _missing_required(kind, columns) else 0)
             if kind is WELLBEING and not any(c.item or c.field is WELLBEING.fields[3] for c in columns):
-                points = min(points, 1)
+                points = min(points, 2)
             if points > best[0]:
                 best = (points, index, kind, columns)
     return best[1], best[2], best[3]
@@ -288,10 +289,9 @@ def _read_wellbeing(sheet: Sheet, columns: list[Column], rows: list[tuple[int, l
         record = _read_fields(sheet, columns, number, row)
         if record is None or not _require(sheet, columns, number, record, ("date",)):
             continue
-        answers = _long_answers(sheet, columns, number, row, record) if record.get("measure") else None
-        if answers is None:
-            answers = _wide_answers(columns, row)
-        scores = _score_row(sheet, columns, number, answers)
+        long_layout = any(c.field and c.field.name == "measure" for c in columns)
+        answers = _long_answers(sheet, columns, number, row, record) if long_layout else _wide_answers(columns, row)
+        scores = None if answers is None else _score_row(sheet, columns, number, answers)
         if scores is None:
             continue
         missing_item_rows += any(s["score"] is None for s in scores)
@@ -329,23 +329,26 @@ def _wide_answers(columns: list[Column], row: list[object]) -> Answers:
 def _long_answers(
     sheet: Sheet, columns: list[Column], number: int, row: list[object], record: Record
 ) -> Answers | None:
-    key = norm_key(record["measure"])
+    key = norm_key(record.get("measure") or "")
     measure_column = next(c for c in columns if c.field and c.field.name == "measure")
-    if key not in INSTRUMENTS:
-        sheet.problems.append(
-            Problem(
-                sheet.file,
-                sheet.sheet,
-                number,
-                measure_column.label,
-                str(record["measure"]),
-                f"Expected one of the measures: {', '.join(i.name for i in INSTRUMENTS.values())}.",
-            )
-        )
-        return None
     items = {c.long_item: (_cell(row, c), c) for c in columns if c.long_item}
     total_column = next((c for c in columns if c.field and c.field.name == "total"), None)
-    return {key: (items, (_cell(row, total_column), total_column) if total_column else None)}
+    total = (_cell(row, total_column), total_column) if total_column else None
+    if key in INSTRUMENTS:
+        return {key: (items, total)}
+    if not key and all(cells.is_blank(v) for v, _ in [*items.values(), *([total] if total else [])]):
+        return {}  # nothing answered: skipped, as a blank questionnaire is in the wide layout
+    sheet.problems.append(
+        Problem(
+            sheet.file,
+            sheet.sheet,
+            number,
+            measure_column.label,
+            str(record.get("measure") or ""),
+            f"Expected one of the measures: {', '.join(i.name for i in INSTRUMENTS.values())}.",
+        )
+    )
+    return None
 
 
 def _score_row(sheet: Sheet, columns: list[Column], number: int, answers: Answers) -> list[Record] | None:

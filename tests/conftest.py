@@ -1,0 +1,99 @@
+"""Shared fixtures: a fresh database per test, and builders for the messy workbooks and CSVs people upload."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+from openpyxl import Workbook
+
+from pipelines import ingest, metrics, store
+from pipelines.periods import Period
+
+EXTERNAL = Path(__file__).resolve().parents[2] / "shared" / "external"
+FY24 = Period(dt.date(2024, 4, 1), dt.date(2025, 3, 31))  # financial year 2024-25
+BASE_TABLES = "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' ORDER BY 1"
+
+
+def workbook(sheets: dict[str, list[list]], merge: dict[str, list[str]] | None = None) -> bytes:
+    """An .xlsx file whose sheets hold exactly these rows (row 1 first); ``merge`` merges cell ranges per sheet."""
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for r, row in enumerate(rows, 1):
+            for c, value in enumerate(row, 1):
+                if value is not None:
+                    sheet.cell(row=r, column=c, value=value)
+        for cell_range in (merge or {}).get(title, []):
+            sheet.merge_cells(cell_range)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def csv_bytes(rows: list[list], encoding: str = "utf-8") -> bytes:
+    """A CSV file in ``encoding`` ("utf-8-sig" writes a byte order mark, "cp1252" is Excel's Windows default)."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    return out.getvalue().encode(encoding)
+
+
+@pytest.fixture
+def con(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A new database for this test; its key file is created beside it as t.duckdb.key."""
+    monkeypatch.delenv("IMPACT_SECRET_FILE", raising=False)
+    monkeypatch.delenv("IMPACT_DB", raising=False)
+    connection = store.connect(tmp_path / "t.duckdb")
+    yield connection
+    connection.close()
+
+
+def load(con: duckdb.DuckDBPyConnection, *files: tuple[str, bytes]) -> list[int]:
+    """Check and load files, failing the test with every problem if any is refused."""
+    result = ingest.check(con, list(files))
+    assert result.ok, "\n".join(str(p) for p in result.problems)
+    return ingest.load(con, result)
+
+
+def checked(con: duckdb.DuckDBPyConnection, *files: tuple[str, bytes]) -> ingest.Check:
+    return ingest.check(con, list(files))
+
+
+def current(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[tuple]:
+    return con.execute(sql, params or []).fetchall()
+
+
+def snapshot(con: duckdb.DuckDBPyConnection, period: Period = FY24) -> dict:
+    """Everything a refused upload must leave as it was: row counts of every table, and the headline figures."""
+    tables = [t for (t,) in con.execute(BASE_TABLES).fetchall()]
+    assert {"uploads", "meta", *(f"{kind}_history" for kind in store.COLUMNS)} <= set(tables)
+    counts = {table: con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] for table in tables}
+    return {"counts": counts, "summary": metrics.summary(con, metrics.Filters(period))}
+
+
+# A small, valid set of files that refusal tests load first, so "unchanged" is checked against real data.
+BASE_ATTENDANCE = [
+    ["participant_id", "session_date", "activity", "attended"],
+    ["P1", "2024-05-01", "Peer group", "yes"],
+    ["P2", "2024-05-01", "Peer group", "DNA"],
+]
+BASE_PARTICIPANTS = [["participant_id", "gender", "age_band"], ["P1", "woman", "25-34"], ["P2", "man", "35-44"]]
+BASE_WELLBEING = [
+    ["participant_id", "date", "WEMWBS total"],
+    ["P1", "2024-05-01", 40],
+    ["P1", "2024-09-01", 47],
+]
+
+
+@pytest.fixture
+def loaded(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A database already holding one valid upload."""
+    data = workbook({"People": BASE_PARTICIPANTS, "Register": BASE_ATTENDANCE, "Scores": BASE_WELLBEING})
+    load(con, ("base.xlsx", data))
+    return con

@@ -1,0 +1,174 @@
+"""The command line (DESIGN section 6), run in-process: load, uploads, rollback and summary --json."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import workbook
+
+from pipelines.__main__ import main
+
+REGISTER = [
+    ["participant_id", "session_date", "activity", "attended"],
+    ["P1", "2024-05-01", "Peer", "yes"],
+    ["P2", "2024-05-01", "Peer", "yes"],
+    ["P1", "2024-11-01", "Peer", "yes"],
+    ["P3", "2024-11-01", "Art", "DNA"],
+]
+PEOPLE = [["participant_id", "ethnicity", "imd_decile"], ["P1", "A", 1], ["P2", None, 6]]
+SCORES = [
+    ["participant_id", "date", "WEMWBS total", "Comments"],
+    ["P1", "2024-05-01", 40, ""],
+    ["P1", "2024-11-01", 46, ""],
+    ["P2", "2024-05-01", 50, ""],
+    ["P2", "2024-11-01", 49, ""],
+]
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.delenv("IMPACT_SECRET_FILE", raising=False)
+    monkeypatch.delenv("IMPACT_DB", raising=False)
+    return tmp_path / "t.duckdb"
+
+
+@pytest.fixture
+def q1(tmp_path: Path) -> Path:
+    path = tmp_path / "q1.xlsx"
+    path.write_bytes(workbook({"Register": REGISTER, "People": PEOPLE, "Scores": SCORES}))
+    return path
+
+
+def _run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_load(db, q1, capsys):
+    code, out, _ = _run(capsys, "load", str(q1), "--db", str(db))
+    assert code == 0
+    assert "Upload 1: q1.xlsx" in out
+    assert "attendance 4 new" in out and "wellbeing 4 new" in out
+    assert "note:" in out and "'Comments'" in out  # the ignored column is reported
+    assert db.exists() and Path(f"{db}.key").exists()
+
+
+def test_load_of_a_bad_file_prints_every_problem_and_loads_nothing(db, tmp_path, capsys):
+    bad = tmp_path / "bad.xlsx"
+    rows = [REGISTER[0], ["P1", "31/02/2025", "Peer", "yes"], ["P2", "2024-05-01", "Peer", "perhaps"]]
+    bad.write_bytes(workbook({"Register": rows}))
+    code, out, err = _run(capsys, "load", str(bad), "--db", str(db))
+    assert code == 1
+    assert "Nothing was loaded: 2 problem(s)" in err
+    assert "row 2, column B \"session_date\": '31/02/2025'" in err
+    assert "row 3, column D \"attended\": 'perhaps'" in err
+    assert "Upload" not in out
+    assert _run(capsys, "uploads", "--db", str(db))[1] == ""  # no uploads
+
+
+def test_a_batch_with_one_bad_file_loads_neither(db, q1, tmp_path, capsys):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    code, _, err = _run(capsys, "load", str(q1), str(empty), "--db", str(db))
+    assert code == 1 and "empty.csv" in err and "empty" in err
+    assert _run(capsys, "uploads", "--db", str(db))[1] == ""
+
+
+def test_uploads_and_rollback(db, q1, tmp_path, capsys):
+    _run(capsys, "load", str(q1), "--db", str(db))
+    fix = tmp_path / "fix.csv"
+    fix.write_text("participant_id,session_date,activity,attended\nP1,01/05/2024,Peer,no\n")
+    assert _run(capsys, "load", str(fix), "--db", str(db))[0] == 0
+    code, out, _ = _run(capsys, "uploads", "--db", str(db))
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert len(lines) == 2
+    assert lines[0].split()[0] == "2" and "fix.csv" in lines[0] and "{'attendance': 1}" in lines[0]
+    assert "q1.xlsx" in lines[1] and "'wellbeing': 4" in lines[1] and "active" in lines[1]
+
+    code, out, _ = _run(capsys, "rollback", "2", "--db", str(db))
+    assert code == 0 and "Upload 2 rolled back" in out
+    out = _run(capsys, "uploads", "--db", str(db))[1]
+    assert "rolled back" in out.splitlines()[0] and "active" in out.splitlines()[1]
+
+    code, _, err = _run(capsys, "rollback", "2", "--db", str(db))
+    assert code == 1 and "already rolled back" in err
+    code, _, err = _run(capsys, "rollback", "9", "--db", str(db))
+    assert code == 1 and "There is no upload 9" in err
+
+
+def test_summary_json_shape(db, q1, capsys):
+    _run(capsys, "load", str(q1), "--db", str(db))
+    code, out, _ = _run(capsys, "summary", "--db", str(db), "--from", "2024-04-01", "--to", "2025-03-31", "--json")
+    assert code == 0
+    found = json.loads(out)
+    assert {"period", "reach", "outcomes", "funding"} <= set(found)
+    assert found["period"] == {"from": "2024-04-01", "to": "2025-03-31"}
+    reach = found["reach"]
+    assert {k: reach[k] for k in ("reached", "new", "attendances", "did_not_attend", "sessions_delivered")} == {
+        "reached": 2,  # P1 and P2 (P3 only a DNA)
+        "new": 2,
+        "attendances": 3,
+        "did_not_attend": 1,
+        "sessions_delivered": 2,  # Peer on 1 May and 1 Nov
+    }
+    assert {"ethnicity_group", "age_band", "gender", "imd_quintile"} <= set(reach["by"])
+    assert reach["by"]["ethnicity_group"] == {"White": 1, "Not known": 1}  # A = White British; P2 blank
+    assert reach["by"]["imd_quintile"] == {"1": 1, "3": 1}  # deciles 1 and 6
+    assert all(isinstance(n, int) for n in reach["by"]["imd_quintile"].values())
+    wemwbs = found["outcomes"]["WEMWBS"]
+    for key in ("pairs", "baseline_mean", "followup_mean", "mean_change", "ci95", "improved", "deteriorated"):
+        assert key in wemwbs
+    assert wemwbs["pairs"] == 2
+    assert wemwbs["mean_change"] == pytest.approx(2.5)  # (+6 - 1) / 2
+    assert wemwbs["improved"] == 1 and wemwbs["deteriorated"] == 0  # +6 >= 3; -1 is within 3
+    assert wemwbs["followup_rate"] == 1.0  # both reached people with a baseline have a pair
+    assert len(wemwbs["ci95"]) == 2
+    funding = found["funding"]
+    for key in ("income", "secured_next_12_months", "largest_funder_share", "runway_months", "cost_per_participant"):
+        assert key in funding
+    assert funding["income"] == 0.0  # no funding loaded: nothing secured
+    # figures that cannot be computed are null
+    assert funding["largest_funder_share"] is None
+    assert funding["runway_months"] is None
+    assert funding["cost_per_participant"] is None
+    assert funding["cost_per_improvement"] == {"WEMWBS": None}
+
+
+def test_summary_without_dates_uses_the_latest_complete_financial_year(db, q1, capsys):
+    _run(capsys, "load", str(q1), "--db", str(db))
+    found = json.loads(_run(capsys, "summary", "--db", str(db), "--json")[1])
+    # the data is all in 2024-25, which ended on 31 Mar 2025, before today
+    assert found["period"] == {"from": "2024-04-01", "to": "2025-03-31"}
+
+
+def test_summary_activity_filter_and_a_single_pair(db, q1, capsys):
+    _run(capsys, "load", str(q1), "--db", str(db))
+    november = ("--from", "2024-11-01", "--to", "2024-11-30")
+    found = json.loads(_run(capsys, "summary", "--db", str(db), *november, "--activity", "Art")[1])
+    assert found["activities"] == ["Art"]
+    assert found["reach"]["reached"] == 0 and found["reach"]["did_not_attend"] == 1  # P3's DNA
+    assert found["outcomes"]["WEMWBS"]["pairs"] == 0  # neither P1 nor P2 goes to Art
+    assert found["outcomes"]["WEMWBS"]["mean_change"] is None
+    wemwbs = json.loads(_run(capsys, "summary", "--db", str(db), *november, "--activity", "Peer")[1])["outcomes"][
+        "WEMWBS"
+    ]
+    assert wemwbs["pairs"] == 2 and wemwbs["ci95"] is not None
+
+
+def test_summary_with_a_period_that_ends_before_it_starts(db, q1, capsys):
+    _run(capsys, "load", str(q1), "--db", str(db))
+    code, _, err = _run(capsys, "summary", "--db", str(db), "--from", "2025-01-01", "--to", "2024-01-01")
+    assert code == 1 and "before it starts" in err
+
+
+def test_summary_of_an_empty_database(db, capsys):
+    code, out, _ = _run(capsys, "summary", "--db", str(db), "--from", "2024-04-01", "--to", "2025-03-31", "--json")
+    assert code == 0
+    found = json.loads(out)
+    assert found["reach"]["reached"] == 0
+    assert found["outcomes"] == {}
+    assert found["funding"]["cost_per_participant"] is None
