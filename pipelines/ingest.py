@@ -13,7 +13,8 @@ import pandas as pd
 from pipelines import privacy, store
 from pipelines.problems import Problem, UploadRefused
 from pipelines.sheets import KINDS
-from pipelines.validate import Record, Sheet, read_sheet
+from pipelines.validate import Aliases, Record, Sheet, read_sheet
+from pipelines.vocab import norm_key
 from pipelines.workbook import read_grids
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
@@ -42,9 +43,15 @@ class Check:
         return not self.problems
 
 
-def check(con: duckdb.DuckDBPyConnection, files: Sequence[tuple[str, bytes]]) -> Check:
-    """Read and validate every file against the database's current rows; nothing is written."""
+def check(con: duckdb.DuckDBPyConnection, files: Sequence[tuple[str, bytes]], mappings: Aliases | None = None) -> Check:
+    """Read and validate every file against the database's current rows; nothing is written.
+
+    ``mappings`` (kind -> header -> what it holds) add to the column mappings remembered from earlier uploads.
+    """
     key = participant_key(con)
+    aliases = store.remembered_mappings(con)
+    for kind, chosen in (mappings or {}).items():
+        aliases.setdefault(kind, {}).update({norm_key(h): target for h, target in chosen.items()})
     prepared, problems = [], []
     seen: dict[str, str] = {}
     for name, data in files:
@@ -52,12 +59,14 @@ def check(con: duckdb.DuckDBPyConnection, files: Sequence[tuple[str, bytes]]) ->
         file_problems = _already_loaded(con, name, digest, seen)
         seen[digest] = name
         grids, read_problems = read_grids(name, data)
-        sheets = [read_sheet(g) for g in grids]
+        sheets = [read_sheet(g, aliases) for g in grids]
         file_problems += read_problems + [p for s in sheets for p in s.problems]
         item = PreparedFile(name, digest, sheets, is_sample=digest in sample_hashes())
         item.notes = [n for s in sheets for n in s.notes] + _ignored_notes(sheets)
         if grids and not any(s.kind for s in sheets):
             file_problems.append(Problem(name, expected=NOTHING_RECOGNISED))
+        elif grids and not file_problems and not any(s.records for s in sheets):
+            file_problems.append(Problem(name, expected=NO_ROWS))
         if not file_problems:
             item.tables, duplicate_problems = _tables(name, sheets, key)
             file_problems += duplicate_problems
@@ -73,6 +82,9 @@ NOTHING_RECOGNISED = (
     "'participant_id, session_date, activity, attended' for an attendance register "
     "(download the blank template to see every sheet's columns)."
 )
+
+
+NO_ROWS = "The file's sheets have their headers but no rows of data below them. Fill them in and upload again."
 
 
 def load(con: duckdb.DuckDBPyConnection, result: Check) -> list[int]:
@@ -112,6 +124,7 @@ def _load_file(con: duckdb.DuckDBPyConnection, item: PreparedFile) -> int:
     # Compared again here: earlier files of the same batch are now in the database.
     item.changes = {kind: store.compare_with_current(con, kind, t) for kind, t in item.tables.items()}
     upload_id = store.add_upload(con, item.name, item.sha256, item.is_sample, item.changes, item.notes)
+    store.remember_mappings(con, upload_id, {s.kind.name: s.mapped for s in item.sheets if s.kind and s.mapped})
     for kind, frame in item.tables.items():
         store.insert(con, kind, upload_id, frame)
     return upload_id
@@ -191,3 +204,74 @@ def _values(record: Record) -> dict[str, object]:
 
 def _other_sheet(earlier: Sheet, sheet: Sheet) -> str:
     return f" of sheet {earlier.sheet!r}" if earlier.sheet != sheet.sheet else ""
+
+
+NOUNS = {
+    "participants": ("participant profile", "participant profiles"),
+    "attendance": ("attendance", "attendances"),
+    "wellbeing": ("questionnaire score", "questionnaire scores"),
+    "funding": ("funding line", "funding lines"),
+    "expenditure": ("expenditure line", "expenditure lines"),
+    "reserves": ("reserves figure", "reserves figures"),
+    "population": ("benchmark group", "benchmark groups"),
+}
+
+
+def describe_changes(changes: dict[str, dict[str, int]]) -> str:
+    """'312 attendances added, 5 corrected; 40 questionnaire scores added' for a file's or batch's changes."""
+    parts = []
+    for kind, counts in changes.items():
+        one, many = NOUNS[kind]
+        text = f"{counts['new']:,} {one if counts['new'] == 1 else many} added"
+        if counts["changed"]:
+            text += f", {counts['changed']:,} corrected"
+        if counts["replaced"] - counts["changed"]:
+            text += f", {counts['replaced'] - counts['changed']:,} unchanged"
+        parts.append(text)
+    return "; ".join(parts) or "nothing to load"
+
+
+def total_changes(files: list[PreparedFile]) -> dict[str, dict[str, int]]:
+    total: dict[str, dict[str, int]] = {}
+    for item in files:
+        for kind, counts in item.changes.items():
+            into = total.setdefault(kind, dict.fromkeys(counts, 0))
+            for name, value in counts.items():
+                into[name] += value
+    return total
+
+
+DATE_FIELDS = {
+    "participants": "first_contact",
+    "attendance": "session_date",
+    "wellbeing": "date",
+    "funding": "start_date",
+    "expenditure": "period_start",
+    "reserves": "date",
+}
+
+
+def sheet_overview(result: Check) -> pd.DataFrame:
+    """Per file and sheet: what it was recognised as, its rows, dates and people."""
+    lines = []
+    for item in result.files:
+        for sheet in item.sheets:
+            records = sheet.records
+            dates = [
+                r[DATE_FIELDS[sheet.kind.name]]
+                for r in records
+                if sheet.kind and r.get(DATE_FIELDS.get(sheet.kind.name, ""))
+            ]
+            people = {r["participant_id"] for r in records if "participant_id" in r}
+            lines.append(
+                {
+                    "file": item.name,
+                    "sheet": sheet.sheet or "(CSV)",
+                    "recognised as": sheet.kind.name if sheet.kind else "skipped",
+                    "rows": len({r["source_row"] for r in records}),
+                    "from": min(dates, default=None),
+                    "to": max(dates, default=None),
+                    "people": len(people) or None,
+                }
+            )
+    return pd.DataFrame(lines)

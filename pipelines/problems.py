@@ -13,6 +13,7 @@ class Problem:
     column: str = ""  # column letter and header, e.g. 'C "Session date"'
     value: str = ""
     expected: str = ""
+    column_index: int | None = None  # 1-based, for marking the cell
 
     def __str__(self) -> str:
         where = " › ".join(p for p in (self.file, self.sheet and f"sheet {self.sheet!r}") if p)

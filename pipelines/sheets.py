@@ -9,6 +9,8 @@ from pipelines import vocab
 from pipelines.measures import INSTRUMENTS, ONS4_QUESTIONS
 from pipelines.vocab import Vocabulary, norm_key
 
+TITLES = {"participant_id": "Participant ID", "imd_decile": "IMD decile", "lsoa_code": "LSOA code"}
+
 
 @dataclass(frozen=True)
 class Field:
@@ -17,6 +19,11 @@ class Field:
     aliases: tuple[str, ...] = ()
     required: bool = False
     choices: Vocabulary | None = None
+
+    @property
+    def title(self) -> str:
+        """The header the template writes, e.g. 'Session date'."""
+        return TITLES.get(self.name, self.name.replace("_", " ").capitalize())
 
     @property
     def spellings(self) -> set[str]:
@@ -196,3 +203,13 @@ def long_item_column(header: object) -> int | None:
     """Item number of a long-layout column such as ``item_3`` or ``Q3``."""
     found = re.fullmatch(r"(?:item|q|question)(\d{1,2})", norm_key(header))
     return int(found.group(1)) if found else None
+
+
+def mapping_targets(kind: SheetKind) -> list[str]:
+    """What an unrecognised column of a sheet of this kind can be said to hold, as header titles."""
+    targets = [f.title for f in kind.fields]
+    if kind is WELLBEING:
+        for instrument in INSTRUMENTS.values():
+            targets += [f"{instrument.name} Q{i}" for i in range(1, instrument.items + 1)]
+            targets.append(f"{instrument.name} total")
+    return targets

@@ -10,6 +10,7 @@ import duckdb
 import pandas as pd
 
 from pipelines.sheets import KINDS
+from pipelines.vocab import norm_key
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "impact.duckdb"
 
@@ -52,6 +53,12 @@ CREATE TABLE IF NOT EXISTS uploads (
     rolled_back_at TIMESTAMP
 );
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS column_mappings (
+    kind VARCHAR NOT NULL,
+    header VARCHAR NOT NULL,  -- as the sheet has it
+    target VARCHAR NOT NULL,  -- a field name, or a questionnaire column such as wemwbs_1
+    upload_id INTEGER NOT NULL
+);
 """
 
 
@@ -167,19 +174,80 @@ def active_upload_with(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[int
 
 def uploads(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(
-        "SELECT upload_id, loaded_at, loaded_by, file_name, is_sample, row_counts, notes, rolled_back_at, sha256 "
-        "FROM uploads ORDER BY upload_id DESC"
+        "SELECT upload_id, loaded_at, loaded_by, file_name, is_sample, row_counts, notes, rolled_back_at, sha256, "
+        "(SELECT string_agg(m.header || ' → ' || m.target, ', ') FROM column_mappings m "
+        " WHERE m.upload_id = u.upload_id) AS mappings "
+        "FROM uploads u ORDER BY upload_id DESC"
     ).df()
 
 
-def rollback(con: duckdb.DuckDBPyConnection, upload_id: int) -> None:
-    """Hide an upload's rows; the rows it replaced become current again. Nothing is deleted."""
-    found = one(con, "SELECT rolled_back_at FROM uploads WHERE upload_id = ?", [upload_id])
-    if found is None:
-        raise ValueError(f"There is no upload {upload_id}.")
-    if found[0] is not None:
-        raise ValueError(f"Upload {upload_id} was already rolled back on {found[0]:%d/%m/%Y %H:%M}.")
-    con.execute("UPDATE uploads SET rolled_back_at = current_localtimestamp() WHERE upload_id = ?", [upload_id])
+def remembered_mappings(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """Column mappings managers chose before (the latest wins): kind -> normalised header -> target."""
+    found: dict[str, dict[str, str]] = {}
+    for kind, header, target in con.execute(
+        "SELECT kind, header, target FROM column_mappings ORDER BY upload_id"
+    ).fetchall():
+        found.setdefault(kind, {})[norm_key(header)] = target
+    return found
+
+
+def remember_mappings(con: duckdb.DuckDBPyConnection, upload_id: int, mappings: dict[str, dict[str, str]]) -> None:
+    rows = [(kind, header, target, upload_id) for kind, pairs in mappings.items() for header, target in pairs.items()]
+    if rows:
+        con.executemany("INSERT INTO column_mappings VALUES (?, ?, ?, ?)", rows)
+
+
+def changed_rows(con: duckdb.DuckDBPyConnection, kind: str, frame: pd.DataFrame, limit: int = 5) -> pd.DataFrame:
+    """Up to ``limit`` incoming rows that would change a current row: sheet row, column, current and new value."""
+    values = [c for c in COLUMNS[kind] if c not in KINDS[kind].key]
+    differs = " OR ".join(f'n."{c}" IS DISTINCT FROM c."{c}"' for c in values) or "false"
+    pairs = ", ".join(f'c."{c}" AS "current {c}", n."{c}" AS "new {c}"' for c in values)
+    con.register("incoming", frame)
+    try:
+        joined = con.execute(f"""
+            SELECT n.source_row, {pairs}
+            FROM (SELECT *, concat_ws('|', {key_sql(kind)}) AS k FROM ({_typed_incoming(kind, "source_row")})) n
+            JOIN (SELECT *, concat_ws('|', {key_sql(kind)}) AS k FROM {kind}) c USING (k)
+            WHERE {differs} ORDER BY n.source_row LIMIT {int(limit)}
+        """).df()
+    finally:
+        con.unregister("incoming")
+    return pd.DataFrame(
+        [
+            {
+                "sheet row": row["source_row"],
+                "column": c.replace("_", " "),
+                "now": row[f"current {c}"],
+                "after loading": row[f"new {c}"],
+            }
+            for _, row in joined.iterrows()
+            for c in values
+            if str(row[f"current {c}"]) != str(row[f"new {c}"])
+        ]
+    )
+
+
+def sample_only_where_real(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Active sample uploads, when the charity's own data has been loaded beside them."""
+    rows = con.execute(
+        "SELECT upload_id FROM uploads WHERE rolled_back_at IS NULL AND is_sample "
+        "AND EXISTS (SELECT 1 FROM uploads WHERE rolled_back_at IS NULL AND NOT is_sample) ORDER BY upload_id"
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def rollback(con: duckdb.DuckDBPyConnection, *upload_ids: int) -> None:
+    """Hide uploads' rows; the rows they replaced become current again. Nothing is deleted."""
+    for upload_id in upload_ids:
+        found = one(con, "SELECT rolled_back_at FROM uploads WHERE upload_id = ?", [upload_id])
+        if found is None:
+            raise ValueError(f"There is no upload {upload_id}.")
+        if found[0] is not None:
+            raise ValueError(f"Upload {upload_id} was already rolled back on {found[0]:%d/%m/%Y %H:%M}.")
+    con.execute(
+        "UPDATE uploads SET rolled_back_at = current_localtimestamp() WHERE upload_id IN (SELECT unnest(?))",
+        [list(upload_ids)],
+    )
 
 
 def has_data(con: duckdb.DuckDBPyConnection) -> bool:

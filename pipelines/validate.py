@@ -11,6 +11,7 @@ from openpyxl.utils import get_column_letter
 from pipelines import cells, privacy, vocab
 from pipelines.cells import CellError
 from pipelines.measures import INSTRUMENTS, score, score_total
+from pipelines.periods import add_months
 from pipelines.problems import Problem
 from pipelines.sheets import KINDS, WELLBEING, Field, SheetKind, item_column, long_item_column
 from pipelines.vocab import norm_key
@@ -27,6 +28,7 @@ class Column:
     field: Field | None = None
     item: tuple[str, int | None] | None = None  # wide questionnaire column: (instrument key, item or None=total)
     long_item: int | None = None
+    mapped_to: str | None = None  # the header a manager said this column stands for
 
     @property
     def label(self) -> str:
@@ -45,28 +47,32 @@ class Sheet:
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    mapped: dict[str, str] = field(default_factory=dict)  # header -> the header it stands for, as a manager chose
+
+    def problem(self, row: int | None, expected: str, column: Column | None = None, value: object = None) -> None:
+        label, index = (column.label, column.index + 1) if column else ("", None)
+        self.problems.append(Problem(self.file, self.sheet, row, label, _shown(value), expected, index))
 
 
-def read_sheet(grid: Grid) -> Sheet:
-    header_index, kind, columns = _find_header(grid.rows)
+Aliases = dict[str, dict[str, str]]  # kind -> normalised header -> the header it stands for
+
+
+def read_sheet(grid: Grid, aliases: Aliases | None = None) -> Sheet:
+    """Recognise and read one sheet; ``aliases`` are the column mappings managers chose."""
+    header_index, kind, columns = _find_header(grid.rows, aliases or {})
     name = grid.sheet or grid.file
     if kind is None:
         sheet = Sheet(grid.file, grid.sheet, None)
         sheet.notes.append(f"Sheet {name!r} does not look like any of the data sheets and was skipped.")
         return sheet
     sheet = Sheet(grid.file, grid.sheet, kind, header_row=header_index + 1)
+    sheet.mapped = {c.header: c.mapped_to for c in columns if c.mapped_to and (c.field or c.item)}
     missing = _missing_required(kind, columns)
     if missing:
-        sheet.problems.append(
-            Problem(
-                grid.file,
-                grid.sheet,
-                header_index + 1,
-                "",
-                "",
-                f"This looks like a {kind.name} sheet, but it "
-                f"has no column for {missing}. Add that column (or rename its header) and upload again.",
-            )
+        sheet.problem(
+            header_index + 1,
+            f"This looks like a {kind.name} sheet, but it has no column for {missing}. "
+            "Add that column (or rename its header, or choose what an unrecognised column holds) and upload again.",
         )
         return sheet
     rows = list(_data_rows(grid.rows, header_index))
@@ -83,17 +89,19 @@ def read_sheet(grid: Grid) -> Sheet:
 # Finding the header and the kind -----------------------------------------------------------------
 
 
-def _columns(header_row: list[object], kind: SheetKind) -> list[Column]:
+def _columns(header_row: list[object], kind: SheetKind, aliases: dict[str, str]) -> list[Column]:
+    headers = [cells.text(raw) or "" for raw in header_row]
+    meant = [aliases.get(norm_key(h), h) if h else "" for h in headers]
+    long_layout = kind is WELLBEING and any(WELLBEING.field_for(h) is WELLBEING.fields[3] for h in meant)
     found = []
-    long_layout = kind is WELLBEING and any(WELLBEING.field_for(h) is WELLBEING.fields[3] for h in header_row)
-    for index, raw in enumerate(header_row):
-        header = cells.text(raw) or ""
-        column = Column(index, header, kind.field_for(header) if header else None)
-        if kind is WELLBEING and header and column.field is None:
+    for index, (header, target) in enumerate(zip(headers, meant, strict=True)):
+        column = Column(index, header, kind.field_for(target) if target else None)
+        column.mapped_to = target if target != header else None
+        if kind is WELLBEING and target and column.field is None:
             if long_layout:
-                column.long_item = long_item_column(header)
+                column.long_item = long_item_column(target)
             else:
-                column.item = item_column(header)
+                column.item = item_column(target)
         found.append(column)
     return found
 
@@ -102,12 +110,12 @@ def _kind_score(kind: SheetKind, columns: list[Column]) -> int:
     return sum(1 for c in columns if c.field or c.item or c.long_item)
 
 
-def _find_header(rows: list[list[object]]) -> tuple[int, SheetKind | None, list[Column]]:
+def _find_header(rows: list[list[object]], aliases: Aliases) -> tuple[int, SheetKind | None, list[Column]]:
     """The row and kind matching the most columns; a kind with all its required columns wins a tie."""
     best: tuple[int, int, SheetKind | None, list[Column]] = (2, -1, None, [])
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         for kind in KINDS.values():
-            columns = _columns(row, kind)
+            columns = _columns(row, kind, aliases.get(kind.name, {}))
             points = 2 * _kind_score(kind, columns) + (1 if not _missing_required(kind, columns) else 0)
             if kind is WELLBEING and not any(c.item or c.field is WELLBEING.fields[3] for c in columns):
                 points = min(points, 2)
@@ -147,23 +155,23 @@ def _check_duplicated_columns(sheet: Sheet, columns: list[Column]) -> None:
         if not key:
             continue
         if key in seen:
-            sheet.problems.append(
-                Problem(
-                    sheet.file,
-                    sheet.sheet,
-                    sheet.header_row,
-                    column.label,
-                    "",
-                    f"This column means the same as column {seen[key].label}. Keep only one of them.",
-                )
+            sheet.problem(
+                sheet.header_row,
+                f"This column means the same as column {seen[key].label}. Keep only one of them.",
+                column,
             )
         seen[key] = column
+
+
+ABOUT_THE_SERVICE = {"activity", "activity_type", "delivery", "venue"}  # a venue's address is not personal data
 
 
 def _refuse_personal_data(sheet: Sheet, columns: list[Column], rows: list[tuple[int, list[object]]]) -> bool:
     for column in columns:
         what = None if column.field or column.item else privacy.pii_header(column.header)
         first_row = sheet.header_row
+        if what is None and column.field and column.field.name in ABOUT_THE_SERVICE:
+            continue
         if what is None:
             hit = next(
                 (
@@ -176,16 +184,7 @@ def _refuse_personal_data(sheet: Sheet, columns: list[Column], rows: list[tuple[
             if hit is None:
                 continue
             first_row, what = hit[0], privacy.pii_value(hit[1])
-        sheet.problems.append(
-            Problem(
-                sheet.file,
-                sheet.sheet,
-                first_row,
-                column.label,
-                "",
-                f"This column holds {what}. {privacy.SEND_INSTEAD}",
-            )
-        )
+        sheet.problem(first_row, f"This column holds {what}. {privacy.SEND_INSTEAD}", column)
     return bool(sheet.problems)
 
 
@@ -208,9 +207,7 @@ def _read_fields(sheet: Sheet, columns: list[Column], number: int, row: list[obj
             record.update(_parse(column.field, value))
         except CellError as error:
             ok = False
-            sheet.problems.append(
-                Problem(sheet.file, sheet.sheet, number, column.label, _shown(value), f"Expected {error}.")
-            )
+            sheet.problem(number, f"Expected {error}.", column, value)
     return record if ok else None
 
 
@@ -269,6 +266,11 @@ def _read_attendance(sheet: Sheet, columns: list[Column], rows: list[tuple[int, 
         if not has_attended:
             record["attended"] = "attended"
         sheet.records.append({"source_row": number, **record})
+    if not has_attended and sheet.records:
+        sheet.notes.append(
+            f"Sheet {sheet.sheet or sheet.file!r} has no 'Attended' column, so every row counts as an attended "
+            "session. If a column says who attended, choose it as 'Attended'."
+        )
 
 
 def _require(sheet: Sheet, columns: list[Column], number: int, record: Record, names: tuple[str, ...]) -> bool:
@@ -276,9 +278,7 @@ def _require(sheet: Sheet, columns: list[Column], number: int, record: Record, n
     for name in names:
         if record.get(name) is None:
             column = next(c for c in columns if c.field and c.field.name == name)
-            sheet.problems.append(
-                Problem(sheet.file, sheet.sheet, number, column.label, "", "This cell must be filled in.")
-            )
+            sheet.problem(number, "This cell must be filled in.", column)
             ok = False
     return ok
 
@@ -338,15 +338,11 @@ def _long_answers(
         return {key: (items, total)}
     if not key and all(cells.is_blank(v) for v, _ in [*items.values(), *([total] if total else [])]):
         return {}  # nothing answered: skipped, as a blank questionnaire is in the wide layout
-    sheet.problems.append(
-        Problem(
-            sheet.file,
-            sheet.sheet,
-            number,
-            measure_column.label,
-            str(record.get("measure") or ""),
-            f"Expected one of the measures: {', '.join(i.name for i in INSTRUMENTS.values())}.",
-        )
+    sheet.problem(
+        number,
+        f"Expected one of the measures: {', '.join(i.name for i in INSTRUMENTS.values())}.",
+        measure_column,
+        record.get("measure"),
     )
     return None
 
@@ -365,15 +361,8 @@ def _score_row(sheet: Sheet, columns: list[Column], number: int, answers: Answer
             value = None if cells.is_blank(raw) else instrument.answer(n, raw)
             if not cells.is_blank(raw) and (value is None or not instrument.low <= value <= instrument.high):
                 words = f" or the words: {', '.join(instrument.words)}" if instrument.words else ""
-                sheet.problems.append(
-                    Problem(
-                        sheet.file,
-                        sheet.sheet,
-                        number,
-                        column.label,
-                        _shown(raw),
-                        f"Expected an answer from {instrument.low} to {instrument.high}{words}.",
-                    )
+                sheet.problem(
+                    number, f"Expected an answer from {instrument.low} to {instrument.high}{words}.", column, raw
                 )
                 ok = False
             values.append(value)
@@ -400,16 +389,7 @@ def _read_total(sheet: Sheet, number: int, instrument, total_cell) -> float | No
     except CellError:
         total = None
     if total is None or not low <= total <= high:
-        sheet.problems.append(
-            Problem(
-                sheet.file,
-                sheet.sheet,
-                number,
-                column.label,
-                _shown(raw),
-                f"Expected a {instrument.name} total from {low:g} to {high:g}.",
-            )
-        )
+        sheet.problem(number, f"Expected a {instrument.name} total from {low:g} to {high:g}.", column, raw)
         return False
     return total
 
@@ -423,15 +403,11 @@ def _scores(sheet, number, instrument, values, given, total, total_cell) -> list
             for m, s in score_total(instrument, total).items()
         ]
     if total is not None and missing == 0 and sum(values) != total:
-        sheet.problems.append(
-            Problem(
-                sheet.file,
-                sheet.sheet,
-                number,
-                total_cell[1].label,
-                _shown(total_cell[0]),
-                f"The answers in this row add up to {sum(values):g}, not {total:g}. Check the answers or the total.",
-            )
+        sheet.problem(
+            number,
+            f"The answers in this row add up to {sum(values):g}, not {total:g}. Check the answers or the total.",
+            total_cell[1],
+            total_cell[0],
         )
         return None
     return [_score_record(m, s, values, missing, m != instrument.name) for m, s in score(instrument, values).items()]
@@ -449,24 +425,17 @@ def _read_funding(sheet: Sheet, columns: list[Column], rows: list[tuple[int, lis
             continue
         start = record.get("start_date") or record.get("award_date")
         if start is None:
-            sheet.problems.append(
-                Problem(sheet.file, sheet.sheet, number, "", "", "Expected a start date or an award date.")
-            )
+            sheet.problem(number, "Expected a start date or an award date.")
             continue
         end = record.get("end_date")
         if end is None:
             defaulted += 1
-            end = _add_months(start, int(record.get("duration_months") or 12)) - dt.timedelta(days=1)
+            end = add_months(start, int(record.get("duration_months") or 12)) - dt.timedelta(days=1)
         if end < start or record["amount"] < 0:
-            sheet.problems.append(
-                Problem(
-                    sheet.file,
-                    sheet.sheet,
-                    number,
-                    "",
-                    f"{start} to {end}, £{record['amount']:,.0f}",
-                    "Expected an end date on or after the start date, and an amount of 0 or more.",
-                )
+            sheet.problem(
+                number,
+                "Expected an end date on or after the start date, and an amount of 0 or more.",
+                value=f"{start} to {end}, £{record['amount']:,.0f}",
             )
             continue
         record.update(
@@ -486,17 +455,6 @@ def _read_funding(sheet: Sheet, columns: list[Column], rows: list[tuple[int, lis
         )
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return day.replace(year=year, month=month, day=min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
 def _read_simple(names: tuple[str, ...]) -> Callable[[Sheet, list[Column], list[tuple[int, list[object]]]], None]:
     def read(sheet: Sheet, columns: list[Column], rows: list[tuple[int, list[object]]]) -> None:
         for number, row in rows:
@@ -511,11 +469,7 @@ def _read_population(sheet: Sheet, columns: list[Column], rows: list[tuple[int, 
     _read_simple(("area", "dimension", "group"))(sheet, columns, rows)
     for record in sheet.records:
         if record.get("count") is None and record.get("share") is None:
-            sheet.problems.append(
-                Problem(
-                    sheet.file, sheet.sheet, record["source_row"], "", "", "Expected a count or a share for each group."
-                )
-            )
+            sheet.problem(record["source_row"], "Expected a count or a share for each group.")
 
 
 READERS = {

@@ -69,6 +69,7 @@ class Page:
 # Every page of the app. Add a page here.
 PAGES = [
     Page("overview", "Overview", charts=2, figures=overview_figures),
+    Page("upload", "Upload data", charts=0),
 ]
 
 
@@ -156,8 +157,7 @@ def wait_until_healthy(base: str, process: subprocess.Popen, log: Path) -> None:
 def open_and_check(page: sync_api.Page, url: str, expected: Page) -> None:
     """Open a URL and check it shows the whole app on ``expected``'s page, charts drawn."""
     page.goto(url)
-    charts = page.locator(".vega-embed").locator("svg, canvas")
-    charts.first.wait_for(state="visible", timeout=WAIT_MS)
+    sync_api.expect(page.locator("h1").first).to_have_text(expected.title, timeout=WAIT_MS)
     sync_api.expect(page.locator(".vega-embed")).to_have_count(expected.charts, timeout=WAIT_MS)
     for i in range(expected.charts):
         page.locator(".vega-embed").nth(i).locator("svg, canvas").first.wait_for(state="visible", timeout=WAIT_MS)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import duckdb
 import streamlit as st
 
-from pipelines import ingest, metrics, store
+from pipelines import ingest, metrics, store, template
 
 
 @st.cache_resource(show_spinner="Opening the database…")
@@ -40,3 +41,18 @@ def showing_sample() -> bool:
 def data_changed() -> None:
     """Call after a load or rollback so every page shows the new figures at once."""
     st.cache_data.clear()
+
+
+@st.cache_data(show_spinner="Checking the files…", max_entries=16)
+def _checked(files: tuple[tuple[str, bytes], ...], mappings: str, version: str) -> ingest.Check:
+    return ingest.check(cursor(), files, json.loads(mappings))
+
+
+def check_upload(files: tuple[tuple[str, bytes], ...], mappings: dict[str, dict[str, str]]) -> ingest.Check:
+    """ingest.check, cached while the files, the column mappings and the data stay the same."""
+    return _checked(files, json.dumps(mappings, sort_keys=True), store.data_version(cursor()))
+
+
+@st.cache_data(show_spinner=False)
+def blank_template() -> bytes:
+    return template.blank_template()

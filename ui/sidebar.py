@@ -69,8 +69,8 @@ def _latest_in(options: list[Period], default: Period) -> int:
     return inside[0] if inside else 0
 
 
-def current_filters() -> Filters:
-    """The filters the entry point drew for this run.
+def require_shell() -> None:
+    """Make sure the entry point drew this run; every page calls this first (current_filters does).
 
     A page opened by its own URL as the first request of a fresh server is run by Streamlit's legacy
     handling of a ``pages/`` folder, without the entry point. Then hand routing back to ``st.navigation``
@@ -79,6 +79,10 @@ def current_filters() -> Filters:
     if FILTERS_KEY not in st.session_state:
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+def current_filters() -> Filters:
+    require_shell()
     return st.session_state[FILTERS_KEY]
 
 

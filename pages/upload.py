@@ -1,0 +1,193 @@
+"""Upload data: check a quarter's spreadsheets, see what is wrong or what will change, load, and roll back."""
+
+import json
+
+import pandas as pd
+import streamlit as st
+
+from pipelines import ingest, problem_report, store
+from pipelines.sheets import mapping_targets
+from ui.data import blank_template, check_upload, cursor, data_changed
+from ui.sidebar import require_shell
+
+NOT_USED = "Not used"
+
+require_shell()
+st.title("Upload data")
+left, right = st.columns([3, 1])
+left.markdown(
+    "Add the quarter's spreadsheets: attendance registers, wellbeing questionnaires, participant profiles, "
+    "funding, expenditure and reserves, as **.xlsx** workbooks or **.csv** files, several at once. "
+    f"Up to {st.get_option('server.maxUploadSize')} MB per file. They are checked first: nothing is saved until "
+    "you press **Load**, and any load can be rolled back."
+)
+right.download_button(
+    "Download blank template",
+    blank_template(),
+    "impact-dashboard-template.xlsx",
+    icon=":material/download:",
+    help="One sheet per kind of data, with drop-down lists for the fixed answers and an instructions sheet.",
+)
+if message := st.session_state.pop("upload_message", None):
+    st.success(message, icon=":material/check_circle:")
+
+con = cursor()
+st.session_state.setdefault("upload_round", 0)
+mappings: dict[str, dict[str, str]] = st.session_state.setdefault("mappings", {})
+uploaded = st.file_uploader(
+    # Any type: an .xls, .xlsm or other file gets a message saying what to do, rather than being hidden.
+    "Spreadsheets to check",
+    accept_multiple_files=True,
+    key=f"files-{st.session_state.upload_round}",
+)
+
+
+def choose_mappings(result: ingest.Check) -> None:
+    """Let the manager say what an unrecognised column holds; the choice is remembered when the files load."""
+    for item in result.files:
+        for sheet in item.sheets:
+            if not sheet.kind or not sheet.ignored_columns:
+                continue
+            chosen = mappings.setdefault(sheet.kind.name, {})
+            st.caption(
+                f"**{item.name}**, sheet *{sheet.sheet or 'CSV'}* ({sheet.kind.name}): these columns were not "
+                "recognised and will not be stored. If one holds data the dashboard uses, say which."
+            )
+            boxes = st.columns(4)
+            for number, column in enumerate(sheet.ignored_columns):
+                box = boxes[number % len(boxes)]
+                options = [NOT_USED, *mapping_targets(sheet.kind)]
+                picked = box.selectbox(f"“{column}” holds", options, key=f"map-{item.name}-{sheet.sheet}-{column}")
+                if picked != NOT_USED:
+                    chosen[column] = picked
+                elif column in chosen:
+                    del chosen[column]
+
+
+def show_problems(result: ingest.Check, files: list) -> None:
+    st.error(
+        f"**{len(result.problems)} problem(s) found. Nothing has been loaded.** Fix them in the spreadsheet and "
+        "upload it again. Problems of the same kind are grouped, with their rows as Excel numbers them.",
+        icon=":material/error:",
+    )
+    st.dataframe(problem_report.grouped(result.problems), hide_index=True, width="stretch")
+    columns = st.columns(1 + len(files))
+    columns[0].download_button(
+        "Problems as a spreadsheet",
+        problem_report.problems_workbook(result.problems),
+        "upload-problems.xlsx",
+        icon=":material/download:",
+    )
+    for column, upload in zip(columns[1:], files, strict=True):
+        mine = [p for p in result.problems if p.file == upload.name and p.column_index]
+        if mine and not upload.name.lower().endswith((".xls", ".xlsm", ".xlsb", ".ods")):
+            column.download_button(
+                f"{upload.name} with problems marked",
+                problem_report.marked_workbook(upload.name, upload.getvalue(), mine),
+                problem_report.marked_name(upload.name),
+                icon=":material/download:",
+                help="The same workbook with each problem cell filled red and a comment saying what is expected.",
+            )
+
+
+def show_preview(result: ingest.Check) -> None:
+    for item in result.files:
+        label = " (bundled sample)" if item.is_sample else ""
+        st.markdown(f"**{item.name}**{label}: {ingest.describe_changes(item.changes)}.")
+        for kind, counts in item.changes.items():
+            if counts["changed"]:
+                with st.expander(f"{counts['changed']} {ingest.NOUNS[kind][1]} will be corrected: examples"):
+                    st.dataframe(store.changed_rows(con, kind, item.tables[kind]), hide_index=True)
+        for note in item.notes:
+            st.warning(note, icon=":material/info:")
+    if st.button("Load", type="primary", icon=":material/upload:"):
+        ingest.load(con, result)
+        data_changed()
+        files = ", ".join(item.name for item in result.files)
+        st.session_state.upload_message = (
+            f"Loaded {files}: {ingest.describe_changes(ingest.total_changes(result.files))}."
+        )
+        st.session_state.upload_round += 1
+        st.session_state.mappings = {}
+        st.rerun()
+
+
+if uploaded:
+    files = tuple((f.name, f.getvalue()) for f in uploaded)
+    as_uploaded = check_upload(files, {})  # the columns to offer mappings for, whatever has been chosen
+    st.subheader("What was found")
+    found = st.empty()
+    choose_mappings(as_uploaded)
+    result = check_upload(files, mappings) if any(mappings.values()) else as_uploaded
+    found.dataframe(ingest.sheet_overview(result), hide_index=True, width="stretch")
+    if result.problems:
+        show_problems(result, uploaded)
+    else:
+        st.subheader("What will change")
+        show_preview(result)
+
+
+def history_table(uploads: pd.DataFrame) -> pd.DataFrame:
+    """The uploads as a manager reads them (who loaded a file is shown where it is known)."""
+    table = pd.DataFrame(
+        {
+            "upload": uploads["upload_id"],
+            "when": uploads["loaded_at"].dt.strftime("%d/%m/%Y %H:%M"),
+            "who": uploads["loaded_by"].fillna(""),
+            "file": uploads["file_name"] + uploads["is_sample"].map({True: " (sample)", False: ""}),
+            "what changed": [ingest.describe_changes(json.loads(c)) for c in uploads["row_counts"]],
+            "column mappings": uploads["mappings"].fillna(""),
+            "status": uploads["rolled_back_at"].map(lambda t: "active" if pd.isna(t) else f"rolled back {t:%d/%m/%Y}"),
+        }
+    )
+    return table if table["who"].any() else table.drop(columns="who")
+
+
+st.subheader("Upload history")
+uploads = store.uploads(con)
+if uploads.empty:
+    st.info("Nothing has been loaded yet.")
+else:
+    st.dataframe(
+        history_table(uploads),
+        hide_index=True,
+        width="stretch",
+        column_config={"what changed": st.column_config.TextColumn(width="large")},
+    )
+    active = uploads[uploads["rolled_back_at"].isna()]
+    sample_ids = store.sample_only_where_real(con)
+    if sample_ids:
+        st.warning(
+            "Your own data is loaded, and so is the bundled sample of a fictional charity. Remove the sample so "
+            "the figures are yours alone.",
+            icon=":material/warning:",
+        )
+        if st.button("Remove the sample data"):
+            store.rollback(con, *sample_ids)
+            data_changed()
+            st.session_state.upload_message = f"The sample data was removed ({len(sample_ids)} uploads rolled back)."
+            st.rerun()
+    if not active.empty:
+        pick, go = st.columns([3, 1], vertical_alignment="bottom")
+        labels = {
+            f"{r.upload_id}: {r.file_name} ({r.loaded_at:%d/%m/%Y %H:%M})": r.upload_id for r in active.itertuples()
+        }
+        chosen = labels[pick.selectbox("Roll back an upload", list(labels))]
+        if go.button("Roll back…"):
+            st.session_state.confirm_rollback = chosen
+        if st.session_state.get("confirm_rollback") == chosen:
+            st.warning(
+                f"Roll back upload {chosen}? Its rows disappear from every page and the rows it replaced come back. "
+                "Nothing is deleted: you can load the file again later.",
+                icon=":material/undo:",
+            )
+            yes, no = st.columns(2)
+            if yes.button("Yes, roll it back", type="primary"):
+                store.rollback(con, chosen)
+                data_changed()
+                del st.session_state.confirm_rollback
+                st.session_state.upload_message = f"Upload {chosen} was rolled back."
+                st.rerun()
+            if no.button("Cancel"):
+                del st.session_state.confirm_rollback
+                st.rerun()

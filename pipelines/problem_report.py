@@ -1,0 +1,84 @@
+"""Problems as a manager fixes them: grouped, listed in a workbook, and marked on their own spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from itertools import groupby
+from pathlib import PurePath
+
+import pandas as pd
+from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import PatternFill
+
+from pipelines.problems import Problem
+
+PROBLEM_FILL = PatternFill("solid", fgColor="F4B6B6")
+
+
+def row_ranges(rows: Iterable[int]) -> str:
+    """'5–9, 12' for rows 5, 6, 7, 8, 9 and 12."""
+    ordered = sorted(set(rows))
+    runs = [[row for _, row in run] for _, run in groupby(enumerate(ordered), key=lambda pair: pair[1] - pair[0])]
+    return ", ".join(str(run[0]) if len(run) == 1 else f"{run[0]}–{run[-1]}" for run in runs)
+
+
+def grouped(problems: list[Problem]) -> pd.DataFrame:
+    """One line per kind of problem (same file, sheet, column and expectation), with its rows and example values."""
+    table = pd.DataFrame([p.as_dict() for p in problems], columns=list(Problem.__dataclass_fields__))
+    if table.empty:
+        return pd.DataFrame(columns=["file", "sheet", "column", "problem", "rows", "count", "examples"])
+    keys = ["file", "sheet", "column", "expected"]
+    lines = []
+    for (file, sheet, column, expected), group in table.groupby(keys, sort=False, dropna=False):
+        values = [v for v in dict.fromkeys(group["value"]) if v]
+        rows = [int(r) for r in group["row"].dropna()]
+        lines.append(
+            {"file": file, "sheet": sheet, "column": column, "problem": expected, "rows": row_ranges(rows),
+             "count": len(group), "examples": ", ".join(repr(v) for v in values[:3]) + (" …" if len(values) > 3 else "")}
+        )  # fmt: skip
+    return pd.DataFrame(lines)
+
+
+def problems_workbook(problems: list[Problem]) -> bytes:
+    """Every problem, one per row, as an .xlsx to work through."""
+    out = io.BytesIO()
+    frame = pd.DataFrame([p.as_dict() for p in problems], columns=list(Problem.__dataclass_fields__))
+    frame = frame.rename(columns={"row": "row (as Excel numbers it)", "expected": "what is expected"})
+    frame.drop(columns=["column_index"], errors="ignore").to_excel(out, sheet_name="Problems", index=False)
+    return out.getvalue()
+
+
+def marked_workbook(name: str, data: bytes, problems: list[Problem]) -> bytes:
+    """The uploaded file back as .xlsx, each problem cell filled red with a comment saying what is expected."""
+    book = _as_workbook(name, data)
+    for problem in problems:
+        if problem.file != name or problem.row is None or not problem.column_index:
+            continue
+        sheet = book[problem.sheet] if problem.sheet in book.sheetnames else book.worksheets[0]
+        cell = sheet.cell(problem.row, problem.column_index)
+        cell.fill = PROBLEM_FILL
+        previous = cell.comment.text + "\n" if cell.comment else ""
+        cell.comment = Comment(previous + problem.expected, "Impact dashboard", width=320, height=120)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _as_workbook(name: str, data: bytes) -> Workbook:
+    if PurePath(name).suffix.lower() != ".csv":
+        return load_workbook(io.BytesIO(data))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    book = Workbook()
+    for row in csv.reader(io.StringIO(text)):
+        book.active.append(row)
+    return book
+
+
+def marked_name(name: str) -> str:
+    return f"{PurePath(name).stem} - problems marked.xlsx"
