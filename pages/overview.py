@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from pipelines import metrics
 from pipelines.periods import trailing_quarters
 from ui import charts, show
 from ui.data import metric
@@ -16,7 +17,7 @@ st.title("Overview")
 st.caption(f"{note}. Changes are against the previous period ({before.period.label}).")
 
 st.subheader("Reach")
-now, then = metric("reach", f), metric("reach", before)
+now, then = metric(metrics.reach, f), metric(metrics.reach, before)
 for column, key, label in zip(
     st.columns(4),
     ("reached", "new", "attendances", "sessions_delivered"),
@@ -28,10 +29,10 @@ for column, key, label in zip(
     value = show.count(now[key], limit) if people else f"{now[key]:,}"
     column.metric(label, value, None if small else show.change(now[key], then[key]), border=True)
 
-measure = metric("main_measure")
+measure = metric(metrics.main_measure)
 if measure:
     st.subheader(f"Wellbeing ({measure})")
-    result, earlier = metric("outcome", f, measure), metric("outcome", before, measure)
+    result, earlier = metric(metrics.outcome, f, measure), metric(metrics.outcome, before, measure)
     pairs = result["pairs"]
     enough = show.shown(pairs, limit) and pairs > 0
     ci = result["ci95"]
@@ -71,17 +72,17 @@ if measure:
 
 st.subheader("Money")
 cols = st.columns(4)
-income, income_before = metric("income", f), metric("income", before)
+income, income_before = metric(metrics.income, f), metric(metrics.income, before)
 cols[0].metric("Income in the period", show.money(income), show.change(income, income_before, "money"), border=True)
-secured, secured_before = metric("secured_next_12_months", f), metric("secured_next_12_months", before)
+secured, secured_before = metric(metrics.secured_next_12_months, f), metric(metrics.secured_next_12_months, before)
 cols[1].metric(
     "Secured for the next 12 months", show.money(secured), show.change(secured, secured_before, "money"), border=True
 )
-runway, runway_before = metric("runway_months", f), metric("runway_months", before)
+runway, runway_before = metric(metrics.runway_months, f), metric(metrics.runway_months, before)
 cols[2].metric(
     "Reserves runway", show.number(runway, unit=" months"), show.change(runway, runway_before, "decimal"), border=True
 )
-cost, cost_before = metric("cost_per_participant", f), metric("cost_per_participant", before)
+cost, cost_before = metric(metrics.cost_per_participant, f), metric(metrics.cost_per_participant, before)
 cols[3].metric(
     "Cost per person reached",
     show.money(cost),
@@ -91,14 +92,16 @@ cols[3].metric(
 )
 
 st.subheader("Trend")
-first = metric("data_range")[0]
+first = metric(metrics.data_range)[0]
 trend = f.with_period(trailing_quarters(f.period, first))
 trend_note = period_note(trend)
 left, right = st.columns(2)
-left.altair_chart(charts.reach_over_quarters(metric("reach_by_quarter", trend), trend_note, limit), width="stretch")
+left.altair_chart(
+    charts.reach_over_quarters(metric(metrics.reach_by_quarter, trend), trend_note, limit), width="stretch"
+)
 if measure:
     right.altair_chart(
-        charts.change_over_quarters(metric("outcomes_by_quarter", trend, measure), measure, trend_note, limit),
+        charts.change_over_quarters(metric(metrics.outcomes_by_quarter, trend, measure), measure, trend_note, limit),
         width="stretch",
     )
 

@@ -86,9 +86,12 @@ class Measure:
     cutoff: float | None = None  # clinical caseness: at or above (lower-better measures)
     low_band: tuple[float, float] | None = None  # ONS4 "low" wellbeing band, inclusive
     norms: tuple[tuple[str, float, str], ...] = ()  # (group, mean, source)
+    construct: str = "mental wellbeing"  # what a higher score means, in words for a summary sentence
 
-    def is_better(self, change: float) -> bool:
-        return change > 0 if self.higher_better else change < 0
+    @property
+    def questionnaire(self) -> str:
+        """The questionnaire the score comes from: 'ONS4' for 'ONS4 happy'."""
+        return self.name.split(" ")[0]
 
 
 MEASURES = {
@@ -102,14 +105,14 @@ MEASURES = {
             "SWEMWBS", 7, 35, True, threshold=3,
             norms=(("Men", 23.7, "Health Survey for England 2010-13"), ("Women", 23.2, "Health Survey for England 2010-13")),
         ),
-        Measure("CORE-10", 0, 40, False, threshold=6, cutoff=11),
-        Measure("PHQ-9", 0, 27, False, threshold=6, cutoff=10),
-        Measure("GAD-7", 0, 21, False, threshold=4, cutoff=8),
-        Measure("ONS4 life satisfaction", 0, 10, True, low_band=(0, 4)),
-        Measure("ONS4 worthwhile", 0, 10, True, low_band=(0, 4)),
-        Measure("ONS4 happy", 0, 10, True, low_band=(0, 4)),
-        Measure("ONS4 anxious", 0, 10, False, low_band=(6, 10)),
-        Measure("UCLA-3", 3, 9, False),
+        Measure("CORE-10", 0, 40, False, threshold=6, cutoff=11, construct="psychological distress"),
+        Measure("PHQ-9", 0, 27, False, threshold=6, cutoff=10, construct="symptoms of depression"),
+        Measure("GAD-7", 0, 21, False, threshold=4, cutoff=8, construct="symptoms of anxiety"),
+        Measure("ONS4 life satisfaction", 0, 10, True, low_band=(0, 4), construct="life satisfaction"),
+        Measure("ONS4 worthwhile", 0, 10, True, low_band=(0, 4), construct="the sense that life is worthwhile"),
+        Measure("ONS4 happy", 0, 10, True, low_band=(0, 4), construct="happiness"),
+        Measure("ONS4 anxious", 0, 10, False, low_band=(6, 10), construct="anxiety"),
+        Measure("UCLA-3", 3, 9, False, construct="loneliness"),
     )
 }  # fmt: skip
 # Sources: WEMWBS threshold Maheswaran et al. 2012; SWEMWBS threshold Shah et al. 2018 (2.77 SEM = 2.87);

@@ -31,15 +31,15 @@ class Filters:
         return Filters(period, self.activities)
 
 
-def _rows(con: Con, sql: str, params: dict | None = None) -> list[tuple]:
+def fetch_rows(con: Con, sql: str, params: dict | None = None) -> list[tuple]:
     return con.execute(sql, params or {}).fetchall()
 
 
-def _frame(con: Con, sql: str, params: dict | None = None) -> pd.DataFrame:
+def fetch_frame(con: Con, sql: str, params: dict | None = None) -> pd.DataFrame:
     return con.execute(sql, params or {}).df()
 
 
-def _params(f: Filters, **extra: object) -> dict:
+def sql_params(f: Filters, **extra: object) -> dict:
     return {
         "start": f.period.start,
         "end": f.period.end,
@@ -56,7 +56,7 @@ ACTIVITY_MATCH = "($all_acts OR activity IN (SELECT unnest($acts)))"
 
 def data_range(con: Con) -> tuple[dt.date, dt.date] | None:
     """First and last session or questionnaire date in the data."""
-    first, last = _rows(
+    first, last = fetch_rows(
         con,
         "SELECT min(d), max(d) FROM (SELECT session_date AS d FROM attendance UNION ALL SELECT date FROM wellbeing)",
     )[0]
@@ -72,18 +72,18 @@ def default_period(con: Con, today: dt.date | None = None) -> Period:
 
 
 def activities(con: Con) -> list[str]:
-    return [r[0] for r in _rows(con, "SELECT DISTINCT activity FROM attendance ORDER BY 1")]
+    return [r[0] for r in fetch_rows(con, "SELECT DISTINCT activity FROM attendance ORDER BY 1")]
 
 
 def measures_with_data(con: Con) -> list[str]:
-    found = {r[0] for r in _rows(con, "SELECT DISTINCT measure FROM wellbeing WHERE score IS NOT NULL")}
+    found = {r[0] for r in fetch_rows(con, "SELECT DISTINCT measure FROM wellbeing WHERE score IS NOT NULL")}
     return [m for m in MEASURE_ORDER if m in found]
 
 
 def main_measure(con: Con) -> str | None:
     """The measure most people completed themselves (not derived), preferring DESIGN section 4's order on a tie."""
     counts = dict(
-        _rows(con, "SELECT measure, count(DISTINCT participant_id) FILTER (NOT derived) FROM wellbeing GROUP BY 1")
+        fetch_rows(con, "SELECT measure, count(DISTINCT participant_id) FILTER (NOT derived) FROM wellbeing GROUP BY 1")
     )
     ranked = sorted(measures_with_data(con), key=lambda m: (-counts[m], MEASURE_ORDER.index(m)))
     return ranked[0] if ranked else None
@@ -110,7 +110,7 @@ _REACH_SQL = f"""
 def reach(con: Con, f: Filters) -> dict[str, int]:
     """Reached, new, attendances, did not attend and sessions delivered in the period."""
     names = ("reached", "new", "attendances", "did_not_attend", "sessions_delivered")
-    return dict(zip(names, _rows(con, _REACH_SQL, _params(f))[0], strict=True))
+    return dict(zip(names, fetch_rows(con, _REACH_SQL, sql_params(f))[0], strict=True))
 
 
 REACHED_SQL = f"""
@@ -118,26 +118,28 @@ REACHED_SQL = f"""
     WHERE attended = 'attended' AND session_date BETWEEN $start AND $end AND {ACTIVITY_MATCH}
 """
 
-PROFILE_SQL = """
-    SELECT r.participant_id,
-        coalesce(p.age_band, 'Not known') AS age_band, coalesce(p.gender, 'Not known') AS gender,
-        coalesce(p.ethnicity_group, 'Not known') AS ethnicity_group, coalesce(p.ethnicity, 'Not known') AS ethnicity,
-        coalesce(p.disability, 'Not known') AS disability,
-        coalesce(p.sexual_orientation, 'Not known') AS sexual_orientation,
-        coalesce(CAST(ceil(p.imd_decile / 2) AS INTEGER)::VARCHAR, 'Not known') AS imd_quintile
-    FROM reached r LEFT JOIN participants p USING (participant_id)
-"""
+PROFILE_COLUMNS = """
+    coalesce(p.age_band, 'Not known') AS age_band, coalesce(p.gender, 'Not known') AS gender,
+    coalesce(p.ethnicity_group, 'Not known') AS ethnicity_group, coalesce(p.ethnicity, 'Not known') AS ethnicity,
+    coalesce(p.disability, 'Not known') AS disability,
+    coalesce(p.sexual_orientation, 'Not known') AS sexual_orientation,
+    coalesce(CAST(ceil(p.imd_decile / 2) AS INTEGER)::VARCHAR, 'Not known') AS imd_quintile
+"""  # a person's groups, from their profile if there is one ("Not known" otherwise); needs "p" = participants
+
+PROFILE_SQL = (
+    f"SELECT r.participant_id, {PROFILE_COLUMNS} FROM reached r LEFT JOIN participants p USING (participant_id)"
+)
 
 
 def reach_by(con: Con, f: Filters, dimension: str) -> pd.DataFrame:
     """People reached in the period per group of one dimension ("Not known" counted, never dropped)."""
     if dimension not in DIMENSIONS:
         raise ValueError(f"Unknown dimension {dimension!r}; expected one of {', '.join(DIMENSIONS)}.")
-    return _frame(
+    return fetch_frame(
         con,
         f"""WITH reached AS ({REACHED_SQL}), profile AS ({PROFILE_SQL})
         SELECT "{dimension}" AS "group", count(*) AS people FROM profile GROUP BY 1 ORDER BY 2 DESC, 1""",
-        _params(f),
+        sql_params(f),
     )
 
 
@@ -151,7 +153,7 @@ def reach_by_quarter(con: Con, f: Filters) -> pd.DataFrame:
 
 # Outcomes -----------------------------------------------------------------------------------------
 
-_PAIRS_SQL = f"""
+PAIRS_SQL = f"""
     WITH q AS (
         SELECT participant_id, date, score FROM wellbeing
         WHERE measure = $measure AND score IS NOT NULL AND date <= $end),
@@ -172,7 +174,7 @@ _PAIRS_SQL = f"""
 
 def pairs(con: Con, f: Filters, measure: str) -> pd.DataFrame:
     """Each participant's baseline and latest follow-up, where the follow-up falls in the period."""
-    return _frame(con, _PAIRS_SQL + " ORDER BY e.participant_id", _params(f, measure=measure))
+    return fetch_frame(con, PAIRS_SQL + " ORDER BY e.participant_id", sql_params(f, measure=measure))
 
 
 def outcome(con: Con, f: Filters, measure: str) -> dict:
@@ -180,12 +182,13 @@ def outcome(con: Con, f: Filters, measure: str) -> dict:
     m = MEASURES[measure]
     sign = 1 if m.higher_better else -1
     threshold = m.threshold if m.threshold is not None else math.inf
-    n, baseline, followup, mean, sd, improved, deteriorated = _rows(
+    with_baseline, with_pair = followup_counts(con, f, measure)
+    n, baseline, followup, mean, sd, improved, deteriorated = fetch_rows(
         con,
         f"""SELECT count(*), avg(baseline), avg(followup), avg(change), stddev_samp(change),
             count(*) FILTER (WHERE change * $sign >= $threshold), count(*) FILTER (WHERE -change * $sign >= $threshold)
-        FROM ({_PAIRS_SQL})""",
-        _params(f, measure=measure, sign=sign, threshold=threshold),
+        FROM ({PAIRS_SQL})""",
+        sql_params(f, measure=measure, sign=sign, threshold=threshold),
     )[0]
     return {
         "pairs": n,
@@ -197,8 +200,8 @@ def outcome(con: Con, f: Filters, measure: str) -> dict:
         "improved": improved if m.threshold is not None else None,
         "no_reliable_change": n - improved - deteriorated if m.threshold is not None else None,
         "deteriorated": deteriorated if m.threshold is not None else None,
-        "followup_rate": followup_rate(con, f, measure),
-        "with_baseline": followup_counts(con, f, measure)[0],
+        "followup_rate": with_pair / with_baseline if with_baseline else None,
+        "with_baseline": with_baseline,
     }
 
 
@@ -218,15 +221,15 @@ def followup_rate(con: Con, f: Filters, measure: str) -> float | None:
 
 def followup_counts(con: Con, f: Filters, measure: str) -> tuple[int, int]:
     """(People reached with a baseline on or before the period's end, those of them with a pair in the period)."""
-    return _rows(
+    return fetch_rows(
         con,
         f"""WITH reached AS ({REACHED_SQL}),
             based AS (SELECT DISTINCT participant_id FROM wellbeing
                       WHERE measure = $measure AND score IS NOT NULL AND date <= $end
                         AND participant_id IN (SELECT * FROM reached)),
-            paired AS ({_PAIRS_SQL})
+            paired AS ({PAIRS_SQL})
         SELECT count(*), count(*) FILTER (WHERE participant_id IN (SELECT participant_id FROM paired)) FROM based""",
-        _params(f, measure=measure),
+        sql_params(f, measure=measure),
     )[0]
 
 
@@ -257,11 +260,11 @@ _SPREAD_SQL = f"""
 
 def income_lines(con: Con, f: Filters) -> pd.DataFrame:
     """Each secured line's income in the period, its amount spread evenly by day over its dates."""
-    return _frame(con, _SPREAD_SQL, _params(f))
+    return fetch_frame(con, _SPREAD_SQL, sql_params(f))
 
 
 def income(con: Con, f: Filters) -> float:
-    return float(_rows(con, f"SELECT coalesce(sum(income), 0) FROM ({_SPREAD_SQL})", _params(f))[0][0])
+    return float(fetch_rows(con, f"SELECT coalesce(sum(income), 0) FROM ({_SPREAD_SQL})", sql_params(f))[0][0])
 
 
 def secured_next_12_months(con: Con, f: Filters) -> float:
@@ -270,10 +273,10 @@ def secured_next_12_months(con: Con, f: Filters) -> float:
 
 
 def largest_funder_share(con: Con, f: Filters) -> float | None:
-    row = _rows(
+    row = fetch_rows(
         con,
         f"SELECT max(s) / nullif(sum(s), 0) FROM (SELECT sum(income) AS s FROM ({_SPREAD_SQL}) GROUP BY funder)",
-        _params(f),
+        sql_params(f),
     )[0]
     return row[0]
 
@@ -285,10 +288,10 @@ def expenditure(con: Con, f: Filters) -> float:
 
 def spent(con: Con, f: Filters) -> float | None:
     """Expenditure as above, or None when no expenditure line falls in the period (a cost cannot be computed)."""
-    found = _rows(
+    found = fetch_rows(
         con,
         f"SELECT sum(amount) FROM expenditure WHERE period_start BETWEEN $start AND $end AND {ACTIVITY_MATCH}",
-        _params(f),
+        sql_params(f),
     )[0][0]
     return None if found is None else float(found)
 
@@ -297,7 +300,7 @@ def runway_months(con: Con, f: Filters) -> float | None:
     """Latest free reserves on or before the period's end ÷ mean monthly expenditure over the 12 months to it."""
     year = Period(add_months(f.period.end, -12) + dt.timedelta(days=1), f.period.end)
     monthly = expenditure(con, Filters(year)) / 12
-    reserves = _rows(
+    reserves = fetch_rows(
         con, "SELECT free_reserves FROM reserves WHERE date <= $end ORDER BY date DESC LIMIT 1", {"end": f.period.end}
     )
     return reserves[0][0] / monthly if reserves and monthly > 0 else None

@@ -118,6 +118,18 @@ def suppress(count: int | None, threshold: int = SUPPRESSION_THRESHOLD) -> str:
     return f"<{threshold}" if 0 < count < threshold else f"{count:,}"
 
 
+def hidden_parts(
+    counts: dict[str, int], threshold: int = SUPPRESSION_THRESHOLD, keep: tuple[str, ...] = ()
+) -> set[str]:
+    """Parts of a whole to hide: the small ones, and when only one is small, one more (the smallest not in
+    ``keep`` where there is one), so that it cannot be worked out from the total (secondary suppression)."""
+    small = {k for k, v in counts.items() if 0 < v < threshold}
+    if len(small) == 1:
+        rest = sorted((k in keep, v, k) for k, v in counts.items() if k not in small and v > 0)
+        small |= {rest[0][2]} if rest else set()
+    return small
+
+
 def round_for_export(count: int, threshold: int = SUPPRESSION_THRESHOLD) -> int | None:
     """Exports: None (shown as '<8') for small counts, otherwise rounded to the nearest 5."""
     if 0 < count < threshold:

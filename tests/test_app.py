@@ -23,6 +23,7 @@ from tests.apphelpers import ROOT, copy_database, sample_database
 # Every page of the app: (script as st.navigation in dashboard.py names it, its title). Add a page here.
 PAGES = [
     ("pages/overview.py", "Overview"),
+    ("pages/outcomes.py", "Outcomes"),
     ("pages/upload.py", "Upload data"),
 ]
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 import duckdb
 import streamlit as st
 
-from pipelines import ingest, metrics, store, template
+from pipelines import ingest, store, template
 
 
 @st.cache_resource(show_spinner="Opening the database…")
@@ -24,14 +26,14 @@ def cursor() -> duckdb.DuckDBPyConnection:
     return connection().cursor()
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
-def _cached(name: str, version: str, *args: Any) -> Any:
-    return getattr(metrics, name)(cursor(), *args)
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _cached(module: str, name: str, version: str, *args: Any) -> Any:
+    return getattr(importlib.import_module(module), name)(cursor(), *args)
 
 
-def metric(name: str, *args: Any) -> Any:
-    """``metrics.<name>(con, *args)``, cached until an upload or rollback changes the data."""
-    return _cached(name, store.data_version(cursor()), *args)
+def metric(function: Callable[..., Any], *args: Any) -> Any:
+    """``function(con, *args)`` from pipelines, cached until an upload or rollback changes the data."""
+    return _cached(function.__module__, function.__name__, store.data_version(cursor()), *args)
 
 
 def showing_sample() -> bool:

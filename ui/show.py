@@ -21,6 +21,13 @@ def share(x: float | None) -> str:
     return "–" if x is None else f"{x:.0%}"
 
 
+def share_of(n: int | None, total: int | None, threshold: int) -> str:
+    """A share of people, hidden (as '<8 people') when its count is small enough to identify someone."""
+    if n is None or not total:
+        return "–"
+    return f"{n / total:.0%}" if shown(n, threshold) else f"<{threshold} people"
+
+
 def change(current: float | None, previous: float | None, kind: str = "count") -> str | None:
     """The difference from the previous period as st.metric's delta, or None when either is unknown."""
     if current is None or previous is None:

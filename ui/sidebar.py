@@ -7,6 +7,7 @@ import datetime as dt
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from pipelines import metrics
 from pipelines.metrics import Filters
 from pipelines.periods import Period, financial_year, fy_label, quarter_label, quarters
 from pipelines.privacy import SUPPRESSION_THRESHOLD
@@ -18,11 +19,11 @@ FILTERS_KEY = "filters"
 def draw_filters() -> Filters:
     """Draw the sidebar filters and remember the choice for the pages."""
     st.sidebar.header("Filters")
-    default = metric("default_period")
-    first, last = metric("data_range") or (default.start, default.end)
+    default = metric(metrics.default_period)
+    first, last = metric(metrics.data_range) or (default.start, default.end)
     kind = st.sidebar.radio("Period", ("Financial year", "Quarter", "Custom dates"), horizontal=True)
     period = _choose_period(kind, default, first, last)
-    activities = st.sidebar.multiselect("Activity", metric("activities"), placeholder="All activities")
+    activities = st.sidebar.multiselect("Activity", metric(metrics.activities), placeholder="All activities")
     with st.sidebar.expander("Display settings"):
         st.number_input(
             "Hide counts of people below",

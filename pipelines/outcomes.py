@@ -1,0 +1,342 @@
+"""The Outcomes page's figures: how much people changed, how sure we are, and for whom, in which activities.
+
+Built on the pairs of DESIGN section 5 (metrics.PAIRS_SQL). Groups of fewer than ``threshold`` people keep their
+count but lose their figures, so that no one can be identified and no mean rests on a handful of people.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from pipelines.measures import MEASURES, Measure
+from pipelines.metrics import (
+    ACTIVITY_MATCH,
+    PAIRS_SQL,
+    PROFILE_COLUMNS,
+    Con,
+    Filters,
+    fetch_frame,
+    fetch_rows,
+    mean_ci,
+    outcome,
+    sql_params,
+)
+from pipelines.privacy import SUPPRESSION_THRESHOLD
+
+SMALL_SAMPLE = 30  # Warwick: at least 30 people with two scores before reporting change
+LOW_FOLLOW_UP = 0.5
+Z_975 = 1.959964
+
+BREAKDOWNS = {
+    "activity": "activity",
+    "activity_type": "type of activity",
+    "age_band": "age band",
+    "gender": "gender",
+    "ethnicity_group": "ethnic group",
+    "disability": "disability",
+    "imd_quintile": "deprivation (IMD quintile, 1 = most deprived)",
+}
+
+_MEMBERSHIP_SQL = f"""
+    SELECT DISTINCT participant_id, activity FROM attendance
+    WHERE attended = 'attended' AND session_date <= $end AND {ACTIVITY_MATCH}
+    UNION SELECT participant_id, activity FROM wellbeing WHERE activity IS NOT NULL AND date <= $end AND {ACTIVITY_MATCH}
+"""  # the activities each person took part in up to the period's end: a person counts in each
+_GROUPED_SQL = {
+    "activity": f'SELECT x.*, m.activity AS "group" FROM pairs x JOIN ({_MEMBERSHIP_SQL}) m USING (participant_id)',
+    "activity_type": f"""
+        SELECT DISTINCT x.*, coalesce(t.activity_type, 'not recorded') AS "group"
+        FROM pairs x JOIN ({_MEMBERSHIP_SQL}) m USING (participant_id)
+        LEFT JOIN (SELECT activity, any_value(activity_type) AS activity_type FROM attendance GROUP BY 1) t
+            USING (activity)""",
+    "dose": """
+        SELECT x.*, CASE WHEN s.sessions IS NULL THEN 'none recorded' WHEN s.sessions = 1 THEN '1'
+            WHEN s.sessions <= 5 THEN '2–5' WHEN s.sessions <= 11 THEN '6–11' ELSE '12+' END AS "group"
+        FROM pairs x LEFT JOIN (
+            SELECT x.participant_id, count(*) AS sessions FROM pairs x JOIN attendance a
+                ON a.participant_id = x.participant_id AND a.attended = 'attended'
+                AND a.session_date BETWEEN x.baseline_date AND x.followup_date
+            WHERE $all_acts OR a.activity IN (SELECT unnest($acts))
+            GROUP BY 1) s USING (participant_id)""",
+}
+DOSE_ORDER = ("1", "2–5", "6–11", "12+", "none recorded")
+
+
+def _stats_params(f: Filters, measure: str) -> dict:
+    m = MEASURES[measure]
+    return sql_params(
+        f,
+        measure=measure,
+        sign=1 if m.higher_better else -1,
+        threshold=m.threshold if m.threshold is not None else math.inf,
+    )
+
+
+def _with_ci(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Add CIs and shares; blank the figures of groups under the threshold (their count stays, as '<8')."""
+    cis = [
+        mean_ci(m, s, n) or [None, None]
+        for m, s, n in zip(frame["mean_change"], frame["sd"], frame["pairs"], strict=True)
+    ]
+    frame = frame.assign(
+        ci_low=[c[0] for c in cis],
+        ci_high=[c[1] for c in cis],
+        share_improved=frame["improved"] / frame["pairs"],
+        shown=frame["pairs"] >= threshold,
+    )
+    figures = ["mean_change", "sd", "ci_low", "ci_high", "improved", "deteriorated", "share_improved"]
+    frame[figures] = frame[figures].astype("float64").where(frame["shown"])
+    return frame.drop(columns="sd")
+
+
+def breakdown(con: Con, f: Filters, measure: str, by: str, threshold: int = SUPPRESSION_THRESHOLD) -> pd.DataFrame:
+    """Change per group of one dimension (a BREAKDOWNS key, or 'dose': sessions between the two questionnaires)."""
+    grouped = _GROUPED_SQL.get(by) or (
+        f'SELECT x.*, "{by}" AS "group" FROM (SELECT x.*, {PROFILE_COLUMNS} FROM pairs x '
+        "LEFT JOIN participants p USING (participant_id)) x"
+    )
+    frame = fetch_frame(
+        con,
+        f"""WITH pairs AS ({PAIRS_SQL}), grouped AS ({grouped})
+        SELECT "group", count(*) AS pairs, avg(change) AS mean_change, stddev_samp(change) AS sd,
+            count(*) FILTER (WHERE change * $sign >= $threshold) AS improved,
+            count(*) FILTER (WHERE -change * $sign >= $threshold) AS deteriorated
+        FROM grouped GROUP BY 1 ORDER BY 2 DESC, 1""",
+        _stats_params(f, measure),
+    )
+    if by == "dose":
+        frame = frame.set_index("group").reindex([d for d in DOSE_ORDER if d in set(frame["group"])]).reset_index()
+    return _with_ci(frame, threshold)
+
+
+def cis_overlap(frame: pd.DataFrame) -> bool:
+    """True when every shown group's interval overlaps every other's, so the data cannot say groups differ."""
+    shown = frame.dropna(subset=["ci_low", "ci_high"])
+    return len(shown) > 1 and shown["ci_low"].max() <= shown["ci_high"].min()
+
+
+def effect_size(mean: float | None, sd: float | None, n: int) -> dict[str, float | None]:
+    """Standardised mean change d = mean ÷ sd of change, with a 95% CI from SE = √(1/n + d²/2n)."""
+    if n < 2 or mean is None or not sd:
+        return {"d": None, "ci_low": None, "ci_high": None}
+    d = mean / sd
+    half = Z_975 * math.sqrt(1 / n + d * d / (2 * n))
+    return {"d": d, "ci_low": d - half, "ci_high": d + half}
+
+
+def headline(con: Con, f: Filters, measure: str, threshold: int = SUPPRESSION_THRESHOLD) -> dict:
+    """metrics.outcome plus effect size, shares and warnings; figures left out below the threshold."""
+    result = outcome(con, f, measure)
+    n = result["pairs"]
+    result["effect_size"] = effect_size(result["mean_change"], result["sd_change"], n)
+    counts = ("improved", "no_reliable_change", "deteriorated")
+    result["shares"] = {k: result[k] / n if n and result[k] is not None else None for k in counts}
+    result["shown"] = n >= threshold
+    result["warnings"] = warnings(measure, result) if result["shown"] else []
+    return result
+
+
+def warnings(measure: str, result: dict) -> list[str]:
+    found = []
+    if result["pairs"] < SMALL_SAMPLE:
+        found.append(
+            f"Small sample: only {result['pairs']} people have two {measure} scores. Warwick advises at least "
+            f"{SMALL_SAMPLE} before drawing conclusions about change."
+        )
+    rate = result["followup_rate"]
+    if rate is not None and rate < LOW_FOLLOW_UP:
+        found.append(
+            f"Only {rate:.0%} of the people reached who completed a first {measure} completed a second one, so "
+            "these results may not represent everyone who took part."
+        )
+    return found
+
+
+def summary_sentence(measure: str, result: dict, period_label: str) -> str | None:
+    """The headline in one sentence a fundraiser can paste into a bid."""
+    n, mean, ci = result["pairs"], result["mean_change"], result["ci95"]
+    if not result.get("shown", True) or mean is None:
+        return None
+    m: Measure = MEASURES[measure]
+    improved = ""
+    if m.threshold is not None and result["improved"] is not None:
+        improved = f"{result['improved'] / n:.0%} improved by {m.threshold:g} points or more; "
+    direction = "rose" if mean > 0 else "fell"
+    return (
+        f"In {period_label}, of {n:,} people who completed {m.questionnaire} twice, {improved}on average {m.construct} "
+        f"{direction} by {abs(mean):.1f} points{_interval(ci)}."
+    )
+
+
+def _interval(ci: list[float] | None) -> str:
+    """The CI in the sentence's own direction (a fall of 2.2 to 5.2), or said plainly when it spans no change."""
+    if not ci:
+        return ""
+    low, high = ci
+    if low > 0 or high < 0:
+        near, far = sorted((abs(low), abs(high)))
+        return f" (95% CI {near:.1f} to {far:.1f})"
+    return f" (95% CI {low:+.1f} to {high:+.1f}, so it may be no real change)"
+
+
+def clinical(con: Con, f: Filters, measure: str) -> dict | None:
+    """Caseness, recovery and reliable change as NHS Talking Therapies reports them (CORE-10, PHQ-9, GAD-7).
+
+    Cases are people at or above the cut-off at baseline. Recovery: a case at baseline below the cut-off at
+    follow-up; reliable recovery: recovery with reliable improvement. Recovery rates are shares of the cases.
+    """
+    m = MEASURES[measure]
+    if m.cutoff is None:
+        return None
+    names = (
+        "pairs",
+        "cases_baseline",
+        "cases_followup",
+        "recovered",
+        "reliably_improved",
+        "reliably_recovered",
+        "reliably_deteriorated",
+    )
+    values = fetch_rows(
+        con,
+        f"""SELECT count(*), count(*) FILTER (WHERE baseline >= $cutoff), count(*) FILTER (WHERE followup >= $cutoff),
+            count(*) FILTER (WHERE baseline >= $cutoff AND followup < $cutoff),
+            count(*) FILTER (WHERE -change >= $threshold),
+            count(*) FILTER (WHERE baseline >= $cutoff AND followup < $cutoff AND -change >= $threshold),
+            count(*) FILTER (WHERE change >= $threshold)
+        FROM ({PAIRS_SQL})""",
+        sql_params(f, measure=measure, cutoff=m.cutoff, threshold=m.threshold),
+    )[0]
+    counts = dict(zip(names, values, strict=True))
+    n, cases = counts["pairs"], counts["cases_baseline"]
+    return {
+        **counts,
+        "cutoff": m.cutoff,
+        "share_cases_baseline": counts["cases_baseline"] / n if n else None,
+        "share_cases_followup": counts["cases_followup"] / n if n else None,
+        "recovery_rate": counts["recovered"] / cases if cases else None,
+        "reliable_recovery_rate": counts["reliably_recovered"] / cases if cases else None,
+        "reliable_improvement_rate": counts["reliably_improved"] / n if n else None,
+        "reliable_deterioration_rate": counts["reliably_deteriorated"] / n if n else None,
+    }
+
+
+def low_band(con: Con, f: Filters, measure: str) -> dict | None:
+    """ONS4: people in the 'low' wellbeing band (0–4; anxiety 6–10) at baseline and at follow-up."""
+    band = MEASURES[measure].low_band
+    if band is None:
+        return None
+    n, at_baseline, at_followup = fetch_rows(
+        con,
+        f"""SELECT count(*), count(*) FILTER (WHERE baseline BETWEEN $low AND $high),
+            count(*) FILTER (WHERE followup BETWEEN $low AND $high) FROM ({PAIRS_SQL})""",
+        sql_params(f, measure=measure, low=band[0], high=band[1]),
+    )[0]
+    return {
+        "pairs": n,
+        "band": band,
+        "baseline": at_baseline,
+        "followup": at_followup,
+        "share_baseline": at_baseline / n if n else None,
+        "share_followup": at_followup / n if n else None,
+    }
+
+
+def completeness(con: Con, f: Filters, measure: str) -> dict:
+    """Questionnaires in the period with a missing answer, people with only a first score, and the usual gap."""
+    missing, questionnaires = fetch_rows(
+        con,
+        """SELECT count(*) FILTER (WHERE score IS NULL), count(*) FROM wellbeing
+        WHERE measure = $measure AND date BETWEEN $start AND $end""",
+        {"measure": measure, "start": f.period.start, "end": f.period.end},
+    )[0]
+    only_first, gap_median, gap_q1, gap_q3 = fetch_rows(
+        con,
+        f"""WITH pairs AS ({PAIRS_SQL}),
+            scored AS (SELECT participant_id, count(DISTINCT date) AS times FROM wellbeing
+                       WHERE measure = $measure AND score IS NOT NULL AND date <= $end GROUP BY 1)
+        SELECT (SELECT count(*) FROM scored WHERE times = 1
+                AND participant_id IN (SELECT participant_id FROM wellbeing WHERE measure = $measure
+                                       AND date BETWEEN $start AND $end)),
+            median(datediff('day', baseline_date, followup_date)),
+            quantile_cont(datediff('day', baseline_date, followup_date), 0.25),
+            quantile_cont(datediff('day', baseline_date, followup_date), 0.75)
+        FROM pairs""",
+        sql_params(f, measure=measure),
+    )[0]
+    return {
+        "questionnaires": questionnaires,
+        "missing_answer": missing,
+        "only_first_score": only_first,
+        "gap_days_median": gap_median,
+        "gap_days_quartiles": None if gap_q1 is None else [gap_q1, gap_q3],
+    }
+
+
+def means_with_ci(con: Con, f: Filters, measure: str, threshold: int = SUPPRESSION_THRESHOLD) -> pd.DataFrame:
+    """Mean first and latest score of the pairs, each with its 95% CI (t interval), for charting against norms."""
+    n, b_mean, b_sd, l_mean, l_sd = fetch_rows(
+        con,
+        f"SELECT count(*), avg(baseline), stddev_samp(baseline), avg(followup), stddev_samp(followup) FROM ({PAIRS_SQL})",
+        sql_params(f, measure=measure),
+    )[0]
+    if n < threshold:
+        return pd.DataFrame(columns=["when", "mean", "ci_low", "ci_high", "people"])
+    rows = []
+    for when, mean, sd in (("First questionnaire", b_mean, b_sd), ("Latest questionnaire", l_mean, l_sd)):
+        ci = mean_ci(mean, sd, n) or [None, None]
+        rows.append({"when": when, "mean": mean, "ci_low": ci[0], "ci_high": ci[1], "people": n})
+    return pd.DataFrame(rows)
+
+
+def change_distribution(con: Con, f: Filters, measure: str, threshold: int = SUPPRESSION_THRESHOLD) -> pd.DataFrame:
+    """People per band of change. Bands are as wide as the change threshold (1 point without one) and closed on
+    the side away from 0 ([3, 6) and (-6, -3]), so each lies wholly in improved, no reliable change or
+    deteriorated. Small bands are blanked."""
+    m = MEASURES[measure]
+    width = m.threshold or 1
+    frame = fetch_frame(
+        con,
+        f"""SELECT CASE WHEN change >= 0 THEN floor(change / $width) * $width
+                        ELSE -(floor(-change / $width) + 1) * $width END AS band_start, count(*) AS people
+        FROM ({PAIRS_SQL}) GROUP BY 1 ORDER BY 1""",
+        sql_params(f, measure=measure, width=width),
+    )
+    sign = 1 if m.higher_better else -1
+    frame["band_end"] = frame["band_start"] + width
+    frame["category"] = [_category(m, sign, start, width) for start in frame["band_start"]]
+    frame["people"] = frame["people"].astype("Int64").where(frame["people"] >= threshold)
+    return frame
+
+
+def _category(m: Measure, sign: int, band_start: float, width: float) -> str:
+    if m.threshold is None:
+        return "change"
+    middle = sign * (band_start + width / 2)
+    return "improved" if middle >= m.threshold else "deteriorated" if middle <= -m.threshold else "no reliable change"
+
+
+def slopes(con: Con, f: Filters, measure: str, threshold: int = SUPPRESSION_THRESHOLD, most: int = 40) -> pd.DataFrame:
+    """First and latest scores for a slope chart: one line per person when there are at most ``most``,
+    otherwise one line per band of first score (a tenth of the scale wide), with its people counted."""
+    m = MEASURES[measure]
+    pairs_count = fetch_rows(con, f"SELECT count(*) FROM ({PAIRS_SQL})", sql_params(f, measure=measure))[0][0]
+    if pairs_count < threshold:
+        return pd.DataFrame(columns=["line", "when", "score", "people"])
+    width = max(1.0, round((m.high - m.low) / 10))
+    grouping = "participant_id" if pairs_count <= most else "floor((baseline - $low) / $width)"
+    frame = fetch_frame(
+        con,
+        f"""SELECT {grouping} AS line, count(*) AS people, avg(baseline) AS first, avg(followup) AS latest
+        FROM ({PAIRS_SQL}) GROUP BY 1 HAVING count(*) >= $threshold OR {grouping == "participant_id"}""",
+        sql_params(f, measure=measure, low=m.low, width=width, threshold=threshold),
+    )
+    frame["line"] = [
+        f"person {i + 1}"
+        if grouping == "participant_id"
+        else f"first score {m.low + k * width:g}–{m.low + (k + 1) * width:g}"
+        for i, k in enumerate(frame["line"] if grouping != "participant_id" else range(len(frame)))
+    ]
+    return frame.melt(id_vars=["line", "people"], value_vars=["first", "latest"], var_name="when", value_name="score")
