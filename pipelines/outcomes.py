@@ -62,6 +62,9 @@ _GROUPED_SQL = {
             GROUP BY 1) s USING (participant_id)""",
 }
 DOSE_ORDER = ("1", "2–5", "6–11", "12+", "none recorded")
+_MEMBER = f"""($all_acts OR participant_id IN (
+    SELECT participant_id FROM attendance WHERE session_date <= $end AND {ACTIVITY_MATCH}
+    UNION SELECT participant_id FROM wellbeing WHERE date <= $end AND {ACTIVITY_MATCH}))"""  # as PAIRS_SQL's members
 
 
 def _stats_params(f: Filters, measure: str) -> dict:
@@ -95,7 +98,7 @@ def breakdown(con: Con, f: Filters, measure: str, by: str, threshold: int = SUPP
     """Change per group of one dimension (a BREAKDOWNS key, or 'dose': sessions between the two questionnaires)."""
     grouped = _GROUPED_SQL.get(by) or (
         f'SELECT x.*, "{by}" AS "group" FROM (SELECT x.*, {PROFILE_COLUMNS} FROM pairs x '
-        "LEFT JOIN participants p USING (participant_id)) x"
+        "LEFT JOIN participant_profiles p USING (participant_id)) x"
     )
     frame = fetch_frame(
         con,
@@ -108,6 +111,8 @@ def breakdown(con: Con, f: Filters, measure: str, by: str, threshold: int = SUPP
     )
     if by == "dose":
         frame = frame.set_index("group").reindex([d for d in DOSE_ORDER if d in set(frame["group"])]).reset_index()
+    if MEASURES[measure].threshold is None:  # no reliable-change threshold: nobody "improved" (not 0% improved)
+        frame[["improved", "deteriorated"]] = math.nan
     return _with_ci(frame, threshold)
 
 
@@ -163,10 +168,11 @@ def summary_sentence(measure: str, result: dict, period_label: str) -> str | Non
     improved = ""
     if m.threshold is not None and result["improved"] is not None:
         improved = f"{result['improved'] / n:.0%} improved by {m.threshold:g} points or more; "
-    direction = "rose" if mean > 0 else "fell"
+    direction = "rose" if mean > 0 else "fell" if mean < 0 else "did not change"
+    people = "person" if n == 1 else "people"
     return (
-        f"In {period_label}, of {n:,} people who completed {m.questionnaire} twice, {improved}on average {m.construct} "
-        f"{direction} by {abs(mean):.1f} points{_interval(ci)}."
+        f"In {period_label}, of {n:,} {people} who completed {m.questionnaire} twice, {improved}on average "
+        f"{m.construct} {direction}{f' by {abs(mean):.1f} points' if mean else ''}{_interval(ci)}."
     )
 
 
@@ -248,15 +254,15 @@ def completeness(con: Con, f: Filters, measure: str) -> dict:
     """Questionnaires in the period with a missing answer, people with only a first score, and the usual gap."""
     missing, questionnaires = fetch_rows(
         con,
-        """SELECT count(*) FILTER (WHERE score IS NULL), count(*) FROM wellbeing
-        WHERE measure = $measure AND date BETWEEN $start AND $end""",
-        {"measure": measure, "start": f.period.start, "end": f.period.end},
+        f"""SELECT count(*) FILTER (WHERE score IS NULL), count(*) FROM wellbeing
+        WHERE measure = $measure AND date BETWEEN $start AND $end AND {_MEMBER}""",
+        sql_params(f, measure=measure),
     )[0]
     only_first, gap_median, gap_q1, gap_q3 = fetch_rows(
         con,
         f"""WITH pairs AS ({PAIRS_SQL}),
             scored AS (SELECT participant_id, count(DISTINCT date) AS times FROM wellbeing
-                       WHERE measure = $measure AND score IS NOT NULL AND date <= $end GROUP BY 1)
+                       WHERE measure = $measure AND score IS NOT NULL AND date <= $end AND {_MEMBER} GROUP BY 1)
         SELECT (SELECT count(*) FROM scored WHERE times = 1
                 AND participant_id IN (SELECT participant_id FROM wellbeing WHERE measure = $measure
                                        AND date BETWEEN $start AND $end)),
@@ -326,12 +332,14 @@ def slopes(con: Con, f: Filters, measure: str, threshold: int = SUPPRESSION_THRE
     if pairs_count < threshold:
         return pd.DataFrame(columns=["line", "when", "score", "people"])
     width = max(1.0, round((m.high - m.low) / 10))
-    grouping = "participant_id" if pairs_count <= most else "floor((baseline - $low) / $width)"
+    per_person = pairs_count <= most
+    grouping = "participant_id" if per_person else "floor((baseline - $low) / $width)"
+    bands = {} if per_person else {"low": m.low, "width": width}  # DuckDB refuses parameters the query does not use
     frame = fetch_frame(
         con,
         f"""SELECT {grouping} AS line, count(*) AS people, avg(baseline) AS first, avg(followup) AS latest
-        FROM ({PAIRS_SQL}) GROUP BY 1 HAVING count(*) >= $threshold OR {grouping == "participant_id"}""",
-        sql_params(f, measure=measure, low=m.low, width=width, threshold=threshold),
+        FROM ({PAIRS_SQL}) GROUP BY 1 HAVING count(*) >= $threshold OR {per_person}""",
+        sql_params(f, measure=measure, threshold=threshold, **bands),
     )
     frame["line"] = [
         f"person {i + 1}"

@@ -1,0 +1,237 @@
+"""The Outcomes page run headless with AppTest: every measure shows the figures pipelines.outcomes computes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest, app_test
+
+from pipelines import ingest, metrics, outcomes, store
+from pipelines.measures import MEASURES
+from pipelines.metrics import Filters
+from pipelines.privacy import SUPPRESSION_THRESHOLD, hidden_parts
+from tests.apphelpers import copy_database, sample_database
+from tests.test_app import ServerPagesManager, assert_ran, charts, run_app, widget, xlsx
+
+LIMIT = SUPPRESSION_THRESHOLD
+CATEGORIES = {"improved": "Improved", "no_reliable_change": "No reliable change", "deteriorated": "Deteriorated"}
+
+
+# Fixtures (as tests/test_app.py has them) -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return sample_database(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def sample(sample_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = store.connect(sample_db, read_only=True)
+    yield con
+    con.close()
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches() -> Iterator[None]:
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture(autouse=True)
+def navigation_as_on_a_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(app_test, "PagesManager", ServerPagesManager)
+
+
+@pytest.fixture
+def sample_app(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.delenv("IMPACT_SECRET_FILE", raising=False)
+    db = copy_database(sample_db, tmp_path / "app")
+    monkeypatch.setenv("IMPACT_DB", str(db))
+    return db
+
+
+def own_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, people: int) -> Path:
+    """A charity's own small upload (not the sample): ``people`` people with WEMWBS in May and in November 2024."""
+    monkeypatch.delenv("IMPACT_SECRET_FILE", raising=False)
+    register = [["participant_id", "session_date", "activity"]]
+    scores = [["participant_id", "date", "WEMWBS total"]]
+    for i in range(people):
+        register.append([f"P{i}", dt.date(2024, 5, 7), "Peer group"])
+        scores += [[f"P{i}", dt.date(2024, 5, 1), 40 + i % 5], [f"P{i}", dt.date(2024, 11, 1), 42 + i % 7]]
+    db = tmp_path / "own.duckdb"
+    con = store.connect(db)
+    try:
+        result = ingest.check(con, [("own.xlsx", xlsx({"Register": register, "Scores": scores}))])
+        assert result.ok, "\n".join(str(p) for p in result.problems)
+        ingest.load(con, result)
+    finally:
+        con.close()
+    monkeypatch.setenv("IMPACT_DB", str(db))
+    return db
+
+
+# Helpers --------------------------------------------------------------------------------------------------------
+
+
+def open_outcomes() -> AppTest:
+    at = run_app()
+    at.switch_page("pages/outcomes.py").run()
+    assert_ran(at)
+    assert [t.value for t in at.title] == ["Outcomes"]
+    return at
+
+
+def chart_titles(at: AppTest) -> list[str]:
+    return [spec.get("title", {}).get("text", "") for spec in charts(at)]
+
+
+def share(count: int, total: int) -> str:
+    return f"<{LIMIT} people" if 0 < count < LIMIT else f"{count / total:.0%}"
+
+
+def headline_strings(result: dict) -> dict[str, tuple[str, str | None]]:
+    """The headline metrics as the page should show them: label -> (value, delta)."""
+    ci, effect, n = result["ci95"], result["effect_size"], result["pairs"]
+    assert n >= LIMIT and result["with_baseline"] >= LIMIT, "no count in the headline is small"
+    expected = {
+        "People with two scores": (f"{n:,}", None),
+        "Follow-up rate": (f"{result['followup_rate']:.0%}", None),
+        "Mean score, first → latest": (f"{result['baseline_mean']:.1f} → {result['followup_mean']:.1f}", None),
+        "Mean change (points)": (f"{result['mean_change']:+.1f}", f"95% CI {ci[0]:+.1f} to {ci[1]:+.1f}"),
+        "Effect size": (f"{effect['d']:.2f}", f"95% CI {effect['ci_low']:.2f} to {effect['ci_high']:.2f}"),
+    }
+    parts = {k: result[k] for k in CATEGORIES if result[k] is not None}
+    hidden = hidden_parts(parts, LIMIT, keep=("improved",))
+    for key, count in parts.items():
+        if key in hidden:
+            expected[CATEGORIES[key]] = (f"<{LIMIT} people" if count < LIMIT else "–", None)
+        else:
+            expected[CATEGORIES[key]] = (f"{count / n:.0%}", f"{count:,} people")
+    return expected
+
+
+def metrics_shown(at: AppTest) -> dict[str, tuple[str, str | None]]:
+    return {m.label: (m.value, m.delta or None) for m in at.metric}
+
+
+# The page with the sample ---------------------------------------------------------------------------------------
+
+
+def test_measure_choice_lists_the_measures_with_data(sample_app: Path, sample: duckdb.DuckDBPyConnection) -> None:
+    at = open_outcomes()
+    choice = widget(at.selectbox, "Measure")
+    assert choice.options == metrics.measures_with_data(sample)
+    assert choice.value == metrics.main_measure(sample) == "WEMWBS"
+
+
+def test_every_measure(sample_app: Path, sample: duckdb.DuckDBPyConnection) -> None:
+    period = metrics.default_period(sample)
+    f = Filters(period)
+    measures = metrics.measures_with_data(sample)
+    assert {"WEMWBS", "CORE-10", "ONS4 anxious"} <= set(measures), "a threshold, a clinical cut-off and a low band"
+    at = open_outcomes()
+    for measure in measures:
+        widget(at.selectbox, "Measure").set_value(measure).run()
+        assert_ran(at)
+        result = outcomes.headline(sample, f, measure)
+        assert result["shown"], f"the sample has at least {LIMIT} {measure} pairs"
+
+        sentences = [s.value for s in at.success]
+        assert sentences == [outcomes.summary_sentence(measure, result, period.label)], measure
+        assert f"completed {MEASURES[measure].questionnaire} twice" in sentences[0]
+        assert [w.value for w in at.warning] == result["warnings"], measure
+
+        found = metrics_shown(at)
+        expected = headline_strings(result)
+        assert {k: found.get(k) for k in expected} == expected, measure
+        if MEASURES[measure].threshold is None:
+            assert not set(CATEGORIES.values()) & set(found), f"{measure} has no threshold to improve by"
+
+        titles = chart_titles(at)
+        assert f"Change in {measure} by activity" in titles, titles  # the forest plot
+        assert f"Change in {measure} by sessions attended between the two questionnaires" in titles
+        assert f"Change in {measure}, by quarter of follow-up" in titles
+        assert f"{measure}: first and latest score" in titles
+        assert f"How much {measure} scores changed" in titles
+        assert f"Mean {measure} score, first and latest" in titles
+        assert (f"Who improved on {measure}" in titles) == (MEASURES[measure].threshold is not None)
+
+        if measure == "CORE-10":
+            assert_clinical(found, outcomes.clinical(sample, f, measure))
+        if measure.startswith("ONS4"):
+            band = outcomes.low_band(sample, f, measure)
+            assert found["In the band, first"][0] == share(band["baseline"], band["pairs"])
+            assert found["In the band, latest"][0] == share(band["followup"], band["pairs"])
+        gaps = outcomes.completeness(sample, f, measure)
+        assert found["Questionnaires with a missing answer"][0] == (
+            f"{gaps['missing_answer']:,} of {gaps['questionnaires']:,}"
+        )
+
+
+def assert_clinical(found: dict[str, tuple[str, str | None]], clinical: dict) -> None:
+    n, cases = clinical["pairs"], clinical["cases_baseline"]
+    expected = {
+        "Above cut-off, first": (clinical["cases_baseline"], n),
+        "Above cut-off, latest": (clinical["cases_followup"], n),
+        "Recovery": (clinical["recovered"], cases),
+        "Reliable improvement": (clinical["reliably_improved"], n),
+        "Reliable recovery": (clinical["reliably_recovered"], cases),
+        "Reliable deterioration": (clinical["reliably_deteriorated"], n),
+    }
+    for label, (count, total) in expected.items():
+        count_text = f"<{LIMIT}" if 0 < count < LIMIT else f"{count:,}"
+        assert found[label] == (share(count, total), f"{count_text} of {total}"), label
+
+
+def test_for_whom_switches_the_breakdown(sample_app: Path) -> None:
+    at = open_outcomes()
+    assert "Change in WEMWBS by activity" in chart_titles(at)
+    choice = widget(at.radio, "Break down by")
+    assert choice.options == [
+        "Activity", "Type of activity", "Age band", "Gender", "Ethnic group", "Disability",
+        "Deprivation (IMD quintile, 1 = most deprived)",
+    ]  # fmt: skip
+    choice.set_value("gender").run()
+    assert_ran(at)
+    titles = chart_titles(at)
+    assert "Change in WEMWBS by gender" in titles
+    assert "Change in WEMWBS by activity" not in titles
+    widget(at.radio, "Break down by").set_value("imd_quintile").run()
+    assert_ran(at)
+    assert "Change in WEMWBS by deprivation (IMD quintile, 1 = most deprived)" in chart_titles(at)
+
+
+# The page with a charity's own small data -----------------------------------------------------------------------
+
+
+def test_too_few_people_shows_no_figures(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = own_data(tmp_path, monkeypatch, people=3)
+    con = store.connect(db, read_only=True)
+    try:
+        result = outcomes.headline(con, Filters(metrics.default_period(con)), "WEMWBS")
+    finally:
+        con.close()
+    assert result["pairs"] == 3
+
+    at = open_outcomes()
+    warnings = [w.value for w in at.warning]
+    assert len(warnings) == 1 and warnings[0].startswith("Fewer than 8 people have two WEMWBS scores"), warnings
+    assert not at.metric and not at.success and not charts(at)
+
+
+def test_a_few_dozen_people_get_a_line_each(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    own_data(tmp_path, monkeypatch, people=10)  # at least 8, at most 40: the slope chart draws each person
+    at = open_outcomes()
+    assert metrics_shown(at)["People with two scores"] == ("10", None)
+    assert "WEMWBS: first and latest score" in chart_titles(at)
+    slope = next(s for s in charts(at) if s["title"]["text"] == "WEMWBS: first and latest score")
+    assert "Each line is one person." in slope["title"]["subtitle"]
