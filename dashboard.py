@@ -10,6 +10,8 @@ st.set_page_config(page_title="Impact dashboard", page_icon="📊", layout="wide
 PAGES = [
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview"),
     st.Page("pages/outcomes.py", title="Outcomes", icon=":material/trending_up:", url_path="outcomes"),
+    st.Page("pages/reach.py", title="Reach", icon=":material/groups:", url_path="reach"),
+    st.Page("pages/funding.py", title="Funding", icon=":material/payments:", url_path="funding"),
     st.Page("pages/upload.py", title="Upload data", icon=":material/upload_file:", url_path="upload"),
 ]
 # Streamlit serves the default page at "/" and ignores its url_path, so "/" is a hidden page that opens Overview.

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from pipelines import ingest, problem_report, store
+from pipelines.problems import Problem
 from pipelines.sheets import mapping_targets
 from ui.data import blank_template, check_upload, cursor, data_changed
 from ui.sidebar import require_shell
@@ -33,7 +34,6 @@ if message := st.session_state.pop("upload_message", None):
 
 con = cursor()
 st.session_state.setdefault("upload_round", 0)
-mappings: dict[str, dict[str, str]] = st.session_state.setdefault("mappings", {})
 uploaded = st.file_uploader(
     # Any type: an .xls, .xlsm or other file gets a message saying what to do, rather than being hidden.
     "Spreadsheets to check",
@@ -42,13 +42,17 @@ uploaded = st.file_uploader(
 )
 
 
-def choose_mappings(result: ingest.Check) -> None:
-    """Let the manager say what an unrecognised column holds; the choice is remembered when the files load."""
+def choose_mappings(result: ingest.Check) -> dict[str, dict[str, str]]:
+    """Let the manager say what unrecognised columns hold (kind -> header -> field); remembered when the files load.
+
+    Built afresh from the select boxes on every run, so a box left at "Not used" for one file cannot undo the
+    choice made for the same header in another file.
+    """
+    chosen: dict[str, dict[str, str]] = {}
     for item in result.files:
         for sheet in item.sheets:
             if not sheet.kind or not sheet.ignored_columns:
                 continue
-            chosen = mappings.setdefault(sheet.kind.name, {})
             st.caption(
                 f"**{item.name}**, sheet *{sheet.sheet or 'CSV'}* ({sheet.kind.name}): these columns were not "
                 "recognised and will not be stored. If one holds data the dashboard uses, say which."
@@ -59,9 +63,8 @@ def choose_mappings(result: ingest.Check) -> None:
                 options = [NOT_USED, *mapping_targets(sheet.kind)]
                 picked = box.selectbox(f"“{column}” holds", options, key=f"map-{item.name}-{sheet.sheet}-{column}")
                 if picked != NOT_USED:
-                    chosen[column] = picked
-                elif column in chosen:
-                    del chosen[column]
+                    chosen.setdefault(sheet.kind.name, {})[column] = picked
+    return chosen
 
 
 def show_problems(result: ingest.Check, files: list) -> None:
@@ -70,24 +73,34 @@ def show_problems(result: ingest.Check, files: list) -> None:
         "upload it again. Problems of the same kind are grouped, with their rows as Excel numbers them.",
         icon=":material/error:",
     )
-    st.dataframe(problem_report.grouped(result.problems), hide_index=True, width="stretch")
-    columns = st.columns(1 + len(files))
+    # A refused file's message says what to do: written out whole, where a table cell would cut it short.
+    for problem in result.problems:
+        if not problem.sheet and problem.row is None:
+            st.markdown(f"- **{problem.file}**: {problem.expected}")
+    in_cells = [p for p in result.problems if p.sheet or p.row is not None]
+    if in_cells:
+        st.dataframe(problem_report.grouped(in_cells), hide_index=True, width="stretch")
+    marked = {upload.name: upload for upload in files if _markable(upload.name, result.problems)}
+    columns = st.columns(1 + len(marked))
     columns[0].download_button(
         "Problems as a spreadsheet",
         problem_report.problems_workbook(result.problems),
         "upload-problems.xlsx",
         icon=":material/download:",
     )
-    for column, upload in zip(columns[1:], files, strict=True):
-        mine = [p for p in result.problems if p.file == upload.name and p.column_index]
-        if mine and not upload.name.lower().endswith((".xls", ".xlsm", ".xlsb", ".ods")):
-            column.download_button(
-                f"{upload.name} with problems marked",
-                problem_report.marked_workbook(upload.name, upload.getvalue(), mine),
-                problem_report.marked_name(upload.name),
-                icon=":material/download:",
-                help="The same workbook with each problem cell filled red and a comment saying what is expected.",
-            )
+    for column, (name, upload) in zip(columns[1:], marked.items(), strict=True):
+        column.download_button(
+            f"{name} with problems marked",
+            problem_report.marked_workbook(name, upload.getvalue(), result.problems),
+            problem_report.marked_name(name),
+            icon=":material/download:",
+            help="The same workbook with each problem cell filled red and a comment saying what is expected.",
+        )
+
+
+def _markable(name: str, problems: list[Problem]) -> bool:
+    """Whether the file can come back with its problem cells marked: an .xlsx or .csv with a problem in a cell."""
+    return name.lower().endswith((".xlsx", ".csv")) and any(p.file == name and p.column_index for p in problems)
 
 
 def show_preview(result: ingest.Check) -> None:
@@ -96,7 +109,8 @@ def show_preview(result: ingest.Check) -> None:
         st.markdown(f"**{item.name}**{label}: {ingest.describe_changes(item.changes)}.")
         for kind, counts in item.changes.items():
             if counts["changed"]:
-                with st.expander(f"{counts['changed']} {ingest.NOUNS[kind][1]} will be corrected: examples"):
+                noun = ingest.NOUNS[kind][counts["changed"] != 1]
+                with st.expander(f"{counts['changed']:,} {noun} will be corrected: examples"):
                     st.dataframe(store.changed_rows(con, kind, item.tables[kind]), hide_index=True)
         for note in item.notes:
             st.warning(note, icon=":material/info:")
@@ -108,7 +122,6 @@ def show_preview(result: ingest.Check) -> None:
             f"Loaded {files}: {ingest.describe_changes(ingest.total_changes(result.files))}."
         )
         st.session_state.upload_round += 1
-        st.session_state.mappings = {}
         st.rerun()
 
 
@@ -117,9 +130,13 @@ if uploaded:
     as_uploaded = check_upload(files, {})  # the columns to offer mappings for, whatever has been chosen
     st.subheader("What was found")
     found = st.empty()
-    choose_mappings(as_uploaded)
+    mappings = choose_mappings(as_uploaded)
     result = check_upload(files, mappings) if any(mappings.values()) else as_uploaded
-    found.dataframe(ingest.sheet_overview(result), hide_index=True, width="stretch")
+    overview = ingest.sheet_overview(result)
+    if overview.empty:
+        found.caption("No sheet could be read.")
+    else:
+        found.dataframe(overview, hide_index=True, width="stretch")
     if result.problems:
         show_problems(result, uploaded)
     else:

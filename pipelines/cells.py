@@ -58,7 +58,9 @@ def _as_date(value: object) -> dt.date | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return EXCEL_EPOCH + dt.timedelta(days=int(value)) if 1 <= value < 2958466 else None
     raw = str(value).strip()
-    iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?)?", raw)
+    iso = re.fullmatch(
+        r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?", raw
+    )
     if iso:
         return _safe_date(*map(int, iso.groups()))
     raw = re.sub(r"\s+\d{1,2}:\d{2}(:\d{2})?$", "", raw)

@@ -214,6 +214,7 @@ NOUNS = {
     "expenditure": ("expenditure line", "expenditure lines"),
     "reserves": ("reserves figure", "reserves figures"),
     "population": ("benchmark group", "benchmark groups"),
+    "imd_lookup": ("area deprivation decile", "area deprivation deciles"),
 }
 
 

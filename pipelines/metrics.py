@@ -17,7 +17,16 @@ from pipelines.measures import MEASURE_ORDER, MEASURES
 from pipelines.periods import Period, add_months, latest_complete_financial_year, quarter_label, quarters
 
 Con = duckdb.DuckDBPyConnection
-DIMENSIONS = ("age_band", "gender", "ethnicity_group", "ethnicity", "disability", "sexual_orientation", "imd_quintile")
+DIMENSIONS = (
+    "age_band",
+    "gender",
+    "ethnicity_group",
+    "ethnicity",
+    "disability",
+    "sexual_orientation",
+    "imd_quintile",
+    "referral_source",
+)
 
 
 @dataclass(frozen=True)
@@ -39,14 +48,14 @@ def fetch_frame(con: Con, sql: str, params: dict | None = None) -> pd.DataFrame:
     return con.execute(sql, params or {}).df()
 
 
+def activity_params(f: Filters | None, **extra: object) -> dict:
+    """Parameters for ACTIVITY_MATCH (no activities chosen, or no filters, means all)."""
+    chosen = list(f.activities) if f else []
+    return {"acts": chosen, "all_acts": not chosen, **extra}
+
+
 def sql_params(f: Filters, **extra: object) -> dict:
-    return {
-        "start": f.period.start,
-        "end": f.period.end,
-        "acts": list(f.activities),
-        "all_acts": not f.activities,
-        **extra,
-    }
+    return activity_params(f, start=f.period.start, end=f.period.end, **extra)
 
 
 ACTIVITY_MATCH = "($all_acts OR activity IN (SELECT unnest($acts)))"
@@ -123,11 +132,12 @@ PROFILE_COLUMNS = """
     coalesce(p.ethnicity_group, 'Not known') AS ethnicity_group, coalesce(p.ethnicity, 'Not known') AS ethnicity,
     coalesce(p.disability, 'Not known') AS disability,
     coalesce(p.sexual_orientation, 'Not known') AS sexual_orientation,
-    coalesce(CAST(ceil(p.imd_decile / 2) AS INTEGER)::VARCHAR, 'Not known') AS imd_quintile
+    coalesce(CAST(ceil(p.imd_decile / 2) AS INTEGER)::VARCHAR, 'Not known') AS imd_quintile,
+    coalesce(p.referral_source, 'Not known') AS referral_source
 """  # a person's groups, from their profile if there is one ("Not known" otherwise); needs "p" = participants
 
 PROFILE_SQL = (
-    f"SELECT r.participant_id, {PROFILE_COLUMNS} FROM reached r LEFT JOIN participants p USING (participant_id)"
+    f"SELECT r.participant_id, {PROFILE_COLUMNS} FROM reached r LEFT JOIN participant_profiles p USING (participant_id)"
 )
 
 
@@ -143,12 +153,33 @@ def reach_by(con: Con, f: Filters, dimension: str) -> pd.DataFrame:
     )
 
 
+_QUARTERLY_SQL = f"""
+    WITH a AS (SELECT *, date_trunc('quarter', session_date) AS quarter_start FROM attendance WHERE {ACTIVITY_MATCH}),
+    first_seen AS (SELECT participant_id, min(session_date) AS first_day FROM a WHERE attended = 'attended' GROUP BY 1)
+    SELECT quarter_start,
+        count(DISTINCT participant_id) FILTER (WHERE attended = 'attended') AS reached,
+        count(DISTINCT participant_id) FILTER (
+            WHERE attended = 'attended' AND date_trunc('quarter', first_day) = quarter_start) AS new,
+        count(*) FILTER (WHERE attended = 'attended') AS attendances,
+        count(*) FILTER (WHERE attended = 'did not attend') AS did_not_attend,
+        count(DISTINCT (activity, session_date)) FILTER (WHERE attended = 'attended') AS sessions_delivered
+    FROM a LEFT JOIN first_seen USING (participant_id)
+    WHERE session_date BETWEEN $start AND $end GROUP BY 1
+"""
+
+
 def reach_by_quarter(con: Con, f: Filters) -> pd.DataFrame:
-    """Reached, new and attendances in each financial quarter of the period."""
-    rows = []
-    for q in quarters(f.period):
-        rows.append({"quarter": quarter_label(q.start), "quarter_start": q.start, **reach(con, f.with_period(q))})
-    return pd.DataFrame(rows)
+    """Reached, new, returning, attendances, did-not-attend rate and sessions in each financial quarter."""
+    found = fetch_frame(con, _QUARTERLY_SQL, sql_params(f)).set_index("quarter_start")
+    found.index = found.index.map(lambda t: t.date())
+    starts = [q.start for q in quarters(f.period)]
+    frame = found.reindex(starts, fill_value=0).rename_axis("quarter_start").reset_index()
+    frame.insert(0, "quarter", [quarter_label(d) for d in frame["quarter_start"]])
+    booked = frame["attendances"] + frame["did_not_attend"]
+    return frame.assign(
+        returning=frame["reached"] - frame["new"],
+        dna_rate=(frame["did_not_attend"] / booked.where(booked > 0)).astype("float64"),
+    )
 
 
 # Outcomes -----------------------------------------------------------------------------------------
@@ -158,7 +189,7 @@ PAIRS_SQL = f"""
         SELECT participant_id, date, score FROM wellbeing
         WHERE measure = $measure AND score IS NOT NULL AND date <= $end),
     members AS (
-        SELECT participant_id FROM attendance WHERE session_date <= $end AND {ACTIVITY_MATCH}
+        SELECT participant_id FROM attendance WHERE attended = 'attended' AND session_date <= $end AND {ACTIVITY_MATCH}
         UNION SELECT participant_id FROM wellbeing WHERE date <= $end AND {ACTIVITY_MATCH}),
     ends AS (
         SELECT participant_id, min(date) AS baseline_date, max(date) AS followup_date FROM q GROUP BY 1
@@ -241,9 +272,16 @@ def outcomes_by_quarter(con: Con, f: Filters, measure: str) -> pd.DataFrame:
         ci = result["ci95"] or [None, None]
         share = result["improved"] / result["pairs"] if result["pairs"] and result["improved"] is not None else None
         rows.append(
-            {"quarter": quarter_label(q.start), "quarter_start": q.start, "pairs": result["pairs"],
-             "mean_change": result["mean_change"], "ci_low": ci[0], "ci_high": ci[1], "share_improved": share}
-        )  # fmt: skip
+            {
+                "quarter": quarter_label(q.start),
+                "quarter_start": q.start,
+                "pairs": result["pairs"],
+                "mean_change": result["mean_change"],
+                "ci_low": ci[0],
+                "ci_high": ci[1],
+                "share_improved": share,
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -137,7 +137,7 @@ FUNDING = SheetKind(
         Field("income_type", "choice", ("type", "income source", "source"), choices=vocab.INCOME_TYPE),
         Field("activity", "text", ("project activity", "for activity")),
     ),
-    key=("funder", "title", "start_date"),
+    key=("identifier", "funder", "title", "start_date"),  # published grants carry an identifier; own sheets may not
     about_people=False,
 )
 
@@ -177,7 +177,19 @@ POPULATION = SheetKind(
     about_people=False,
 )
 
-KINDS = {k.name: k for k in (PARTICIPANTS, ATTENDANCE, WELLBEING, FUNDING, EXPENDITURE, RESERVES, POPULATION)}
+IMD_LOOKUP = SheetKind(
+    "imd_lookup",
+    (
+        Field("lsoa_code", "lsoa", ("LSOA code (2011)", "lsoa11cd", "lsoa code"), required=True),
+        Field("imd_decile", "imd", ("Index of Multiple Deprivation (IMD) Decile", "imd decile"), required=True),
+    ),
+    key=("lsoa_code",),
+    about_people=False,
+)  # the English Indices of Deprivation 2019 "File 1", as the government publishes it
+
+KINDS = {
+    k.name: k for k in (PARTICIPANTS, ATTENDANCE, WELLBEING, FUNDING, EXPENDITURE, RESERVES, POPULATION, IMD_LOOKUP)
+}
 
 _ONS4_NAMES = {norm_key(f"{prefix}{q}"): i for i, q in enumerate(ONS4_QUESTIONS, 1) for prefix in ("", "ons4 ", "ons ")}
 _MEASURE_KEYS = sorted(INSTRUMENTS, key=len, reverse=True)

@@ -38,6 +38,7 @@ COLUMNS: dict[str, dict[str, str]] = {
     "expenditure": {"period_start": "DATE", "amount": "DOUBLE", "activity": "VARCHAR"},
     "reserves": {"date": "DATE", "free_reserves": "DOUBLE"},
     "population": {"area": "VARCHAR", "dimension": "VARCHAR", "group": "VARCHAR", "count": "DOUBLE", "share": "DOUBLE"},
+    "imd_lookup": {"lsoa_code": "VARCHAR", "imd_decile": "INTEGER"},
 }  # fmt: skip
 
 UPLOADS = """
@@ -85,6 +86,14 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
             f"CREATE TABLE IF NOT EXISTS {kind}_history (upload_id INTEGER NOT NULL, source_row INTEGER, {body})"
         )
         con.execute(f"CREATE OR REPLACE VIEW {kind} AS {current_rows_sql(kind)}")
+    con.execute(PROFILES_VIEW)
+
+
+PROFILES_VIEW = """
+CREATE OR REPLACE VIEW participant_profiles AS
+SELECT p.* REPLACE (coalesce(p.imd_decile, l.imd_decile) AS imd_decile)
+FROM participants p LEFT JOIN imd_lookup l ON l.lsoa_code = p.lsoa_code
+"""  # a decile given in the sheet wins; otherwise the person's LSOA is looked up in the loaded IMD file
 
 
 def key_sql(kind: str, alias: str = "") -> str:
@@ -182,10 +191,14 @@ def uploads(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def remembered_mappings(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
-    """Column mappings managers chose before (the latest wins): kind -> normalised header -> target."""
+    """Column mappings chosen for active uploads (the latest wins): kind -> normalised header -> target.
+
+    Rolling an upload back forgets the mappings chosen for it, so a wrong choice can be undone and made again.
+    """
     found: dict[str, dict[str, str]] = {}
     for kind, header, target in con.execute(
-        "SELECT kind, header, target FROM column_mappings ORDER BY upload_id"
+        "SELECT kind, header, target FROM column_mappings JOIN uploads USING (upload_id) "
+        "WHERE rolled_back_at IS NULL ORDER BY upload_id"
     ).fetchall():
         found.setdefault(kind, {})[norm_key(header)] = target
     return found

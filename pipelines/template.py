@@ -48,6 +48,8 @@ def _sheets() -> dict[str, list[tuple[str, tuple[str, ...] | None]]]:
     """Sheet name -> (header, drop-down choices) per column."""
     sheets = {}
     for kind in KINDS.values():
+        if kind.name == "imd_lookup":
+            continue  # loaded as the government publishes it, not typed in
         fields = [(f.title, _choices(f)) for f in kind.fields if f.name not in LEFT_OUT]
         if kind is not WELLBEING:
             sheets[kind.name.capitalize()] = fields

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -10,7 +11,7 @@ from openpyxl.utils import get_column_letter
 
 from pipelines import cells, privacy, vocab
 from pipelines.cells import CellError
-from pipelines.measures import INSTRUMENTS, score, score_total
+from pipelines.measures import INSTRUMENTS, Instrument, score, score_total
 from pipelines.periods import add_months
 from pipelines.problems import Problem
 from pipelines.sheets import KINDS, WELLBEING, Field, SheetKind, item_column, long_item_column
@@ -67,11 +68,14 @@ def read_sheet(grid: Grid, aliases: Aliases | None = None) -> Sheet:
         return sheet
     sheet = Sheet(grid.file, grid.sheet, kind, header_row=header_index + 1)
     sheet.mapped = {c.header: c.mapped_to for c in columns if c.mapped_to and (c.field or c.item)}
+    # Listed before any refusal, so a manager can say what a column holds even when a required one seems missing.
+    sheet.ignored_columns = _unrecognised(kind, columns)
     missing = _missing_required(kind, columns)
     if missing:
         sheet.problem(
             header_index + 1,
-            f"This looks like a {kind.name} sheet, but it has no column for {missing}. "
+            f"This looks like {'an' if kind.name[0] in 'aeiou' else 'a'} {kind.name} sheet, but it has no column "
+            f"for {missing}. "
             "Add that column (or rename its header, or choose what an unrecognised column holds) and upload again.",
         )
         return sheet
@@ -79,7 +83,6 @@ def read_sheet(grid: Grid, aliases: Aliases | None = None) -> Sheet:
     if kind.about_people and _refuse_personal_data(sheet, columns, rows):
         return sheet
     _check_duplicated_columns(sheet, columns)
-    sheet.ignored_columns = [c.header for c in columns if c.header and not (c.field or c.item or c.long_item)]
     if sheet.problems:
         return sheet
     READERS[kind.name](sheet, columns, rows)
@@ -104,6 +107,12 @@ def _columns(header_row: list[object], kind: SheetKind, aliases: dict[str, str])
                 column.item = item_column(target)
         found.append(column)
     return found
+
+
+def _unrecognised(kind: SheetKind, columns: list[Column]) -> list[str]:
+    """Headers of columns the kind does not use; on a sheet about people, never one naming personal data (refused)."""
+    unused = [c.header for c in columns if c.header and not (c.field or c.item or c.long_item)]
+    return [h for h in unused if not (kind.about_people and privacy.pii_header(h))]
 
 
 def _kind_score(kind: SheetKind, columns: list[Column]) -> int:
@@ -399,7 +408,7 @@ def _scores(sheet, number, instrument, values, given, total, total_cell) -> list
     missing = instrument.items - answered
     if answered == 0:
         return [
-            _score_record(m, s, [], instrument.items, m != instrument.name)
+            _score_record(m, s, [], instrument.items, _derived(instrument, m))
             for m, s in score_total(instrument, total).items()
         ]
     if total is not None and missing == 0 and sum(values) != total:
@@ -410,49 +419,82 @@ def _scores(sheet, number, instrument, values, given, total, total_cell) -> list
             total_cell[0],
         )
         return None
-    return [_score_record(m, s, values, missing, m != instrument.name) for m, s in score(instrument, values).items()]
+    return [_score_record(m, s, values, missing, _derived(instrument, m)) for m, s in score(instrument, values).items()]
+
+
+def _derived(instrument: Instrument, measure: str) -> bool:
+    """A score for another questionnaire worked out from this one's answers (SWEMWBS from WEMWBS items).
+
+    ONS4's four scores ('ONS4 happy', ...) are its own answers, not derived.
+    """
+    return measure != instrument.name and norm_key(measure) in INSTRUMENTS
 
 
 def _score_record(measure: str, value: float | None, items: list[float | None], missing: int, derived: bool) -> Record:
     return {"measure": measure, "score": value, "items": items or None, "missing_items": missing, "derived": derived}
 
 
+FUNDING_NOTES = {
+    "award_as_start": "had no start date, so the award date was taken as the start.",
+    "default_end": "had no end date: each ends after its duration in months, or 12 months after the start where no "
+    "duration is given.",
+    "published_end_before_start": "are published grants whose end date is before their start date: the end date "
+    "was ignored and worked out from the duration (or 12 months) instead.",
+}
+
+
 def _read_funding(sheet: Sheet, columns: list[Column], rows: list[tuple[int, list[object]]]) -> None:
-    defaulted = 0
+    noted: Counter[str] = Counter()
     for number, row in rows:
         record = _read_fields(sheet, columns, number, row)
         if record is None or not _require(sheet, columns, number, record, ("funder", "title", "amount")):
             continue
-        start = record.get("start_date") or record.get("award_date")
-        if start is None:
-            sheet.problem(number, "Expected a start date or an award date.")
-            continue
-        end = record.get("end_date")
-        if end is None:
-            defaulted += 1
-            end = add_months(start, int(record.get("duration_months") or 12)) - dt.timedelta(days=1)
-        if end < start or record["amount"] < 0:
+        dates = _grant_dates(record)
+        if dates is None or record["amount"] < 0:
             sheet.problem(
                 number,
-                "Expected an end date on or after the start date, and an amount of 0 or more.",
-                value=f"{start} to {end}, £{record['amount']:,.0f}",
+                "Expected a start date (or an award date), an end date on or after the start date, and an amount of 0 "
+                "or more.",
+                value=f"{record.get('start_date') or record.get('award_date')} to {record.get('end_date')}, "
+                f"£{record['amount']:,.0f}",
             )
             continue
-        record.update(
-            start_date=start,
-            end_date=end,
-            status=record.get("status") or "secured",
-            income_type=record.get("income_type") or "grant",
-            restricted=record.get("restricted") == "yes",
-        )
+        start, end, how = dates
+        noted.update(how)
         for name in ("award_date", "duration_months"):
             record.pop(name, None)
+        record |= {
+            "start_date": start,
+            "end_date": end,
+            "status": record.get("status") or "secured",
+            "income_type": record.get("income_type") or "grant",
+            "restricted": record.get("restricted") == "yes",
+        }
         sheet.records.append({"source_row": number, **record})
-    if defaulted:
-        sheet.notes.append(
-            f"{defaulted} funding line(s) had no end date: each ends after its duration in months, or 12 months "
-            "after the start where no duration is given."
-        )
+    sheet.notes += [f"{count} funding line(s) {FUNDING_NOTES[key]}" for key, count in noted.items()]
+
+
+def _grant_dates(record: Record) -> tuple[dt.date, dt.date, list[str]] | None:
+    """Start and end as DESIGN section 2 says (with the FUNDING_NOTES keys that applied), or None if impossible.
+
+    A published 360Giving grant (identifier '360G-…') whose end is before its start is the publisher's slip,
+    which a charity cannot correct: its end is worked out as if missing. A charity's own sheet must be fixed.
+    """
+    how = []
+    start = record.get("start_date")
+    if start is None:
+        start = record.get("award_date")
+        how.append("award_as_start")
+    if start is None:
+        return None
+    end = record.get("end_date")
+    if end is not None and end < start and str(record.get("identifier") or "").startswith("360G-"):
+        end = None
+        how.append("published_end_before_start")
+    if end is None:
+        end = add_months(start, int(record.get("duration_months") or 12)) - dt.timedelta(days=1)
+        how.append("default_end")
+    return (start, end, how) if end >= start else None
 
 
 def _read_simple(names: tuple[str, ...]) -> Callable[[Sheet, list[Column], list[tuple[int, list[object]]]], None]:
@@ -465,9 +507,40 @@ def _read_simple(names: tuple[str, ...]) -> Callable[[Sheet, list[Column], list[
     return read
 
 
+POPULATION_GROUPS = {
+    "ethnicity_group": ", ".join(vocab.ETHNIC_GROUPS),
+    "age_band": vocab.AGE_BAND.accepted,
+    "gender": vocab.GENDER.accepted,
+    "disability": vocab.DISABILITY.accepted,
+    "imd_quintile": "1 (most deprived) to 5",
+}
+
+
+def population_group(dimension: str, raw: object) -> str | None:
+    """A benchmark group in the labels the dashboard uses (e.g. 'Female' is 'Woman'), or None if unknown."""
+    if dimension == "ethnicity_group":
+        titles = {norm_key(t): g for g, t in vocab.ETHNIC_GROUP_TITLES.items()} | {
+            norm_key(g): g for g in vocab.ETHNIC_GROUPS
+        }
+        return titles.get(norm_key(raw))
+    if dimension == "imd_quintile":
+        text = cells.text(raw)
+        return text if text in {"1", "2", "3", "4", "5"} else None
+    choices = {"age_band": vocab.AGE_BAND, "gender": vocab.GENDER, "disability": vocab.DISABILITY}[dimension]
+    return None if cells.is_blank(raw) else choices.match(raw)
+
+
 def _read_population(sheet: Sheet, columns: list[Column], rows: list[tuple[int, list[object]]]) -> None:
     _read_simple(("area", "dimension", "group"))(sheet, columns, rows)
     for record in sheet.records:
+        group = population_group(record["dimension"], record["group"])
+        if group is None:
+            sheet.problem(
+                record["source_row"],
+                f"Expected a {record['dimension'].replace('_', ' ')} group, one of: {POPULATION_GROUPS[record['dimension']]}.",
+                value=record["group"],
+            )
+        record["group"] = group
         if record.get("count") is None and record.get("share") is None:
             sheet.problem(record["source_row"], "Expected a count or a share for each group.")
 
@@ -480,4 +553,5 @@ READERS = {
     "expenditure": _read_simple(("period_start", "amount")),
     "reserves": _read_simple(("date", "free_reserves")),
     "population": _read_population,
+    "imd_lookup": _read_simple(("lsoa_code", "imd_decile")),
 }

@@ -24,6 +24,8 @@ from tests.apphelpers import ROOT, copy_database, sample_database
 PAGES = [
     ("pages/overview.py", "Overview"),
     ("pages/outcomes.py", "Outcomes"),
+    ("pages/reach.py", "Reach"),
+    ("pages/funding.py", "Funding"),
     ("pages/upload.py", "Upload data"),
 ]
 

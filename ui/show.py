@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from pipelines.privacy import suppress
 
 
@@ -45,3 +47,50 @@ def change(current: float | None, previous: float | None, kind: str = "count") -
 def shown(n: int | None, threshold: int) -> bool:
     """A count (or a figure about that many people) may be shown: none, or at least the threshold."""
     return n is not None and not 0 < n < threshold
+
+
+def people_table(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """A group / people / share table as shown: small counts as '<N', and their shares withheld."""
+    return pd.DataFrame(
+        {
+            "group": frame["group"],
+            "people": [count(int(n), threshold) for n in frame["people"]],
+            "share": [share_of(int(n), int(frame["people"].sum()), threshold) for n in frame["people"]],
+        }
+    )
+
+
+def quarterly_table(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Reach by quarter as shown: counts of people suppressed, the did-not-attend rate as a percentage."""
+    return pd.DataFrame(
+        {
+            "quarter": frame["quarter"],
+            "people reached": [count(int(n), threshold) for n in frame["reached"]],
+            "new": [count(int(n), threshold) for n in frame["new"]],
+            "returning": [count(int(n), threshold) for n in frame["returning"]],
+            "attendances": [f"{n:,}" for n in frame["attendances"]],
+            "did not attend": [share(r) if r == r else "–" for r in frame["dna_rate"]],
+            "sessions": [f"{n:,}" for n in frame["sessions_delivered"]],
+        }
+    )
+
+
+def value_table(frame: pd.DataFrame, measure: str | None, threshold: int) -> pd.DataFrame:
+    """Cost per participant and per improvement as shown: costs over fewer people than the threshold withheld."""
+    table = {
+        "activity": frame["activity"],
+        "expenditure": frame["expenditure"].map(money),
+        "people reached": [count(int(n), threshold) for n in frame["reached"]],
+        "cost per person": [
+            money(c) if shown(int(n), threshold) else "–"
+            for c, n in zip(frame["cost_per_participant"], frame["reached"], strict=True)
+        ],
+    }
+    if measure:
+        improved = frame[f"improved {measure}"]
+        table[f"improved ({measure})"] = [count(int(n), threshold) for n in improved]
+        table["cost per improvement"] = [
+            money(c) if shown(int(n), threshold) else "–"
+            for c, n in zip(frame[f"cost per improvement {measure}"], improved, strict=True)
+        ]
+    return pd.DataFrame(table)
