@@ -15,7 +15,7 @@ from pathlib import Path
 
 import openpyxl
 
-from pipelines import ingest, metrics, store
+from pipelines import funding, ingest, metrics, outcomes, reach, store
 from pipelines.metrics import Filters
 
 
@@ -56,7 +56,16 @@ def main() -> None:
         timed("summary (every headline figure, all measures)", lambda: metrics.summary(con, f), repeat=3)
         timed("reach for the period", lambda: metrics.reach(con, f), repeat=5)
         timed(f"outcome for {measure}", lambda: metrics.outcome(con, f, measure), repeat=5)
-        timed("reach by quarter (8 quarters)", lambda: metrics.reach_by_quarter(con, f), repeat=3)
+        timed("reach by quarter", lambda: metrics.reach_by_quarter(con, f), repeat=3)
+        timed(f"outcomes: {measure} by activity", lambda: outcomes.breakdown(con, f, measure, "activity"), repeat=3)
+        timed(f"outcomes: {measure} headline", lambda: outcomes.headline(con, f, measure), repeat=3)
+        timed(
+            "reach: ethnic group against England",
+            lambda: reach.representation(con, f, "ethnicity_group", reach.ENGLAND),
+            repeat=3,
+        )
+        timed("funding: income by quarter and funder", lambda: funding.income_by_quarter(con, f), repeat=3)
+        timed("funding: value for money per activity", lambda: funding.value_for_money(con, f), repeat=3)
         big = timed(f"build a {args.rows:,}-row register workbook", lambda: register(args.rows))
         checked = timed(f"check the {args.rows:,}-row register", lambda: ingest.check(con, [("big.xlsx", big)]))
         timed(f"load the {args.rows:,}-row register", lambda: ingest.load(con, checked))
