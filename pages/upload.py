@@ -160,6 +160,22 @@ def history_table(uploads: pd.DataFrame) -> pd.DataFrame:
     return table if table["who"].any() else table.drop(columns="who")
 
 
+def confirm_rollback(key: object, upload_ids: list[int], question: str, done: str) -> None:
+    """Ask before rolling back, once a button has set ``confirm_rollback`` to ``key``; then say what was done."""
+    if st.session_state.get("confirm_rollback") != key:
+        return
+    st.warning(question, icon=":material/undo:")
+    yes, no = st.columns(2)
+    confirmed = yes.button("Yes, roll it back", type="primary")
+    if confirmed:
+        store.rollback(con, *upload_ids)
+        data_changed()
+        st.session_state.upload_message = done
+    if confirmed or no.button("Cancel"):
+        del st.session_state.confirm_rollback
+        st.rerun()
+
+
 st.subheader("Upload history")
 uploads = store.uploads(con)
 if uploads.empty:
@@ -179,11 +195,14 @@ else:
             "the figures are yours alone.",
             icon=":material/warning:",
         )
-        if st.button("Remove the sample data"):
-            store.rollback(con, *sample_ids)
-            data_changed()
-            st.session_state.upload_message = f"The sample data was removed ({len(sample_ids)} uploads rolled back)."
-            st.rerun()
+        if st.button("Remove the sample data…"):
+            st.session_state.confirm_rollback = "sample"
+        confirm_rollback(
+            "sample",
+            sample_ids,
+            f"Remove the sample? Its {len(sample_ids)} uploads are rolled back and only your own data is left.",
+            f"The sample data was removed ({len(sample_ids)} uploads rolled back).",
+        )
     if not active.empty:
         pick, go = st.columns([3, 1], vertical_alignment="bottom")
         labels = {
@@ -192,19 +211,10 @@ else:
         chosen = labels[pick.selectbox("Roll back an upload", list(labels))]
         if go.button("Roll back…"):
             st.session_state.confirm_rollback = chosen
-        if st.session_state.get("confirm_rollback") == chosen:
-            st.warning(
-                f"Roll back upload {chosen}? Its rows disappear from every page and the rows it replaced come back. "
-                "Nothing is deleted: you can load the file again later.",
-                icon=":material/undo:",
-            )
-            yes, no = st.columns(2)
-            if yes.button("Yes, roll it back", type="primary"):
-                store.rollback(con, chosen)
-                data_changed()
-                del st.session_state.confirm_rollback
-                st.session_state.upload_message = f"Upload {chosen} was rolled back."
-                st.rerun()
-            if no.button("Cancel"):
-                del st.session_state.confirm_rollback
-                st.rerun()
+        confirm_rollback(
+            chosen,
+            [chosen],
+            f"Roll back upload {chosen}? Its rows disappear from every page and the rows it replaced come back. "
+            "Nothing is deleted: you can load the file again later.",
+            f"Upload {chosen} was rolled back.",
+        )

@@ -1,11 +1,17 @@
-"""Shared by the app tests (AppTest and the real browser): one sample database per test session, copied per test."""
+"""Shared by the app tests (AppTest and the real browser): one sample database per test session, copied per test,
+and the blank upload template filled in."""
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import shutil
 from pathlib import Path
 
 import pytest
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from pipelines import ingest, store
 
@@ -45,3 +51,60 @@ def copy_database(db: Path, folder: Path) -> Path:
     shutil.copyfile(db, copy)
     shutil.copyfile(key_file(db), key_file(copy))
     return copy
+
+
+# The blank template, filled in as a manager would: one row on every data sheet, drop-downs answered from their lists.
+
+TEMPLATE_DAY = dt.date(2025, 6, 3)  # in financial year 2025-26, the sample's latest
+TEMPLATE_VALUES: dict[str, object] = {
+    "Participant ID": "T-001",
+    "Referral source": "GP",
+    "First contact": TEMPLATE_DAY,
+    "IMD decile": 3,
+    "LSOA code": "E01012345",
+    "Postcode district": "DY1",
+    "Session date": TEMPLATE_DAY,
+    "Date": TEMPLATE_DAY,
+    "Activity": "Template group",
+    "Venue": "Church hall",
+    "Minutes": 90,
+    "ONS4 life satisfaction": 7,
+    "ONS4 worthwhile": 8,
+    "ONS4 happy": 6,
+    "ONS4 anxious": 3,
+    "Funder": "Template Trust",
+    "Title": "Core grant",
+    "Amount": 12000,
+    "Start date": dt.date(2025, 4, 1),
+    "End date": dt.date(2026, 3, 31),
+    "Period start": dt.date(2025, 4, 1),
+    "Free reserves": 50000,
+    "Area": "Dudley",
+    "Group": "Asian",
+    "Count": 1000,
+    "Share": 0.1,
+}
+
+
+def drop_down_words(book: Workbook, sheet: Worksheet, column: int) -> list[str] | None:
+    """The words a cell's drop-down offers (from its range on the hidden Lists sheet), or None without one."""
+    cell = f"{get_column_letter(column)}2"
+    for rule in sheet.data_validations.dataValidation:
+        if rule.type == "list" and cell in rule.sqref:
+            title, cells = rule.formula1.lstrip("=").split("!")
+            return [c.value for (c,) in book[title][cells.replace("$", "")]]
+    return None
+
+
+def fill_template(data: bytes) -> bytes:
+    """Row 2 of every data sheet filled: the first word of each drop-down, TEMPLATE_VALUES for the other columns."""
+    book = load_workbook(io.BytesIO(data))
+    for sheet in book.worksheets:
+        if sheet.title in ("Instructions", "Lists"):
+            continue
+        for header in sheet[1]:
+            words = drop_down_words(book, sheet, header.column)
+            sheet.cell(2, header.column, words[0] if words else TEMPLATE_VALUES[header.value])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

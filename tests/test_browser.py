@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import socket
 import subprocess
@@ -15,10 +16,11 @@ from urllib.parse import urlsplit
 
 import duckdb
 import pytest
+from conftest import workbook
 
 from pipelines import metrics, store
 from pipelines.metrics import Filters
-from tests.apphelpers import ROOT, copy_database, sample_database
+from tests.apphelpers import ROOT, copy_database, fill_template, sample_database
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -69,6 +71,9 @@ class Page:
 # Every page of the app. Add a page here.
 PAGES = [
     Page("overview", "Overview", charts=2, figures=overview_figures),
+    Page("outcomes", "Outcomes", charts=4),
+    Page("reach", "Reach", charts=4),
+    Page("funding", "Funding", charts=2),
     Page("upload", "Upload data", charts=0),
 ]
 
@@ -218,3 +223,76 @@ def test_root_url_shows_overview(server: str, page: sync_api.Page, sample: duckd
         check_figures(page, overview_figures(sample))
     finally:
         screenshot(page, "root")
+
+
+# Uploading through the browser --------------------------------------------------------------------
+
+
+def test_upload_load_see_overview_change_problems_and_the_template(
+    server: str, page: sync_api.Page, sample: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    reached = metrics.reach(sample, Filters(metrics.default_period(sample)))["reached"]
+    june = tmp_path / "june.xlsx"
+    june.write_bytes(register([[f"N{i:02}", dt.date(2025, 6, 3), "Peer group", "yes"] for i in range(1, 13)]))
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(register([[f"B{i}", "31/02/2026", "Peer group", "yes"] for i in range(5)]))
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    # A good register, chosen in the file chooser: checked, previewed, loaded; Overview counts twelve more people
+    open_upload(page, server)
+    page.set_input_files('input[type="file"]', str(june))
+    wait_for_text(page, "june.xlsx: 12 attendances added.")
+    wait_for_text(page, "Roll back an upload")  # the whole page drawn
+    screenshot(page, "upload_preview")
+    press_load(page, "Loaded june.xlsx: 12 attendances added.")
+    screenshot(page, "upload_loaded")
+    page.goto(f"{server}/overview")
+    check_figures(page, {"People reached": f"{reached + 12:,}"})
+    page.locator(".vega-embed").first.locator("svg, canvas").first.wait_for(state="visible", timeout=WAIT_MS)
+    screenshot(page, "upload_overview")
+
+    # A broken register: its problems, grouped, the marked workbook to download, and nothing to load
+    open_upload(page, server)
+    page.set_input_files('input[type="file"]', str(broken))
+    wait_for_text(page, "5 problem(s) found")
+    problems = page.locator('[data-testid="stDataFrame"]').filter(has_text="problem")
+    sync_api.expect(problems).to_have_count(1)
+    sync_api.expect(page.get_by_role("button", name="broken.xlsx with problems marked")).to_be_visible()
+    assert page.locator('[data-testid="stBaseButton-primary"]').filter(has_text="Load").count() == 0
+    wait_for_text(page, "Roll back an upload")
+    screenshot(page, "upload_problems")
+
+    # The blank template: downloaded, filled in, uploaded and loaded
+    open_upload(page, server)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download blank template").click()
+    assert download.value.suggested_filename == "impact-dashboard-template.xlsx"
+    filled = tmp_path / "filled template.xlsx"
+    filled.write_bytes(fill_template(Path(download.value.path()).read_bytes()))
+    page.set_input_files('input[type="file"]', str(filled))
+    wait_for_text(page, "What will change")
+    press_load(page, "Loaded filled template.xlsx: 1 participant profile added; 1 attendance added;")
+    screenshot(page, "upload_template_loaded")
+    assert not errors, errors
+
+
+def open_upload(page: sync_api.Page, server: str) -> None:
+    """The Upload page in a new session, so its file chooser starts empty."""
+    page.goto(f"{server}/upload")
+    sync_api.expect(page.locator("h1").first).to_have_text("Upload data", timeout=WAIT_MS)
+    page.locator('[data-testid="stFileUploader"]').wait_for(state="visible", timeout=WAIT_MS)
+
+
+def wait_for_text(page: sync_api.Page, text: str) -> None:
+    page.get_by_text(text).first.wait_for(state="visible", timeout=WAIT_MS)
+
+
+def press_load(page: sync_api.Page, loaded: str) -> None:
+    page.locator('[data-testid="stBaseButton-primary"]').filter(has_text="Load").click()
+    sync_api.expect(page.locator('[data-testid="stAlert"]').filter(has_text=loaded)).to_be_visible(timeout=WAIT_MS)
+    wait_for_text(page, "Roll back an upload")
+
+
+def register(rows: list[list]) -> bytes:
+    return workbook({"Register": [["participant_id", "session_date", "activity", "attended"], *rows]})

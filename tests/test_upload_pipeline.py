@@ -1,0 +1,570 @@
+"""What the Upload data page is built on: grouped problems, the problem list and the marked workbook, the blank
+template, corrections, remembered column mappings, rollback, removing the sample, and the change summaries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+
+import pytest
+from conftest import checked, csv_bytes, current, load, snapshot, workbook
+from openpyxl import load_workbook
+
+from pipelines import ingest, problem_report, store, template
+from pipelines.problems import Problem, UploadRefused
+from tests.apphelpers import TEMPLATE_DAY, drop_down_words, fill_template
+
+D = dt.date
+REGISTER = ["participant_id", "session_date", "activity", "attended"]
+DATE_PROBLEM = "Expected a date, written day first like 03/04/2025, or 2025-04-03, or an Excel date."
+ATTENDED_PROBLEM = "Expected one of: attended, did not attend, cancelled."
+
+
+def bad_register() -> list[list]:
+    """Rows 2-4 good, 5-9 and 12 the same bad date, 10-11 good, 13 an unknown attended word."""
+    rows = [REGISTER]
+    for row in range(2, 14):
+        day = "31/02/2025" if row in (5, 6, 7, 8, 9, 12) else "2025-05-01"
+        rows.append([f"P{row}", day, "Peer group", "maybe" if row == 13 else "yes"])
+    return rows
+
+
+# Grouping problems ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ([5, 6, 7, 8, 9, 12], "5–9, 12"),
+        ([12, 9, 5, 8, 6, 7, 5], "5–9, 12"),  # any order; a repeat counts once
+        ([2, 3, 5, 6, 8], "2–3, 5–6, 8"),
+        ([41], "41"),
+        ([], ""),
+    ],
+)
+def test_row_ranges(rows, expected):
+    assert problem_report.row_ranges(rows) == expected
+
+
+def test_300_rows_with_the_same_bad_date_are_one_problem(con):
+    rows = [REGISTER] + [[f"P{i}", "31/02/2025", "Peer group", "yes"] for i in range(300)]
+    rows.append(["P999", "2025-05-01", "Peer group", "maybe"])  # Excel row 302
+    result = checked(con, ("q1.xlsx", workbook({"Register": rows})))
+    assert len(result.problems) == 301
+
+    table = problem_report.grouped(result.problems)
+
+    assert table.to_dict("records") == [
+        {
+            "file": "q1.xlsx",
+            "sheet": "Register",
+            "column": 'B "session_date"',
+            "problem": DATE_PROBLEM,
+            "rows": "2–301",
+            "count": 300,
+            "examples": "'31/02/2025'",
+        },
+        {
+            "file": "q1.xlsx",
+            "sheet": "Register",
+            "column": 'D "attended"',
+            "problem": ATTENDED_PROBLEM,
+            "rows": "302",
+            "count": 1,
+            "examples": "'maybe'",
+        },
+    ]
+
+
+def test_grouped_row_lists_examples_and_file_problems(con):
+    rows = [REGISTER] + [[f"P{i}", bad, "Peer", "yes"] for i, bad in enumerate(["x", "y", "x", "z", "w", ""], 2)]
+    result = checked(con, ("a.xlsx", workbook({"Register": bad_register()})), ("b.xlsx", workbook({"R": rows})))
+    result.problems.append(Problem("old.xls", expected="This is an old-style Excel file (.xls)."))
+
+    table = problem_report.grouped(result.problems)
+
+    assert table[["file", "column", "rows", "count", "examples"]].to_dict("records") == [
+        {"file": "a.xlsx", "column": 'B "session_date"', "rows": "5–9, 12", "count": 6, "examples": "'31/02/2025'"},
+        {"file": "a.xlsx", "column": 'D "attended"', "rows": "13", "count": 1, "examples": "'maybe'"},
+        # four different bad dates: the first three are shown; the blank row 7 is a missing date, a separate problem
+        {"file": "b.xlsx", "column": 'B "session_date"', "rows": "2–6", "count": 5, "examples": "'x', 'y', 'z' …"},
+        {"file": "b.xlsx", "column": 'B "session_date"', "rows": "7", "count": 1, "examples": ""},
+        {"file": "old.xls", "column": "", "rows": "", "count": 1, "examples": ""},
+    ]
+    assert table["problem"].iloc[-1] == "This is an old-style Excel file (.xls)."
+
+
+def test_no_problems_is_an_empty_table():
+    table = problem_report.grouped([])
+    assert table.empty
+    assert list(table.columns) == ["file", "sheet", "column", "problem", "rows", "count", "examples"]
+
+
+# The problem list and the marked workbook ----------------------------------------------------------
+
+
+def test_problems_workbook_lists_every_problem(con):
+    result = checked(con, ("q1.xlsx", workbook({"Register": bad_register()})))
+
+    book = load_workbook(io.BytesIO(problem_report.problems_workbook(result.problems)))
+
+    assert book.sheetnames == ["Problems"]
+    rows = list(book["Problems"].iter_rows(values_only=True))
+    assert rows[0] == ("file", "sheet", "row (as Excel numbers it)", "column", "value", "what is expected")
+    assert [r[2] for r in rows[1:]] == [5, 6, 7, 8, 9, 12, 13]
+    assert rows[1] == ("q1.xlsx", "Register", 5, 'B "session_date"', "31/02/2025", DATE_PROBLEM)
+    assert rows[7] == ("q1.xlsx", "Register", 13, 'D "attended"', "maybe", ATTENDED_PROBLEM)
+
+
+def marks(sheet) -> dict[str, str]:
+    """Cell -> comment text for every cell filled as a problem."""
+    return {
+        cell.coordinate: cell.comment.text if cell.comment else ""
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.fill.fgColor.rgb.endswith(problem_report.PROBLEM_FILL.fgColor.rgb)
+    }
+
+
+def test_marked_workbook_fills_and_comments_the_problem_cells(con):
+    data = workbook({"Notes": [["Quarter 1"]], "Register": bad_register()})
+    result = checked(con, ("q1.xlsx", data))
+
+    book = load_workbook(io.BytesIO(problem_report.marked_workbook("q1.xlsx", data, result.problems)))
+
+    assert book.sheetnames == ["Notes", "Register"]
+    found = marks(book["Register"])
+    assert sorted(found) == ["B12", "B5", "B6", "B7", "B8", "B9", "D13"]
+    assert all(text == DATE_PROBLEM for cell, text in found.items() if cell.startswith("B"))
+    assert found["D13"] == ATTENDED_PROBLEM
+    assert book["Register"]["B5"].value == "31/02/2025" and book["Register"]["A13"].value == "P13"  # data unchanged
+    assert marks(book["Notes"]) == {}
+    assert problem_report.marked_name("q1.xlsx") == "q1 - problems marked.xlsx"
+
+
+def test_two_problems_in_one_cell_share_its_comment():
+    data = workbook({"Register": [REGISTER, ["P1", "2025-05-01", "Peer", "yes"]]})
+    problems = [
+        Problem("q1.xlsx", "Register", 2, 'A "participant_id"', "P1", "First.", 1),
+        Problem("q1.xlsx", "Register", 2, 'A "participant_id"', "P1", "Second.", 1),
+        Problem("other.xlsx", "Register", 2, 'B "session_date"', "x", "Another file's problem.", 2),
+    ]
+    book = load_workbook(io.BytesIO(problem_report.marked_workbook("q1.xlsx", data, problems)))
+    assert marks(book["Register"]) == {"A2": "First.\nSecond."}
+
+
+def test_marked_workbook_from_a_csv(con):
+    data = csv_bytes([REGISTER, ["P1", "01/05/2025", "Peer", "yes"], [], ["P2", "31/02/2025", "Peer", "yes"]])
+    result = checked(con, ("may.csv", data))
+    [problem] = result.problems
+    assert (problem.row, problem.column) == (4, 'B "session_date"')  # the blank line 3 still counts
+
+    book = load_workbook(io.BytesIO(problem_report.marked_workbook("may.csv", data, result.problems)))
+
+    sheet = book.worksheets[0]
+    assert marks(sheet) == {"B4": DATE_PROBLEM}
+    assert [c.value for c in sheet[1]] == REGISTER and sheet["A4"].value == "P2"
+    assert problem_report.marked_name("may.csv") == "may - problems marked.xlsx"
+
+
+# The blank template --------------------------------------------------------------------------------
+
+QUESTIONNAIRES = ["WEMWBS", "SWEMWBS", "CORE-10", "PHQ-9", "GAD-7", "ONS4", "UCLA-3"]
+DATA_SHEETS = ["Participants", "Attendance", *QUESTIONNAIRES, "Funding", "Expenditure", "Reserves", "Population"]
+
+
+@pytest.fixture(scope="module")
+def blank() -> bytes:
+    return template.blank_template()
+
+
+def header(book, sheet: str) -> list[str]:
+    return [c.value for c in book[sheet][1]]
+
+
+def column_of(book, sheet: str, title: str) -> int:
+    return header(book, sheet).index(title) + 1
+
+
+def test_template_has_instructions_and_a_sheet_per_kind_and_questionnaire(blank):
+    book = load_workbook(io.BytesIO(blank))
+    assert book.sheetnames == ["Instructions", "Lists", *DATA_SHEETS]
+    assert book["Lists"].sheet_state == "hidden"
+    assert all(book[name].sheet_state == "visible" for name in ["Instructions", *DATA_SHEETS])
+    assert book["Instructions"]["A1"].value == "How to fill in this workbook"
+    assert "Never enter names" in " ".join(str(c.value) for (c,) in book["Instructions"].iter_rows())
+
+
+def test_template_header_rows(blank):
+    book = load_workbook(io.BytesIO(blank))
+    assert header(book, "Attendance") == [
+        "Participant ID", "Session date", "Activity", "Activity type", "Delivery", "Venue", "Minutes", "Attended",
+    ]  # fmt: skip
+    assert header(book, "Participants")[:4] == ["Participant ID", "Age band", "Gender", "Ethnicity"]
+    assert header(book, "WEMWBS") == ["Participant ID", "Date", "Activity", *(f"WEMWBS Q{i}" for i in range(1, 15))]
+    assert header(book, "ONS4")[3:] == ["ONS4 life satisfaction", "ONS4 worthwhile", "ONS4 happy", "ONS4 anxious"]
+    assert header(book, "Reserves") == ["Date", "Free reserves"]
+    for name in DATA_SHEETS:
+        assert book[name]["A1"].font.b and book[name].freeze_panes == "A2", name
+
+
+def test_template_drop_downs_for_the_fixed_vocabularies(blank):
+    book = load_workbook(io.BytesIO(blank))
+
+    def words(sheet: str, title: str) -> list[str] | None:
+        return drop_down_words(book, book[sheet], column_of(book, sheet, title))
+
+    assert words("Attendance", "Attended") == ["attended", "did not attend", "cancelled"]
+    assert words("Participants", "Gender") == ["Woman", "Man", "Non-binary", "Other", "Prefer not to say"]
+    assert words("Participants", "Age band") == [
+        "16-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75+", "Prefer not to say",
+    ]  # fmt: skip
+    ethnicity = words("Participants", "Ethnicity")
+    assert len(ethnicity) == 20 and {"White: Roma", "Other: Arab", "Prefer not to say"} <= set(ethnicity)
+    assert len(",".join(ethnicity)) > 255, "too long for an inline list: the reason lists live on a sheet"
+    assert words("Funding", "Status") == ["secured", "applied", "declined"]
+    wemwbs = ["none of the time", "rarely", "some of the time", "often", "all of the time"]
+    assert all(words("WEMWBS", f"WEMWBS Q{i}") == wemwbs for i in range(1, 15))
+    assert words("SWEMWBS", "SWEMWBS Q7") == wemwbs
+    assert words("Attendance", "Session date") is None and words("ONS4", "ONS4 happy") is None
+
+
+def test_template_drop_downs_are_ranges_on_the_lists_sheet_down_2000_rows(blank):
+    book = load_workbook(io.BytesIO(blank))
+    rules = [(name, rule) for name in DATA_SHEETS for rule in book[name].data_validations.dataValidation]
+    assert len(rules) > 60
+    for name, rule in rules:
+        assert rule.type == "list" and rule.formula1.startswith("=Lists!$"), (name, rule.formula1)
+        [cells] = str(rule.sqref).split()
+        assert cells.endswith("2000") and cells.split(":")[0].endswith("2"), (name, cells)
+    wemwbs_rule = book["WEMWBS"].data_validations.dataValidation[0]
+    assert wemwbs_rule.errorStyle == "warning", "questionnaire answers may be typed as numbers too"
+    attended_rule = book["Attendance"].data_validations.dataValidation[-1]
+    assert attended_rule.errorStyle in (None, "stop")
+
+
+def test_the_blank_template_alone_is_refused_with_no_rows_of_data(con, blank):
+    result = checked(con, ("template.xlsx", blank))
+    assert [p.expected for p in result.problems] == [ingest.NO_ROWS]
+    assert "no rows of data" in ingest.NO_ROWS
+    overview = ingest.sheet_overview(result)
+    assert dict(zip(overview["sheet"], overview["recognised as"], strict=True)) == {
+        "Instructions": "skipped",
+        "Lists": "skipped",
+        "Participants": "participants",
+        "Attendance": "attendance",
+        **dict.fromkeys(QUESTIONNAIRES, "wellbeing"),
+        "Funding": "funding",
+        "Expenditure": "expenditure",
+        "Reserves": "reserves",
+        "Population": "population",
+    }
+    assert overview["rows"].sum() == 0
+
+
+def test_a_filled_template_loads_without_a_problem(con, blank):
+    filled = fill_template(blank)
+    result = checked(con, ("filled.xlsx", filled))
+    assert result.ok, "\n".join(str(p) for p in result.problems)
+    assert {kind: len(table) for kind, table in result.files[0].tables.items()} == {
+        "participants": 1,
+        "attendance": 1,
+        "wellbeing": 10,  # one score per questionnaire, four for ONS4; WEMWBS's own SWEMWBS gives way to the sheet's
+        "funding": 1,
+        "expenditure": 1,
+        "reserves": 1,
+        "population": 1,
+    }
+    assert result.files[0].notes == [
+        "Sheet 'Instructions' does not look like any of the data sheets and was skipped.",
+        "Sheet 'Lists' does not look like any of the data sheets and was skipped.",
+    ]
+
+    ingest.load(con, result)
+
+    # Every answer is the drop-down's first word: WEMWBS 'none of the time' = 1 (x14); SWEMWBS raw 7 = metric 7.00;
+    # CORE-10 'not at all' = 0, but items 2 and 3 are worded positively so score 4 each; PHQ-9 and GAD-7 'not at
+    # all' = 0; UCLA-3 'hardly ever' = 1 (x3); ONS4 as typed.
+    assert current(con, "SELECT measure, score, derived FROM wellbeing ORDER BY measure") == [
+        ("CORE-10", 8.0, False),
+        ("GAD-7", 0.0, False),
+        ("ONS4 anxious", 3.0, False),
+        ("ONS4 happy", 6.0, False),
+        ("ONS4 life satisfaction", 7.0, False),
+        ("ONS4 worthwhile", 8.0, False),
+        ("PHQ-9", 0.0, False),
+        ("SWEMWBS", 7.0, False),
+        ("UCLA-3", 3.0, False),
+        ("WEMWBS", 14.0, False),
+    ]
+    assert current(
+        con, "SELECT session_date, activity, activity_type, delivery, minutes, attended FROM attendance"
+    ) == [(TEMPLATE_DAY, "Template group", "peer support", "in person", 90.0, "attended")]
+    assert current(con, "SELECT age_band, gender, ethnicity, ethnicity_group, disability FROM participants") == [
+        ("16-17", "Woman", "Asian: Bangladeshi", "Asian", "Yes")
+    ]
+    assert current(con, "SELECT funder, amount, status, restricted, income_type FROM funding") == [
+        ("Template Trust", 12000.0, "secured", True, "grant")
+    ]
+
+
+def test_conflicting_ons4_answers_for_the_same_day_are_refused(loaded):
+    """Found while testing the template: ONS4's scores were stored as 'derived', so a conflict vanished silently."""
+    header = ["participant_id", "date", "ONS4 life satisfaction", "ONS4 worthwhile", "ONS4 happy", "ONS4 anxious"]
+    rows = [header, ["P1", "2024-06-01", 7, 8, 6, 3], ["P1", "2024-06-01", 7, 8, 6, 9]]
+    problems = checked(loaded, ("ons4.xlsx", workbook({"ONS4": rows}))).problems
+    assert [(p.row, p.value) for p in problems] == [
+        (3, f"P1, 2024-06-01, ONS4 {question}") for question in ("life satisfaction", "worthwhile", "happy", "anxious")
+    ]
+    assert all("as row 2" in p.expected and "values differ" in p.expected for p in problems)
+    [line] = problem_report.grouped(problems).to_dict("records")  # one row's four scores read as one problem
+    assert (line["rows"], line["count"]) == ("3", 4)
+
+
+# Changes and corrections ---------------------------------------------------------------------------
+
+
+def test_changed_rows_shows_each_corrected_value(loaded):
+    people = [
+        ["participant_id", "gender", "age_band"],
+        ["P1", "woman", "25-34"],
+        ["P2", "woman", "45-54"],
+        ["P3", "man"],
+    ]
+    result = checked(loaded, ("people.xlsx", workbook({"People": people})))
+    item = result.files[0]
+    assert item.changes == {"participants": {"rows": 3, "new": 1, "replaced": 2, "changed": 1}}
+    assert ingest.describe_changes(item.changes) == "1 participant profile added, 1 corrected, 1 unchanged"
+
+    changed = store.changed_rows(loaded, "participants", item.tables["participants"])
+
+    assert changed.to_dict("records") == [
+        {"sheet row": 3, "column": "age band", "now": "35-44", "after loading": "45-54"},
+        {"sheet row": 3, "column": "gender", "now": "Man", "after loading": "Woman"},
+    ]
+
+
+def test_changed_rows_keeps_to_its_limit(loaded):
+    # both of the base's attendances corrected
+    register = [REGISTER, ["P1", "2024-05-01", "Peer group", "no"], ["P2", "2024-05-01", "Peer group", "cancelled"]]
+    table = checked(loaded, ("fix.xlsx", workbook({"Register": register}))).files[0].tables["attendance"]
+    assert len(store.changed_rows(loaded, "attendance", table)) == 2
+    assert store.changed_rows(loaded, "attendance", table, limit=1).to_dict("records") == [
+        {"sheet row": 2, "column": "attended", "now": "attended", "after loading": "did not attend"}
+    ]
+
+
+def test_describe_changes():
+    assert ingest.describe_changes({"attendance": {"rows": 317, "new": 312, "replaced": 5, "changed": 5}}) == (
+        "312 attendances added, 5 corrected"
+    )
+    assert ingest.describe_changes(
+        {
+            "participants": {"rows": 1, "new": 1, "replaced": 0, "changed": 0},
+            "wellbeing": {"rows": 1500, "new": 1234, "replaced": 266, "changed": 0},
+        }
+    ) == ("1 participant profile added; 1,234 questionnaire scores added, 266 unchanged")
+    assert ingest.describe_changes({"reserves": {"rows": 1, "new": 0, "replaced": 1, "changed": 1}}) == (
+        "0 reserves figures added, 1 corrected"
+    )
+    assert ingest.describe_changes({}) == "nothing to load"
+
+
+def test_total_changes_adds_up_the_files():
+    a = ingest.PreparedFile(
+        "a.xlsx", "", [], changes={"attendance": {"rows": 10, "new": 8, "replaced": 2, "changed": 1}}
+    )
+    b = ingest.PreparedFile(
+        "b.xlsx",
+        "",
+        [],
+        changes={
+            "attendance": {"rows": 5, "new": 5, "replaced": 0, "changed": 0},
+            "reserves": {"rows": 1, "new": 1, "replaced": 0, "changed": 0},
+        },
+    )
+    assert ingest.total_changes([a, b]) == {
+        "attendance": {"rows": 15, "new": 13, "replaced": 2, "changed": 1},
+        "reserves": {"rows": 1, "new": 1, "replaced": 0, "changed": 0},
+    }
+    assert ingest.total_changes([]) == {}
+
+
+def test_sheet_overview(con):
+    register = [REGISTER, ["P1", "03/06/2025", "Peer", "yes"], ["P2", "10/06/2025", "Peer", "yes"],
+                ["P1", "17/06/2025", "Peer", "no"]]  # fmt: skip
+    scores = [["participant_id", "date", *(f"WEMWBS Q{i}" for i in range(1, 15))], ["P1", "2025-06-03", *[3] * 14]]
+    grants = [
+        ["funder", "title", "amount", "start_date", "end_date"],
+        ["Trust", "Core", 1000, "2025-04-01", "2026-03-31"],
+    ]
+    data = workbook({"Cover": [["Returns for Q1"]], "Register": register, "Scores": scores, "Grants": grants})
+
+    overview = ingest.sheet_overview(checked(con, ("q1.xlsx", data)))
+
+    assert overview.astype(object).where(overview.notna(), None).to_dict("records") == [
+        {"file": "q1.xlsx", "sheet": "Cover", "recognised as": "skipped", "rows": 0, "from": None, "to": None,
+         "people": None},
+        {"file": "q1.xlsx", "sheet": "Register", "recognised as": "attendance", "rows": 3, "from": D(2025, 6, 3),
+         "to": D(2025, 6, 17), "people": 2},
+        # one questionnaire row gives two scores (WEMWBS and its SWEMWBS): still one row
+        {"file": "q1.xlsx", "sheet": "Scores", "recognised as": "wellbeing", "rows": 1, "from": D(2025, 6, 3),
+         "to": D(2025, 6, 3), "people": 1},
+        {"file": "q1.xlsx", "sheet": "Grants", "recognised as": "funding", "rows": 1, "from": D(2025, 4, 1),
+         "to": D(2025, 4, 1), "people": None},
+    ]  # fmt: skip
+
+
+# Remembered column mappings ------------------------------------------------------------------------
+
+
+def test_remember_mappings_latest_wins_by_normalised_header(loaded):
+    assert store.remembered_mappings(loaded) == {}
+    store.remember_mappings(loaded, 1, {"attendance": {"Attnd": "Attended", "Mins": "Minutes"}})
+    store.remember_mappings(loaded, 1, {})
+    assert store.remembered_mappings(loaded) == {"attendance": {"attnd": "Attended", "mins": "Minutes"}}
+
+    [second] = load(loaded, ("q2.xlsx", workbook({"Register": [REGISTER, ["P9", "2024-06-01", "Peer", "yes"]]})))
+    store.remember_mappings(
+        loaded, second, {"attendance": {"ATTND ": "Venue"}, "participants": {"Sex at birth": "Gender"}}
+    )
+
+    assert store.remembered_mappings(loaded) == {
+        "attendance": {"attnd": "Venue", "mins": "Minutes"},
+        "participants": {"sexatbirth": "Gender"},
+    }
+    uploads = store.uploads(loaded).set_index("upload_id")["mappings"]
+    assert uploads[1] == "Attnd → Attended, Mins → Minutes" and uploads[second] in (
+        "ATTND  → Venue, Sex at birth → Gender",
+        "Sex at birth → Gender, ATTND  → Venue",
+    )
+
+
+def test_a_mapping_chosen_once_is_used_next_quarter_and_forgotten_with_its_upload(con):
+    def register(day: str) -> bytes:
+        rows = [
+            ["participant_id", "session_date", "activity", "Attnd"],
+            ["P1", day, "Peer", "yes"],
+            ["P2", day, "Peer", "DNA"],
+        ]
+        return workbook({"Register": rows})
+
+    first = ingest.check(con, [("q1.xlsx", register("2024-05-01"))], {"attendance": {"Attnd": "Attended"}})
+    assert first.files[0].notes == []
+    [q1] = ingest.load(con, first)
+    assert store.remembered_mappings(con) == {"attendance": {"attnd": "Attended"}}
+
+    second = checked(con, ("q2.xlsx", register("2024-08-01")))  # no mapping given: remembered
+    assert second.files[0].sheets[0].ignored_columns == [] and second.files[0].notes == []
+    [q2] = ingest.load(con, second)
+    assert current(con, "SELECT session_date, attended FROM attendance ORDER BY 1, 2") == [
+        (D(2024, 5, 1), "attended"), (D(2024, 5, 1), "did not attend"),
+        (D(2024, 8, 1), "attended"), (D(2024, 8, 1), "did not attend"),
+    ]  # fmt: skip
+    assert store.uploads(con).set_index("upload_id")["mappings"].to_dict() == {
+        q1: "Attnd → Attended",
+        q2: "Attnd → Attended",
+    }
+
+    store.rollback(con, q1, q2)
+
+    assert store.remembered_mappings(con) == {}, "a rolled-back upload's mapping is forgotten, so it can be chosen anew"
+    assert checked(con, ("q1.xlsx", register("2024-05-01"))).files[0].sheets[0].ignored_columns == ["Attnd"]
+
+
+# Rollback and the sample ---------------------------------------------------------------------------
+
+
+def test_rollback_of_several_uploads_at_once_restores_what_they_replaced(loaded):
+    before = snapshot(loaded)
+    a = workbook(
+        {"Register": [REGISTER, ["P1", "2024-05-01", "Peer group", "no"], ["P7", "2024-05-08", "Peer", "yes"]]}
+    )
+    b = workbook({"People": [["participant_id", "gender"], ["P2", "woman"]]})
+    a_id, b_id = load(loaded, ("a.xlsx", a), ("b.xlsx", b))
+    assert current(loaded, "SELECT count(*) FROM attendance") == [(3,)]
+
+    store.rollback(loaded, a_id, b_id)
+
+    after = snapshot(loaded)
+    assert after["summary"] == before["summary"]
+    assert current(loaded, "SELECT count(*), count(*) FILTER (attended = 'attended') FROM attendance") == [(2, 1)]
+    assert current(loaded, "SELECT gender FROM participants ORDER BY 1") == [("Man",), ("Woman",)]
+    statuses = current(loaded, "SELECT upload_id, rolled_back_at IS NOT NULL FROM uploads ORDER BY 1")
+    assert statuses == [(1, False), (a_id, True), (b_id, True)]
+
+
+def test_rollback_checks_every_upload_before_changing_any(loaded):
+    [own] = load(loaded, ("a.xlsx", workbook({"Register": [REGISTER, ["P7", "2024-05-08", "Peer", "yes"]]})))
+    with pytest.raises(ValueError, match="There is no upload 99"):
+        store.rollback(loaded, own, 99)
+    store.rollback(loaded, 1)
+    with pytest.raises(ValueError, match="Upload 1 was already rolled back"):
+        store.rollback(loaded, own, 1)
+    assert current(loaded, "SELECT upload_id FROM uploads WHERE rolled_back_at IS NULL") == [(own,)]
+
+
+def test_sample_only_where_real(con, monkeypatch):
+    sample = workbook({"Register": [REGISTER, ["S1", "2024-05-01", "Peer", "yes"]]})
+    own = workbook({"Register": [REGISTER, ["P1", "2024-05-02", "Peer", "yes"]]})
+    monkeypatch.setattr(ingest, "sample_hashes", lambda: {ingest.hashlib.sha256(sample).hexdigest()})
+    [s] = load(con, ("sample.xlsx", sample))
+    assert store.uploads(con)["is_sample"].tolist() == [True]
+    assert store.sample_only_where_real(con) == [], "the sample alone is not offered for removal"
+
+    [o] = load(con, ("own.xlsx", own))
+    assert store.sample_only_where_real(con) == [s]
+
+    store.rollback(con, *store.sample_only_where_real(con))
+    assert store.sample_only_where_real(con) == []
+    assert current(con, "SELECT bool_or(is_sample) FROM uploads WHERE rolled_back_at IS NULL") == [(False,)]
+    assert current(con, "SELECT count(*) FROM attendance") == [(1,)]
+    assert o == s + 1
+
+
+# Refusals the ingest tests leave out: a damaged workbook and files in disguise ---------------------
+
+
+def _damaged() -> bytes:
+    data = workbook({"Register": [REGISTER, ["P1", "2024-05-01", "Peer", "yes"]]})
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for name in source.namelist():
+            target.writestr(name, b"<worksheet" if name.endswith("sheet1.xml") else source.read(name))
+    return out.getvalue()
+
+
+def _zip_of_photos() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("holiday.jpg", b"\xff\xd8\xff")
+    return out.getvalue()
+
+
+GOOD = workbook({"Register": [REGISTER, ["P1", "2024-05-01", "Peer", "yes"]]})
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "said"),
+    [
+        ("cut short.xlsx", GOOD[: len(GOOD) // 2], "damaged or is not really an Excel workbook"),
+        ("broken sheet.xlsx", _damaged(), "could not be read as a workbook"),
+        ("photos.xlsx", _zip_of_photos(), "could not be read as a workbook"),
+        ("renamed.xls", GOOD, "Files of type .xls are not accepted"),
+        ("SHOUTING.XLSM", GOOD, "contains macros"),
+        ("notes.txt", b"Minutes of the meeting", "Only .xlsx workbooks"),
+        ("binary.csv", b"\x00\x01\x02 not text", "not a CSV text file"),
+    ],
+)
+def test_refused_damaged_and_disguised_files(loaded, name, data, said):
+    before = snapshot(loaded)
+    result = checked(loaded, (name, data))
+    [problem] = result.problems
+    assert (problem.file, problem.sheet, problem.row) == (name, "", None)
+    assert said in problem.expected
+    if "CSV" not in said and "Only" not in said:
+        assert "Save As › Excel Workbook (.xlsx)" in problem.expected, "says what to do"
+    with pytest.raises(UploadRefused):
+        ingest.load(loaded, result)
+    assert snapshot(loaded) == before
