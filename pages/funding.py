@@ -30,7 +30,8 @@ with st.expander("Settings for this page"):
     )
 
 reserves = metric(funding.reserves_over_time, policy)
-latest = reserves.dropna(subset=["runway_months"]).tail(1)
+# the runway as at the end of the period, as the Overview page has it
+latest = reserves[reserves["date"].dt.date <= f.period.end].dropna(subset=["runway_months"]).tail(1)
 runway = None if latest.empty else float(latest["runway_months"].iloc[0])
 ending = metric(funding.cliff, f, today, 12)
 cols = st.columns(4)

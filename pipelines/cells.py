@@ -103,6 +103,9 @@ def whole(value: object, low: int, high: int, what: str) -> int | None:
 
 
 def choice(value: object, vocabulary: Vocabulary) -> str | None:
+    """The canonical word; a blank cell is the vocabulary's default (None where it has none: not recorded)."""
+    if is_blank(value):
+        return vocabulary.blank
     found = vocabulary.match(value)
     if found is None:
         raise CellError(f"one of: {vocabulary.accepted}")

@@ -102,7 +102,7 @@ def timeline(con: Con, f: Filters) -> pd.DataFrame:
 
 
 def cliff(con: Con, f: Filters, today: dt.date, months: int) -> dict:
-    """Secured lines still running today that end within ``months``, and the annual income that ends with them."""
+    """Secured lines ending between today and ``months`` from now, and the annual income that ends with them."""
     horizon = add_months(today, months)
     lines = fetch_frame(
         con,
@@ -134,7 +134,8 @@ def monthly_spending(con: Con, today: dt.date, f: Filters | None = None) -> tupl
 
 def secured_against_needed(con: Con, f: Filters, today: dt.date, count: int = 8) -> pd.DataFrame:
     """For the next ``count`` quarters from today's: secured and applied-for income, and expected spending —
-    the budget where expenditure has rows for that quarter, otherwise the run-rate of the last 12 months."""
+    the budget where expenditure has rows after today in that quarter, otherwise the run-rate of the last 12
+    months (so a month of actual spending already recorded is not taken for the current quarter's budget)."""
     start = fy_quarter(today).start
     ahead = quarters(Period(start, add_months(start, 3 * count) - dt.timedelta(days=1)))
     table = pd.DataFrame({"quarter": [quarter_label(q.start) for q in ahead], "q_start": [q.start for q in ahead]})
@@ -149,8 +150,8 @@ def secured_against_needed(con: Con, f: Filters, today: dt.date, count: int = 8)
         con,
         f"""SELECT q.quarter, sum(e.amount) AS budget FROM expenditure e
         JOIN (VALUES {_quarter_table(ahead)}) q(quarter, q_start, q_end) ON e.period_start BETWEEN q.q_start AND q.q_end
-        WHERE {ACTIVITY_MATCH.replace("activity", "e.activity")} GROUP BY 1""",
-        activity_params(f),
+        WHERE {ACTIVITY_MATCH.replace("activity", "e.activity")} GROUP BY 1 HAVING max(e.period_start) > $today""",
+        activity_params(f, today=today),
     )
     table = table.merge(budget, on="quarter", how="left").fillna({"secured": 0.0, "applied": 0.0})
     monthly, _ = monthly_spending(con, today, f)

@@ -170,10 +170,11 @@ _QUARTERLY_SQL = f"""
 
 def reach_by_quarter(con: Con, f: Filters) -> pd.DataFrame:
     """Reached, new, returning, attendances, did-not-attend rate and sessions in each financial quarter."""
-    found = fetch_frame(con, _QUARTERLY_SQL, sql_params(f)).set_index("quarter_start")
-    found.index = found.index.map(lambda t: t.date())
-    starts = [q.start for q in quarters(f.period)]
-    frame = found.reindex(starts, fill_value=0).rename_axis("quarter_start").reset_index()
+    found = fetch_frame(con, _QUARTERLY_SQL, sql_params(f))
+    counts = [c for c in found.columns if c != "quarter_start"]
+    found["quarter_start"] = [t.date() for t in found["quarter_start"]]
+    starts = pd.DataFrame({"quarter_start": [q.start for q in quarters(f.period)]})
+    frame = starts.merge(found, on="quarter_start", how="left").fillna(0).astype(dict.fromkeys(counts, "int64"))
     frame.insert(0, "quarter", [quarter_label(d) for d in frame["quarter_start"]])
     booked = frame["attendances"] + frame["did_not_attend"]
     return frame.assign(

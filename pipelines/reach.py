@@ -180,10 +180,12 @@ def core20(con: Con, f: Filters) -> dict:
 
 
 def core20_by_quarter(con: Con, f: Filters, threshold: int = SUPPRESSION_THRESHOLD) -> pd.DataFrame:
+    """Core20 share per quarter; withheld with fewer than ``threshold`` people whose decile is known, or a Core20
+    count of 1 to threshold − 1 (beside the known count, the share would give that small count away)."""
     rows = []
     for q in quarters(f.period):
         found = core20(con, f.with_period(q))
-        shown = found["known"] >= threshold
+        shown = found["known"] >= threshold and not 0 < found["core20"] < threshold
         rows.append(
             {"quarter": quarter_label(q.start), "known": found["known"], "share": found["share"] if shown else None}
         )

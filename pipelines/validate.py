@@ -270,7 +270,8 @@ def _read_attendance(sheet: Sheet, columns: list[Column], rows: list[tuple[int, 
         record = _read_fields(sheet, columns, number, row)
         if record is None:
             continue
-        if not _require(sheet, columns, number, record, ("session_date", "activity")):
+        required = ("session_date", "activity", "attended") if has_attended else ("session_date", "activity")
+        if not _require(sheet, columns, number, record, required):
             continue
         if not has_attended:
             record["attended"] = "attended"
@@ -537,7 +538,7 @@ def _read_population(sheet: Sheet, columns: list[Column], rows: list[tuple[int, 
         if group is None:
             sheet.problem(
                 record["source_row"],
-                f"Expected a {record['dimension'].replace('_', ' ')} group, one of: {POPULATION_GROUPS[record['dimension']]}.",
+                f"Expected one of the groups for {record['dimension']}: {POPULATION_GROUPS[record['dimension']]}.",
                 value=record["group"],
             )
         record["group"] = group

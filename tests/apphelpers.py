@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+from streamlit.testing.v1 import AppTest
 
 from pipelines import ingest, store
 
@@ -108,3 +110,30 @@ def fill_template(data: bytes) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+# Driving the app with AppTest ---------------------------------------------------------------------
+
+
+def run_app() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    assert_ran(at)
+    return at
+
+
+def assert_ran(at: AppTest) -> None:
+    assert not at.exception, "\n\n".join(f"{e.message}\n{''.join(e.stack_trace)}" for e in at.exception)
+
+
+def charts(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+
+
+def widget(elements, label: str):
+    found = [e for e in elements if e.label == label]
+    assert len(found) == 1, f"expected one widget labelled {label!r}, found {[e.label for e in elements]}"
+    return found[0]
+
+
+def sample_banner(at: AppTest) -> bool:
+    return any("Sample data" in i.value for i in at.info)

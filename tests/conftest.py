@@ -10,10 +10,14 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import streamlit as st
 from openpyxl import Workbook
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import app_test
 
 from pipelines import ingest, metrics, store
 from pipelines.periods import Period
+from tests.apphelpers import copy_database, sample_database
 
 EXTERNAL = Path(__file__).resolve().parents[2] / "shared" / "external"
 FY24 = Period(dt.date(2024, 4, 1), dt.date(2025, 3, 31))  # financial year 2024-25
@@ -97,3 +101,66 @@ def loaded(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     data = workbook({"People": BASE_PARTICIPANTS, "Register": BASE_ATTENDANCE, "Scores": BASE_WELLBEING})
     load(con, ("base.xlsx", data))
     return con
+
+
+# The app: one sample database per session, copied for each test that opens it -------------------
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return sample_database(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def sample(sample_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the session's sample, for working out the expected figures."""
+    con = store.connect(sample_db, read_only=True)
+    yield con
+    con.close()
+
+
+class ServerPagesManager(PagesManager):
+    """Routes every AppTest run through st.navigation in dashboard.py, as a running server does.
+
+    Streamlit keeps "this app uses a pages/ folder (multipage apps v1)" in a process-wide flag, set when the first
+    session starts (our pages live in pages/) and cleared for good by the first st.navigation call. A server
+    therefore runs pages/x.py on its own only for the very first request (ui.sidebar.require_shell handles
+    that; tests/test_browser.py checks it). AppTest, though, resets the flag before every run, so each rerun
+    after the first would execute the page alone, without the entry point's sidebar and banner.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+
+@pytest.fixture
+def app_runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """AppTest as on a server, with the app's per-process caches empty before and after the test."""
+    monkeypatch.setattr(app_test, "PagesManager", ServerPagesManager)
+    monkeypatch.delenv("IMPACT_SECRET_FILE", raising=False)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def app_with_own_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sheets: dict[str, list[list]]) -> Path:
+    """A database holding one upload of the charity's own (not the sample), which the app will open."""
+    db = tmp_path / "own.duckdb"
+    con = store.connect(db)
+    try:
+        load(con, ("own.xlsx", workbook(sheets)))
+    finally:
+        con.close()
+    monkeypatch.setenv("IMPACT_DB", str(db))
+    return db
+
+
+@pytest.fixture
+def sample_app(app_runtime: None, sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """This test's own copy of the sample, which the app will open."""
+    db = copy_database(sample_db, tmp_path / "app")
+    monkeypatch.setenv("IMPACT_DB", str(db))
+    return db

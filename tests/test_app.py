@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
-import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
-import streamlit as st
-from openpyxl import Workbook
-from streamlit.runtime.pages_manager import PagesManager
-from streamlit.testing.v1 import AppTest, app_test
+from conftest import app_with_own_data
+from streamlit.testing.v1 import AppTest
 
-from pipelines import ingest, metrics, store
+from pipelines import metrics, store
 from pipelines.metrics import Filters
 from pipelines.periods import Period, quarters
-from tests.apphelpers import ROOT, copy_database, sample_database
+from tests.apphelpers import ROOT, assert_ran, charts, run_app, sample_banner, widget
+
+pytestmark = pytest.mark.usefixtures("app_runtime")
+
 
 # Every page of the app: (script as st.navigation in dashboard.py names it, its title). Add a page here.
 PAGES = [
@@ -41,63 +39,9 @@ REACH_LABELS = {
 # Fixtures -----------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return sample_database(tmp_path_factory)
-
-
-@pytest.fixture(scope="session")
-def sample(sample_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection to the session's sample, for working out the expected figures."""
-    con = store.connect(sample_db, read_only=True)
-    yield con
-    con.close()
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches() -> Iterator[None]:
-    """The app's connection and metric results are cached per process: start and end each test without them."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-class ServerPagesManager(PagesManager):
-    """Routes every AppTest run through st.navigation in dashboard.py, as a running server does.
-
-    Streamlit keeps "this app uses a pages/ folder (multipage apps v1)" in a process-wide flag, set when the first
-    session starts (our pages live in pages/) and cleared for good by the first st.navigation call. A server
-    therefore runs pages/x.py on its own only for the very first request (ui.sidebar.current_filters handles
-    that; tests/test_browser.py checks it). AppTest, though, resets the flag before every run, so each rerun
-    after the first would execute the page alone, without the entry point's sidebar and banner.
-    """
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-
-@pytest.fixture(autouse=True)
-def navigation_as_on_a_server(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(app_test, "PagesManager", ServerPagesManager)
-
-
-@pytest.fixture
-def sample_app(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """This test's own copy of the sample, which the app will open."""
-    monkeypatch.delenv("IMPACT_SECRET_FILE", raising=False)
-    db = copy_database(sample_db, tmp_path / "app")
-    monkeypatch.setenv("IMPACT_DB", str(db))
-    return db
-
-
 @pytest.fixture
 def small_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A database holding one small upload of the charity's own (not the sample): three people, four attendances."""
-    monkeypatch.delenv("IMPACT_SECRET_FILE", raising=False)
-    db = tmp_path / "small.duckdb"
     rows = [
         ["participant_id", "session_date", "activity", "attended"],
         ["P1", dt.date(2025, 5, 6), "Peer group", "yes"],
@@ -105,40 +49,10 @@ def small_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         ["P3", dt.date(2025, 5, 13), "Peer group", "yes"],
         ["P1", dt.date(2025, 5, 13), "Peer group", "yes"],
     ]
-    con = store.connect(db)
-    try:
-        result = ingest.check(con, [("register.xlsx", xlsx({"Register": rows}))])
-        assert result.ok, "\n".join(str(p) for p in result.problems)
-        ingest.load(con, result)
-    finally:
-        con.close()
-    monkeypatch.setenv("IMPACT_DB", str(db))
-    return db
+    return app_with_own_data(tmp_path, monkeypatch, {"Register": rows})
 
 
 # Helpers ------------------------------------------------------------------------------------------
-
-
-def xlsx(sheets: dict[str, list[list]]) -> bytes:
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def run_app() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
-    assert_ran(at)
-    return at
-
-
-def assert_ran(at: AppTest) -> None:
-    assert not at.exception, "\n\n".join(f"{e.message}\n{''.join(e.stack_trace)}" for e in at.exception)
 
 
 def shown(at: AppTest) -> dict[str, str]:
@@ -148,20 +62,6 @@ def shown(at: AppTest) -> dict[str, str]:
 
 def deltas(at: AppTest) -> dict[str, str | None]:
     return {m.label: m.delta for m in at.metric}
-
-
-def sample_banner(at: AppTest) -> bool:
-    return any("Sample data" in i.value for i in at.info)
-
-
-def charts(at: AppTest) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
-
-
-def widget(elements, label: str):
-    found = [e for e in elements if e.label == label]
-    assert len(found) == 1, f"expected one widget labelled {label!r}, found {[e.label for e in elements]}"
-    return found[0]
 
 
 def reach_strings(figures: dict[str, int]) -> dict[str, str]:

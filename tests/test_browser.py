@@ -18,9 +18,9 @@ import duckdb
 import pytest
 from conftest import workbook
 
-from pipelines import metrics, store
+from pipelines import metrics
 from pipelines.metrics import Filters
-from tests.apphelpers import ROOT, copy_database, fill_template, sample_database
+from tests.apphelpers import ROOT, copy_database, fill_template
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -79,19 +79,6 @@ PAGES = [
 
 
 # Fixtures -----------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return sample_database(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def sample(sample_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection to the session's sample, for the expected figures (the server has its own copy)."""
-    con = store.connect(sample_db, read_only=True)
-    yield con
-    con.close()
 
 
 @pytest.fixture(scope="module")

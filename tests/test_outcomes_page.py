@@ -3,80 +3,37 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest, app_test
+from conftest import app_with_own_data
+from streamlit.testing.v1 import AppTest
 
-from pipelines import ingest, metrics, outcomes, store
+from pipelines import metrics, outcomes, store
 from pipelines.measures import MEASURES
 from pipelines.metrics import Filters
 from pipelines.privacy import SUPPRESSION_THRESHOLD, hidden_parts
-from tests.apphelpers import copy_database, sample_database
-from tests.test_app import ServerPagesManager, assert_ran, charts, run_app, widget, xlsx
+from tests.apphelpers import assert_ran, charts, run_app, widget
+
+pytestmark = pytest.mark.usefixtures("app_runtime")
+
 
 LIMIT = SUPPRESSION_THRESHOLD
 CATEGORIES = {"improved": "Improved", "no_reliable_change": "No reliable change", "deteriorated": "Deteriorated"}
 
 
-# Fixtures (as tests/test_app.py has them) -------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return sample_database(tmp_path_factory)
-
-
-@pytest.fixture(scope="session")
-def sample(sample_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = store.connect(sample_db, read_only=True)
-    yield con
-    con.close()
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches() -> Iterator[None]:
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-@pytest.fixture(autouse=True)
-def navigation_as_on_a_server(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(app_test, "PagesManager", ServerPagesManager)
-
-
-@pytest.fixture
-def sample_app(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.delenv("IMPACT_SECRET_FILE", raising=False)
-    db = copy_database(sample_db, tmp_path / "app")
-    monkeypatch.setenv("IMPACT_DB", str(db))
-    return db
+# Fixtures -----------------------------------------------------------------------------------------
 
 
 def own_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, people: int) -> Path:
     """A charity's own small upload (not the sample): ``people`` people with WEMWBS in May and in November 2024."""
-    monkeypatch.delenv("IMPACT_SECRET_FILE", raising=False)
     register = [["participant_id", "session_date", "activity"]]
     scores = [["participant_id", "date", "WEMWBS total"]]
     for i in range(people):
         register.append([f"P{i}", dt.date(2024, 5, 7), "Peer group"])
         scores += [[f"P{i}", dt.date(2024, 5, 1), 40 + i % 5], [f"P{i}", dt.date(2024, 11, 1), 42 + i % 7]]
-    db = tmp_path / "own.duckdb"
-    con = store.connect(db)
-    try:
-        result = ingest.check(con, [("own.xlsx", xlsx({"Register": register, "Scores": scores}))])
-        assert result.ok, "\n".join(str(p) for p in result.problems)
-        ingest.load(con, result)
-    finally:
-        con.close()
-    monkeypatch.setenv("IMPACT_DB", str(db))
-    return db
+    return app_with_own_data(tmp_path, monkeypatch, {"Register": register, "Scores": scores})
 
 
 # Helpers --------------------------------------------------------------------------------------------------------

@@ -10,15 +10,16 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-import streamlit as st
 from conftest import BASE_TABLES, workbook
 from openpyxl import load_workbook
-from streamlit.runtime.pages_manager import PagesManager
-from streamlit.testing.v1 import AppTest, app_test
+from streamlit.testing.v1 import AppTest
 
 from pipelines import metrics, store
 from pipelines.metrics import Filters
-from tests.apphelpers import ROOT, copy_database, sample_database
+from tests.apphelpers import ROOT, assert_ran, sample_banner, widget
+
+pytestmark = pytest.mark.usefixtures("app_runtime")
+
 
 REGISTER = ["participant_id", "session_date", "activity", "attended"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -26,12 +27,7 @@ SAMPLE_UPLOADS = 8
 PERSON = "10124"  # a participant of the sample, profiled in its last upload (2025-26 Q4), recorded there as a man
 
 
-# Fixtures (as in test_app.py) ---------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return sample_database(tmp_path_factory)
+# Fixtures -----------------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
@@ -42,37 +38,6 @@ def before(sample_db: Path) -> dict[str, int]:
         return metrics.reach(con, Filters(metrics.default_period(con)))
     finally:
         con.close()
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches() -> Iterator[None]:
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-class ServerPagesManager(PagesManager):
-    """Every AppTest run goes through st.navigation in dashboard.py, as on a server (see test_app.py)."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-
-@pytest.fixture(autouse=True)
-def navigation_as_on_a_server(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(app_test, "PagesManager", ServerPagesManager)
-
-
-@pytest.fixture
-def db(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """This test's own copy of the sample, which the app opens."""
-    monkeypatch.delenv("IMPACT_SECRET_FILE", raising=False)
-    copy = copy_database(sample_db, tmp_path / "app")
-    monkeypatch.setenv("IMPACT_DB", str(copy))
-    return copy
 
 
 # Helpers ------------------------------------------------------------------------------------------
@@ -97,10 +62,6 @@ def written(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], str]:
     return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}, store.data_version(con)
 
 
-def assert_ran(at: AppTest) -> None:
-    assert not at.exception, "\n\n".join(f"{e.message}\n{''.join(e.stack_trace)}" for e in at.exception)
-
-
 def open_upload_page() -> AppTest:
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
     at.switch_page("pages/upload.py").run()
@@ -112,12 +73,6 @@ def open_upload_page() -> AppTest:
 def upload(at: AppTest, *files: tuple[str, bytes]) -> None:
     at.file_uploader[0].set_value([(name, data, XLSX) for name, data in files]).run()
     assert_ran(at)
-
-
-def widget(elements, label: str):
-    found = [e for e in elements if e.label == label]
-    assert len(found) == 1, f"expected one widget labelled {label!r}, found {[e.label for e in elements]}"
-    return found[0]
 
 
 def press(at: AppTest, label: str) -> None:
@@ -137,10 +92,6 @@ def table(at: AppTest, column: str) -> pd.DataFrame:
 
 def texts(elements) -> list[str]:
     return [e.value for e in elements]
-
-
-def sample_banner(at: AppTest) -> bool:
-    return any("Sample data" in i.value for i in at.info)
 
 
 def overview(at: AppTest) -> dict[str, str]:
@@ -171,7 +122,7 @@ def bad_register() -> bytes:
 # The page before any upload -----------------------------------------------------------------------
 
 
-def test_empty_state_lists_the_sample_uploads(db: Path) -> None:
+def test_empty_state_lists_the_sample_uploads(sample_app: Path) -> None:
     at = open_upload_page()
 
     assert sample_banner(at)
@@ -194,7 +145,7 @@ def test_empty_state_lists_the_sample_uploads(db: Path) -> None:
 # A good upload ------------------------------------------------------------------------------------
 
 
-def test_good_workbook_preview_load_history_and_overview(db: Path, before: dict[str, int]) -> None:
+def test_good_workbook_preview_load_history_and_overview(sample_app: Path, before: dict[str, int]) -> None:
     at = open_upload_page()
     upload(at, ("june.xlsx", new_people()))
 
@@ -206,7 +157,7 @@ def test_good_workbook_preview_load_history_and_overview(db: Path, before: dict[
     assert "What will change" in texts(at.subheader)
     assert "**june.xlsx**: 14 attendances added." in texts(at.markdown)
     assert not at.error
-    with database(db) as con:
+    with database(sample_app) as con:
         assert con.execute("SELECT count(*) FROM uploads").fetchone() == (SAMPLE_UPLOADS,), "nothing written yet"
 
     press(at, "Load")
@@ -221,7 +172,7 @@ def test_good_workbook_preview_load_history_and_overview(db: Path, before: dict[
         "14 attendances added",
         "active",
     ]
-    with database(db) as con:
+    with database(sample_app) as con:
         rows = con.execute(
             "SELECT count(*), count(DISTINCT participant_id) FROM attendance_history WHERE upload_id = 9"
         )
@@ -245,12 +196,12 @@ def sample_profile(person: str) -> tuple[list, list]:
     return list(header), row
 
 
-def test_a_correction_is_counted_and_shown(db: Path) -> None:
+def test_a_correction_is_counted_and_shown(sample_app: Path) -> None:
     header, row = sample_profile(PERSON)
     gender = header.index("Gender identity")
     assert row[gender] == "M"
     row[gender] = "Woman"
-    with database(db) as con:
+    with database(sample_app) as con:
         genders = dict(con.execute("SELECT gender, count(*) FROM participants GROUP BY 1").fetchall())
 
     at = open_upload_page()
@@ -267,7 +218,7 @@ def test_a_correction_is_counted_and_shown(db: Path) -> None:
 
     assert texts(at.success) == ["Loaded correction.xlsx: 0 participant profiles added, 1 corrected."]
     assert table(at, "status")["what changed"].iloc[0] == "0 participant profiles added, 1 corrected"
-    with database(db) as con:
+    with database(sample_app) as con:
         now = dict(con.execute("SELECT gender, count(*) FROM participants GROUP BY 1").fetchall())
     assert now == {**genders, "Man": genders["Man"] - 1, "Woman": genders["Woman"] + 1}
 
@@ -275,8 +226,8 @@ def test_a_correction_is_counted_and_shown(db: Path) -> None:
 # Problems -----------------------------------------------------------------------------------------
 
 
-def test_a_bad_workbook_shows_grouped_problems_and_loads_nothing(db: Path) -> None:
-    with database(db) as con:
+def test_a_bad_workbook_shows_grouped_problems_and_loads_nothing(sample_app: Path) -> None:
+    with database(sample_app) as con:
         unchanged = written(con)
     at = open_upload_page()
 
@@ -296,7 +247,7 @@ def test_a_bad_workbook_shows_grouped_problems_and_loads_nothing(db: Path) -> No
         "bad.xlsx with problems marked",
     ]
     assert "Load" not in labels(at.button) and "What will change" not in texts(at.subheader)
-    with database(db) as con:
+    with database(sample_app) as con:
         assert written(con) == unchanged
 
 
@@ -319,7 +270,7 @@ REFUSED = {  # file -> (contents, the message, to the end of what to do)
 }
 
 
-def test_refused_files_each_get_a_plain_message(db: Path) -> None:
+def test_refused_files_each_get_a_plain_message(sample_app: Path) -> None:
     at = open_upload_page()
 
     upload(at, *((name, data) for name, (data, _) in REFUSED.items()))
@@ -349,7 +300,7 @@ def no_attended_note(at: AppTest) -> bool:
     return any("has no 'Attended' column" in w.value for w in at.warning)
 
 
-def test_mapping_an_unrecognised_column_is_used_and_remembered(db: Path, before: dict[str, int]) -> None:
+def test_mapping_an_unrecognised_column_is_used_and_remembered(sample_app: Path, before: dict[str, int]) -> None:
     at = open_upload_page()
     upload(at, ("june.xlsx", attnd_register(dt.date(2025, 6, 3), 1)))
 
@@ -373,14 +324,14 @@ def test_mapping_an_unrecognised_column_is_used_and_remembered(db: Path, before:
     press(at, "Load")
 
     assert table(at, "status").iloc[0][["file", "column mappings"]].tolist() == ["september.xlsx", "Attnd → Attended"]
-    with database(db) as con:
+    with database(sample_app) as con:
         counts = con.execute(
             "SELECT upload_id, attended, count(*) FROM attendance_history WHERE upload_id > 8 GROUP BY ALL ORDER BY ALL"
         ).fetchall()
     assert counts == [(9, "attended", 7), (9, "did not attend", 3), (10, "attended", 7), (10, "did not attend", 3)]
 
 
-def test_one_choice_maps_the_header_in_every_file(db: Path) -> None:
+def test_one_choice_maps_the_header_in_every_file(sample_app: Path) -> None:
     """Two files with the same unknown header: choosing for the first must not be undone by the second's box."""
     at = open_upload_page()
     upload(
@@ -397,7 +348,7 @@ def test_one_choice_maps_the_header_in_every_file(db: Path) -> None:
     assert not no_attended_note(at)
 
 
-def test_a_missing_required_column_can_be_mapped(db: Path) -> None:
+def test_a_missing_required_column_can_be_mapped(sample_app: Path) -> None:
     rows = [["participant_id", "Sess dt", "activity", "attended"], ["Z1", dt.date(2025, 6, 3), "Peer group", "yes"]]
     at = open_upload_page()
     upload(at, ("odd.xlsx", workbook({"Register": rows})))
@@ -413,7 +364,7 @@ def test_a_missing_required_column_can_be_mapped(db: Path) -> None:
 # Rollback and the sample --------------------------------------------------------------------------
 
 
-def test_rollback_behind_a_confirmation(db: Path, before: dict[str, int]) -> None:
+def test_rollback_behind_a_confirmation(sample_app: Path, before: dict[str, int]) -> None:
     at = open_upload_page()
     upload(at, ("june.xlsx", new_people()))
     press(at, "Load")
@@ -436,13 +387,13 @@ def test_rollback_behind_a_confirmation(db: Path, before: dict[str, int]) -> Non
     assert history[9].startswith("rolled back ") and (history.drop(9) == "active").all()
     assert not any(o.startswith("9: ") for o in widget(at.selectbox, "Roll back an upload").options)
     assert overview(at)["People reached"] == f"{before['reached']:,}"
-    with database(db) as con:
+    with database(sample_app) as con:
         assert con.execute("SELECT count(*) FROM attendance_history WHERE upload_id = 9").fetchone() == (14,), (
             "nothing is deleted"
         )
 
 
-def test_rolling_back_a_chosen_sample_upload(db: Path) -> None:
+def test_rolling_back_a_chosen_sample_upload(sample_app: Path) -> None:
     at = open_upload_page()
     choice = widget(at.selectbox, "Roll back an upload")
     [q1] = [o for o in choice.options if o.startswith("1: 2024-25_Q1_returns.xlsx")]
@@ -456,7 +407,7 @@ def test_rolling_back_a_chosen_sample_upload(db: Path) -> None:
     assert sample_banner(at), "the other sample uploads are still active"
 
 
-def test_remove_the_sample_once_own_data_is_loaded(db: Path) -> None:
+def test_remove_the_sample_once_own_data_is_loaded(sample_app: Path) -> None:
     at = open_upload_page()
     assert "Remove the sample data…" not in labels(at.button)
     upload(at, ("june.xlsx", new_people()))
@@ -478,5 +429,5 @@ def test_remove_the_sample_once_own_data_is_loaded(db: Path) -> None:
     figures = overview(at)
     assert not sample_banner(at)
     assert (figures["People reached"], figures["Attendances"]) == ("12", "14")
-    with database(db) as con:
+    with database(sample_app) as con:
         assert con.execute("SELECT count(*) FROM attendance").fetchone() == (14,)

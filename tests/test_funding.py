@@ -1,0 +1,395 @@
+"""The Funding page's figures (pipelines/funding.py) on small datasets loaded through ingest, against hand-worked
+values. 'Today' is always given, so that every figure is reproducible."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from conftest import FY24, load, workbook
+
+from pipelines import funding, metrics
+from pipelines.metrics import Filters
+from pipelines.periods import Period
+
+D = dt.date
+QUARTERS = ["2024-25 Q1", "2024-25 Q2", "2024-25 Q3", "2024-25 Q4"]
+
+# Income: FY 2024-25 (1 Apr 2024 to 31 Mar 2025) ---------------------------------------------------------------------
+GRANTS = [
+    ["funder", "title", "amount", "start_date", "end_date", "status", "restricted", "income_type"],
+    # 2024 is a leap year: 1 Jan to 31 Dec 2024 is 366 days, so 36,600 is 100 a day
+    ["Lottery", "Core grant", 36600, "2024-01-01", "2024-12-31", "secured", "no", "grant"],
+    # starts mid-quarter: 16 May to 14 Aug 2024 = 16 + 30 + 31 + 14 = 91 days, 100 a day
+    ["Council", "Contract", 9100, "2024-05-16", "2024-08-14", "secured", "yes", "contract"],
+    # 1 Apr 2024 to 31 Mar 2025 = 365 days, 10 a day
+    ["Donors", "Donations", 3650, "2024-04-01", "2025-03-31", "secured", "no", "donation"],
+    ["Trust", "Bid", 36500, "2024-04-01", "2025-03-31", "applied", "no", "grant"],  # never income
+    ["Trust", "Refused bid", 9999, "2024-04-01", "2025-03-31", "declined", "no", "grant"],  # never anything
+    ["Council", "Pilot", 9100, "2024-01-01", "2024-03-31", "secured", "yes", "contract"],  # over before the year
+]
+
+
+@pytest.fixture
+def grants_db(con):
+    load(con, ("grants.xlsx", workbook({"Grants": GRANTS})))
+    return con
+
+
+def _by_quarter(con, split: str) -> dict[tuple[str, str], float]:
+    found = funding.income_by_quarter(con, Filters(FY24), split)
+    return {(q, g): v for q, g, v in found[["quarter", "group", "income"]].itertuples(index=False)}
+
+
+def test_income_by_quarter_by_funder(grants_db):
+    assert _by_quarter(grants_db, "funder") == pytest.approx(
+        {
+            # Q1, 1 Apr to 30 Jun (91 days): Lottery 91 x 100; Council 16 May to 30 Jun = 16 + 30 = 46 days x 100;
+            # Donors 91 x 10
+            ("2024-25 Q1", "Lottery"): 9100,
+            ("2024-25 Q1", "Council"): 4600,
+            ("2024-25 Q1", "Donors"): 910,
+            # Q2, 1 Jul to 30 Sep (92 days): Lottery 92 x 100; Council 1 Jul to 14 Aug = 31 + 14 = 45 days x 100
+            ("2024-25 Q2", "Lottery"): 9200,
+            ("2024-25 Q2", "Council"): 4500,
+            ("2024-25 Q2", "Donors"): 920,
+            # Q3, 1 Oct to 31 Dec (92 days); the contract has ended
+            ("2024-25 Q3", "Lottery"): 9200,
+            ("2024-25 Q3", "Donors"): 920,
+            # Q4, 1 Jan to 31 Mar 2025 (31 + 28 + 31 = 90 days); the core grant ended on 31 Dec
+            ("2024-25 Q4", "Donors"): 900,
+        }
+    )
+
+
+def test_income_by_quarter_adds_up_to_the_income_of_the_year(grants_db):
+    found = funding.income_by_quarter(grants_db, Filters(FY24))
+    # Lottery 275 days x 100 = 27,500; Council 9,100 (all of it); Donors 3,650
+    assert found["income"].sum() == pytest.approx(27500 + 9100 + 3650)
+    assert metrics.income(grants_db, Filters(FY24)) == pytest.approx(40250)
+    assert list(found["quarter"].unique()) == QUARTERS  # in order
+
+
+def test_a_leap_year_grant_is_spread_over_366_days(grants_db):
+    # FY 2023-24's last quarter holds 1 Jan to 31 Mar 2024 of the core grant: 31 + 29 + 31 = 91 days x 100 = 9,100
+    # (over 365 days it would be 91 x 36,600 / 365 = 9,124.93), and all of the Pilot, 9,100
+    q4 = Filters(Period(D(2024, 1, 1), D(2024, 3, 31)))
+    found = funding.income_by_quarter(grants_db, q4)
+    assert dict(zip(found["group"], found["income"], strict=True)) == pytest.approx({"Lottery": 9100, "Council": 9100})
+    # the 29th of February is a day of income: 100
+    assert metrics.income(grants_db, Filters(Period(D(2024, 2, 29), D(2024, 2, 29)))) == pytest.approx(100 + 100)
+
+
+def test_income_split_restricted_and_by_type(grants_db):
+    assert _by_quarter(grants_db, "restricted") == pytest.approx(
+        {
+            ("2024-25 Q1", "unrestricted"): 9100 + 910,  # Lottery and Donors
+            ("2024-25 Q1", "restricted"): 4600,  # the Council contract
+            ("2024-25 Q2", "unrestricted"): 9200 + 920,
+            ("2024-25 Q2", "restricted"): 4500,
+            ("2024-25 Q3", "unrestricted"): 9200 + 920,
+            ("2024-25 Q4", "unrestricted"): 900,
+        }
+    )
+    by_type = _by_quarter(grants_db, "income_type")
+    assert by_type[("2024-25 Q1", "grant")] == pytest.approx(9100)  # the applied-for grant is not income
+    assert by_type[("2024-25 Q1", "contract")] == pytest.approx(4600)
+    assert by_type[("2024-25 Q1", "donation")] == pytest.approx(910)
+    assert sum(by_type.values()) == pytest.approx(40250)
+    with pytest.raises(ValueError, match="Unknown split"):
+        funding.income_by_quarter(grants_db, Filters(FY24), "status")
+
+
+def test_concentration_by_quarter(grants_db):
+    found = funding.concentration_by_quarter(grants_db, Filters(FY24))
+    assert list(found["quarter"]) == QUARTERS
+    assert list(found["largest_funder"]) == ["Lottery", "Lottery", "Lottery", "Donors"]
+    assert list(found["funders"]) == [3, 3, 2, 1]
+    # Q1: 9,100 of 14,610 = 0.622861; Q2: 9,200 of 14,620 = 0.629275; Q3: 9,200 of 10,120 = 0.909091; Q4: 900 of 900
+    assert list(found["largest_share"]) == pytest.approx([0.622861, 0.629275, 0.909091, 1.0], abs=1e-6)
+    # Herfindahl = sum of squared shares:
+    # Q1 (9,100² + 4,600² + 910²) / 14,610² = (82,810,000 + 21,160,000 + 828,100) / 213,452,100 = 0.490967
+    # Q2 (9,200² + 4,500² + 920²) / 14,620² = (84,640,000 + 20,250,000 + 846,400) / 213,744,400 = 0.494686
+    # Q3 (9,200² + 920²) / 10,120² = 85,486,400 / 102,414,400 = 0.834711; Q4 one funder: 1
+    assert list(found["herfindahl"]) == pytest.approx([0.490967, 0.494686, 0.834711, 1.0], abs=1e-6)
+
+
+def test_dependence_on_one_funder(grants_db):
+    # the year: Lottery 27,500 of 40,250 = 0.683230
+    found = funding.dependence(grants_db, Filters(FY24))
+    assert found["funder"] == "Lottery"
+    assert found["share"] == pytest.approx(0.683230, abs=1e-6)
+    assert found["over_limit"] and found["limit"] == funding.DEPENDENCE_WARNING == 0.4
+    assert not funding.dependence(grants_db, Filters(FY24), limit=0.7)["over_limit"]
+    assert funding.dependence(grants_db, Filters(FY24), limit=0.68)["over_limit"]
+    assert found["share"] == pytest.approx(metrics.largest_funder_share(grants_db, Filters(FY24)))
+    nothing = funding.dependence(grants_db, Filters(Period(D(2030, 1, 1), D(2030, 12, 31))))
+    assert nothing == {"funder": None, "share": None, "over_limit": False, "limit": 0.4}
+
+
+def test_timeline(grants_db):
+    found = funding.timeline(grants_db, Filters(FY24))
+    lines = {(r.funder, r.title): r for r in found.itertuples(index=False)}
+    assert set(lines) == {
+        ("Council", "Pilot"),
+        ("Lottery", "Core grant"),
+        ("Council", "Contract"),
+        ("Donors", "Donations"),
+        ("Trust", "Bid"),
+    }  # the declined bid is left out; the applied-for one is in
+    assert lines[("Trust", "Bid")].status == "applied"
+    # annual value = amount x 365.25 / days
+    assert lines[("Lottery", "Core grant")].annual_value == pytest.approx(36525)  # 36,600 x 365.25 / 366
+    assert lines[("Council", "Contract")].annual_value == pytest.approx(36525)  # 9,100 x 365.25 / 91
+    assert lines[("Donors", "Donations")].annual_value == pytest.approx(3652.5)  # 3,650 x 365.25 / 365
+    assert lines[("Trust", "Bid")].annual_value == pytest.approx(36525)  # 36,500 x 365.25 / 365
+    assert list(found["title"]) == ["Pilot", "Contract", "Core grant", "Donations", "Bid"]  # by end date, then funder
+
+
+def test_the_cliff(grants_db):
+    today = D(2024, 7, 1)
+    six = funding.cliff(grants_db, Filters(FY24), today, 6)
+    # ending from 1 Jul 2024 to before 1 Jan 2025: the Contract (14 Aug) and the Core grant (31 Dec).
+    # The Pilot ended in March (already gone); the applied-for Bid is not secured.
+    assert list(six["lines"]["title"]) == ["Contract", "Core grant"]
+    assert six["months"] == 6
+    assert six["annual_value"] == pytest.approx(36525 + 36525)
+    twelve = funding.cliff(grants_db, Filters(FY24), today, 12)
+    # to before 1 Jul 2025: the Donations too (31 Mar 2025)
+    assert list(twelve["lines"]["title"]) == ["Contract", "Core grant", "Donations"]
+    assert twelve["annual_value"] == pytest.approx(36525 + 36525 + 3652.5)
+
+
+def test_the_cliff_on_a_line_s_last_day(grants_db):
+    # on its last day a line is still running, and ends with the cliff; the day after it has gone
+    on = funding.cliff(grants_db, Filters(FY24), D(2024, 8, 14), 6)
+    assert list(on["lines"]["title"]) == ["Contract", "Core grant"]
+    after = funding.cliff(grants_db, Filters(FY24), D(2024, 8, 15), 6)
+    assert list(after["lines"]["title"]) == ["Core grant"]
+    # the window runs to the day before the same date 6 months on: from 30 Jun 2024 that is 29 Dec 2024, so the core
+    # grant (ending 31 Dec) is not in it; from 1 Jul 2024 it is (test_the_cliff)
+    assert list(funding.cliff(grants_db, Filters(FY24), D(2024, 6, 30), 6)["lines"]["title"]) == ["Contract"]
+    gone = funding.cliff(grants_db, Filters(FY24), D(2026, 1, 1), 12)
+    assert gone["lines"].empty and gone["annual_value"] == 0
+
+
+def test_activity_filter_on_income(con):
+    rows = [
+        ["funder", "title", "amount", "start_date", "end_date", "activity"],
+        ["Lottery", "Art grant", 3650, "2024-04-01", "2025-03-31", "Art"],
+        ["Council", "Core", 7300, "2024-04-01", "2025-03-31", None],
+    ]
+    load(con, ("grants.xlsx", workbook({"Grants": rows})))
+    art = funding.income_by_quarter(con, Filters(FY24, ("Art",)))
+    assert set(art["group"]) == {"Lottery"}
+    assert art["income"].sum() == pytest.approx(3650)
+    assert list(funding.timeline(con, Filters(FY24, ("Art",)))["title"]) == ["Art grant"]
+    assert funding.dependence(con, Filters(FY24, ("Art",)))["share"] == pytest.approx(1.0)
+    # both lines: Council 7,300 of 10,950 = 0.666667
+    assert funding.dependence(con, Filters(FY24))["share"] == pytest.approx(7300 / 10950)
+
+
+# Secured against needed: the next 8 quarters from today's --------------------------------------------------------------
+AHEAD_GRANTS = [
+    ["funder", "title", "amount", "start_date", "end_date", "status"],
+    ["Lottery", "Core", 7300, "2025-01-01", "2025-12-31", "secured"],  # 365 days: 20 a day
+    ["Council", "Contract", 73000, "2025-04-01", "2027-03-31", "secured"],  # 730 days: 100 a day
+    ["Trust", "Bid", 36500, "2025-04-01", "2026-03-31", "applied"],  # 365 days: 100 a day, if it succeeds
+    ["Fund", "Refused", 99999, "2025-04-01", "2026-03-31", "declined"],
+]
+ACTUALS = [["period_start", "amount"], *[[D(2024 + (m > 12), (m - 1) % 12 + 1, 1), 4000] for m in range(2, 14)]]
+TODAY = D(2025, 2, 10)  # in 2024-25 Q4 (Jan to Mar 2025)
+AHEAD = [
+    "2024-25 Q4",
+    "2025-26 Q1",
+    "2025-26 Q2",
+    "2025-26 Q3",
+    "2025-26 Q4",
+    "2026-27 Q1",
+    "2026-27 Q2",
+    "2026-27 Q3",
+]
+# Secured per quarter: 2024-25 Q4 (90 days) Core 90 x 20 = 1,800; 2025-26 Q1 (91) 1,820 + 9,100; Q2 (92) 1,840 + 9,200;
+# Q3 (92) 1,840 + 9,200; Q4 (90, Core over) 9,000; 2026-27 Q1 (91) 9,100; Q2 (92) 9,200; Q3 (92) 9,200
+SECURED = [1800, 10920, 11040, 11040, 9000, 9100, 9200, 9200]
+APPLIED = [0, 9100, 9200, 9200, 9000, 0, 0, 0]  # the Bid, 100 a day over 2025-26
+
+
+def test_actuals_are_the_twelve_months_before_today():
+    assert [r[0] for r in ACTUALS[1:]] == [D(2024, m, 1) for m in range(2, 13)] + [D(2025, 1, 1)]
+
+
+def test_monthly_spending(con):
+    load(con, ("money.xlsx", workbook({"Spend": ACTUALS})))
+    # latest month on or before 10 Feb 2025: January 2025; the 12 months to it, Feb 2024 to Jan 2025: 12 x 4,000 / 12
+    assert funding.monthly_spending(con, TODAY) == (4000, D(2025, 1, 1))
+    # on 15 Jul 2024: months Feb to Jul 2024 are recorded: 6 x 4,000 / 12 = 2,000
+    assert funding.monthly_spending(con, D(2024, 7, 15)) == (2000, D(2024, 7, 1))
+    assert funding.monthly_spending(con, D(2023, 1, 1)) == (None, None)
+
+
+def test_secured_against_needed_at_the_run_rate(con):
+    load(con, ("money.xlsx", workbook({"Grants": AHEAD_GRANTS, "Spend": ACTUALS})))
+    found = funding.secured_against_needed(con, Filters(FY24), TODAY)
+    assert list(found["quarter"]) == AHEAD
+    assert list(found["secured"]) == pytest.approx(SECURED)
+    assert list(found["applied"]) == pytest.approx(APPLIED)  # shown apart, never in 'secured'
+    # no expenditure after today: every quarter needs the run-rate, 3 x 4,000 = 12,000 (January's actual spending
+    # does not make the current quarter's 'budget')
+    assert list(found["basis"]) == ["run-rate"] * 8
+    assert list(found["needed"]) == pytest.approx([12000] * 8)
+    # gap = needed - secured, never below 0: 12,000 - 1,800 = 10,200; 12,000 - 10,920 = 1,080; ...
+    assert list(found["gap"]) == pytest.approx([10200, 1080, 960, 960, 3000, 2900, 2800, 2800])
+
+
+def test_secured_against_needed_with_a_budget(con):
+    budget = [["period_start", "amount"], *[[D(2025 + (m > 12), (m - 1) % 12 + 1, 1), 5000] for m in range(4, 16)]]
+    assert budget[1][0] == D(2025, 4, 1) and budget[-1][0] == D(2026, 3, 1)
+    load(con, ("money.xlsx", workbook({"Grants": AHEAD_GRANTS, "Spend": ACTUALS, "Budget": budget})))
+    found = funding.secured_against_needed(con, Filters(FY24), TODAY)
+    # 2025-26 has future expenditure rows (a budget, 5,000 a month = 15,000 a quarter); the other quarters the
+    # run-rate, still from the 12 months of actual spending to January 2025
+    assert list(found["basis"]) == [
+        "run-rate",
+        "budget",
+        "budget",
+        "budget",
+        "budget",
+        "run-rate",
+        "run-rate",
+        "run-rate",
+    ]
+    assert list(found["needed"]) == pytest.approx([12000, 15000, 15000, 15000, 15000, 12000, 12000, 12000])
+    # 15,000 - 10,920 = 4,080; 15,000 - 11,040 = 3,960; 15,000 - 9,000 = 6,000
+    assert list(found["gap"]) == pytest.approx([10200, 4080, 3960, 3960, 6000, 2900, 2800, 2800])
+    assert list(found["secured"]) == pytest.approx(SECURED)
+
+
+def test_secured_against_needed_without_spending(con):
+    load(con, ("money.xlsx", workbook({"Grants": AHEAD_GRANTS})))
+    found = funding.secured_against_needed(con, Filters(FY24), TODAY, count=4)
+    assert list(found["quarter"]) == AHEAD[:4]
+    assert found["needed"].isna().all() and found["gap"].isna().all()  # nothing to say what is needed
+    assert list(found["secured"]) == pytest.approx(SECURED[:4])
+
+
+# Reserves -----------------------------------------------------------------------------------------------------------
+YEAR_SPEND = [["period_start", "amount"], *[[D(2024 + (m < 4), m, 1), 5000] for m in (*range(4, 13), 1, 2, 3)]]
+RESERVES = [
+    ["date", "free_reserves"],
+    ["2024-03-31", 45000],  # before any spending was recorded
+    ["2024-09-30", 40000],  # 6 months recorded (Apr to Sep)
+    ["2025-02-28", 33000],  # 11 months recorded: still no runway
+    ["2025-03-31", 30000],  # 12 months: 60,000 / 12 = 5,000 a month
+    ["2025-06-30", 27000],  # the 12 months to then hold Jul 2024 to Mar 2025: 9 x 5,000 = 45,000 / 12 = 3,750
+]
+
+
+@pytest.fixture
+def reserves_db(con):
+    load(con, ("reserves.xlsx", workbook({"Spend": YEAR_SPEND, "Reserves": RESERVES})))
+    return con
+
+
+def test_reserves_over_time(reserves_db):
+    found = funding.reserves_over_time(reserves_db)
+    assert [d.date() for d in found["date"]] == [
+        D(2024, 3, 31),
+        D(2024, 9, 30),
+        D(2025, 2, 28),
+        D(2025, 3, 31),
+        D(2025, 6, 30),
+    ]
+    assert list(found["free_reserves"]) == [45000, 40000, 33000, 30000, 27000]
+    runway = found["runway_months"].tolist()
+    assert pd.isna(runway[0]) and pd.isna(runway[1]) and pd.isna(runway[2])  # less than 12 months of spending
+    # 30,000 / 5,000 = 6 months; 27,000 / 3,750 = 7.2 months
+    assert runway[3:] == pytest.approx([6.0, 7.2])
+    assert found["monthly_spending"].tolist()[3:] == pytest.approx([5000, 3750])
+    # the policy, 3 to 6 months of spending: 15,000 to 30,000; then 11,250 to 22,500
+    assert found["policy_low"].tolist()[3:] == pytest.approx([15000, 11250])
+    assert found["policy_high"].tolist()[3:] == pytest.approx([30000, 22500])
+    assert found["policy_low"][:3].isna().all()
+
+
+def test_reserves_policy_is_a_setting(reserves_db):
+    found = funding.reserves_over_time(reserves_db, policy=(2.0, 4.0))
+    assert found["policy_low"].tolist()[3:] == pytest.approx([10000, 7500])  # 2 x 5,000; 2 x 3,750
+    assert found["policy_high"].tolist()[3:] == pytest.approx([20000, 15000])
+
+
+def test_runway_agrees_with_the_headline_metric(reserves_db):
+    found = funding.reserves_over_time(reserves_db)
+    at_year_end = found.loc[found["date"] == pd.Timestamp(2025, 3, 31), "runway_months"].item()
+    assert metrics.runway_months(reserves_db, Filters(FY24)) == pytest.approx(at_year_end) == pytest.approx(6.0)
+    q1 = Filters(Period(D(2025, 4, 1), D(2025, 6, 30)))
+    last = found["runway_months"].iloc[-1]
+    assert metrics.runway_months(reserves_db, q1) == pytest.approx(last) == pytest.approx(7.2)
+
+
+def test_no_reserves(con):
+    load(con, ("spend.xlsx", workbook({"Spend": YEAR_SPEND})))
+    assert funding.reserves_over_time(con).empty
+
+
+# Value for money ----------------------------------------------------------------------------------------------------
+VALUE_REGISTER = [
+    ["participant_id", "session_date", "activity"],
+    *[[p, "2024-05-07", "Art"] for p in ("P1", "P2", "P3", "P4")],
+    *[[p, "2024-05-09", "Peer"] for p in ("P1", "P5", "P6", "P7", "P8")],
+]
+VALUE_SCORES = [
+    ["participant_id", "date", "WEMWBS total"],
+    ["P1", "2024-05-01", 40],
+    ["P1", "2024-11-01", 45],  # +5: improved
+    ["P2", "2024-05-01", 40],
+    ["P2", "2024-11-01", 43],  # +3, the threshold: improved
+    ["P3", "2024-05-01", 40],
+    ["P3", "2024-11-01", 41],  # +1: no reliable change
+    ["P5", "2024-05-01", 50],
+    ["P5", "2024-11-01", 56],  # +6: improved
+    ["P6", "2024-05-01", 50],
+    ["P6", "2024-11-01", 44],  # -6: deteriorated
+]
+VALUE_SPEND = [
+    ["period_start", "amount", "activity"],
+    ["2024-04-01", 3000, "Art"],
+    ["2024-10-01", 3000, "Art"],
+    ["2024-04-01", 4000, "Peer"],
+    ["2024-04-01", 2000, None],  # core costs: in the total only
+    ["2025-04-01", 99999, "Art"],  # after the year
+]
+
+
+def test_value_for_money(con):
+    load(con, ("value.xlsx", workbook({"Register": VALUE_REGISTER, "Scores": VALUE_SCORES, "Spend": VALUE_SPEND})))
+    f = Filters(FY24)
+    found = funding.value_for_money(con, f).set_index("activity")
+    assert list(found.index) == ["All activities (including core costs)", "Art", "Peer"]
+    everything = found.loc["All activities (including core costs)"]
+    # 3,000 + 3,000 + 4,000 + 2,000 = 12,000; reached P1-P8 = 8; improved P1, P2, P5 = 3
+    assert (everything["expenditure"], everything["reached"], everything["improved WEMWBS"]) == (12000, 8, 3)
+    assert everything["cost_per_participant"] == pytest.approx(1500)  # 12,000 / 8
+    assert everything["cost per improvement WEMWBS"] == pytest.approx(4000)  # 12,000 / 3
+    assert everything["cost_per_participant"] == pytest.approx(metrics.cost_per_participant(con, f))
+    assert everything["cost per improvement WEMWBS"] == pytest.approx(metrics.cost_per_improvement(con, f, "WEMWBS"))
+    art = found.loc["Art"]
+    # Art: 6,000; P1-P4 reached; improved P1, P2 -> 6,000 / 4 = 1,500 and 6,000 / 2 = 3,000
+    assert (art["expenditure"], art["reached"], art["improved WEMWBS"]) == (6000, 4, 2)
+    assert art["cost_per_participant"] == pytest.approx(1500)
+    assert art["cost per improvement WEMWBS"] == pytest.approx(3000)
+    peer = found.loc["Peer"]
+    # Peer: 4,000; P1, P5-P8 reached; improved P1, P5 -> 4,000 / 5 = 800 and 4,000 / 2 = 2,000
+    assert (peer["expenditure"], peer["reached"], peer["improved WEMWBS"]) == (4000, 5, 2)
+    assert peer["cost_per_participant"] == pytest.approx(800)
+    assert peer["cost per improvement WEMWBS"] == pytest.approx(2000)
+
+
+def test_value_for_money_without_improvements_or_spending(con):
+    load(con, ("value.xlsx", workbook({"Register": VALUE_REGISTER, "Scores": VALUE_SCORES})))
+    found = funding.value_for_money(con, Filters(FY24))
+    assert len(found) == 1  # no expenditure recorded against any activity
+    row = found.iloc[0]
+    assert row["expenditure"] is None or pd.isna(row["expenditure"])
+    assert row["cost_per_participant"] is None and row["cost per improvement WEMWBS"] is None

@@ -1,0 +1,528 @@
+"""The Reach page's figures (pipelines/reach.py) on small datasets loaded through ingest, against hand-worked values:
+activity, retention, who is reached, representation against a benchmark with Wilson intervals, and deprivation
+(Core20, and LSOAs resolved through the government's IMD 2019 'File 1')."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pandas as pd
+import pytest
+from conftest import EXTERNAL, FY24, checked, csv_bytes, current, load, workbook
+
+from pipelines import ingest, metrics, reach
+from pipelines.metrics import Filters
+from pipelines.periods import Period
+from pipelines.privacy import SUPPRESSION_THRESHOLD
+from ui import show
+
+D = dt.date
+FY25 = Period(D(2025, 4, 1), D(2026, 3, 31))
+Z = 1.959964  # z(0.975); z² = 3.841459
+ENGLAND = reach.ENGLAND
+
+
+# Wilson intervals ---------------------------------------------------------------------------------------------------
+
+
+def test_wilson_five_of_twenty():
+    # p = 5/20 = 0.25, n = 20, z² = 3.841459
+    # centre = (p + z²/2n) / (1 + z²/n) = (0.25 + 0.096036) / 1.192073 = 0.290282
+    # half = z·√(p(1−p)/n + z²/4n²) / (1 + z²/n) = 1.959964·√(0.009375 + 0.002401) / 1.192073
+    #      = 1.959964 · 0.108517 / 1.192073 = 0.178420
+    low, high = reach.wilson(5, 20)
+    assert (round(low, 4), round(high, 4)) == (0.1119, 0.4687)  # 0.290282 ∓ 0.178420
+
+
+def test_wilson_at_the_ends():
+    # k = 0: centre = half = (z²/2n) / (1 + z²/n), so the interval is [0, z² / (n + z²)] = [0, 3.841459 / 23.841459]
+    assert reach.wilson(0, 20) == pytest.approx((0.0, 0.161125), abs=1e-6)
+    # k = n: the mirror image, [n / (n + z²), 1] = [20 / 23.841459, 1]
+    assert reach.wilson(20, 20) == pytest.approx((0.838875, 1.0), abs=1e-6)
+
+
+def test_wilson_is_narrower_with_more_people():
+    # the same share, 25%, of 200 people: centre (0.25 + 0.009604) / 1.019207 = 0.254711,
+    # half 1.959964·√(0.0009375 + 0.0000240) / 1.019207 = 1.959964 · 0.031008 / 1.019207 = 0.059630
+    assert reach.wilson(50, 200) == pytest.approx((0.195082, 0.314341), abs=1e-5)
+
+
+# Representation against the England benchmark ------------------------------------------------------------------------
+
+# 42 people reached, one session each in May 2024. Ethnicity: 20 White British (NHS code A), 12 Asian Pakistani (J),
+# 3 Black African (N), 5 blank (Not known), 2 Prefer not to say (Z); nobody Mixed or Other.
+# Gender: 24 female, 16 male, 2 blank. IMD decile: 3 people in decile 1, the other 39 in decile 6.
+ETHNIC_CODES = ["A"] * 20 + ["J"] * 12 + ["N"] * 3 + [None] * 5 + ["Z"] * 2
+GENDERS = ["female"] * 24 + ["male"] * 16 + [None] * 2
+
+
+def _crowd() -> bytes:
+    people = [["participant_id", "gender", "ethnicity", "imd_decile"]]
+    register = [["participant_id", "session_date", "activity", "attended"]]
+    for i, (code, gender) in enumerate(zip(ETHNIC_CODES, GENDERS, strict=True)):
+        people.append([f"R{i:02d}", gender, code, 1 if i < 3 else 6])
+        register.append([f"R{i:02d}", "2024-05-07", "Peer group", "yes"])
+    return workbook({"People": people, "Register": register})
+
+
+@pytest.fixture
+def crowd(con):
+    load(con, ("crowd.xlsx", _crowd()))
+    return con
+
+
+def _rows(table: pd.DataFrame) -> dict[str, dict]:
+    return {row["group"]: row for row in table.to_dict("records")}
+
+
+def test_representation_by_ethnic_group_against_england(crowd):
+    table = reach.representation(crowd, Filters(FY24), "ethnicity_group", ENGLAND)
+    rows = _rows(table)
+    assert set(rows) == {"White", "Asian", "Black", "Mixed", "Other", "Not known", "Prefer not to say"}
+    # Compared: the 35 people in a benchmark group (20 + 12 + 3); Not known (5) and Prefer not to say (2) are not
+    assert not rows["Not known"]["compared"] and not rows["Prefer not to say"]["compared"]
+    assert rows["Not known"]["people"] == 5 and math.isnan(rows["Not known"]["ratio"])
+
+    white = rows["White"]
+    # share 20/35 = 0.571429; England 81.0% -> ratio 0.571429 / 0.81 = 0.705467
+    # Wilson(20, 35): centre (0.571429 + 0.054878) / 1.109756 = 0.564362;
+    # half 1.959964·√(0.0069971 + 0.0007840) / 1.109756 = 1.959964 · 0.088210 / 1.109756 = 0.155788
+    assert white["people"] == 20 and white["shown"] and white["compared"]
+    assert white["share"] == pytest.approx(20 / 35)
+    assert white["benchmark"] == pytest.approx(0.81)
+    assert (white["share_low"], white["share_high"]) == pytest.approx((0.408574, 0.720154), abs=1e-5)
+    assert white["ratio"] == pytest.approx(0.705467, abs=1e-6)
+    # ratio CI: 0.408574 / 0.81 = 0.504412, 0.720154 / 0.81 = 0.889079: all below 1
+    assert (white["ratio_low"], white["ratio_high"]) == pytest.approx((0.504412, 0.889079), abs=1e-5)
+    assert white["verdict"] == "under"
+
+    asian = rows["Asian"]
+    # share 12/35 = 0.342857; England 9.6% -> ratio 3.571429
+    # Wilson(12, 35): centre (0.342857 + 0.054878) / 1.109756 = 0.358400;
+    # half 1.959964·√(0.0064373 + 0.0007840) / 1.109756 = 1.959964 · 0.084978 / 1.109756 = 0.150082
+    assert (asian["share_low"], asian["share_high"]) == pytest.approx((0.208317, 0.508481), abs=1e-5)
+    assert asian["ratio"] == pytest.approx(3.571429, abs=1e-6)
+    # ratio CI 0.208317 / 0.096 = 2.169968 to 0.508481 / 0.096 = 5.296672: all above 1
+    assert (asian["ratio_low"], asian["ratio_high"]) == pytest.approx((2.169968, 5.296672), abs=1e-5)
+    assert asian["verdict"] == "over"
+
+    # 3 Black people: a count of 1-7, so no share, ratio or verdict
+    black = rows["Black"]
+    assert black["people"] == 3 and not black["shown"] and black["compared"]
+    assert all(pd.isna(black[c]) for c in ("share", "ratio", "ratio_low", "ratio_high", "verdict"))
+
+    # Nobody Mixed: people 0 (shown: 0 identifies nobody). Wilson(0, 35) = [0, 3.841459 / 38.841459 = 0.098901]
+    mixed = rows["Mixed"]
+    assert mixed["people"] == 0 and mixed["shown"]
+    assert mixed["ratio"] == 0
+    assert mixed["ratio_high"] == pytest.approx(0.098901 / 0.03, abs=1e-4)  # 3.2967: the interval includes 1
+    assert mixed["verdict"] == "in line"
+    assert rows["Other"]["people"] == 0 and rows["Other"]["verdict"] == "in line"  # 0.098901 / 0.022 = 4.4955
+
+
+def test_representation_words(crowd):
+    table = reach.representation(crowd, Filters(FY24), "ethnicity_group", ENGLAND)
+    assert reach.represented_in_words(table, "ethnicity_group") == "Under-represented: White. Over-represented: Asian."
+
+
+def test_representation_by_gender_leaves_out_not_known(crowd):
+    rows = _rows(reach.representation(crowd, Filters(FY24), "gender", ENGLAND))
+    # 24 women and 16 men of 40 with a known gender (2 blank are left out of the total)
+    assert rows["Woman"]["share"] == pytest.approx(24 / 40)
+    assert rows["Woman"]["ratio"] == pytest.approx(0.6 / 0.51)  # 1.176471
+    # Wilson(24, 40): centre (0.6 + 0.048018) / 1.096036 = 0.591246; half 1.959964·√(0.006 + 0.0006002) / 1.096036
+    #   = 1.959964 · 0.081242 / 1.096036 = 0.145280 -> 0.445966 to 0.736526; / 0.51 -> 0.874 to 1.444
+    assert (rows["Woman"]["ratio_low"], rows["Woman"]["ratio_high"]) == pytest.approx((0.874429, 1.444150), abs=1e-5)
+    assert rows["Woman"]["verdict"] == "in line" and rows["Man"]["verdict"] == "in line"
+    assert not rows["Not known"]["compared"]
+    assert reach.represented_in_words(pd.DataFrame([rows["Woman"], rows["Man"]]), "gender") == (
+        "No group is clearly under- or over-represented: every interval includes 1."
+    )
+
+
+def test_representation_by_imd_quintile_uses_a_fifth_each(crowd):
+    table = reach.representation(crowd, Filters(FY24), "imd_quintile", ENGLAND)
+    rows = _rows(table)
+    assert all(rows[q]["benchmark"] == pytest.approx(0.2) for q in "12345")
+    # decile 1 -> quintile 1 (3 people: withheld); decile 6 -> quintile 3 (39 of 42): 0.928571 / 0.2 = 4.642857
+    assert not rows["1"]["shown"] and pd.isna(rows["1"]["ratio"])
+    assert rows["3"]["ratio"] == pytest.approx(39 / 42 / 0.2)
+    # quintiles 2, 4, 5 have nobody: Wilson(0, 42) upper = 3.841459 / 45.841459 = 0.083799; / 0.2 = 0.419 < 1
+    assert rows["2"]["ratio_high"] == pytest.approx(0.083799 / 0.2, abs=1e-5)
+    assert [rows[q]["verdict"] for q in "2345"] == ["under", "over", "under", "under"]
+    assert reach.represented_in_words(table, "imd_quintile") == (
+        "Under-represented: IMD quintile 2, IMD quintile 4, IMD quintile 5. Over-represented: IMD quintile 3."
+    )
+
+
+def test_a_lower_threshold_shows_small_groups(crowd):
+    rows = _rows(reach.representation(crowd, Filters(FY24), "ethnicity_group", ENGLAND, threshold=3))
+    assert rows["Black"]["shown"]
+    assert rows["Black"]["ratio"] == pytest.approx(3 / 35 / 0.042)  # 0.085714 / 0.042 = 2.040816
+
+
+def test_small_groups_are_suppressed_on_screen(crowd):
+    groups = reach.profile(crowd, Filters(FY24), "ethnicity_group")
+    shown = show.people_table(groups, SUPPRESSION_THRESHOLD).set_index("group")
+    assert shown.loc["Black", "people"] == "<8" and shown.loc["Black", "share"] == "<8 people"
+    assert shown.loc["Prefer not to say", "people"] == "<8"
+    assert shown.loc["White", "people"] == "20" and shown.loc["White", "share"] == "48%"  # 20 / 42
+
+
+# Benchmarks ---------------------------------------------------------------------------------------------------------
+
+
+def test_england_benchmark_is_shipped(con):
+    assert reach.benchmark_areas(con) == [ENGLAND]  # before any population sheet is loaded
+    bench = reach.benchmark(con, ENGLAND)
+    for dimension in ("ethnicity_group", "gender", "age_band", "imd_quintile"):
+        shares = bench.loc[bench["dimension"] == dimension, "share"]
+        assert shares.sum() == pytest.approx(1.0, abs=0.002), dimension
+    assert bench["source"].str.contains("Census 2021|Indices of Deprivation 2019").all()
+
+
+POPULATION = [
+    ["area", "dimension", "group", "count", "share"],
+    ["Dudley", "ethnicity", "White", 200, None],
+    ["Dudley", "ethnic group", "Asian, Asian British or Asian Welsh", 100, None],
+    ["Dudley", "ethnicity_group", "Black, Black British, Black Welsh, Caribbean or African", 50, None],
+    ["Dudley", "ethnicity_group", "Mixed or Multiple ethnic groups", 25, None],
+    ["Dudley", "ethnicity_group", "Other ethnic group", 25, None],
+    ["Dudley", "sex", "Female", None, 52],
+    ["Dudley", "sex", "Male", None, 48],
+    *[["Dudley", "imd", q, n, None] for q, n in ((1, 40), (2, 20), (3, 20), (4, 10), (5, 10))],
+    ["Sandwell", "gender", "Woman", 500, None],
+    ["Sandwell", "gender", "Man", 500, None],
+]
+
+
+def test_a_population_sheet_is_a_benchmark(con):
+    load(con, ("population.xlsx", workbook({"Census": POPULATION})))
+    assert reach.benchmark_areas(con) == [ENGLAND, "Dudley", "Sandwell"]
+    stored = {
+        (d, g): (c, s)
+        for d, g, c, s in current(
+            con, "SELECT dimension, \"group\", count, share FROM population WHERE area = 'Dudley'"
+        )
+    }
+    assert stored[("ethnicity_group", "Asian")] == (100, None)  # the Census title is stored as the dashboard's label
+    assert stored[("gender", "Woman")] == (None, 52)  # 'Female' is 'Woman'
+    bench = reach.benchmark(con, "Dudley")
+    shares = {(d, g): s for d, g, s in bench[["dimension", "group", "share"]].itertuples(index=False)}
+    # counts become shares of their dimension: 200, 100, 50, 25, 25 of 400
+    assert shares[("ethnicity_group", "White")] == pytest.approx(0.5)
+    assert shares[("ethnicity_group", "Asian")] == pytest.approx(0.25)
+    assert shares[("ethnicity_group", "Black")] == pytest.approx(0.125)
+    assert shares[("ethnicity_group", "Mixed")] == pytest.approx(0.0625)
+    # shares given as percentages are scaled to their total: 52 / (52 + 48)
+    assert shares[("gender", "Woman")] == pytest.approx(0.52)
+    assert shares[("gender", "Man")] == pytest.approx(0.48)
+    assert shares[("imd_quintile", "1")] == pytest.approx(0.4)  # 40 of 100: not the national 20%
+    assert set(bench["source"]) == {"Loaded population sheet: Dudley"}
+    assert reach.benchmark(con, "Sandwell")["share"].tolist() == pytest.approx([0.5, 0.5])
+
+
+def test_a_loaded_benchmark_replaces_england_when_chosen(crowd):
+    load(crowd, ("population.xlsx", workbook({"Census": POPULATION})))
+    f = Filters(FY24)
+    rows = _rows(reach.representation(crowd, f, "ethnicity_group", "Dudley"))
+    assert rows["White"]["benchmark"] == pytest.approx(0.5)
+    # (20 / 35) / 0.5 = 1.142857; CI 0.408574 / 0.5 = 0.817148 to 0.720154 / 0.5 = 1.440309: in line
+    assert rows["White"]["ratio"] == pytest.approx(1.142857, abs=1e-6)
+    assert (rows["White"]["ratio_low"], rows["White"]["ratio_high"]) == pytest.approx((0.817148, 1.440309), abs=1e-5)
+    assert rows["White"]["verdict"] == "in line"
+    # (12 / 35) / 0.25 = 1.371429; CI 0.208317 / 0.25 = 0.833268 to 0.508481 / 0.25 = 2.033922: in line
+    assert rows["Asian"]["ratio"] == pytest.approx(1.371429, abs=1e-6)
+    assert rows["Asian"]["verdict"] == "in line"
+    woman = _rows(reach.representation(crowd, f, "gender", "Dudley"))["Woman"]
+    assert woman["benchmark"] == pytest.approx(0.52) and woman["ratio"] == pytest.approx(0.6 / 0.52)
+    quintile3 = _rows(reach.representation(crowd, f, "imd_quintile", "Dudley"))["3"]
+    assert quintile3["ratio"] == pytest.approx(39 / 42 / 0.2)  # Dudley's quintile 3 is 20 of 100 too
+    quintile1 = _rows(reach.representation(crowd, f, "imd_quintile", "Dudley"))["1"]
+    assert quintile1["benchmark"] == pytest.approx(0.4)
+    # England is unchanged beside it
+    assert _rows(reach.representation(crowd, f, "ethnicity_group", ENGLAND))["White"]["benchmark"] == 0.81
+
+
+def test_an_unknown_population_group_is_refused_naming_the_row(con):
+    rows = [*POPULATION[:3], ["Dudley", "ethnicity", "Martian", 10, None], ["Dudley", "age", "12-15", 10, None]]
+    result = checked(con, ("population.xlsx", workbook({"Census": rows})))
+    assert not result.ok
+    problems = {p.row: p for p in result.problems}
+    assert set(problems) == {4, 5}
+    assert problems[4].value == "Martian"
+    assert "Asian, Black, Mixed, White, Other" in problems[4].expected
+    assert problems[5].value == "12-15" and "16-17" in problems[5].expected
+    assert current(con, "SELECT count(*) FROM population_history") == [(0,)]
+
+
+# Activity -----------------------------------------------------------------------------------------------------------
+
+# Period: FY 2024-25. Peer: peer support, in person; Art: course, online; Walk: social, in person; Café: no type.
+PEER, ART, WALK = ("Peer", "peer support", "in person"), ("Art", "course", "online"), ("Walk", "social", "in person")
+ACT_PEOPLE = [
+    ["participant_id", "age_band", "gender", "referral_source", "imd_decile"],
+    ["A", "25-34", "woman", "GP", 1],
+    ["B", "75+", "man", "Self", 2],
+    ["C", "18-24", None, "GP", 5],
+    ["D", None, "woman", None, None],
+    ["E", "25-34", "prefer not to say", "Social prescriber", 10],
+    ["F", "45-54", "man", "GP", 3],  # only a DNA: never reached
+    # G has no row: Not known in every dimension
+]
+ACT_REGISTER = [
+    ["participant_id", "session_date", "activity", "activity_type", "delivery", "attended"],
+    ["A", "2023-05-02", *PEER, "yes"],  # A's first session, the year before
+    *[["A", D(2024, 4, 2) + dt.timedelta(weeks=k), *PEER, "yes"] for k in range(12)],  # 2 Apr to 18 Jun
+    ["D", "2024-04-02", *PEER, "yes"],
+    ["F", "2024-04-09", *PEER, "DNA"],
+    *[["B", D(2024, m, 1), *ART, "yes"] for m in range(7, 13)],  # 1 Jul to 1 Dec
+    ["C", "2024-07-01", *ART, "yes"],
+    ["C", "2025-01-07", *WALK, "yes"],
+    ["E", "2024-10-01", *ART, "yes"],
+    ["E", "2024-11-01", *ART, "DNA"],
+]
+CAFE_REGISTER = [["participant_id", "session_date", "activity"], ["G", "2025-02-04", "Café"]]  # no type or delivery
+
+
+@pytest.fixture
+def activity_db(con):
+    load(con, ("activity.xlsx", workbook({"People": ACT_PEOPLE, "Register": ACT_REGISTER, "Café": CAFE_REGISTER})))
+    return con
+
+
+def test_reach_headline(activity_db):
+    assert metrics.reach(activity_db, Filters(FY24)) == {
+        "reached": 6,  # A, B, C, D, E, G
+        "new": 5,  # all but A
+        "attendances": 23,  # A 12, D 1, B 6, C 2, E 1, G 1
+        "did_not_attend": 2,  # F, E
+        "sessions_delivered": 20,  # Peer 12 dates, Art 6 (E's DNA on 1 Nov was B's session), Walk 1, Café 1
+    }
+
+
+def test_reach_by_quarter_with_returning_and_did_not_attend_rate(activity_db):
+    found = metrics.reach_by_quarter(activity_db, Filters(FY24))
+    assert list(found["quarter"]) == ["2024-25 Q1", "2024-25 Q2", "2024-25 Q3", "2024-25 Q4"]
+    # Q1: A (12) and D (1), F's DNA; Q2: B (Jul-Sep) and C; Q3: B (Oct-Dec) and E, E's DNA; Q4: C (Walk), G (Café)
+    assert list(found["reached"]) == [2, 2, 2, 2]
+    assert list(found["new"]) == [1, 2, 1, 1]  # D; B and C; E; G
+    assert list(found["returning"]) == [1, 0, 1, 1]  # A (came in 2023); none; B; C
+    assert list(found["attendances"]) == [13, 4, 4, 2]
+    assert list(found["did_not_attend"]) == [1, 0, 1, 0]
+    # did-not-attend rate = DNA / (attended + DNA): 1 / 14, 0 / 4, 1 / 5, 0 / 2
+    assert list(found["dna_rate"]) == pytest.approx([1 / 14, 0.0, 0.2, 0.0])
+    assert list(found["sessions_delivered"]) == [12, 3, 3, 2]
+
+
+def test_reach_by_quarter_of_an_empty_year(activity_db):
+    found = metrics.reach_by_quarter(activity_db, Filters(FY25))
+    assert list(found["reached"]) == [0, 0, 0, 0]
+    assert found["dna_rate"].isna().all()  # nobody booked: no rate, not 0%
+
+
+def _mix(con, by: str, f: Filters | None = None) -> list[tuple]:
+    return list(reach.mix(con, f or Filters(FY24), by).itertuples(index=False, name=None))
+
+
+def test_mix_by_activity_type_and_delivery(activity_db):
+    # (group, people, attendances, sessions), most people first
+    assert _mix(activity_db, "activity") == [
+        ("Art", 3, 8, 6),  # B 6, C 1, E 1; sessions 1 Jul to 1 Dec
+        ("Peer", 2, 13, 12),  # A 12, D 1
+        ("Café", 1, 1, 1),
+        ("Walk", 1, 1, 1),
+    ]
+    assert _mix(activity_db, "activity_type") == [
+        ("course", 3, 8, 6),
+        ("peer support", 2, 13, 12),
+        ("not recorded", 1, 1, 1),  # the Café has no type
+        ("social", 1, 1, 1),
+    ]
+    assert _mix(activity_db, "delivery") == [
+        ("in person", 3, 14, 13),  # Peer (A, D) and Walk (C): 13 + 1 attendances, 12 + 1 sessions
+        ("online", 3, 8, 6),
+        ("not recorded", 1, 1, 1),
+    ]
+    assert _mix(activity_db, "delivery", Filters(FY24, ("Peer",))) == [("in person", 2, 13, 12)]
+    with pytest.raises(ValueError, match="Unknown grouping"):
+        reach.mix(activity_db, Filters(FY24), "venue")
+
+
+def test_retention(activity_db):
+    kept = reach.retention(activity_db, Filters(FY24))
+    # sessions attended in the year: A 12 -> 12+; B 6 -> 6–11; C 2 -> 2–5; D, E, G 1 each
+    assert list(kept["bands"].itertuples(index=False, name=None)) == [("1", 3), ("2–5", 1), ("6–11", 1), ("12+", 1)]
+    # new in the year: B, C, D, E, G; came back after their first session: B (Aug), C (Walk in Jan) -> 2 / 5
+    assert (kept["new"], kept["came_back"]) == (5, 2)
+    assert kept["share_came_back"] == pytest.approx(0.4)
+
+
+def test_retention_counts_coming_back_within_the_period(activity_db):
+    q2 = reach.retention(activity_db, Filters(Period(D(2024, 7, 1), D(2024, 9, 30))))
+    # new in Q2: B and C; by 30 Sep B had come back (1 Aug), C had not (her second session is in January)
+    assert (q2["new"], q2["came_back"], q2["share_came_back"]) == (2, 1, 0.5)
+    assert dict(q2["bands"].itertuples(index=False, name=None)) == {"1": 1, "2–5": 1, "6–11": 0, "12+": 0}
+    empty = reach.retention(activity_db, Filters(FY25))
+    assert empty["new"] == 0 and empty["share_came_back"] is None
+    assert empty["bands"]["people"].tolist() == [0, 0, 0, 0]
+
+
+def test_referral_sources(activity_db):
+    found = reach.referral_sources(activity_db, Filters(FY24))
+    # GP: A, C; Not known: D (blank), G (no profile); Self: B; Social prescriber: E. F was never reached.
+    assert list(found.itertuples(index=False, name=None)) == [
+        ("GP", 2),
+        ("Not known", 2),
+        ("Self", 1),
+        ("Social prescriber", 1),
+    ]
+
+
+def test_profile_keeps_age_bands_in_order_and_counts_not_known(activity_db):
+    ages = reach.profile(activity_db, Filters(FY24), "age_band")
+    # 18-24: C; 25-34: A, E; 75+: B; Not known: D (blank), G (no profile) -> 1, 2, 1, 2 of 6
+    assert list(ages["group"]) == ["18-24", "25-34", "75+", "Not known"]
+    assert list(ages["people"]) == [1, 2, 1, 2]
+    assert list(ages["share"]) == pytest.approx([1 / 6, 2 / 6, 1 / 6, 2 / 6])
+    assert ages["share"].sum() == pytest.approx(1.0)
+    genders = reach.profile(activity_db, Filters(FY24), "gender").set_index("group")
+    assert genders["people"].to_dict() == {"Woman": 2, "Not known": 2, "Man": 1, "Prefer not to say": 1}
+    assert genders["share"].sum() == pytest.approx(1.0)
+    quintiles = reach.profile(activity_db, Filters(FY24), "imd_quintile")
+    # deciles A 1, B 2 -> 1; C 5 -> 3; E 10 -> 5; D and G not known
+    assert list(quintiles.itertuples(index=False, name=None)) == [
+        ("1", 2, pytest.approx(2 / 6)),
+        ("3", 1, pytest.approx(1 / 6)),
+        ("5", 1, pytest.approx(1 / 6)),
+        ("Not known", 2, pytest.approx(2 / 6)),
+    ]
+
+
+# Deprivation --------------------------------------------------------------------------------------------------------
+
+
+def test_core20(activity_db):
+    # reached: A (decile 1), B (2), C (5), D (blank), E (10), G (no profile): 4 known, 2 in deciles 1-2
+    assert reach.core20(activity_db, Filters(FY24)) == {"reached": 6, "known": 4, "core20": 2, "share": 0.5}
+    # Art: B, C, E -> 3 known, 1 (B) in Core20
+    art = reach.core20(activity_db, Filters(FY24, ("Art",)))
+    assert (art["known"], art["core20"]) == (3, 1)
+    assert art["share"] == pytest.approx(1 / 3)
+    assert reach.core20(activity_db, Filters(FY25)) == {"reached": 0, "known": 0, "core20": 0, "share": None}
+
+
+def test_core20_by_quarter(activity_db):
+    found = reach.core20_by_quarter(activity_db, Filters(FY24), threshold=1)
+    # Q1: A (1), D -> 1 of 1; Q2: B (2), C (5) -> 1 of 2; Q3: B (2), E (10) -> 1 of 2; Q4: C (5), G -> 0 of 1
+    assert list(found["quarter"]) == ["2024-25 Q1", "2024-25 Q2", "2024-25 Q3", "2024-25 Q4"]
+    assert list(found["known"]) == [1, 2, 2, 1]
+    assert list(found["share"]) == pytest.approx([1.0, 0.5, 0.5, 0.0])
+    # with the usual threshold of 8, no quarter has enough people with a known decile to show a share
+    assert reach.core20_by_quarter(activity_db, Filters(FY24))["share"].isna().all()
+
+
+def test_core20_by_quarter_withholds_a_small_core20_count(crowd):
+    # Q1 2024-25: 42 people with a known decile, 3 of them in decile 1. The share, 3 / 42, beside the 42 people
+    # the chart's tooltip names, would give away the 3: withheld, as the page's headline withholds it.
+    found = reach.core20_by_quarter(crowd, Filters(FY24))
+    assert found["known"].tolist() == [42, 0, 0, 0]
+    assert found["share"].isna().all()
+    assert reach.core20_by_quarter(crowd, Filters(FY24), threshold=3)["share"][0] == pytest.approx(3 / 42)
+
+
+# IMD 2019 File 1, as the government publishes it: UTF-8 with a byte order mark, ranks quoted with thousands separators.
+FILE_1_HEADER = [
+    "LSOA code (2011)",
+    "LSOA name (2011)",
+    "Local Authority District code (2019)",
+    "Local Authority District name (2019)",
+    "Index of Multiple Deprivation (IMD) Rank",
+    "Index of Multiple Deprivation (IMD) Decile",
+]
+FILE_1 = [
+    FILE_1_HEADER,
+    ["E01000001", "City of London 001A", "E09000001", "City of London", "29,199", 9],
+    ["E01000002", "City of London 001B", "E09000001", "City of London", "30,379", 10],
+    ["E01011681", "Leeds 063D", "E08000035", "Leeds", "4,084", 2],
+    ["E01033768", "Liverpool 037F", "E08000012", "Liverpool", "1,833", 1],
+]  # these rows as published
+LSOA_PEOPLE = [
+    ["participant_id", "lsoa_code", "imd_decile"],
+    ["L1", "E01033768", None],  # decile 1 from the lookup
+    ["L2", "e01011681", None],  # decile 2 (a code in lower case is the same code)
+    ["L3", "E01000001", None],  # decile 9
+    ["L4", "E01000002", 3],  # the sheet says 3: it wins over the lookup's 10
+    ["L5", "E01012345", None],  # not in the small lookup: not known (decile 7 in the published file)
+    ["L6", None, None],  # nothing recorded
+]
+LSOA_REGISTER = [
+    ["participant_id", "session_date", "activity"],
+    *[[p, "2024-05-07", "Peer"] for p in ("L1", "L2", "L3", "L4", "L5", "L6")],
+]
+
+
+def _file_1(rows: list[list]) -> bytes:
+    data = csv_bytes(rows, "utf-8-sig")
+    assert data.startswith(b"\xef\xbb\xbf") and b'"29,199"' in data  # the published layout
+    return data
+
+
+def _deciles(con) -> dict[str, int | None]:
+    return dict(current(con, "SELECT lsoa_code, imd_decile FROM participant_profiles WHERE lsoa_code IS NOT NULL"))
+
+
+def test_the_imd_lookup_resolves_lsoas(con):
+    load(con, ("people.xlsx", workbook({"People": LSOA_PEOPLE, "Register": LSOA_REGISTER})))
+    before = reach.core20(con, Filters(FY24))
+    assert (before["known"], before["core20"]) == (1, 0)  # only L4's decile, 3, is known
+
+    result = checked(con, ("File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv", _file_1(FILE_1)))
+    assert result.ok, [str(p) for p in result.problems]
+    assert [s.kind.name for s in result.files[0].sheets] == ["imd_lookup"]
+    assert "'Index of Multiple Deprivation (IMD) Rank'" in " ".join(result.files[0].notes)  # ignored, not stored
+    ingest.load(con, result)
+    assert current(con, "SELECT lsoa_code, imd_decile FROM imd_lookup ORDER BY 1") == [
+        ("E01000001", 9),
+        ("E01000002", 10),
+        ("E01011681", 2),
+        ("E01033768", 1),
+    ]
+    assert _deciles(con) == {"E01033768": 1, "E01011681": 2, "E01000001": 9, "E01000002": 3, "E01012345": None}
+    after = reach.core20(con, Filters(FY24))
+    # known: L1 (1), L2 (2), L3 (9), L4 (3); Core20: L1 and L2 -> 2 of 4; L5 and L6 not known
+    assert after == {"reached": 6, "known": 4, "core20": 2, "share": 0.5}
+    assert dict(metrics.reach_by(con, Filters(FY24), "imd_quintile").itertuples(index=False, name=None)) == {
+        "1": 2,  # deciles 1 and 2
+        "2": 1,  # L4's 3
+        "5": 1,  # L3's 9
+        "Not known": 2,
+    }
+
+
+def test_the_imd_lookup_loaded_before_the_people(con):
+    load(con, ("imd.csv", _file_1(FILE_1)))
+    load(con, ("people.xlsx", workbook({"People": LSOA_PEOPLE, "Register": LSOA_REGISTER})))
+    assert _deciles(con)["E01033768"] == 1 and _deciles(con)["E01000002"] == 3
+    assert reach.core20(con, Filters(FY24))["core20"] == 2
+
+
+IMD_FILE = EXTERNAL / "imd2019" / "File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv"
+
+
+@pytest.mark.skipif(not IMD_FILE.exists(), reason=f"the published IMD 2019 File 1 is not at {IMD_FILE}")
+def test_the_published_imd_file_loads(con):
+    data = IMD_FILE.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    load(con, (IMD_FILE.name, data))
+    assert current(
+        con, "SELECT count(*), count(DISTINCT lsoa_code), min(imd_decile), max(imd_decile) FROM imd_lookup"
+    ) == [(32844, 32844, 1, 10)]
+    # deciles hold a tenth of England's LSOAs each: 3,284 or 3,285
+    assert {n for (n,) in current(con, "SELECT count(*) FROM imd_lookup GROUP BY imd_decile")} == {3284, 3285}
+    load(con, ("people.xlsx", workbook({"People": LSOA_PEOPLE, "Register": LSOA_REGISTER})))
+    # the published deciles (L4's own 3 wins over 001B's 10); Darlington 015D, unknown to the small file, is 7
+    assert _deciles(con) == {"E01033768": 1, "E01011681": 2, "E01000001": 9, "E01000002": 3, "E01012345": 7}
+    found = reach.core20(con, Filters(FY24))
+    assert (found["known"], found["core20"]) == (5, 2)  # L1 and L2 of L1-L5

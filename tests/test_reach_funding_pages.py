@@ -1,0 +1,280 @@
+"""The Reach and Funding pages run headless with AppTest on a copy of the sample: each shows the figures that
+pipelines/reach.py, pipelines/funding.py and pipelines/metrics.py compute."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import workbook
+from streamlit.testing.v1 import AppTest
+
+from pipelines import funding, ingest, metrics, reach, store
+from pipelines.metrics import Filters
+from pipelines.periods import Period
+from pipelines.privacy import SUPPRESSION_THRESHOLD
+from tests.apphelpers import assert_ran, charts, run_app, widget
+
+pytestmark = pytest.mark.usefixtures("app_runtime")
+
+
+LIMIT = SUPPRESSION_THRESHOLD
+FY24 = Period(dt.date(2024, 4, 1), dt.date(2025, 3, 31))
+FY25 = Period(dt.date(2025, 4, 1), dt.date(2026, 3, 31))
+COMPARED = ("ethnicity_group", "age_band", "gender", "imd_quintile")  # the dimensions England's benchmark has
+
+
+# Fixtures -----------------------------------------------------------------------------------------
+
+
+# Helpers ----------------------------------------------------------------------------------------------------------
+
+
+def open_page(script: str, title: str) -> AppTest:
+    at = run_app()
+    at.switch_page(script).run()
+    assert_ran(at)
+    assert [t.value for t in at.title] == [title]
+    return at
+
+
+def figures(at: AppTest) -> dict[str, tuple[str, str | None]]:
+    return {m.label: (m.value, m.delta or None) for m in at.metric}
+
+
+def chart_titles(at: AppTest) -> list[str]:
+    return [spec.get("title", {}).get("text", "") for spec in charts(at)]
+
+
+def count(n: int) -> str:
+    assert n == 0 or n >= LIMIT, "the sample's headline counts are not small"
+    return f"{n:,}"
+
+
+def default_filters(sample: duckdb.DuckDBPyConnection) -> Filters:
+    period = metrics.default_period(sample)
+    assert period == FY25, "the sample ends in March 2026"
+    return Filters(period)
+
+
+# Reach --------------------------------------------------------------------------------------------------------------
+
+
+def test_reach_page_headlines_match_the_pipeline(sample_app: Path, sample: duckdb.DuckDBPyConnection) -> None:
+    f = default_filters(sample)
+    now = metrics.reach(sample, f)
+    kept = reach.retention(sample, f)
+    deprived = reach.core20(sample, f)
+    booked = now["attendances"] + now["did_not_attend"]
+
+    at = open_page("pages/reach.py", "Reach")
+
+    assert not at.error
+    expected = {
+        # Activity
+        "People reached": (count(now["reached"]), None),
+        "New": (count(now["new"]), None),
+        "Returning": (count(now["reached"] - now["new"]), None),
+        "Attendances": (f"{now['attendances']:,}", None),
+        "Did not attend": (f"{now['did_not_attend'] / booked:.0%}", None),
+        "Sessions delivered": (f"{now['sessions_delivered']:,}", None),
+        "New people who came back after their first session": (
+            f"{kept['came_back'] / kept['new']:.0%}",
+            f"{count(kept['came_back'])} of {count(kept['new'])} new people",
+        ),
+        # Deprivation
+        "Core20: most deprived 20% of areas": (
+            f"{deprived['core20'] / deprived['known']:.0%}",
+            f"{count(deprived['core20'])} of {count(deprived['known'])} people with a known area",
+        ),
+        "People reached with no known area": (count(deprived["reached"] - deprived["known"]), None),
+        "Share if all areas were reached equally": ("20%", None),
+    }
+    assert figures(at) == expected
+    assert deprived["reached"] == now["reached"]
+
+    titles = chart_titles(at)
+    for title in (
+        "People reached each quarter",
+        "People reached by activity",
+        "People by sessions attended in the period",
+        "How people were referred",
+        "People reached by age band",  # the first of 'Group people by'
+        "People reached living in the most deprived 20% of areas",
+    ):
+        assert title in titles
+    quarterly = next(d.value for d in at.dataframe if "people reached" in d.value.columns)
+    by_quarter = metrics.reach_by_quarter(sample, f)
+    assert list(quarterly["quarter"]) == list(by_quarter["quarter"])
+    assert list(quarterly["people reached"]) == [count(n) for n in by_quarter["reached"]]
+
+
+def test_representation_against_england(sample_app: Path, sample: duckdb.DuckDBPyConnection) -> None:
+    f = default_filters(sample)
+    at = open_page("pages/reach.py", "Reach")
+
+    choice = widget(at.selectbox, "Compare with")
+    assert choice.options == [reach.ENGLAND] and choice.value == reach.ENGLAND
+    titles = chart_titles(at)
+    for dimension in COMPARED:
+        label = reach.PROFILE_DIMENSIONS[dimension]
+        assert f"Who the service reaches by {label}, against {reach.ENGLAND}" in titles
+    words = [m.value for m in at.markdown]
+    for dimension in COMPARED:
+        table = reach.representation(sample, f, dimension, reach.ENGLAND, LIMIT)
+        assert reach.represented_in_words(table, dimension) in words, dimension
+    assert "Under-represented: White." in words  # the sample reaches fewer White people than England has
+
+
+POPULATION = [
+    ["area", "dimension", "group", "count"],
+    ["Dudley", "ethnicity", "White", 250000],
+    ["Dudley", "ethnicity", "Asian, Asian British or Asian Welsh", 30000],
+    ["Dudley", "ethnicity", "Black, Black British, Black Welsh, Caribbean or African", 8000],
+    ["Dudley", "ethnicity", "Mixed or Multiple ethnic groups", 8000],
+    ["Dudley", "ethnicity", "Other ethnic group", 4000],
+    ["Dudley", "sex", "Female", 166000],
+    ["Dudley", "sex", "Male", 160000],
+]
+
+
+def test_a_loaded_benchmark_is_offered_after_england(sample_app: Path, sample: duckdb.DuckDBPyConnection) -> None:
+    f = default_filters(sample)
+    con = store.connect(sample_app)
+    try:
+        ingest.load(con, ingest.check(con, [("dudley.xlsx", workbook({"Census": POPULATION}))]))
+        assert reach.benchmark_areas(con) == [reach.ENGLAND, "Dudley"]
+        expected = [
+            reach.represented_in_words(reach.representation(con, f, d, "Dudley", LIMIT), d)
+            for d in ("ethnicity_group", "gender")
+        ]
+        white = reach.representation(con, f, "ethnicity_group", "Dudley", LIMIT).set_index("group").loc["White"]
+    finally:
+        con.close()
+    assert white["benchmark"] == pytest.approx(250000 / 300000)  # Dudley's share, not England's 81%
+
+    at = open_page("pages/reach.py", "Reach")
+    choice = widget(at.selectbox, "Compare with")
+    assert choice.options == [reach.ENGLAND, "Dudley"] and choice.value == reach.ENGLAND
+    choice.set_value("Dudley").run()
+    assert_ran(at)
+
+    titles = chart_titles(at)
+    # Dudley's sheet has ethnic group and gender only: one chart each, against Dudley
+    assert [t for t in titles if t.startswith("Who the service reaches")] == [
+        "Who the service reaches by ethnic group, against Dudley",
+        "Who the service reaches by gender, against Dudley",
+    ]
+    words = [m.value for m in at.markdown]
+    assert all(sentence in words for sentence in expected)
+
+
+def test_the_detailed_ethnic_groups(sample_app: Path, sample: duckdb.DuckDBPyConnection) -> None:
+    f = default_filters(sample)
+    at = open_page("pages/reach.py", "Reach")
+    assert not at.toggle, "the toggle belongs to the ethnic group"
+    widget(at.radio, "Group people by").set_value("ethnicity_group").run()
+    assert_ran(at)
+    assert "People reached by ethnic group" in chart_titles(at)
+    assert list(people_table(at)["group"]) == list(reach.profile(sample, f, "ethnicity_group")["group"])
+
+    widget(at.toggle, "Show the 19 detailed ethnic groups").set_value(True).run()
+    assert_ran(at)
+    titles = chart_titles(at)
+    assert "People reached by ethnic group (detailed)" in titles
+    assert "People reached by ethnic group" not in titles
+    detailed = reach.profile(sample, f, "ethnicity")
+    table = people_table(at)
+    assert list(table["group"]) == list(detailed["group"])
+    assert len(detailed) > 5 and all(":" in g for g in detailed["group"] if g not in ("Not known", "Prefer not to say"))
+    small = [g for g, n in zip(detailed["group"], detailed["people"], strict=True) if 0 < n < LIMIT]
+    assert small, "the sample has some small detailed groups"
+    assert all(table.set_index("group").loc[g, "people"] == f"<{LIMIT}" for g in small)
+
+
+def people_table(at: AppTest):
+    return next(d.value for d in at.dataframe if list(d.value.columns) == ["group", "people", "share"])
+
+
+# Funding ------------------------------------------------------------------------------------------------------------
+
+
+def test_funding_page_headlines_match_the_pipeline(sample_app: Path, sample: duckdb.DuckDBPyConnection) -> None:
+    f = default_filters(sample)
+    today = dt.date.today()
+    largest = funding.dependence(sample, f)
+    ending = funding.cliff(sample, f, today, 12)
+    runway = metrics.runway_months(sample, f)
+
+    at = open_page("pages/funding.py", "Funding")
+
+    assert not at.error
+    found = figures(at)
+    assert found["Income in the period"] == (f"£{metrics.income(sample, f):,.0f}", None)
+    assert found["Largest funder's share"] == (f"{largest['share']:.0%}", largest["funder"])
+    assert found["Income ending within a year"] == (
+        f"£{ending['annual_value']:,.0f}",
+        f"a year, from {len(ending['lines'])} grant(s) or contract(s)",
+    )
+    assert found["Reserves runway"][0] == f"{runway:,.1f} months"
+    for months in (6, 12):
+        cliff = funding.cliff(sample, f, today, months)
+        sentence = (
+            f"**Ending in the next {months} months:** {len(cliff['lines'])} secured line(s), "
+            f"£{cliff['annual_value']:,.0f} a year of income."
+        )
+        assert sentence in [m.value for m in at.markdown]
+    assert chart_titles(at) == [
+        "Income each quarter, by funder",
+        "How dependent the charity is on one funder",
+        "When each grant and contract runs",
+        "Secured income against what the service needs",
+        "Free reserves",
+    ]
+    value = next(d.value for d in at.dataframe if "cost per person" in d.value.columns)
+    assert value["activity"].iloc[0] == "All activities (including core costs)"
+    assert value["cost per person"].iloc[0] == f"£{metrics.cost_per_participant(sample, f):,.0f}"
+
+
+def test_the_runway_is_as_at_the_chosen_year(sample_app: Path, sample: duckdb.DuckDBPyConnection) -> None:
+    at = open_page("pages/funding.py", "Funding")
+    widget(at.sidebar.selectbox, "Financial year").set_value("2024-25 (Apr–Mar)").run()
+    assert_ran(at)
+    runway = metrics.runway_months(sample, Filters(FY24))
+    assert runway != pytest.approx(metrics.runway_months(sample, Filters(FY25)), abs=0.05)
+    assert figures(at)["Reserves runway"][0] == f"{runway:,.1f} months"  # as the Overview page has it
+    assert figures(at)["Income in the period"][0] == f"£{metrics.income(sample, Filters(FY24)):,.0f}"
+
+
+def test_the_dependence_warning_follows_the_slider(sample_app: Path, sample: duckdb.DuckDBPyConnection) -> None:
+    f = default_filters(sample)
+    largest = funding.dependence(sample, f)
+    assert largest["share"] < funding.DEPENDENCE_WARNING, "no funder gives the sample more than 40%"
+
+    at = open_page("pages/funding.py", "Funding")
+    assert not at.warning
+    below = int(largest["share"] * 100) // 5 * 5  # the slider moves in steps of 5%
+    assert below >= 10 and below / 100 < largest["share"]
+    widget(at.slider, "Warn when one funder gives more than").set_value(below).run()
+    assert_ran(at)
+    assert [w.value for w in at.warning] == [
+        f"{largest['funder']} gave {largest['share']:.0%} of income in this period, more than {below / 100:.0%}. "
+        "Losing it would put the service at risk."
+    ]
+    widget(at.slider, "Warn when one funder gives more than").set_value(below + 5).run()
+    assert_ran(at)
+    assert not at.warning
+
+
+def test_income_can_be_split_by_type(sample_app: Path) -> None:
+    at = open_page("pages/funding.py", "Funding")
+    choice = widget(at.radio, "Split income by")
+    assert choice.options == list(funding.SPLITS.values())
+    choice.set_value("income_type").run()
+    assert_ran(at)
+    assert "Income each quarter, by type of income" in chart_titles(at)
+    widget(at.radio, "Split income by").set_value("restricted").run()
+    assert_ran(at)
+    assert "Income each quarter, by restricted or unrestricted" in chart_titles(at)
