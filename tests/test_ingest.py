@@ -623,3 +623,27 @@ def test_real_360giving_grants(con, name):
         assert current(con, "SELECT count(*) FROM funding WHERE identifier LIKE '%€%'") == [(2,)]
     stored = " ".join(str(v) for row in current(con, "SELECT * FROM funding_history") for v in row)
     assert "Jane Roe" not in stored and "Roe" not in stored
+
+
+def test_blank_optional_cells_mean_not_recorded(con):
+    register = [
+        ["participant_id", "session_date", "activity", "activity_type", "delivery", "attended"],
+        ["P1", "2024-05-01", "Peer", "peer support", "online", "yes"],
+        ["P2", "2024-05-01", "Peer", None, "", "yes"],  # type and delivery left blank
+    ]
+    grants = [
+        ["funder", "title", "amount", "start_date", "end_date", "restricted", "status"],
+        ["Lottery", "Core", 1200, "2024-04-01", "2025-03-31", None, None],
+    ]
+    load(con, ("q1.xlsx", workbook({"Register": register, "Grants": grants})))
+    found = con.execute("SELECT activity_type, delivery FROM attendance ORDER BY activity_type NULLS LAST").fetchall()
+    assert found == [("peer support", "online"), (None, None)]
+    # a blank 'restricted' is unrestricted; a blank status is secured (DESIGN section 2)
+    assert con.execute("SELECT restricted, status FROM funding").fetchall() == [(False, "secured")]
+
+
+def test_refused_a_blank_attended_cell(loaded):
+    rows = [["participant_id", "session_date", "activity", "attended"], ["P9", "2024-05-01", "Peer", None]]
+    [problem] = assert_refused(loaded, ("q2.xlsx", workbook({"Register": rows})))
+    assert (problem.sheet, problem.row, problem.column) == ("Register", 2, 'D "attended"')
+    assert "must be filled in" in problem.expected
