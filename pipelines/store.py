@@ -263,6 +263,11 @@ def rollback(con: duckdb.DuckDBPyConnection, *upload_ids: int) -> None:
     )
 
 
+def showing_sample(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether any upload of the bundled sample is active (the app then says so on every page)."""
+    return bool(one(con, "SELECT bool_or(is_sample) FROM uploads WHERE rolled_back_at IS NULL")[0])
+
+
 def has_data(con: duckdb.DuckDBPyConnection) -> bool:
     return one(con, "SELECT count(*) FROM uploads WHERE rolled_back_at IS NULL")[0] > 0
 

@@ -37,7 +37,7 @@ def metric(function: Callable[..., Any], *args: Any) -> Any:
 
 
 def showing_sample() -> bool:
-    return bool(store.one(cursor(), "SELECT bool_or(is_sample) FROM uploads WHERE rolled_back_at IS NULL")[0])
+    return store.showing_sample(cursor())
 
 
 def data_changed() -> None:
