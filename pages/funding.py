@@ -30,27 +30,27 @@ with st.expander("Settings for this page"):
     )
 
 reserves = metric(funding.reserves_over_time, policy)
-# the runway as at the end of the period, as the Overview page has it
-latest = reserves[reserves["date"].dt.date <= f.period.end].dropna(subset=["runway_months"]).tail(1)
-runway = None if latest.empty else float(latest["runway_months"].iloc[0])
+runway = metric(metrics.runway_months, f)
+covered = funding.within_policy(runway, policy)
 ending = metric(funding.cliff, f, today, 12)
 cols = st.columns(4)
 cols[0].metric("Income in the period", show.money(metric(metrics.income, f)), border=True)
 cols[1].metric(
     "Reserves runway",
-    show.number(runway, unit=" months"),
-    None if runway is None else ("within policy" if policy[0] <= runway <= policy[1] else "outside policy"),
-    delta_color="off" if runway is None or policy[0] <= runway <= policy[1] else "inverse",
+    show.months(runway),
+    None if covered is None else f"{'within' if covered else 'outside'} policy ({policy[0]:g}–{policy[1]:g} months)",
+    delta_color="off" if covered is not False else "inverse",
     delta_arrow="off",
-    help="Latest free reserves ÷ average monthly spending over the 12 months before them.",
+    help="Latest free reserves on or before the period's end ÷ average monthly spending over the 12 months to it.",
     border=True,
 )
 cols[2].metric(
-    "Income ending within a year",
+    "Yearly income ending soon",
     show.money(ending["annual_value"]),
-    f"a year, from {len(ending['lines'])} grant(s) or contract(s)",
+    f"{len(ending['lines'])} line(s) end within a year",
     delta_color="off",
     delta_arrow="off",
+    help="The yearly value of secured grants and contracts that end in the next 12 months.",
     border=True,
 )
 largest = metric(funding.dependence, f, warn_at)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pipelines import metrics
+from pipelines import metrics, outcomes
 from pipelines.periods import trailing_quarters
 from ui import charts, show
 from ui.data import metric
@@ -32,9 +32,9 @@ for column, key, label in zip(
 measure = metric(metrics.main_measure)
 if measure:
     st.subheader(f"Wellbeing ({measure})")
-    result, earlier = metric(metrics.outcome, f, measure), metric(metrics.outcome, before, measure)
+    result, earlier = metric(outcomes.headline, f, measure, limit), metric(outcomes.headline, before, measure, limit)
     pairs = result["pairs"]
-    enough = show.shown(pairs, limit) and pairs > 0
+    enough = result["shown"]
     ci = result["ci95"]
     cols = st.columns(4)
     cols[0].metric(
@@ -51,12 +51,12 @@ if measure:
         delta_arrow="off",
         border=True,
     )
-    improved = result["improved"] / pairs if enough and result["improved"] is not None else None
-    before_improved = (
-        earlier["improved"] / earlier["pairs"] if earlier["pairs"] and earlier["improved"] is not None else None
-    )
+    improved = result["shares"]["improved"] if enough else None
     cols[2].metric(
-        "Improved reliably", show.share(improved), show.change(improved, before_improved, "share"), border=True
+        "Improved reliably",
+        show.share(improved),
+        show.change(improved, earlier["shares"]["improved"] if earlier["shown"] else None, "share"),
+        border=True,
     )
     rate = result["followup_rate"] if show.shown(result["with_baseline"], limit) else None
     cols[3].metric(
@@ -65,10 +65,8 @@ if measure:
         show.change(rate, earlier["followup_rate"], "share"),
         border=True,
     )
-    if enough and pairs < 30:
-        st.warning(
-            f"Small sample: only {pairs} people have two {measure} scores in this period. Warwick advises at least 30 before drawing conclusions about change."
-        )
+    for warning in result["warnings"]:
+        st.warning(warning, icon=":material/warning:")
 
 st.subheader("Money")
 cols = st.columns(4)
@@ -79,9 +77,7 @@ cols[1].metric(
     "Secured for the next 12 months", show.money(secured), show.change(secured, secured_before, "money"), border=True
 )
 runway, runway_before = metric(metrics.runway_months, f), metric(metrics.runway_months, before)
-cols[2].metric(
-    "Reserves runway", show.number(runway, unit=" months"), show.change(runway, runway_before, "decimal"), border=True
-)
+cols[2].metric("Reserves runway", show.months(runway), show.change(runway, runway_before, "decimal"), border=True)
 cost, cost_before = metric(metrics.cost_per_participant, f), metric(metrics.cost_per_participant, before)
 cols[3].metric(
     "Cost per person reached",

@@ -19,13 +19,12 @@ with activity:
     now = metric(metrics.reach, f)
     quarterly = metric(metrics.reach_by_quarter, f)
     cols = st.columns(6)
-    booked = now["attendances"] + now["did_not_attend"]
     figures = (
         ("People reached", show.count(now["reached"], limit)),
         ("New", show.count(now["new"], limit)),
         ("Returning", show.count(now["reached"] - now["new"], limit)),
         ("Attendances", f"{now['attendances']:,}"),
-        ("Did not attend", show.share(now["did_not_attend"] / booked if booked else None)),
+        ("Did not attend", show.share(metrics.dna_rate(now["attendances"], now["did_not_attend"]))),
         ("Sessions delivered", f"{now['sessions_delivered']:,}"),
     )
     for column, (label, value) in zip(cols, figures, strict=True):

@@ -162,6 +162,11 @@ def secured_against_needed(con: Con, f: Filters, today: dt.date, count: int = 8)
     return table.drop(columns="budget")
 
 
+def within_policy(runway: float | None, policy: tuple[float, float] = RESERVES_POLICY) -> bool | None:
+    """Whether a runway in months lies in the trustees' reserves policy range (None without a runway)."""
+    return None if runway is None else policy[0] <= runway <= policy[1]
+
+
 def reserves_over_time(con: Con, policy: tuple[float, float] = RESERVES_POLICY) -> pd.DataFrame:
     """Free reserves at each recorded date, the runway they give (months of the mean monthly spending over the 12
     months to that date), and the trustees' policy range in pounds. Runway is left blank until 12 months of

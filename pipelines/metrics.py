@@ -176,11 +176,14 @@ def reach_by_quarter(con: Con, f: Filters) -> pd.DataFrame:
     starts = pd.DataFrame({"quarter_start": [q.start for q in quarters(f.period)]})
     frame = starts.merge(found, on="quarter_start", how="left").fillna(0).astype(dict.fromkeys(counts, "int64"))
     frame.insert(0, "quarter", [quarter_label(d) for d in frame["quarter_start"]])
-    booked = frame["attendances"] + frame["did_not_attend"]
-    return frame.assign(
-        returning=frame["reached"] - frame["new"],
-        dna_rate=(frame["did_not_attend"] / booked.where(booked > 0)).astype("float64"),
-    )
+    rates = [dna_rate(a, d) for a, d in zip(frame["attendances"], frame["did_not_attend"], strict=True)]
+    return frame.assign(returning=frame["reached"] - frame["new"], dna_rate=pd.Series(rates, dtype="float64"))
+
+
+def dna_rate(attendances: int, did_not_attend: int) -> float | None:
+    """Did-not-attend rows as a share of attended and did-not-attend rows (cancellations count as neither)."""
+    booked = attendances + did_not_attend
+    return did_not_attend / booked if booked else None
 
 
 # Outcomes -----------------------------------------------------------------------------------------

@@ -393,3 +393,9 @@ def test_value_for_money_without_improvements_or_spending(con):
     row = found.iloc[0]
     assert row["expenditure"] is None or pd.isna(row["expenditure"])
     assert row["cost_per_participant"] is None and row["cost per improvement WEMWBS"] is None
+
+
+def test_within_policy_at_and_beyond_its_ends():
+    assert funding.within_policy(3.0, (3.0, 6.0)) and funding.within_policy(6.0, (3.0, 6.0))
+    assert funding.within_policy(2.9, (3.0, 6.0)) is False and funding.within_policy(6.1, (3.0, 6.0)) is False
+    assert funding.within_policy(None) is None

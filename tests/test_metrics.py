@@ -382,3 +382,8 @@ def test_summary_shape(outcome_db):
     assert found["funding"]["expenditure"] == 0.0
     assert found["funding"]["cost_per_participant"] is None  # no expenditure: a cost cannot be computed
     assert found["funding"]["cost_per_improvement"] == {"WEMWBS": None, "CORE-10": None}  # no expenditure
+
+
+def test_dna_rate_counts_attended_and_missed_sessions_only():
+    assert metrics.dna_rate(9, 1) == 0.1  # 1 missed of 9 + 1 booked
+    assert metrics.dna_rate(0, 0) is None

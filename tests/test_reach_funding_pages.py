@@ -4,6 +4,7 @@ pipelines/reach.py, pipelines/funding.py and pipelines/metrics.py compute."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from pathlib import Path
 
 import duckdb
@@ -214,11 +215,11 @@ def test_funding_page_headlines_match_the_pipeline(sample_app: Path, sample: duc
     found = figures(at)
     assert found["Income in the period"] == (f"£{metrics.income(sample, f):,.0f}", None)
     assert found["Largest funder's share"] == (f"{largest['share']:.0%}", largest["funder"])
-    assert found["Income ending within a year"] == (
+    assert found["Yearly income ending soon"] == (
         f"£{ending['annual_value']:,.0f}",
-        f"a year, from {len(ending['lines'])} grant(s) or contract(s)",
+        f"{len(ending['lines'])} line(s) end within a year",
     )
-    assert found["Reserves runway"][0] == f"{runway:,.1f} months"
+    assert found["Reserves runway"][0] == f"{math.floor(runway * 10) / 10:,.1f} months"  # rounded down
     for months in (6, 12):
         cliff = funding.cliff(sample, f, today, months)
         sentence = (
@@ -244,7 +245,7 @@ def test_the_runway_is_as_at_the_chosen_year(sample_app: Path, sample: duckdb.Du
     assert_ran(at)
     runway = metrics.runway_months(sample, Filters(FY24))
     assert runway != pytest.approx(metrics.runway_months(sample, Filters(FY25)), abs=0.05)
-    assert figures(at)["Reserves runway"][0] == f"{runway:,.1f} months"  # as the Overview page has it
+    assert figures(at)["Reserves runway"][0] == f"{math.floor(runway * 10) / 10:,.1f} months"  # as Overview has it
     assert figures(at)["Income in the period"][0] == f"£{metrics.income(sample, Filters(FY24)):,.0f}"
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from pipelines.privacy import suppress
@@ -17,6 +19,11 @@ def money(x: float | None) -> str:
 
 def number(x: float | None, digits: int = 1, unit: str = "") -> str:
     return "–" if x is None else f"{x:,.{digits}f}{unit}"
+
+
+def months(x: float | None) -> str:
+    """A runway in months, rounded down: 2.98 months is not yet 3."""
+    return "–" if x is None else f"{math.floor(x * 10) / 10:,.1f} months"
 
 
 def share(x: float | None) -> str:
