@@ -19,7 +19,7 @@ from pipelines.privacy import SUPPRESSION_THRESHOLD
 from pipelines.vocab import AGE_BANDS
 
 ENGLAND = "England (Census 2021)"
-ENGLAND_FILE = Path(__file__).resolve().parent / "benchmarks" / "england_census2021.csv"
+ENGLAND_FILE = Path(__file__).resolve().parent / "reference" / "england_census2021.csv"
 Z_975 = 1.959964
 MIX = {"activity": "activity", "activity_type": "type of activity", "delivery": "delivery"}
 SESSION_BANDS = ("1", "2–5", "6–11", "12+")
