@@ -9,7 +9,7 @@ from pipelines import ingest, problem_report, store
 from pipelines.problems import Problem
 from pipelines.sheets import mapping_targets
 from ui.data import blank_template, check_upload, cursor, data_changed
-from ui.sidebar import require_shell
+from ui.shell import require_shell
 
 NOT_USED = "Not used"
 

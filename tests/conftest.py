@@ -124,7 +124,7 @@ class ServerPagesManager(PagesManager):
 
     Streamlit keeps "this app uses a pages/ folder (multipage apps v1)" in a process-wide flag, set when the first
     session starts (our pages live in pages/) and cleared for good by the first st.navigation call. A server
-    therefore runs pages/x.py on its own only for the very first request (ui.sidebar.require_shell handles
+    therefore runs pages/x.py on its own only for the very first request (ui.shell.require_shell handles
     that; tests/test_browser.py checks it). AppTest, though, resets the flag before every run, so each rerun
     after the first would execute the page alone, without the entry point's sidebar and banner.
     """

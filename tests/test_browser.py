@@ -21,6 +21,7 @@ from conftest import workbook
 from pipelines import metrics
 from pipelines.metrics import Filters
 from tests.apphelpers import ROOT, copy_database, fill_template
+from ui import shell
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -62,20 +63,15 @@ def overview_figures(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Page:
-    path: str  # URL path, as url_path in dashboard.py's st.Page
+    path: str  # URL path, as in ui.shell.PAGES
     title: str
     charts: int  # Altair charts the page draws with the sample
     figures: Callable[[duckdb.DuckDBPyConnection], dict[str, str]] | None = None  # st.metric label -> value
 
 
-# Every page of the app. Add a page here.
-PAGES = [
-    Page("overview", "Overview", charts=2, figures=overview_figures),
-    Page("outcomes", "Outcomes", charts=4),
-    Page("reach", "Reach", charts=4),
-    Page("funding", "Funding", charts=2),
-    Page("upload", "Upload data", charts=0),
-]
+CHARTS = {"overview": 2, "outcomes": 4, "reach": 4, "funding": 2, "upload": 0}  # Altair charts with the sample
+FIGURES = {"overview": overview_figures}
+PAGES = [Page(p.url_path, p.title, CHARTS[p.url_path], FIGURES.get(p.url_path)) for p in shell.PAGES]
 
 
 # Fixtures -----------------------------------------------------------------------------------------

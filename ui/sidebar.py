@@ -5,15 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
 from pipelines import metrics
 from pipelines.metrics import Filters
 from pipelines.periods import Period, financial_year, fy_label, quarter_label, quarters
 from pipelines.privacy import SUPPRESSION_THRESHOLD
 from ui.data import metric
-
-FILTERS_KEY = "filters"
+from ui.shell import SHELL_KEY, require_shell
 
 
 def draw_filters() -> Filters:
@@ -27,15 +25,15 @@ def draw_filters() -> Filters:
     with st.sidebar.expander("Display settings"):
         st.number_input(
             "Hide counts of people below",
-            min_value=1,
+            min_value=SUPPRESSION_THRESHOLD,
             max_value=20,
             value=SUPPRESSION_THRESHOLD,
             key="threshold",
             help="Counts of 1 up to this number minus one are shown as '<N' so no one can be identified. "
-            "Downloads always use 8.",
+            "It may be raised, never lowered below 8.",
         )
     chosen = Filters(period, tuple(activities))
-    st.session_state[FILTERS_KEY] = chosen
+    st.session_state[SHELL_KEY] = chosen
     return chosen
 
 
@@ -70,21 +68,9 @@ def _latest_in(options: list[Period], default: Period) -> int:
     return inside[0] if inside else 0
 
 
-def require_shell() -> None:
-    """Make sure the entry point drew this run; every page calls this first (current_filters does).
-
-    A page opened by its own URL as the first request of a fresh server is run by Streamlit's legacy
-    handling of a ``pages/`` folder, without the entry point. Then hand routing back to ``st.navigation``
-    and run again, so every page always gets the shell, its filters and its URL.
-    """
-    if FILTERS_KEY not in st.session_state:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def current_filters() -> Filters:
     require_shell()
-    return st.session_state[FILTERS_KEY]
+    return st.session_state[SHELL_KEY]
 
 
 def threshold() -> int:
