@@ -1,0 +1,74 @@
+"""Census 2021 and IMD 2019 population counts for each 2022 local authority, as shipped with the app.
+
+The table is built by ``python -m pipelines.reference build`` (see SOURCES.md beside it for the files used).
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from pipelines.reference.build import DIMENSION_GROUPS
+
+TABLE_FILE = Path(__file__).resolve().parent / "local_authorities_2021.csv"
+
+Table = dict[str, dict[str, dict[str, int]]]  # area code -> dimension -> group -> people
+
+
+@lru_cache(maxsize=1)
+def _table() -> tuple[dict[str, str], Table]:
+    """Area names and counts, read from the shipped CSV once."""
+    names: dict[str, str] = {}
+    counts: Table = {}
+    with TABLE_FILE.open(encoding="utf-8", newline="") as file:
+        for row in csv.DictReader(file):
+            names[row["area_code"]] = row["area_name"]
+            counts.setdefault(row["area_code"], {}).setdefault(row["dimension"], {})[row["group"]] = int(row["count"])
+    return names, counts
+
+
+def areas() -> pd.DataFrame:
+    """Every area in the table (331 authorities, England, Wales, England and Wales): code and name."""
+    names, _ = _table()
+    return pd.DataFrame(sorted(names.items()), columns=["code", "name"])
+
+
+def close_matches(code_or_name: str) -> list[str]:
+    """Up to five areas, as "CODE Name", that look like what was typed (for the message about an unknown area)."""
+    names, _ = _table()
+    typed = code_or_name.strip().lower()
+    labels = {f"{code} {name}": (code.lower(), name.lower()) for code, name in names.items()}
+    contains = [label for label, (code, name) in labels.items() if typed and (typed in name or typed == code)]
+    by_code = {code: label for label, (code, _) in labels.items()}
+    by_name = {name: label for label, (_, name) in labels.items()}
+    similar = [by_code[c] for c in difflib.get_close_matches(typed, by_code, n=5, cutoff=0.7)]
+    similar += [by_name[n] for n in difflib.get_close_matches(typed, by_name, n=5, cutoff=0.6)]
+    return list(dict.fromkeys(sorted(contains) + similar))[:5]
+
+
+def population(codes: list[str]) -> dict[str, dict[str, dict[str, float]]]:
+    """Dimension -> group -> {"count", "share"} for these areas together: counts are added, then shares (percent
+    of the dimension's total) worked out. A dimension missing for any of the areas (IMD for Welsh authorities)
+    is left out rather than shown for part of the combined area.
+    """
+    names, counts = _table()
+    unknown = [code for code in codes if code not in names]
+    if unknown:
+        hints = "; ".join(
+            f"{code!r}: did you mean {', '.join(close_matches(code)) or 'no close match'}?" for code in unknown
+        )
+        raise ValueError(f"unknown area code {hints}")
+    chosen = [counts[code] for code in dict.fromkeys(codes)]
+    result = {}
+    for dimension, groups in DIMENSION_GROUPS.items():
+        if chosen and all(dimension in area for area in chosen):
+            summed = {group: sum(area[dimension][group] for area in chosen) for group in groups}
+            total = sum(summed.values())
+            result[dimension] = {
+                group: {"count": n, "share": 100 * n / total if total else 0.0} for group, n in summed.items()
+            }
+    return result
