@@ -1,4 +1,4 @@
-"""Command line: python -m pipelines load|uploads|rollback|summary|sample (DESIGN section 6)."""
+"""Command line: python -m pipelines load|uploads|rollback|summary|sample (docs/cli.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Disclosure control (DESIGN section 3): the one place that decides which counts of people, and which figures about
+"""Disclosure control (docs/privacy.md): the one place that decides which counts of people, and which figures about
 them, may be shown on screen or leave the app.
 
 - A count of 1 to 7 people is shown as "<8"; 0 stays 0. The group stays in the table or chart, labelled.

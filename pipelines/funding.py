@@ -1,7 +1,7 @@
 """The Funding page's figures: where income comes from, when it stops, what is secured against what is needed,
 reserves and runway, and what a participant and an improvement cost.
 
-Income is each secured line's amount spread evenly by day over its dates (DESIGN section 5); applied-for funding is
+Income is each secured line's amount spread evenly by day over its dates (docs/metrics.md); applied-for funding is
 shown apart and never counted as secured. 'Today' is a parameter so that figures are reproducible.
 """
 

@@ -1,4 +1,4 @@
-"""The wellbeing measures: their answers, scoring rules, thresholds and published norms (DESIGN section 4)."""
+"""The wellbeing measures: their answers, scoring rules, thresholds and published norms (docs/measures.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The headline figures (DESIGN section 5), one function per metric, computed in DuckDB over the current rows.
+"""The headline figures (docs/metrics.md), one function per metric, computed in DuckDB over the current rows.
 
 Every page, the command line and the tests call these, so a figure means the same everywhere.
 """
@@ -90,7 +90,7 @@ def measures_with_data(con: Con) -> list[str]:
 
 
 def main_measure(con: Con) -> str | None:
-    """The measure most people completed themselves (not derived), preferring DESIGN section 4's order on a tie."""
+    """The measure most people completed themselves (not derived), preferring docs/measures.md#scores order on a tie."""
     counts = dict(
         fetch_rows(con, "SELECT measure, count(DISTINCT participant_id) FILTER (NOT derived) FROM wellbeing GROUP BY 1")
     )
@@ -364,7 +364,7 @@ def _per(cost: float | None, count: int | None) -> float | None:
 
 
 def summary(con: Con, f: Filters) -> dict:
-    """The headline figures, shaped as DESIGN section 6 gives them (exact, unsuppressed: for staff)."""
+    """The headline figures, shaped as docs/cli.md#summary gives them (exact, unsuppressed: for staff)."""
     outcomes = {m: outcome(con, f, m) for m in measures_with_data(con)}
     return {
         "period": {"from": f.period.start.isoformat(), "to": f.period.end.isoformat()},

@@ -1,6 +1,6 @@
 """The Outcomes page's figures: how much people changed, how sure we are, and for whom, in which activities.
 
-Built on the pairs of DESIGN section 5 (metrics.PAIRS_SQL). Groups of fewer than ``threshold`` people keep their
+Built on the pairs of docs/metrics.md#pairs (metrics.PAIRS_SQL). Groups of fewer than ``threshold`` people keep their
 count but lose their figures, so that no one can be identified and no mean rests on a handful of people.
 """
 

@@ -1,4 +1,4 @@
-"""Privacy by design (DESIGN section 3): refusing personal data, pseudonymising references, suppressing small counts."""
+"""Privacy by design (docs/privacy.md): refusing personal data, pseudonymising references, suppressing small counts."""
 
 from __future__ import annotations
 

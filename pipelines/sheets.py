@@ -1,4 +1,4 @@
-"""The sheets of the data contract (DESIGN section 2): their fields, header aliases and natural keys."""
+"""The sheets of the data contract (docs/data-contract.md): their fields, header aliases and natural keys."""
 
 from __future__ import annotations
 

@@ -137,7 +137,7 @@ def _missing_required(kind: SheetKind, columns: list[Column]) -> str | None:
     present = {c.field.name for c in columns if c.field}
     if kind.name == "funding":
         present |= {"start_date"} if "award_date" in present else set()
-        present |= {"end_date"}  # an end date can come from the duration or the start (DESIGN section 2)
+        present |= {"end_date"}  # an end date can come from the duration or the start (docs/data-contract.md#funding)
     missing = [f.name.replace("_", " ") for f in kind.required if f.name not in present]
     if kind is WELLBEING and not any(c.item or c.field is WELLBEING.fields[3] for c in columns):
         missing.append("questionnaire answers (columns such as 'WEMWBS Q1' or 'CORE-10 total')")
@@ -476,7 +476,7 @@ def _read_funding(sheet: Sheet, columns: list[Column], rows: list[tuple[int, lis
 
 
 def _grant_dates(record: Record) -> tuple[dt.date, dt.date, list[str]] | None:
-    """Start and end as DESIGN section 2 says (with the FUNDING_NOTES keys that applied), or None if impossible.
+    """Start and end as docs/data-contract.md#funding says (with the FUNDING_NOTES keys applied), or None if impossible.
 
     A published 360Giving grant (identifier '360G-…') whose end is before its start is the publisher's slip,
     which a charity cannot correct: its end is worked out as if missing. A charity's own sheet must be fixed.

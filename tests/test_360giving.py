@@ -8,7 +8,7 @@ import datetime as dt
 import json
 
 import pytest
-from conftest import EXTERNAL, FY24, checked, csv_bytes, current, load, workbook
+from conftest import EXTERNAL, FY24, checked, csv_bytes, current, load, needs_external, workbook
 
 from pipelines import ingest, metrics, store
 from pipelines.metrics import Filters
@@ -16,7 +16,7 @@ from pipelines.periods import Period
 
 D = dt.date
 GIVING = EXTERNAL / "360giving"
-needs_360giving = pytest.mark.skipif(not GIVING.exists(), reason=f"the 360Giving files are not at {GIVING}")
+needs_360giving = needs_external(GIVING)
 
 HEADER = [
     "Identifier",

@@ -1,4 +1,4 @@
-"""The command line (DESIGN section 6), run in-process: load, uploads, rollback and summary --json."""
+"""The command line (docs/cli.md), run in-process: load, uploads, rollback and summary --json."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ import io
 import zipfile
 
 import pytest
-from conftest import EXTERNAL, FY24, checked, csv_bytes, current, load, snapshot, workbook
+from conftest import EXTERNAL, FY24, checked, csv_bytes, current, load, needs_external, snapshot, workbook
 
 from pipelines import ingest, metrics, store
 from pipelines.metrics import Filters
@@ -559,9 +559,6 @@ def test_every_problem_of_every_file_is_reported(loaded):
 
 # The real public files in ../shared/external --------------------------------------------------------
 
-needs_external = pytest.mark.skipif(
-    not EXTERNAL.is_dir(), reason=f"the real public test files are not here: {EXTERNAL} is absent"
-)
 WEMWBS_CSV = EXTERNAL / "wemwbs_real" / "db_wemwbs_slo.csv"
 
 
@@ -570,7 +567,7 @@ def _real_wemwbs() -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-@needs_external
+@needs_external(WEMWBS_CSV)
 @pytest.mark.parametrize("with_totals", [False, True])
 def test_real_wemwbs_questionnaires(con, with_totals):
     source = _real_wemwbs()
@@ -601,7 +598,7 @@ GRANT_FILES = [
 ]
 
 
-@needs_external
+@needs_external(EXTERNAL / "360giving")
 @pytest.mark.parametrize("name", GRANT_FILES)
 def test_real_360giving_grants(con, name):
     data = (EXTERNAL / "360giving" / name).read_bytes()
@@ -638,7 +635,7 @@ def test_blank_optional_cells_mean_not_recorded(con):
     load(con, ("q1.xlsx", workbook({"Register": register, "Grants": grants})))
     found = con.execute("SELECT activity_type, delivery FROM attendance ORDER BY activity_type NULLS LAST").fetchall()
     assert found == [("peer support", "online"), (None, None)]
-    # a blank 'restricted' is unrestricted; a blank status is secured (DESIGN section 2)
+    # a blank 'restricted' is unrestricted; a blank status is secured (docs/data-contract.md#funding)
     assert con.execute("SELECT restricted, status FROM funding").fetchall() == [(False, "secured")]
 
 

@@ -1,4 +1,4 @@
-"""The headline figures of DESIGN section 5, on small datasets loaded through ingest, against hand-worked values."""
+"""The headline figures of docs/metrics.md, on small datasets loaded through ingest, against hand-worked values."""
 
 from __future__ import annotations
 
@@ -368,7 +368,7 @@ def test_default_period_of_an_empty_database(con):
 
 
 def test_main_measure_and_measures_with_data(outcome_db):
-    # 6 people have WEMWBS rows (P1..P6) and 6 have CORE-10 rows (Q1..Q6): a tie goes to DESIGN's order
+    # 6 people have WEMWBS rows (P1..P6) and 6 have CORE-10 rows (Q1..Q6): a tie goes to docs/measures.md#scores order
     assert metrics.measures_with_data(outcome_db) == ["WEMWBS", "CORE-10"]
     assert metrics.main_measure(outcome_db) == "WEMWBS"
 

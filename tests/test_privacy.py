@@ -1,4 +1,4 @@
-"""Privacy by design (DESIGN section 3): pseudonymised references, the key file, personal data, small numbers."""
+"""Privacy by design (docs/privacy.md): pseudonymised references, the key file, personal data, small numbers."""
 
 from __future__ import annotations
 

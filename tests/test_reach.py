@@ -9,7 +9,7 @@ import math
 
 import pandas as pd
 import pytest
-from conftest import EXTERNAL, FY24, checked, csv_bytes, current, load, workbook
+from conftest import EXTERNAL, FY24, checked, csv_bytes, current, load, needs_external, workbook
 
 from pipelines import ingest, metrics, reach
 from pipelines.metrics import Filters
@@ -511,7 +511,7 @@ def test_the_imd_lookup_loaded_before_the_people(con):
 IMD_FILE = EXTERNAL / "imd2019" / "File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv"
 
 
-@pytest.mark.skipif(not IMD_FILE.exists(), reason=f"the published IMD 2019 File 1 is not at {IMD_FILE}")
+@needs_external(IMD_FILE)
 def test_the_published_imd_file_loads(con):
     data = IMD_FILE.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")

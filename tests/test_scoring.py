@@ -1,4 +1,4 @@
-"""Scoring each measure as DESIGN section 4 gives it: answers as numbers or words, sums, conversions, missing items."""
+"""Scoring each measure as docs/measures.md gives it: answers as numbers or words, sums, conversions, missing items."""
 
 from __future__ import annotations
 
@@ -95,7 +95,7 @@ def test_wemwbs_is_the_sum_of_its_14_items():
     [(7, 7.00), (8, 9.51), (14, 15.32), (21, 19.25), (23, 20.73), (28, 25.03), (34, 32.55), (35, 35.00)],
 )
 def test_swemwbs_raw_to_metric_table(raw, metric):
-    # DESIGN table index is raw - 7: raw 21 is the 15th entry (19.25), raw 23 the 17th (20.73)
+    # the table's index (docs/measures.md#swemwbs) is raw - 7: raw 21 is the 15th entry (19.25), raw 23 the 17th (20.73)
     assert swemwbs_metric(raw) == metric
 
 
