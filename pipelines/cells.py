@@ -134,18 +134,20 @@ def ethnicity(value: object) -> tuple[str, str]:
 
 
 def lsoa(value: object) -> str | None:
-    found = text(value)
-    if found is None:
-        return None
-    if not re.fullmatch(r"E01\d{6}", found.upper()):
-        raise CellError("an English LSOA code such as E01012345")
-    return found.upper()
+    return _code(value, r"E01\d{6}", "an English LSOA code such as E01012345")
 
 
 def postcode_district(value: object) -> str | None:
+    return _code(
+        value, r"[A-Z]{1,2}\d[A-Z\d]?", "a postcode district only, such as DY1 or WV14 (never a full postcode)"
+    )
+
+
+def _code(value: object, pattern: str, expected: str) -> str | None:
+    """The code in capitals, if it matches ``pattern`` in capitals."""
     found = text(value)
     if found is None:
         return None
-    if not re.fullmatch(r"[A-Z]{1,2}\d[A-Z\d]?", found.upper()):
-        raise CellError("a postcode district only, such as DY1 or WV14 (never a full postcode)")
+    if not re.fullmatch(pattern, found.upper()):
+        raise CellError(expected)
     return found.upper()

@@ -206,16 +206,7 @@ def _other_sheet(earlier: Sheet, sheet: Sheet) -> str:
     return f" of sheet {earlier.sheet!r}" if earlier.sheet != sheet.sheet else ""
 
 
-NOUNS = {
-    "participants": ("participant profile", "participant profiles"),
-    "attendance": ("attendance", "attendances"),
-    "wellbeing": ("questionnaire score", "questionnaire scores"),
-    "funding": ("funding line", "funding lines"),
-    "expenditure": ("expenditure line", "expenditure lines"),
-    "reserves": ("reserves figure", "reserves figures"),
-    "population": ("benchmark group", "benchmark groups"),
-    "imd_lookup": ("area deprivation decile", "area deprivation deciles"),
-}
+NOUNS = {name: kind.nouns for name, kind in KINDS.items()}  # one row and many, as messages say them
 
 
 def describe_changes(changes: dict[str, dict[str, int]]) -> str:
@@ -242,27 +233,14 @@ def total_changes(files: list[PreparedFile]) -> dict[str, dict[str, int]]:
     return total
 
 
-DATE_FIELDS = {
-    "participants": "first_contact",
-    "attendance": "session_date",
-    "wellbeing": "date",
-    "funding": "start_date",
-    "expenditure": "period_start",
-    "reserves": "date",
-}
-
-
 def sheet_overview(result: Check) -> pd.DataFrame:
     """Per file and sheet: what it was recognised as, its rows, dates and people."""
     lines = []
     for item in result.files:
         for sheet in item.sheets:
             records = sheet.records
-            dates = [
-                r[DATE_FIELDS[sheet.kind.name]]
-                for r in records
-                if sheet.kind and r.get(DATE_FIELDS.get(sheet.kind.name, ""))
-            ]
+            date_field = sheet.kind.date_field if sheet.kind else None
+            dates = [r[date_field] for r in records if date_field and r.get(date_field)]
             people = {r["participant_id"] for r in records if "participant_id" in r}
             lines.append(
                 {

@@ -128,10 +128,3 @@ def hidden_parts(
         rest = sorted((k in keep, v, k) for k, v in counts.items() if k not in small and v > 0)
         small |= {rest[0][2]} if rest else set()
     return small
-
-
-def round_for_export(count: int, threshold: int = SUPPRESSION_THRESHOLD) -> int | None:
-    """Exports: None (shown as '<8') for small counts, otherwise rounded to the nearest 5."""
-    if 0 < count < threshold:
-        return None
-    return int(5 * round(count / 5))

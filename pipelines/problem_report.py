@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable
 from itertools import groupby
@@ -14,6 +13,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
 from pipelines.problems import Problem
+from pipelines.workbook import csv_rows
 
 PROBLEM_FILL = PatternFill("solid", fgColor="F4B6B6")
 
@@ -70,12 +70,8 @@ def marked_workbook(name: str, data: bytes, problems: list[Problem]) -> bytes:
 def _as_workbook(name: str, data: bytes) -> Workbook:
     if PurePath(name).suffix.lower() != ".csv":
         return load_workbook(io.BytesIO(data))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
     book = Workbook()
-    for row in csv.reader(io.StringIO(text)):
+    for row in csv_rows(data):
         book.active.append(row)
     return book
 

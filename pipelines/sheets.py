@@ -1,4 +1,4 @@
-"""The sheets of the data contract (docs/data-contract.md): their fields, header aliases and natural keys."""
+"""The sheets of the data contract (docs/data-contract.md): the one registry of every sheet kind and what it holds."""
 
 from __future__ import annotations
 
@@ -10,15 +10,18 @@ from pipelines.measures import INSTRUMENTS, ONS4_QUESTIONS
 from pipelines.vocab import Vocabulary, norm_key
 
 TITLES = {"participant_id": "Participant ID", "imd_decile": "IMD decile", "lsoa_code": "LSOA code"}
+STORED_TYPES = {"date": "DATE", "number": "DOUBLE", "imd": "INTEGER"}  # any other parse rule stores text
 
 
 @dataclass(frozen=True)
 class Field:
     name: str
-    parse: str  # how a cell is read: id, date, text, choice, number, whole, imd, lsoa, district, age
+    parse: str  # how a cell is read: id, date, text, choice, number, imd, lsoa, district, age, ethnicity
     aliases: tuple[str, ...] = ()
     required: bool = False
     choices: Vocabulary | None = None
+    stored_as: str | None = ""  # the stored column's DuckDB type: "" as the parse rule says; None: read, not stored
+    in_template: bool = True  # False for the alternatives the template's instructions tell in words
 
     @property
     def title(self) -> str:
@@ -29,13 +32,29 @@ class Field:
     def spellings(self) -> set[str]:
         return {norm_key(self.name), *(norm_key(a) for a in self.aliases)}
 
+    @property
+    def columns(self) -> dict[str, str]:
+        """The stored columns this field fills, with their DuckDB types."""
+        if self.stored_as is None:
+            return {}
+        columns = {self.name: self.stored_as or STORED_TYPES.get(self.parse, "VARCHAR")}
+        if self.parse == "ethnicity":
+            columns["ethnicity_group"] = "VARCHAR"  # the Census 2021 high-level group, read from the same cell
+        return columns
+
 
 @dataclass(frozen=True)
 class SheetKind:
+    """Everything about one kind of sheet; adding a kind or a column means editing only its entry below."""
+
     name: str
     fields: tuple[Field, ...]
     key: tuple[str, ...]  # natural key: latest upload wins per key
+    nouns: tuple[str, str]  # one row and many, as messages say them: 'funding line', 'funding lines'
+    reader: str = "required"  # validate's row reader: 'required' checks the required fields; others are kind-specific
+    worked_out: tuple[tuple[str, str], ...] = ()  # stored columns the reader works out, with their DuckDB types
     about_people: bool = True
+    in_template: bool = True
 
     def field_for(self, header: object) -> Field | None:
         key = norm_key(header)
@@ -44,6 +63,16 @@ class SheetKind:
     @property
     def required(self) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if f.required)
+
+    @property
+    def columns(self) -> dict[str, str]:
+        """Stored columns with their DuckDB types, after validation ("participant_id" holds the keyed hash)."""
+        return {name: sql for f in self.fields for name, sql in f.columns.items()} | dict(self.worked_out)
+
+    @property
+    def date_field(self) -> str | None:
+        """The date a sheet's rows are told by (its first date field), e.g. the session date of an attendance."""
+        return next((f.name for f in self.fields if f.parse == "date"), None)
 
 
 PARTICIPANT_ID = Field(
@@ -68,7 +97,7 @@ PARTICIPANTS = SheetKind(
     (
         PARTICIPANT_ID,
         Field("age_band", "choice", ("age group", "age range"), choices=vocab.AGE_BAND),
-        Field("age", "age", ("age in years", "age years")),
+        Field("age", "age", ("age in years", "age years"), stored_as=None, in_template=False),  # gives the age band
         Field("gender", "choice", ("sex", "gender identity"), choices=vocab.GENDER),
         Field("ethnicity", "ethnicity", ("ethnic group", "ethnic origin", "ethnic category", "ethnicity code")),
         Field("disability", "choice", ("disabled", "has a disability", "disability status"), choices=vocab.DISABILITY),
@@ -80,6 +109,8 @@ PARTICIPANTS = SheetKind(
         Field("postcode_district", "district", ("postcode area", "outward code", "post code district")),
     ),
     key=("participant_id",),
+    nouns=("participant profile", "participant profiles"),
+    reader="participants",
 )
 
 ATTENDANCE = SheetKind(
@@ -97,6 +128,8 @@ ATTENDANCE = SheetKind(
         Field("attended", "choice", ("attended?", "attendance", "status", "outcome"), choices=vocab.ATTENDED),
     ),
     key=("participant_id", "session_date", "activity"),
+    nouns=("attendance", "attendances"),
+    reader="attendance",
 )
 
 WELLBEING = SheetKind(
@@ -110,10 +143,13 @@ WELLBEING = SheetKind(
             required=True,
         ),
         Field("activity", "text", ("group", "session", "service", "programme")),
-        Field("measure", "text", ("questionnaire", "scale", "tool")),
-        Field("total", "number", ("score", "total score")),
+        Field("measure", "text", ("questionnaire", "scale", "tool"), in_template=False),  # long layout: one per row
+        Field("total", "number", ("score", "total score"), stored_as=None, in_template=False),
     ),
     key=("participant_id", "date", "measure"),
+    nouns=("questionnaire score", "questionnaire scores"),
+    reader="wellbeing",
+    worked_out=(("score", "DOUBLE"), ("items", "DOUBLE[]"), ("missing_items", "INTEGER"), ("derived", "BOOLEAN")),
 )
 
 FUNDING = SheetKind(
@@ -129,15 +165,23 @@ FUNDING = SheetKind(
         Field("amount", "number", ("amount awarded", "value", "award", "grant amount", "amount gbp"), required=True),
         Field("start_date", "date", ("start", "planned dates:start date", "from"), required=True),
         Field("end_date", "date", ("end", "planned dates:end date", "to"), required=True),
-        Field("award_date", "date", ("award date", "date awarded")),
-        Field("duration_months", "number", ("planned dates:duration (months)", "duration (months)", "duration months")),
-        Field("identifier", "text", ("grant id", "grant reference", "id")),
+        Field("award_date", "date", ("award date", "date awarded"), stored_as=None, in_template=False),
+        Field(
+            "duration_months",
+            "number",
+            ("planned dates:duration (months)", "duration (months)", "duration months"),
+            stored_as=None,
+            in_template=False,
+        ),  # the award date and the duration stand in for a missing start and end date
+        Field("identifier", "text", ("grant id", "grant reference", "id"), in_template=False),  # published grants'
         Field("status", "choice", ("funding status",), choices=vocab.FUNDING_STATUS),
-        Field("restricted", "choice", ("restricted?", "restricted funds"), choices=vocab.YES_NO),
+        Field("restricted", "choice", ("restricted?", "restricted funds"), choices=vocab.YES_NO, stored_as="BOOLEAN"),
         Field("income_type", "choice", ("type", "income source", "source"), choices=vocab.INCOME_TYPE),
         Field("activity", "text", ("project activity", "for activity")),
     ),
     key=("identifier", "funder", "title", "start_date"),  # published grants carry an identifier; own sheets may not
+    nouns=("funding line", "funding lines"),
+    reader="funding",
     about_people=False,
 )
 
@@ -151,6 +195,7 @@ EXPENDITURE = SheetKind(
         Field("activity", "text", ("project", "cost centre", "group")),
     ),
     key=("period_start", "activity"),
+    nouns=("expenditure line", "expenditure lines"),
     about_people=False,
 )
 
@@ -161,6 +206,7 @@ RESERVES = SheetKind(
         Field("free_reserves", "number", ("free reserves", "unrestricted reserves", "reserves"), required=True),
     ),
     key=("date",),
+    nouns=("reserves figure", "reserves figures"),
     about_people=False,
 )
 
@@ -174,6 +220,8 @@ POPULATION = SheetKind(
         Field("share", "number", ("percent", "percentage", "proportion")),
     ),
     key=("area", "dimension", "group"),
+    nouns=("benchmark group", "benchmark groups"),
+    reader="population",
     about_people=False,
 )
 
@@ -184,7 +232,9 @@ IMD_LOOKUP = SheetKind(
         Field("imd_decile", "imd", ("Index of Multiple Deprivation (IMD) Decile", "imd decile"), required=True),
     ),
     key=("lsoa_code",),
+    nouns=("area deprivation decile", "area deprivation deciles"),
     about_people=False,
+    in_template=False,  # loaded as the government publishes it, not typed in
 )  # the English Indices of Deprivation 2019 "File 1", as the government publishes it
 
 KINDS = {

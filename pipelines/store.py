@@ -14,32 +14,7 @@ from pipelines.vocab import norm_key
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "impact.duckdb"
 
-# Stored columns per kind, after validation and pseudonymisation ("participant_id" holds the keyed hash).
-COLUMNS: dict[str, dict[str, str]] = {
-    "participants": {
-        "participant_id": "VARCHAR", "age_band": "VARCHAR", "gender": "VARCHAR", "ethnicity": "VARCHAR",
-        "ethnicity_group": "VARCHAR", "disability": "VARCHAR", "sexual_orientation": "VARCHAR",
-        "referral_source": "VARCHAR", "first_contact": "DATE", "imd_decile": "INTEGER", "lsoa_code": "VARCHAR",
-        "postcode_district": "VARCHAR",
-    },
-    "attendance": {
-        "participant_id": "VARCHAR", "session_date": "DATE", "activity": "VARCHAR", "activity_type": "VARCHAR",
-        "delivery": "VARCHAR", "venue": "VARCHAR", "minutes": "DOUBLE", "attended": "VARCHAR",
-    },
-    "wellbeing": {
-        "participant_id": "VARCHAR", "date": "DATE", "activity": "VARCHAR", "measure": "VARCHAR", "score": "DOUBLE",
-        "items": "DOUBLE[]", "missing_items": "INTEGER", "derived": "BOOLEAN",
-    },
-    "funding": {
-        "funder": "VARCHAR", "title": "VARCHAR", "identifier": "VARCHAR", "amount": "DOUBLE", "start_date": "DATE",
-        "end_date": "DATE", "status": "VARCHAR", "restricted": "BOOLEAN", "income_type": "VARCHAR",
-        "activity": "VARCHAR",
-    },
-    "expenditure": {"period_start": "DATE", "amount": "DOUBLE", "activity": "VARCHAR"},
-    "reserves": {"date": "DATE", "free_reserves": "DOUBLE"},
-    "population": {"area": "VARCHAR", "dimension": "VARCHAR", "group": "VARCHAR", "count": "DOUBLE", "share": "DOUBLE"},
-    "imd_lookup": {"lsoa_code": "VARCHAR", "imd_decile": "INTEGER"},
-}  # fmt: skip
+COLUMNS = {name: kind.columns for name, kind in KINDS.items()}  # stored columns and DuckDB types per kind
 
 UPLOADS = """
 CREATE TABLE IF NOT EXISTS uploads (

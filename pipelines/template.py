@@ -15,7 +15,6 @@ from pipelines.measures import INSTRUMENTS, ONS4_QUESTIONS, Instrument
 from pipelines.sheets import KINDS, WELLBEING, Field
 
 HEADER_FILL = PatternFill("solid", fgColor="1F6F8B")
-LEFT_OUT = {"age", "award_date", "duration_months", "identifier", "measure", "total"}  # alternatives, told in words
 ROWS_WITH_CHOICES = 2000
 
 INSTRUCTIONS = """How to fill in this workbook
@@ -47,10 +46,8 @@ def _questionnaire_columns(instrument: Instrument) -> list[tuple[str, tuple[str,
 def _sheets() -> dict[str, list[tuple[str, tuple[str, ...] | None]]]:
     """Sheet name -> (header, drop-down choices) per column."""
     sheets = {}
-    for kind in KINDS.values():
-        if kind.name == "imd_lookup":
-            continue  # loaded as the government publishes it, not typed in
-        fields = [(f.title, _choices(f)) for f in kind.fields if f.name not in LEFT_OUT]
+    for kind in (k for k in KINDS.values() if k.in_template):
+        fields = [(f.title, _choices(f)) for f in kind.fields if f.in_template]
         if kind is not WELLBEING:
             sheets[kind.name.capitalize()] = fields
             continue

@@ -85,7 +85,7 @@ def read_sheet(grid: Grid, aliases: Aliases | None = None) -> Sheet:
     _check_duplicated_columns(sheet, columns)
     if sheet.problems:
         return sheet
-    READERS[kind.name](sheet, columns, rows)
+    _ROW_READERS[kind.reader](sheet, columns, rows)
     return sheet
 
 
@@ -226,36 +226,61 @@ def _shown(value: object) -> str:
     return "" if value is None else str(value)
 
 
+CELL_READERS = {
+    "id": cells.participant_id,
+    "date": cells.date,
+    "number": cells.number,
+    "lsoa": cells.lsoa,
+    "district": cells.postcode_district,
+}  # parse rules that give the field's own value; any other rule not below reads text
+
+
 def _parse(f: Field, value: object) -> Record:
     match f.parse:
-        case "id":
-            return {f.name: cells.participant_id(value)}
-        case "date":
-            return {f.name: cells.date(value)}
-        case "number":
-            return {f.name: cells.number(value)}
         case "choice":
             return {f.name: cells.choice(value, f.choices)}
         case "age":
             return {"age_from_years": cells.age_band(value)}
         case "imd":
             return {f.name: cells.whole(value, 1, 10, "an IMD decile")}
-        case "lsoa":
-            return {f.name: cells.lsoa(value)}
-        case "district":
-            return {f.name: cells.postcode_district(value)}
         case "ethnicity":
             detailed, group = cells.ethnicity(value)
             return {"ethnicity": detailed, "ethnicity_group": group}
-        case _:
-            return {f.name: cells.text(value)}
+    return {f.name: CELL_READERS.get(f.parse, cells.text)(value)}
 
 
-def _read_participants(sheet: Sheet, columns: list[Column], rows: list[tuple[int, list[object]]]) -> None:
+Rows = list[tuple[int, list[object]]]
+RowReader = Callable[[Sheet, list[Column], Rows], None]
+# A kind names its row reader (SheetKind.reader) rather than holding it: the readers need this module, which needs
+# the registry. Each registers itself under its name less "_read_", so the registry stays the one table to edit.
+_ROW_READERS: dict[str, RowReader] = {}
+
+
+def _row_reader(read: RowReader) -> RowReader:
+    _ROW_READERS[read.__name__.removeprefix("_read_")] = read
+    return read
+
+
+def _clean_records(
+    sheet: Sheet, columns: list[Column], rows: Rows, required: tuple[str, ...] = ()
+) -> Iterator[tuple[int, list[object], Record]]:
+    """(row number, cells, record) of each row whose cells are as expected and whose ``required`` are filled in."""
     for number, row in rows:
         record = _read_fields(sheet, columns, number, row)
-        if record is None:
-            continue
+        if record is not None and _require(sheet, columns, number, record, required):
+            yield number, row, record
+
+
+@_row_reader
+def _read_required(sheet: Sheet, columns: list[Column], rows: Rows) -> None:
+    """Rows of a kind that needs nothing but its required fields filled in."""
+    required = tuple(f.name for f in sheet.kind.required)
+    sheet.records += [{"source_row": n, **record} for n, _, record in _clean_records(sheet, columns, rows, required)]
+
+
+@_row_reader
+def _read_participants(sheet: Sheet, columns: list[Column], rows: Rows) -> None:
+    for number, _, record in _clean_records(sheet, columns, rows):
         band = record.pop("age_from_years", None)
         record["age_band"] = record.get("age_band") if record.get("age_band") not in (None, vocab.NOT_KNOWN) else None
         record["age_band"] = record["age_band"] or band or vocab.NOT_KNOWN
@@ -264,15 +289,11 @@ def _read_participants(sheet: Sheet, columns: list[Column], rows: list[tuple[int
         sheet.records.append({"source_row": number, **record})
 
 
-def _read_attendance(sheet: Sheet, columns: list[Column], rows: list[tuple[int, list[object]]]) -> None:
+@_row_reader
+def _read_attendance(sheet: Sheet, columns: list[Column], rows: Rows) -> None:
     has_attended = any(c.field and c.field.name == "attended" for c in columns)
-    for number, row in rows:
-        record = _read_fields(sheet, columns, number, row)
-        if record is None:
-            continue
-        required = ("session_date", "activity", "attended") if has_attended else ("session_date", "activity")
-        if not _require(sheet, columns, number, record, required):
-            continue
+    required = ("session_date", "activity", "attended") if has_attended else ("session_date", "activity")
+    for number, _, record in _clean_records(sheet, columns, rows, required):
         if not has_attended:
             record["attended"] = "attended"
         sheet.records.append({"source_row": number, **record})
@@ -293,13 +314,11 @@ def _require(sheet: Sheet, columns: list[Column], number: int, record: Record, n
     return ok
 
 
-def _read_wellbeing(sheet: Sheet, columns: list[Column], rows: list[tuple[int, list[object]]]) -> None:
+@_row_reader
+def _read_wellbeing(sheet: Sheet, columns: list[Column], rows: Rows) -> None:
     missing_item_rows = 0
-    for number, row in rows:
-        record = _read_fields(sheet, columns, number, row)
-        if record is None or not _require(sheet, columns, number, record, ("date",)):
-            continue
-        long_layout = any(c.field and c.field.name == "measure" for c in columns)
+    long_layout = any(c.field and c.field.name == "measure" for c in columns)
+    for number, row, record in _clean_records(sheet, columns, rows, ("date",)):
         answers = _long_answers(sheet, columns, number, row, record) if long_layout else _wide_answers(columns, row)
         scores = None if answers is None else _score_row(sheet, columns, number, answers)
         if scores is None:
@@ -444,12 +463,10 @@ FUNDING_NOTES = {
 }
 
 
-def _read_funding(sheet: Sheet, columns: list[Column], rows: list[tuple[int, list[object]]]) -> None:
+@_row_reader
+def _read_funding(sheet: Sheet, columns: list[Column], rows: Rows) -> None:
     noted: Counter[str] = Counter()
-    for number, row in rows:
-        record = _read_fields(sheet, columns, number, row)
-        if record is None or not _require(sheet, columns, number, record, ("funder", "title", "amount")):
-            continue
+    for number, _, record in _clean_records(sheet, columns, rows, ("funder", "title", "amount")):
         dates = _grant_dates(record)
         if dates is None or record["amount"] < 0:
             sheet.problem(
@@ -498,61 +515,38 @@ def _grant_dates(record: Record) -> tuple[dt.date, dt.date, list[str]] | None:
     return (start, end, how) if end >= start else None
 
 
-def _read_simple(names: tuple[str, ...]) -> Callable[[Sheet, list[Column], list[tuple[int, list[object]]]], None]:
-    def read(sheet: Sheet, columns: list[Column], rows: list[tuple[int, list[object]]]) -> None:
-        for number, row in rows:
-            record = _read_fields(sheet, columns, number, row)
-            if record is not None and _require(sheet, columns, number, record, names):
-                sheet.records.append({"source_row": number, **record})
-
-    return read
-
-
-POPULATION_GROUPS = {
-    "ethnicity_group": ", ".join(vocab.ETHNIC_GROUPS),
-    "age_band": vocab.AGE_BAND.accepted,
-    "gender": vocab.GENDER.accepted,
-    "disability": vocab.DISABILITY.accepted,
-    "imd_quintile": "1 (most deprived) to 5",
+# The groups of each benchmark dimension (vocab.POPULATION_DIMENSION) but the IMD quintile, which is a number.
+BENCHMARK_GROUPS = {
+    "ethnicity_group": vocab.ETHNIC_GROUP,
+    "age_band": vocab.AGE_BAND,
+    "gender": vocab.GENDER,
+    "disability": vocab.DISABILITY,
 }
 
 
 def population_group(dimension: str, raw: object) -> str | None:
     """A benchmark group in the labels the dashboard uses (e.g. 'Female' is 'Woman'), or None if unknown."""
-    if dimension == "ethnicity_group":
-        titles = {norm_key(t): g for g, t in vocab.ETHNIC_GROUP_TITLES.items()} | {
-            norm_key(g): g for g in vocab.ETHNIC_GROUPS
-        }
-        return titles.get(norm_key(raw))
     if dimension == "imd_quintile":
         text = cells.text(raw)
         return text if text in {"1", "2", "3", "4", "5"} else None
-    choices = {"age_band": vocab.AGE_BAND, "gender": vocab.GENDER, "disability": vocab.DISABILITY}[dimension]
-    return None if cells.is_blank(raw) else choices.match(raw)
+    return None if cells.is_blank(raw) else BENCHMARK_GROUPS[dimension].match(raw)
 
 
-def _read_population(sheet: Sheet, columns: list[Column], rows: list[tuple[int, list[object]]]) -> None:
-    _read_simple(("area", "dimension", "group"))(sheet, columns, rows)
+def _groups_accepted(dimension: str) -> str:
+    return "1 (most deprived) to 5" if dimension == "imd_quintile" else BENCHMARK_GROUPS[dimension].accepted
+
+
+@_row_reader
+def _read_population(sheet: Sheet, columns: list[Column], rows: Rows) -> None:
+    _read_required(sheet, columns, rows)
     for record in sheet.records:
         group = population_group(record["dimension"], record["group"])
         if group is None:
             sheet.problem(
                 record["source_row"],
-                f"Expected one of the groups for {record['dimension']}: {POPULATION_GROUPS[record['dimension']]}.",
+                f"Expected one of the groups for {record['dimension']}: {_groups_accepted(record['dimension'])}.",
                 value=record["group"],
             )
         record["group"] = group
         if record.get("count") is None and record.get("share") is None:
             sheet.problem(record["source_row"], "Expected a count or a share for each group.")
-
-
-READERS = {
-    "participants": _read_participants,
-    "attendance": _read_attendance,
-    "wellbeing": _read_wellbeing,
-    "funding": _read_funding,
-    "expenditure": _read_simple(("period_start", "amount")),
-    "reserves": _read_simple(("date", "free_reserves")),
-    "population": _read_population,
-    "imd_lookup": _read_simple(("lsoa_code", "imd_decile")),
-}

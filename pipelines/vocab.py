@@ -187,6 +187,7 @@ ETHNIC_GROUP_TITLES = {
     "White": "White",
     "Other": "Other ethnic group",
 }
+ETHNIC_GROUP = Vocabulary("ethnic group", {group: (title,) for group, title in ETHNIC_GROUP_TITLES.items()}, blank=None)
 ETHNICITY_DETAILED = tuple(f"{group}: {detail}" for group, details in ETHNIC_GROUPS.items() for detail in details)
 
 # NHS Data Dictionary ethnic category codes, placed in the Census 2021 groups.

@@ -36,7 +36,7 @@ def read_grids(name: str, data: bytes) -> tuple[list[Grid], list[Problem]]:
     if refusal:
         return [], [Problem(name, expected=refusal)]
     if suffix == ".csv":
-        return [Grid(name, "", _csv_rows(data))], []
+        return [Grid(name, "", csv_rows(data))], []
     if suffix == ".json":
         return _grants_package(name, data)
     try:
@@ -78,7 +78,8 @@ def _has_macros(data: bytes) -> bool:
         return any(n.lower().endswith("vbaproject.bin") for n in archive.namelist())
 
 
-def _csv_rows(data: bytes) -> list[list[Cell]]:
+def csv_rows(data: bytes) -> list[list[Cell]]:
+    """A CSV file's rows, read as UTF-8 (with or without BOM) or else Windows-1252."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -109,6 +109,13 @@ def stored(con) -> list[tuple]:
     )
 
 
+def passed(con, name: str, data: bytes) -> tuple[ingest.Check, list[str]]:
+    """Check one file that must pass: the check, and the file's notes."""
+    result = checked(con, (name, data))
+    assert result.ok, [str(p) for p in result.problems]
+    return result, result.files[0].notes
+
+
 def everything_stored(con) -> str:
     return " ".join(str(v) for row in current(con, "SELECT * FROM funding_history") for v in row)
 
@@ -132,9 +139,7 @@ def test_each_spreadsheet_form_loads(con, name):
         assert "£".encode("cp1252") in data and "é".encode("cp1252") in data  # b"\xa3", b"\xe9"
         with pytest.raises(UnicodeDecodeError):
             data.decode("utf-8")
-    result = checked(con, (name, data))
-    assert result.ok, [str(p) for p in result.problems]  # the applicant's name is ignored, not refused
-    notes = result.files[0].notes
+    result, notes = passed(con, name, data)  # the applicant's name is ignored, not refused
     assert notes[:2] == NOTES
     ignored = [n for n in notes if "not part of the data" in n]
     assert len(ignored) == 1 and "'Recipient Org:Name'" in ignored[0] and "'Full name of applicant'" in ignored[0]
@@ -147,9 +152,8 @@ def test_each_spreadsheet_form_loads(con, name):
 
 def test_the_json_package_loads(con):
     data = package()
-    result = checked(con, ("grants.json", data))
-    assert result.ok, [str(p) for p in result.problems]
-    assert result.files[0].notes == NOTES
+    result, notes = passed(con, "grants.json", data)
+    assert notes == NOTES
     ingest.load(con, result)
     assert stored(con) == EXPECTED
     assert APPLICANT not in everything_stored(con)  # the recipient is not read from the package at all
@@ -179,9 +183,8 @@ PUBLISHED = [
 
 
 def test_a_published_end_before_the_start_is_worked_out_again(con):
-    result = checked(con, ("published.xlsx", workbook({"grants": PUBLISHED})))
-    assert result.ok, [str(p) for p in result.problems]
-    notes = " ".join(result.files[0].notes)
+    result, notes = passed(con, "published.xlsx", workbook({"grants": PUBLISHED}))
+    notes = " ".join(notes)
     assert "2 funding line(s) are published grants whose end date is before their start date" in notes
     assert "2 funding line(s) had no end date" in notes
     ingest.load(con, result)
@@ -253,9 +256,8 @@ TWO_GRANTS = [
     ],
 )
 def test_the_published_two_grants_load_from_every_form(con, name):
-    result = checked(con, (name, (GIVING / name).read_bytes()))
-    assert result.ok, [str(p) for p in result.problems]
-    notes = " ".join(result.files[0].notes)
+    result, notes = passed(con, name, (GIVING / name).read_bytes())
+    notes = " ".join(notes)
     assert "no start date, so the award date was taken as the start" in notes
     assert "had no end date" in notes
     if not name.endswith(".json"):
@@ -292,9 +294,8 @@ def test_power_to_change_grants(con):
     slips = sum(1 for d in dates if d.get("startDate") and d.get("endDate") and d["endDate"] < d["startDate"])
     assert (len(grants), no_start, no_end, slips) == (870, 220, 287, 5)
 
-    result = checked(con, ("power_to_change_grants_package.json", data))
-    assert result.ok, [str(p) for p in result.problems]
-    notes = " ".join(result.files[0].notes)
+    result, notes = passed(con, "power_to_change_grants_package.json", data)
+    notes = " ".join(notes)
     assert f"{no_start} funding line(s) had no start date" in notes
     assert f"{no_end + slips} funding line(s) had no end date" in notes  # the 5 slips' ends are worked out too
     assert f"{slips} funding line(s) are published grants whose end date is before their start date" in notes

@@ -11,7 +11,7 @@ from conftest import BASE_TABLES, FY24, checked, csv_bytes, current, load, workb
 
 from pipelines import ingest, metrics, privacy, store
 from pipelines.metrics import Filters
-from pipelines.privacy import MissingSecret, pii_header, pii_value, round_for_export, suppress
+from pipelines.privacy import MissingSecret, pii_header, pii_value, suppress
 
 RAW = ("HSM-000417", "31415")
 REGISTER_HEADER = ["participant_id", "session_date", "activity"]
@@ -126,19 +126,21 @@ def test_applicant_names_in_a_funding_sheet_are_ignored_not_refused(con):
     assert "Jane" not in stored and "example.org" not in stored
 
 
-@pytest.mark.parametrize(
-    ("header", "what"),
-    [
-        ("First name", "a name"),
-        ("E-mail address", "an email address"),
-        ("DOB", "a date of birth"),
-        ("NHS No.", "an NHS number"),
-        ("Tel no", "a phone number"),
-        ("Post code", "a full postcode"),
-    ],
-)
-def test_personal_data_headers(header, what):
-    assert pii_header(header) == what
+# Each kind of personal data, with headers that name it and cells that hold it.
+PERSONAL_DATA = [
+    ("a name", ["First name"], []),
+    ("an email address", ["E-mail address"], ["jo@example.org"]),
+    ("a date of birth", ["DOB"], []),
+    ("an NHS number", ["NHS No."], [9434765919, 9434765919.0, "943 476 5919"]),  # 299 mod 11 = 2, check digit 9: valid
+    ("a phone number", ["Tel no"], ["07700 900123", "01384-123456"]),
+    ("a full postcode", ["Post code"], ["wv14 7ab", "DY14AB"]),
+]
+
+
+@pytest.mark.parametrize(("what", "headers", "values"), PERSONAL_DATA, ids=[what for what, _, _ in PERSONAL_DATA])
+def test_personal_data(what, headers, values):
+    assert [pii_header(header) for header in headers] == [what] * len(headers)
+    assert [pii_value(value) for value in values] == [what] * len(values)
 
 
 @pytest.mark.parametrize("header", ["participant_id", "Postcode district", "Activity", "Notes", "Session date"])
@@ -154,23 +156,6 @@ def test_ordinary_values_are_not_personal_data(value):
     assert pii_value(value) is None
 
 
-@pytest.mark.parametrize(
-    ("value", "what"),
-    [
-        ("jo@example.org", "an email address"),
-        ("wv14 7ab", "a full postcode"),
-        ("DY14AB", "a full postcode"),
-        (9434765919, "an NHS number"),  # 299 mod 11 = 2, check digit 11 - 2 = 9: valid
-        (9434765919.0, "an NHS number"),
-        ("943 476 5919", "an NHS number"),
-        ("07700 900123", "a phone number"),
-        ("01384-123456", "a phone number"),
-    ],
-)
-def test_personal_data_values(value, what):
-    assert pii_value(value) == what
-
-
 @pytest.mark.parametrize(("count", "shown"), [(None, "–"), (0, "0"), (1, "<8"), (7, "<8"), (8, "8"), (1234, "1,234")])
 def test_suppress(count, shown):
     assert suppress(count) == shown
@@ -180,26 +165,4 @@ def test_suppress_with_another_threshold():
     assert suppress(4, threshold=5) == "<5"
     assert suppress(5, threshold=5) == "5"
     assert suppress(7, threshold=5) == "7"
-
-
-@pytest.mark.parametrize(
-    ("count", "exported"),
-    [
-        (0, 0),  # nobody is not disclosive
-        (1, None),  # 1 to 7 are suppressed
-        (7, None),
-        (8, 10),  # 8 / 5 = 1.6 -> 2 -> 10
-        (12, 10),  # 2.4 -> 2 -> 10
-        (13, 15),  # 2.6 -> 3 -> 15
-        (22, 20),
-        (1003, 1005),  # 200.6 -> 201 -> 1005
-    ],
-)
-def test_round_for_export(count, exported):
-    assert round_for_export(count) == exported
-
-
-def test_round_for_export_with_another_threshold():
-    assert round_for_export(4, threshold=5) is None
-    assert round_for_export(6, threshold=5) == 5  # 1.2 -> 1 -> 5
     assert privacy.SUPPRESSION_THRESHOLD == 8  # NHS Digital rule: counts of 1 to 7 are hidden

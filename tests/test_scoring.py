@@ -154,12 +154,8 @@ def test_phq9_gad7_ucla3_sums():
 
 
 def test_ons4_gives_four_separate_scores():
-    assert score(ONS4, [7, 8, 6, 3]) == {
-        "ONS4 life satisfaction": 7,
-        "ONS4 worthwhile": 8,
-        "ONS4 happy": 6,
-        "ONS4 anxious": 3,
-    }
+    expected = {"ONS4 life satisfaction": 7, "ONS4 worthwhile": 8, "ONS4 happy": 6, "ONS4 anxious": 3}
+    assert score(ONS4, [7, 8, 6, 3]) == expected
     # a missing question leaves only that one unscored
     assert score(ONS4, [7, None, 6, 3])["ONS4 worthwhile"] is None
     assert score(ONS4, [7, None, 6, 3])["ONS4 happy"] == 6

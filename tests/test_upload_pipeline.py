@@ -23,11 +23,11 @@ ATTENDED_PROBLEM = "Expected one of: attended, did not attend, cancelled."
 
 def bad_register() -> list[list]:
     """Rows 2-4 good, 5-9 and 12 the same bad date, 10-11 good, 13 an unknown attended word."""
-    rows = [REGISTER]
-    for row in range(2, 14):
-        day = "31/02/2025" if row in (5, 6, 7, 8, 9, 12) else "2025-05-01"
-        rows.append([f"P{row}", day, "Peer group", "maybe" if row == 13 else "yes"])
-    return rows
+    rows = {row: [f"P{row}", "2025-05-01", "Peer group", "yes"] for row in range(2, 14)}
+    for row in (5, 6, 7, 8, 9, 12):
+        rows[row][1] = "31/02/2025"
+    rows[13][3] = "maybe"
+    return [REGISTER, *rows.values()]
 
 
 # Grouping problems ---------------------------------------------------------------------------------
@@ -286,17 +286,10 @@ def test_a_filled_template_loads_without_a_problem(con, blank):
     # Every answer is the drop-down's first word: WEMWBS 'none of the time' = 1 (x14); SWEMWBS raw 7 = metric 7.00;
     # CORE-10 'not at all' = 0, but items 2 and 3 are worded positively so score 4 each; PHQ-9 and GAD-7 'not at
     # all' = 0; UCLA-3 'hardly ever' = 1 (x3); ONS4 as typed.
+    scores = {"CORE-10": 8.0, "GAD-7": 0.0, "ONS4 anxious": 3.0, "ONS4 happy": 6.0, "ONS4 life satisfaction": 7.0,
+              "ONS4 worthwhile": 8.0, "PHQ-9": 0.0, "SWEMWBS": 7.0, "UCLA-3": 3.0, "WEMWBS": 14.0}  # fmt: skip
     assert current(con, "SELECT measure, score, derived FROM wellbeing ORDER BY measure") == [
-        ("CORE-10", 8.0, False),
-        ("GAD-7", 0.0, False),
-        ("ONS4 anxious", 3.0, False),
-        ("ONS4 happy", 6.0, False),
-        ("ONS4 life satisfaction", 7.0, False),
-        ("ONS4 worthwhile", 8.0, False),
-        ("PHQ-9", 0.0, False),
-        ("SWEMWBS", 7.0, False),
-        ("UCLA-3", 3.0, False),
-        ("WEMWBS", 14.0, False),
+        (measure, score, False) for measure, score in scores.items()
     ]
     assert current(
         con, "SELECT session_date, activity, activity_type, delivery, minutes, attended FROM attendance"
