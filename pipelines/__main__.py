@@ -14,6 +14,7 @@ from pipelines import ingest, metrics, store
 from pipelines.periods import Period
 from pipelines.privacy import MissingSecret
 from pipelines.problems import UploadRefused
+from pipelines.query import Filters
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,7 +86,7 @@ def _summary(args: argparse.Namespace) -> int:
     con = store.connect(args.db)
     period = metrics.default_period(con)
     period = Period(args.start or period.start, args.end or period.end)
-    print(json.dumps(metrics.summary(con, metrics.Filters(period, tuple(args.activity))), indent=2, default=str))
+    print(json.dumps(metrics.summary(con, Filters(period, tuple(args.activity))), indent=2, default=str))
     return 0
 
 

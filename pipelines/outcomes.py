@@ -1,6 +1,6 @@
 """The Outcomes page's figures: how much people changed, how sure we are, and for whom, in which activities.
 
-Built on the pairs of docs/metrics.md#pairs (metrics.PAIRS_SQL). Groups of fewer than ``threshold`` people keep their
+Built on the pairs of docs/metrics.md#pairs (query.PAIRS_SQL). Groups of fewer than ``min_count`` people keep their
 count but lose their figures, so that no one can be identified and no mean rests on a handful of people.
 """
 
@@ -10,75 +10,56 @@ import math
 
 import pandas as pd
 
+from pipelines.dimensions import BROKEN_DOWN, labels
 from pipelines.measures import MEASURES, Measure
-from pipelines.metrics import (
+from pipelines.metrics import outcome
+from pipelines.privacy import SUPPRESSION_THRESHOLD
+from pipelines.query import (
     ACTIVITY_MATCH,
+    ATTENDED,
+    CHANGE_COLUMNS,
+    MEMBERSHIP_SQL,
     PAIRS_SQL,
-    PROFILE_COLUMNS,
+    SCORED_SQL,
+    SESSION_BAND_ORDER,
+    Z_975,
     Con,
     Filters,
+    change_params,
     fetch_frame,
     fetch_rows,
+    is_member,
     mean_ci,
-    outcome,
+    or_not_recorded,
+    session_band,
     sql_params,
+    with_profile,
 )
-from pipelines.privacy import SUPPRESSION_THRESHOLD
 
 SMALL_SAMPLE = 30  # Warwick: at least 30 people with two scores before reporting change
 LOW_FOLLOW_UP = 0.5
-Z_975 = 1.959964
 
-BREAKDOWNS = {
-    "activity": "activity",
-    "activity_type": "type of activity",
-    "age_band": "age band",
-    "gender": "gender",
-    "ethnicity_group": "ethnic group",
-    "disability": "disability",
-    "imd_quintile": "deprivation (IMD quintile, 1 = most deprived)",
-}
-
-_MEMBERSHIP_SQL = f"""
-    SELECT DISTINCT participant_id, activity FROM attendance
-    WHERE attended = 'attended' AND session_date <= $end AND {ACTIVITY_MATCH}
-    UNION SELECT participant_id, activity FROM wellbeing WHERE activity IS NOT NULL AND date <= $end AND {ACTIVITY_MATCH}
-"""  # the activities each person took part in up to the period's end: a person counts in each
+BREAKDOWNS = {"activity": "activity", "activity_type": "type of activity", **labels(BROKEN_DOWN)}
 _GROUPED_SQL = {
-    "activity": f'SELECT x.*, m.activity AS "group" FROM pairs x JOIN ({_MEMBERSHIP_SQL}) m USING (participant_id)',
+    "activity": f'SELECT x.*, m.activity AS "group" FROM pairs x JOIN ({MEMBERSHIP_SQL}) m USING (participant_id)',
     "activity_type": f"""
-        SELECT DISTINCT x.*, coalesce(t.activity_type, 'not recorded') AS "group"
-        FROM pairs x JOIN ({_MEMBERSHIP_SQL}) m USING (participant_id)
+        SELECT DISTINCT x.*, {or_not_recorded("t.activity_type")} AS "group"
+        FROM pairs x JOIN ({MEMBERSHIP_SQL}) m USING (participant_id)
         LEFT JOIN (SELECT activity, any_value(activity_type) AS activity_type FROM attendance GROUP BY 1) t
             USING (activity)""",
-    "dose": """
-        SELECT x.*, CASE WHEN s.sessions IS NULL THEN 'none recorded' WHEN s.sessions = 1 THEN '1'
-            WHEN s.sessions <= 5 THEN '2–5' WHEN s.sessions <= 11 THEN '6–11' ELSE '12+' END AS "group"
+    "dose": f"""
+        SELECT x.*, {session_band("s.sessions")} AS "group"
         FROM pairs x LEFT JOIN (
             SELECT x.participant_id, count(*) AS sessions FROM pairs x JOIN attendance a
-                ON a.participant_id = x.participant_id AND a.attended = 'attended'
+                ON a.participant_id = x.participant_id AND {ATTENDED}
                 AND a.session_date BETWEEN x.baseline_date AND x.followup_date
-            WHERE $all_acts OR a.activity IN (SELECT unnest($acts))
+            WHERE {ACTIVITY_MATCH}
             GROUP BY 1) s USING (participant_id)""",
-}
-DOSE_ORDER = ("1", "2–5", "6–11", "12+", "none recorded")
-_MEMBER = f"""($all_acts OR participant_id IN (
-    SELECT participant_id FROM attendance WHERE session_date <= $end AND {ACTIVITY_MATCH}
-    UNION SELECT participant_id FROM wellbeing WHERE date <= $end AND {ACTIVITY_MATCH}))"""  # as PAIRS_SQL's members
+}  # a person counts in each activity they took part in; dose: sessions attended between the two questionnaires
 
 
-def _stats_params(f: Filters, measure: str) -> dict:
-    m = MEASURES[measure]
-    return sql_params(
-        f,
-        measure=measure,
-        sign=1 if m.higher_better else -1,
-        threshold=m.threshold if m.threshold is not None else math.inf,
-    )
-
-
-def _with_ci(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """Add CIs and shares; blank the figures of groups under the threshold (their count stays, as '<8')."""
+def _with_ci(frame: pd.DataFrame, min_count: int) -> pd.DataFrame:
+    """Add CIs and shares; blank the figures of groups under ``min_count`` people (their count stays, as '<8')."""
     cis = [
         mean_ci(m, s, n) or [None, None]
         for m, s, n in zip(frame["mean_change"], frame["sd"], frame["pairs"], strict=True)
@@ -87,33 +68,28 @@ def _with_ci(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
         ci_low=[c[0] for c in cis],
         ci_high=[c[1] for c in cis],
         share_improved=frame["improved"] / frame["pairs"],
-        shown=frame["pairs"] >= threshold,
+        shown=frame["pairs"] >= min_count,
     )
     figures = ["mean_change", "sd", "ci_low", "ci_high", "improved", "deteriorated", "share_improved"]
     frame[figures] = frame[figures].astype("float64").where(frame["shown"])
     return frame.drop(columns="sd")
 
 
-def breakdown(con: Con, f: Filters, measure: str, by: str, threshold: int = SUPPRESSION_THRESHOLD) -> pd.DataFrame:
+def breakdown(con: Con, f: Filters, measure: str, by: str, min_count: int = SUPPRESSION_THRESHOLD) -> pd.DataFrame:
     """Change per group of one dimension (a BREAKDOWNS key, or 'dose': sessions between the two questionnaires)."""
-    grouped = _GROUPED_SQL.get(by) or (
-        f'SELECT x.*, "{by}" AS "group" FROM (SELECT x.*, {PROFILE_COLUMNS} FROM pairs x '
-        "LEFT JOIN participant_profiles p USING (participant_id)) x"
-    )
+    grouped = _GROUPED_SQL.get(by) or f'SELECT x.*, "{by}" AS "group" FROM ({with_profile("SELECT * FROM pairs")}) x'
     frame = fetch_frame(
         con,
         f"""WITH pairs AS ({PAIRS_SQL}), grouped AS ({grouped})
-        SELECT "group", count(*) AS pairs, avg(change) AS mean_change, stddev_samp(change) AS sd,
-            count(*) FILTER (WHERE change * $sign >= $threshold) AS improved,
-            count(*) FILTER (WHERE -change * $sign >= $threshold) AS deteriorated
-        FROM grouped GROUP BY 1 ORDER BY 2 DESC, 1""",
-        _stats_params(f, measure),
+        SELECT "group", {CHANGE_COLUMNS} FROM grouped GROUP BY 1 ORDER BY 2 DESC, 1""",
+        change_params(f, measure),
     )
     if by == "dose":
-        frame = frame.set_index("group").reindex([d for d in DOSE_ORDER if d in set(frame["group"])]).reset_index()
-    if MEASURES[measure].threshold is None:  # no reliable-change threshold: nobody "improved" (not 0% improved)
+        found = set(frame["group"])
+        frame = frame.set_index("group").reindex([d for d in SESSION_BAND_ORDER if d in found]).reset_index()
+    if MEASURES[measure].threshold is None:  # no reliable change for this measure: nobody "improved" (not 0%)
         frame[["improved", "deteriorated"]] = math.nan
-    return _with_ci(frame, threshold)
+    return _with_ci(frame, min_count)
 
 
 def cis_overlap(frame: pd.DataFrame) -> bool:
@@ -131,14 +107,14 @@ def effect_size(mean: float | None, sd: float | None, n: int) -> dict[str, float
     return {"d": d, "ci_low": d - half, "ci_high": d + half}
 
 
-def headline(con: Con, f: Filters, measure: str, threshold: int = SUPPRESSION_THRESHOLD) -> dict:
-    """metrics.outcome plus effect size, shares and warnings; figures left out below the threshold."""
+def headline(con: Con, f: Filters, measure: str, min_count: int = SUPPRESSION_THRESHOLD) -> dict:
+    """metrics.outcome plus effect size, shares and warnings; figures left out below ``min_count`` pairs."""
     result = outcome(con, f, measure)
     n = result["pairs"]
     result["effect_size"] = effect_size(result["mean_change"], result["sd_change"], n)
     counts = ("improved", "no_reliable_change", "deteriorated")
     result["shares"] = {k: result[k] / n if n and result[k] is not None else None for k in counts}
-    result["shown"] = n >= threshold
+    result["shown"] = n >= min_count
     result["warnings"] = warnings(measure, result) if result["shown"] else []
     return result
 
@@ -209,11 +185,11 @@ def clinical(con: Con, f: Filters, measure: str) -> dict | None:
         con,
         f"""SELECT count(*), count(*) FILTER (WHERE baseline >= $cutoff), count(*) FILTER (WHERE followup >= $cutoff),
             count(*) FILTER (WHERE baseline >= $cutoff AND followup < $cutoff),
-            count(*) FILTER (WHERE -change >= $threshold),
-            count(*) FILTER (WHERE baseline >= $cutoff AND followup < $cutoff AND -change >= $threshold),
-            count(*) FILTER (WHERE change >= $threshold)
+            count(*) FILTER (WHERE -change >= $reliable_change),
+            count(*) FILTER (WHERE baseline >= $cutoff AND followup < $cutoff AND -change >= $reliable_change),
+            count(*) FILTER (WHERE change >= $reliable_change)
         FROM ({PAIRS_SQL})""",
-        sql_params(f, measure=measure, cutoff=m.cutoff, threshold=m.threshold),
+        sql_params(f, measure=measure, cutoff=m.cutoff, reliable_change=m.threshold),
     )[0]
     counts = dict(zip(names, values, strict=True))
     n, cases = counts["pairs"], counts["cases_baseline"]
@@ -250,26 +226,27 @@ def low_band(con: Con, f: Filters, measure: str) -> dict | None:
     }
 
 
+_QUESTIONNAIRES_SQL = (
+    "SELECT * FROM wellbeing WHERE measure = $measure AND date BETWEEN $start AND $end"  # scored or not
+)
+
+
 def completeness(con: Con, f: Filters, measure: str) -> dict:
     """Questionnaires in the period with a missing answer, people with only a first score, and the usual gap."""
     missing, questionnaires = fetch_rows(
         con,
-        f"""SELECT count(*) FILTER (WHERE score IS NULL), count(*) FROM wellbeing
-        WHERE measure = $measure AND date BETWEEN $start AND $end AND {_MEMBER}""",
+        f"SELECT count(*) FILTER (WHERE score IS NULL), count(*) FROM ({_QUESTIONNAIRES_SQL}) WHERE {is_member()}",
         sql_params(f, measure=measure),
     )[0]
     only_first, gap_median, gap_q1, gap_q3 = fetch_rows(
         con,
         f"""WITH pairs AS ({PAIRS_SQL}),
-            scored AS (SELECT participant_id, count(DISTINCT date) AS times FROM wellbeing
-                       WHERE measure = $measure AND score IS NOT NULL AND date <= $end AND {_MEMBER} GROUP BY 1)
-        SELECT (SELECT count(*) FROM scored WHERE times = 1
-                AND participant_id IN (SELECT participant_id FROM wellbeing WHERE measure = $measure
-                                       AND date BETWEEN $start AND $end)),
-            median(datediff('day', baseline_date, followup_date)),
-            quantile_cont(datediff('day', baseline_date, followup_date), 0.25),
-            quantile_cont(datediff('day', baseline_date, followup_date), 0.75)
-        FROM pairs""",
+            scored AS (SELECT participant_id, count(DISTINCT date) AS times FROM ({SCORED_SQL})
+                       WHERE {is_member()} GROUP BY 1)
+        SELECT (SELECT count(*) FROM scored
+                WHERE times = 1 AND participant_id IN (SELECT participant_id FROM ({_QUESTIONNAIRES_SQL}))),
+            median(gap), quantile_cont(gap, 0.25), quantile_cont(gap, 0.75)
+        FROM (SELECT datediff('day', baseline_date, followup_date) AS gap FROM pairs)""",
         sql_params(f, measure=measure),
     )[0]
     return {
@@ -281,14 +258,14 @@ def completeness(con: Con, f: Filters, measure: str) -> dict:
     }
 
 
-def means_with_ci(con: Con, f: Filters, measure: str, threshold: int = SUPPRESSION_THRESHOLD) -> pd.DataFrame:
+def means_with_ci(con: Con, f: Filters, measure: str, min_count: int = SUPPRESSION_THRESHOLD) -> pd.DataFrame:
     """Mean first and latest score of the pairs, each with its 95% CI (t interval), for charting against norms."""
     n, b_mean, b_sd, l_mean, l_sd = fetch_rows(
         con,
         f"SELECT count(*), avg(baseline), stddev_samp(baseline), avg(followup), stddev_samp(followup) FROM ({PAIRS_SQL})",
         sql_params(f, measure=measure),
     )[0]
-    if n < threshold:
+    if n < min_count:
         return pd.DataFrame(columns=["when", "mean", "ci_low", "ci_high", "people"])
     rows = []
     for when, mean, sd in (("First questionnaire", b_mean, b_sd), ("Latest questionnaire", l_mean, l_sd)):
@@ -297,8 +274,8 @@ def means_with_ci(con: Con, f: Filters, measure: str, threshold: int = SUPPRESSI
     return pd.DataFrame(rows)
 
 
-def change_distribution(con: Con, f: Filters, measure: str, threshold: int = SUPPRESSION_THRESHOLD) -> pd.DataFrame:
-    """People per band of change. Bands are as wide as the change threshold (1 point without one) and closed on
+def change_distribution(con: Con, f: Filters, measure: str, min_count: int = SUPPRESSION_THRESHOLD) -> pd.DataFrame:
+    """People per band of change. Bands are as wide as the reliable change (1 point without one) and closed on
     the side away from 0 ([3, 6) and (-6, -3]), so each lies wholly in improved, no reliable change or
     deteriorated. Small bands are blanked."""
     m = MEASURES[measure]
@@ -313,7 +290,7 @@ def change_distribution(con: Con, f: Filters, measure: str, threshold: int = SUP
     sign = 1 if m.higher_better else -1
     frame["band_end"] = frame["band_start"] + width
     frame["category"] = [_category(m, sign, start, width) for start in frame["band_start"]]
-    frame["people"] = frame["people"].astype("Int64").where(frame["people"] >= threshold)
+    frame["people"] = frame["people"].astype("Int64").where(frame["people"] >= min_count)
     return frame
 
 
@@ -324,12 +301,12 @@ def _category(m: Measure, sign: int, band_start: float, width: float) -> str:
     return "improved" if middle >= m.threshold else "deteriorated" if middle <= -m.threshold else "no reliable change"
 
 
-def slopes(con: Con, f: Filters, measure: str, threshold: int = SUPPRESSION_THRESHOLD, most: int = 40) -> pd.DataFrame:
+def slopes(con: Con, f: Filters, measure: str, min_count: int = SUPPRESSION_THRESHOLD, most: int = 40) -> pd.DataFrame:
     """First and latest scores for a slope chart: one line per person when there are at most ``most``,
     otherwise one line per band of first score (a tenth of the scale wide), with its people counted."""
     m = MEASURES[measure]
     pairs_count = fetch_rows(con, f"SELECT count(*) FROM ({PAIRS_SQL})", sql_params(f, measure=measure))[0][0]
-    if pairs_count < threshold:
+    if pairs_count < min_count:
         return pd.DataFrame(columns=["line", "when", "score", "people"])
     width = max(1.0, round((m.high - m.low) / 10))
     per_person = pairs_count <= most
@@ -338,8 +315,8 @@ def slopes(con: Con, f: Filters, measure: str, threshold: int = SUPPRESSION_THRE
     frame = fetch_frame(
         con,
         f"""SELECT {grouping} AS line, count(*) AS people, avg(baseline) AS first, avg(followup) AS latest
-        FROM ({PAIRS_SQL}) GROUP BY 1 HAVING count(*) >= $threshold OR {per_person}""",
-        sql_params(f, measure=measure, threshold=threshold, **bands),
+        FROM ({PAIRS_SQL}) GROUP BY 1 HAVING count(*) >= $min_count OR {per_person}""",
+        sql_params(f, measure=measure, min_count=min_count, **bands),
     )
     frame["line"] = [
         f"person {i + 1}"

@@ -13,16 +13,31 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines.metrics import ACTIVITY_MATCH, REACHED_SQL, Con, Filters, fetch_frame, fetch_rows, reach_by, sql_params
+from pipelines.dimensions import BY_KEY, PROFILED, labels
+from pipelines.metrics import reach_by
 from pipelines.periods import quarter_label, quarters
 from pipelines.privacy import SUPPRESSION_THRESHOLD
-from pipelines.vocab import AGE_BANDS
+from pipelines.query import (
+    ATTENDED_SQL,
+    ATTENDED_TO_END_SQL,
+    FIRST_SEEN_SQL,
+    REACHED_SQL,
+    SESSION_BANDS,
+    Z_975,
+    Con,
+    Filters,
+    fetch_frame,
+    fetch_rows,
+    or_not_recorded,
+    session_band,
+    sql_params,
+    with_profile,
+)
 
 ENGLAND = "England (Census 2021)"
 ENGLAND_FILE = Path(__file__).resolve().parent / "reference" / "england_census2021.csv"
-Z_975 = 1.959964
 MIX = {"activity": "activity", "activity_type": "type of activity", "delivery": "delivery"}
-SESSION_BANDS = ("1", "2–5", "6–11", "12+")
+PROFILE_DIMENSIONS = labels(PROFILED)
 
 
 def mix(con: Con, f: Filters, by: str) -> pd.DataFrame:
@@ -31,10 +46,9 @@ def mix(con: Con, f: Filters, by: str) -> pd.DataFrame:
         raise ValueError(f"Unknown grouping {by!r}; expected one of {', '.join(MIX)}.")
     return fetch_frame(
         con,
-        f"""SELECT coalesce("{by}", 'not recorded') AS "group", count(DISTINCT participant_id) AS people,
+        f"""SELECT {or_not_recorded(f'"{by}"')} AS "group", count(DISTINCT participant_id) AS people,
             count(*) AS attendances, count(DISTINCT (activity, session_date)) AS sessions
-        FROM attendance WHERE attended = 'attended' AND session_date BETWEEN $start AND $end AND {ACTIVITY_MATCH}
-        GROUP BY 1 ORDER BY 2 DESC, 1""",
+        FROM ({ATTENDED_SQL}) GROUP BY 1 ORDER BY 2 DESC, 1""",
         sql_params(f),
     )
 
@@ -43,19 +57,14 @@ def retention(con: Con, f: Filters) -> dict:
     """People reached by sessions attended in the period, and the share of new people who came back."""
     bands = fetch_frame(
         con,
-        f"""SELECT CASE WHEN n = 1 THEN '1' WHEN n <= 5 THEN '2–5' WHEN n <= 11 THEN '6–11' ELSE '12+' END AS band,
-            count(*) AS people
-        FROM (SELECT participant_id, count(*) AS n FROM attendance
-              WHERE attended = 'attended' AND session_date BETWEEN $start AND $end AND {ACTIVITY_MATCH} GROUP BY 1)
-        GROUP BY 1""",
+        f"""SELECT {session_band("n")} AS band, count(*) AS people
+        FROM (SELECT participant_id, count(*) AS n FROM ({ATTENDED_SQL}) GROUP BY 1) GROUP BY 1""",
         sql_params(f),
     )
-    bands = bands.set_index("band").reindex(SESSION_BANDS, fill_value=0).reset_index()
+    bands = bands.set_index("band").reindex([label for label, _ in SESSION_BANDS], fill_value=0).reset_index()
     new, came_back = fetch_rows(
         con,
-        f"""WITH sessions AS (SELECT participant_id, session_date FROM attendance
-                              WHERE attended = 'attended' AND session_date <= $end AND {ACTIVITY_MATCH}),
-            firsts AS (SELECT participant_id, min(session_date) AS first_day FROM sessions GROUP BY 1)
+        f"""WITH sessions AS ({ATTENDED_TO_END_SQL}), firsts AS ({FIRST_SEEN_SQL})
         SELECT count(*), count(*) FILTER (WHERE EXISTS (
             SELECT 1 FROM sessions s WHERE s.participant_id = f.participant_id AND s.session_date > f.first_day))
         FROM firsts f WHERE first_day BETWEEN $start AND $end""",
@@ -102,11 +111,11 @@ def wilson(k: int, n: int, z: float = Z_975) -> tuple[float, float]:
 
 
 def representation(
-    con: Con, f: Filters, dimension: str, area: str, threshold: int = SUPPRESSION_THRESHOLD
+    con: Con, f: Filters, dimension: str, area: str, min_count: int = SUPPRESSION_THRESHOLD
 ) -> pd.DataFrame:
     """Per group: people reached, share of those with a benchmark group, the benchmark share, and the ratio of the
     two with its 95% CI; 'under' or 'over' where the whole interval is below or above 1. Small groups withheld."""
-    reached = reach_by(con, f, dimension).rename(columns={"people": "people"})
+    reached = reach_by(con, f, dimension)
     bench = benchmark(con, area)
     bench = bench[bench["dimension"] == dimension][["group", "share"]].rename(columns={"share": "benchmark"})
     table = reached.merge(bench, on="group", how="outer").fillna({"people": 0})
@@ -115,7 +124,7 @@ def representation(
     rows = []
     for row in table.itertuples(index=False):
         people, base = int(row.people), row.benchmark
-        shown = people == 0 or people >= threshold
+        shown = people == 0 or people >= min_count
         entry = {"group": row.group, "people": people, "benchmark": base, "shown": shown, "compared": not pd.isna(base)}
         if entry["compared"] and total and shown:
             low, high = wilson(people, total)
@@ -161,16 +170,13 @@ def represented_in_words(table: pd.DataFrame, dimension: str) -> str:
 # Deprivation --------------------------------------------------------------------------------------
 
 _CORE20_SQL = f"""
-    SELECT count(*) FILTER (WHERE p.imd_decile IS NOT NULL) AS known,
-        count(*) FILTER (WHERE p.imd_decile <= 2) AS core20
-    FROM ({REACHED_SQL}) r LEFT JOIN participant_profiles p USING (participant_id)
+    SELECT count(*), count(imd_decile), count(*) FILTER (WHERE imd_decile <= 2) FROM ({with_profile(REACHED_SQL)})
 """
 
 
 def core20(con: Con, f: Filters) -> dict:
     """People reached living in the most deprived 20% of areas (IMD deciles 1–2), of those whose decile is known."""
-    known, most_deprived = fetch_rows(con, _CORE20_SQL, sql_params(f))[0]
-    reached = fetch_rows(con, f"SELECT count(*) FROM ({REACHED_SQL})", sql_params(f))[0][0]
+    reached, known, most_deprived = fetch_rows(con, _CORE20_SQL, sql_params(f))[0]
     return {
         "reached": reached,
         "known": known,
@@ -179,37 +185,24 @@ def core20(con: Con, f: Filters) -> dict:
     }
 
 
-def core20_by_quarter(con: Con, f: Filters, threshold: int = SUPPRESSION_THRESHOLD) -> pd.DataFrame:
-    """Core20 share per quarter; withheld with fewer than ``threshold`` people whose decile is known, or a Core20
-    count of 1 to threshold − 1 (beside the known count, the share would give that small count away)."""
+def core20_by_quarter(con: Con, f: Filters, min_count: int = SUPPRESSION_THRESHOLD) -> pd.DataFrame:
+    """Core20 share per quarter; withheld with fewer than ``min_count`` people whose decile is known, or a Core20
+    count of 1 to min_count − 1 (beside the known count, the share would give that small count away)."""
     rows = []
     for q in quarters(f.period):
         found = core20(con, f.with_period(q))
-        shown = found["known"] >= threshold and not 0 < found["core20"] < threshold
+        shown = found["known"] >= min_count and not 0 < found["core20"] < min_count
         rows.append(
             {"quarter": quarter_label(q.start), "known": found["known"], "share": found["share"] if shown else None}
         )
     return pd.DataFrame(rows)
 
 
-PROFILE_DIMENSIONS = {
-    "age_band": "age band",
-    "gender": "gender",
-    "ethnicity_group": "ethnic group",
-    "disability": "disability",
-    "sexual_orientation": "sexual orientation",
-    "imd_quintile": "deprivation (IMD quintile, 1 = most deprived)",
-}
-
-
-ORDERED = {"age_band": AGE_BANDS, "imd_quintile": ("1", "2", "3", "4", "5")}  # ordinal groups keep their order
-
-
 def profile(con: Con, f: Filters, dimension: str) -> pd.DataFrame:
     """People reached per group (age bands and quintiles in order), with each group's share of everyone reached
     ('Not known' included)."""
     frame = reach_by(con, f, dimension)
-    order = ORDERED.get(dimension)
+    order = BY_KEY[dimension].ordered
     if order:
         rank = {g: i for i, g in enumerate(order)}
         frame = frame.sort_values("group", key=lambda groups: groups.map(lambda g: rank.get(g, len(rank))))

@@ -10,8 +10,8 @@ import pytest
 from conftest import FY24, load, workbook
 
 from pipelines import funding, metrics
-from pipelines.metrics import Filters
 from pipelines.periods import Period
+from pipelines.query import Filters
 
 D = dt.date
 QUARTERS = ["2024-25 Q1", "2024-25 Q2", "2024-25 Q3", "2024-25 Q4"]
@@ -121,8 +121,8 @@ def test_dependence_on_one_funder(grants_db):
     assert found["funder"] == "Lottery"
     assert found["share"] == pytest.approx(0.683230, abs=1e-6)
     assert found["over_limit"] and found["limit"] == funding.DEPENDENCE_WARNING == 0.4
-    assert not funding.dependence(grants_db, Filters(FY24), limit=0.7)["over_limit"]
-    assert funding.dependence(grants_db, Filters(FY24), limit=0.68)["over_limit"]
+    assert not funding.dependence(grants_db, Filters(FY24), warn_share=0.7)["over_limit"]
+    assert funding.dependence(grants_db, Filters(FY24), warn_share=0.68)["over_limit"]
     assert found["share"] == pytest.approx(metrics.largest_funder_share(grants_db, Filters(FY24)))
     nothing = funding.dependence(grants_db, Filters(Period(D(2030, 1, 1), D(2030, 12, 31))))
     assert nothing == {"funder": None, "share": None, "over_limit": False, "limit": 0.4}
@@ -223,10 +223,10 @@ def test_actuals_are_the_twelve_months_before_today():
 def test_monthly_spending(con):
     load(con, ("money.xlsx", workbook({"Spend": ACTUALS})))
     # latest month on or before 10 Feb 2025: January 2025; the 12 months to it, Feb 2024 to Jan 2025: 12 x 4,000 / 12
-    assert funding.monthly_spending(con, TODAY) == (4000, D(2025, 1, 1))
+    assert funding.latest_monthly_spending(con, TODAY) == (4000, D(2025, 1, 1))
     # on 15 Jul 2024: months Feb to Jul 2024 are recorded: 6 x 4,000 / 12 = 2,000
-    assert funding.monthly_spending(con, D(2024, 7, 15)) == (2000, D(2024, 7, 1))
-    assert funding.monthly_spending(con, D(2023, 1, 1)) == (None, None)
+    assert funding.latest_monthly_spending(con, D(2024, 7, 15)) == (2000, D(2024, 7, 1))
+    assert funding.latest_monthly_spending(con, D(2023, 1, 1)) == (None, None)
 
 
 def test_secured_against_needed_at_the_run_rate(con):

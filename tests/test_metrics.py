@@ -10,8 +10,8 @@ from conftest import FY24, load, workbook
 from scipy import stats
 
 from pipelines import metrics
-from pipelines.metrics import Filters
 from pipelines.periods import Period
+from pipelines.query import Filters
 
 D = dt.date
 FY23 = Period(D(2023, 4, 1), D(2024, 3, 31))
@@ -227,9 +227,9 @@ def test_no_pairs(outcome_db):
 def test_follow_up_rate(outcome_db):
     # reached in FY24: P1, P2, P3, P4, P5, P6, P9; with a WEMWBS baseline by 31 Mar 2025: all but P9 (6)
     # with a pair in the period: P1, P2, P3, P5 -> 4 / 6
-    assert metrics.followup_rate(outcome_db, Filters(FY24), "WEMWBS") == pytest.approx(4 / 6)
+    assert metrics.outcome(outcome_db, Filters(FY24), "WEMWBS")["followup_rate"] == pytest.approx(4 / 6)
     # CORE-10: Q1..Q6 never attended, so nobody reached has a baseline
-    assert metrics.followup_rate(outcome_db, Filters(FY24), "CORE-10") is None
+    assert metrics.outcome(outcome_db, Filters(FY24), "CORE-10")["followup_rate"] is None
 
 
 def test_activity_filter_on_outcomes(outcome_db):

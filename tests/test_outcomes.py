@@ -15,10 +15,10 @@ from conftest import FY24, load, workbook
 from scipy import stats
 
 from pipelines import outcomes
-from pipelines.metrics import Filters
 from pipelines.outcomes import BREAKDOWNS
 from pipelines.periods import Period
 from pipelines.privacy import hidden_parts
+from pipelines.query import Filters
 
 D = dt.date
 Q2 = Period(D(2024, 7, 1), D(2024, 9, 30))  # 2024-25 Q2
@@ -164,7 +164,7 @@ def test_by_activity_counts_a_person_in_each_activity(db):
 
 
 def test_by_activity_with_every_group_shown(db):
-    art = rows(outcomes.breakdown(db, Filters(FY24), "WEMWBS", "activity", threshold=1))["Art"]
+    art = rows(outcomes.breakdown(db, Filters(FY24), "WEMWBS", "activity", min_count=1))["Art"]
     # Art: changes 3 -4 10 3, sum 12, mean 3; deviations 0 -7 7 0, squares 98; sd = sqrt(98 / 3) = 5.715476
     # half-width t(3) 3.182446 * 5.715476 / 2 = 9.094598
     assert art["shown"]
@@ -179,16 +179,16 @@ def test_by_activity_with_every_group_shown(db):
 
 
 def test_by_activity_type(db):
-    found = rows(outcomes.breakdown(db, Filters(FY24), "WEMWBS", "activity_type", threshold=1))
+    found = rows(outcomes.breakdown(db, Filters(FY24), "WEMWBS", "activity_type", min_count=1))
     assert counts(pd.DataFrame(found.values())) == {"peer support": 9, "course": 4}  # P01 once, though in two
     assert found["peer support"]["mean_change"] == pytest.approx(3.0)  # = Peer
     assert found["course"]["mean_change"] == pytest.approx(3.0)  # = Art, P12 included through the form's activity
 
 
 def test_activity_filter_restricts_the_groups(db):
-    art = outcomes.breakdown(db, Filters(FY24, ("Art",)), "WEMWBS", "activity", threshold=1)
+    art = outcomes.breakdown(db, Filters(FY24, ("Art",)), "WEMWBS", "activity", min_count=1)
     assert counts(art) == {"Art": 4}  # P09's Peer membership is outside the filter
-    peer = outcomes.breakdown(db, Filters(FY24, ("Peer",)), "WEMWBS", "gender", threshold=1)
+    peer = outcomes.breakdown(db, Filters(FY24, ("Peer",)), "WEMWBS", "gender", min_count=1)
     assert counts(peer) == {"Woman": 7, "Man": 2}  # P01..P07; P08, P09 (P10 P11 P12 are Art's)
 
 
@@ -208,7 +208,7 @@ def test_by_gender_hides_small_groups(db):
 
 
 def test_threshold_one_shows_everything_and_one_person_has_no_interval(db):
-    found = rows(outcomes.breakdown(db, Filters(FY24), "WEMWBS", "gender", threshold=1))
+    found = rows(outcomes.breakdown(db, Filters(FY24), "WEMWBS", "gender", min_count=1))
     assert all(r["shown"] for r in found.values())
     men = found["Man"]
     # P08 P09 P11: changes 4 3 10, mean 17 / 3 = 5.666667; deviations -5/3 -8/3 13/3, squares (25 + 64 + 169) / 9
@@ -225,7 +225,7 @@ def test_by_age_band(db):
     assert counts(found) == {"25-34": 4, "35-44": 4, "45-54": 2, "Not known": 2}
     for row in rows(found).values():
         assert_hidden(row)  # every group under 8
-    young = rows(outcomes.breakdown(db, Filters(FY24), "WEMWBS", "age_band", threshold=4))["25-34"]
+    young = rows(outcomes.breakdown(db, Filters(FY24), "WEMWBS", "age_band", min_count=4))["25-34"]
     # P01..P04: 6 4 3 2, mean 15 / 4 = 3.75; deviations 2.25 0.25 -0.75 -1.75, squares 5.0625 + 0.0625 + 0.5625
     # + 3.0625 = 8.75; sd = sqrt(8.75 / 3) = 1.707825; half-width t(3) 3.182446 * 1.707825 / 2 = 2.717531
     assert young["shown"]
@@ -256,7 +256,7 @@ def test_by_disability(db):
     assert [no["ci_low"], no["ci_high"]] == pytest.approx([1.625 - 3.251358, 1.625 + 3.251358], abs=1e-5)
     assert (no["improved"], no["deteriorated"]) == (4, 2)  # P03 P07 P08 P09; P06 P10
     assert_hidden(found["Yes"])
-    yes = rows(outcomes.breakdown(db, Filters(FY24), "WEMWBS", "disability", threshold=2))["Yes"]
+    yes = rows(outcomes.breakdown(db, Filters(FY24), "WEMWBS", "disability", min_count=2))["Yes"]
     # P01 P02: 6 4, mean 5, sd sqrt(2); half-width t(1) 12.706205 * sqrt(2) / sqrt(2) = 12.706205
     assert [yes["mean_change"], yes["ci_low"], yes["ci_high"]] == pytest.approx([5, 5 - 12.706205, 5 + 12.706205])
 
@@ -266,7 +266,7 @@ def test_by_imd_quintile(db):
     # deciles 1 2 1 2 -> quintile 1; 3 4 3 4 -> 2; 9 10 -> 5; P11 blank and P12 no profile -> Not known
     assert counts(found) == {"1": 4, "2": 4, "5": 2, "Not known": 2}
     assert not found["shown"].any()
-    second = rows(outcomes.breakdown(db, Filters(FY24), "WEMWBS", "imd_quintile", threshold=1))["2"]
+    second = rows(outcomes.breakdown(db, Filters(FY24), "WEMWBS", "imd_quintile", min_count=1))["2"]
     # P05..P08: 0 -3 8 4, mean 9 / 4 = 2.25; improved P07 P08, deteriorated P06
     assert second["mean_change"] == pytest.approx(2.25)
     assert (second["improved"], second["deteriorated"], second["share_improved"]) == (2, 1, 0.5)
@@ -285,7 +285,7 @@ def test_by_sessions_attended_between_the_questionnaires(db):
     assert (mid["improved"], mid["deteriorated"], mid["share_improved"]) == (5, 1, 5 / 8)  # P01 P02 P03 P07 P08; P06
     for band in ("1", "6–11", "12+", "none recorded"):
         assert_hidden(rows(found)[band])
-    every = rows(outcomes.breakdown(db, Filters(FY24), "WEMWBS", "dose", threshold=1))
+    every = rows(outcomes.breakdown(db, Filters(FY24), "WEMWBS", "dose", min_count=1))
     assert {b: every[b]["mean_change"] for b in ("1", "6–11", "12+", "none recorded")} == {
         "1": -4,  # P10
         "6–11": 3,  # P09
@@ -295,9 +295,9 @@ def test_by_sessions_attended_between_the_questionnaires(db):
 
 
 def test_dose_counts_only_the_chosen_activities_sessions(db):
-    peer = outcomes.breakdown(db, Filters(FY24, ("Peer",)), "WEMWBS", "dose", threshold=1)
+    peer = outcomes.breakdown(db, Filters(FY24, ("Peer",)), "WEMWBS", "dose", min_count=1)
     assert counts(peer) == {"2–5": 9}  # P09 attended 4 Peer sessions
-    art = outcomes.breakdown(db, Filters(FY24, ("Art",)), "WEMWBS", "dose", threshold=1)
+    art = outcomes.breakdown(db, Filters(FY24, ("Art",)), "WEMWBS", "dose", min_count=1)
     assert counts(art) == {"1": 1, "2–5": 1, "12+": 1, "none recorded": 1}  # P10; P09 (2 Art sessions); P11; P12
 
 
@@ -314,7 +314,7 @@ def test_cis_overlap():
 
 def test_cis_overlap_on_a_breakdown(db):
     # women -1.490 to 5.490; men -3.738 to 15.071; Not known (one person) has no interval
-    assert outcomes.cis_overlap(outcomes.breakdown(db, Filters(FY24), "WEMWBS", "gender", threshold=1))
+    assert outcomes.cis_overlap(outcomes.breakdown(db, Filters(FY24), "WEMWBS", "gender", min_count=1))
     # only 2–5 is shown (the other bands are under 8 people): one interval, nothing to compare it with
     assert not outcomes.cis_overlap(outcomes.breakdown(db, Filters(FY24), "WEMWBS", "dose"))
 
@@ -357,7 +357,7 @@ def test_headline(db):
 
 
 def test_headline_in_a_quarter_with_few_followed_up(db):
-    found = outcomes.headline(db, Filters(Q2), "WEMWBS", threshold=1)
+    found = outcomes.headline(db, Filters(Q2), "WEMWBS", min_count=1)
     assert found["pairs"] == 3  # P07 P08 P09, followed up on 1 Aug
     # reached in Jul–Sep: only P11 (the Thursday group in July), whose second questionnaire is in February: 0 of 1
     assert found["followup_rate"] == 0
@@ -437,18 +437,18 @@ def test_means_with_ci(db):
     # sd = sqrt(176 / 11) = 4; half-width 2.200985 * 4 / sqrt(12) = 2.541479
     assert list(found["ci_low"]) == pytest.approx([45 - 2.266701, 48 - 2.541479], abs=1e-5)
     assert list(found["ci_high"]) == pytest.approx([45 + 2.266701, 48 + 2.541479], abs=1e-5)
-    assert outcomes.means_with_ci(db, Filters(FY24), "WEMWBS", threshold=13).empty  # 12 people, under 13
+    assert outcomes.means_with_ci(db, Filters(FY24), "WEMWBS", min_count=13).empty  # 12 people, under 13
 
 
 def test_change_distribution(db):
-    found = outcomes.change_distribution(db, Filters(FY24), "WEMWBS", threshold=2)
+    found = outcomes.change_distribution(db, Filters(FY24), "WEMWBS", min_count=2)
     # bands 3 points wide, closed away from 0: -3 and -4 in [-6, -3]; 0 and 2 in [0, 3); 3 3 3 4 4 in [3, 6);
     # 6 and 8 in [6, 9); 10 in [9, 12)
     assert list(found["band_start"]) == [-6, 0, 3, 6, 9]
     assert list(found["band_end"]) == [-3, 3, 6, 9, 12]
     assert list(found["category"]) == ["deteriorated", "no reliable change", "improved", "improved", "improved"]
     assert list(found["people"].astype("float")) == pytest.approx([2, 2, 5, 2, math.nan], nan_ok=True)  # 1 hidden
-    every = outcomes.change_distribution(db, Filters(FY24), "WEMWBS", threshold=1)
+    every = outcomes.change_distribution(db, Filters(FY24), "WEMWBS", min_count=1)
     assert every["people"].sum() == 12  # every pair in one band
     assert outcomes.change_distribution(db, Filters(FY24), "WEMWBS")["people"].isna().all()  # every band under 8
 
@@ -462,7 +462,7 @@ def test_change_distribution_at_the_threshold(con):
         ["E", "2024-05-01", 40], ["E", "2024-11-01", 42.9],  # +2.9: no reliable change
     ]  # fmt: skip
     load(con, ("s.xlsx", workbook({"Scores": scores})))
-    found = outcomes.change_distribution(con, Filters(FY24), "WEMWBS", threshold=1)
+    found = outcomes.change_distribution(con, Filters(FY24), "WEMWBS", min_count=1)
     bands = {(r.band_start, r.band_end): (r.people, r.category) for r in found.itertuples()}
     assert bands == {
         (-6, -3): (1, "deteriorated"),  # B
@@ -470,7 +470,7 @@ def test_change_distribution_at_the_threshold(con):
         (0, 3): (1, "no reliable change"),  # E
         (3, 6): (1, "improved"),  # A
     }
-    assert outcomes.headline(con, Filters(FY24), "WEMWBS", threshold=1)["improved"] == 1  # the same rule as A's band
+    assert outcomes.headline(con, Filters(FY24), "WEMWBS", min_count=1)["improved"] == 1  # the same rule as A's band
 
 
 def test_change_distribution_without_a_threshold(con):
@@ -478,7 +478,7 @@ def test_change_distribution_without_a_threshold(con):
            ["A", "2024-05-01", 5, 5, 5, 5], ["A", "2024-11-01", 7, 5, 5, 5],
            ["B", "2024-05-01", 5, 5, 5, 5], ["B", "2024-11-01", 4, 5, 5, 5]]  # fmt: skip
     load(con, ("o.xlsx", workbook({"ONS4": ons})))
-    found = outcomes.change_distribution(con, Filters(FY24), "ONS4 life satisfaction", threshold=1)
+    found = outcomes.change_distribution(con, Filters(FY24), "ONS4 life satisfaction", min_count=1)
     # one-point bands: +2 in [2, 3), -1 in [-2, -1]; no threshold, so every band is just "change"
     assert [(r.band_start, r.band_end, r.people, r.category) for r in found.itertuples()] == [
         (-2, -1, 1, "change"),
@@ -498,7 +498,7 @@ def test_slopes_per_person(db):
 
 
 def test_slopes_banded_when_there_are_many(db):
-    found = outcomes.slopes(db, Filters(FY24), "WEMWBS", threshold=3, most=5)
+    found = outcomes.slopes(db, Filters(FY24), "WEMWBS", min_count=3, most=5)
     # bands a tenth of 14–70 wide: round(5.6) = 6, from 14: first score 40 42 -> band 4 (38–44); 44 46 48 -> 5;
     # 50 -> 6 (P06 and P12 only: under 3 people, left out)
     lines = found.pivot(index="line", columns="when", values="score")
@@ -511,7 +511,7 @@ def test_slopes_banded_when_there_are_many(db):
 
 
 def test_slopes_empty_below_the_threshold(db):
-    found = outcomes.slopes(db, Filters(FY24), "WEMWBS", threshold=13)
+    found = outcomes.slopes(db, Filters(FY24), "WEMWBS", min_count=13)
     assert found.empty and list(found.columns) == ["line", "when", "score", "people"]
 
 
@@ -612,7 +612,7 @@ ONS4 = [
 
 def test_breakdown_without_a_threshold_has_no_one_improved(con):
     load(con, ("ons.xlsx", workbook({"ONS4": ONS4})))
-    found = rows(outcomes.breakdown(con, Filters(FY24), "ONS4 happy", "gender", threshold=1))["Not known"]
+    found = rows(outcomes.breakdown(con, Filters(FY24), "ONS4 happy", "gender", min_count=1))["Not known"]
     # happy: 3 -> 6, 4 -> 4, 5 -> 5, 2 -> 5, 8 -> 3: changes 3 0 0 3 -5, mean 1 / 5 = 0.2
     assert found["pairs"] == 5 and found["mean_change"] == pytest.approx(0.2)
     assert math.isnan(found["improved"]) and math.isnan(found["deteriorated"]) and math.isnan(found["share_improved"])
@@ -654,6 +654,26 @@ def test_completeness_for_chosen_activities(db):
     assert (art["gap_days_median"], art["gap_days_quartiles"]) == (276, pytest.approx([230, 276]))
     peer = outcomes.completeness(db, Filters(FY24, ("Peer",)), "WEMWBS")
     assert (peer["questionnaires"], peer["missing_answer"], peer["only_first_score"]) == (19, 0, 1)  # P01..P09, P13
+
+
+MISSED_ONLY = [
+    ["participant_id", "session_date", "activity", "attended"],
+    ["P16", "2024-05-09", "Art", "DNA"],  # P16 and P17 only missed Art's sessions: not among Art's people
+    ["P17", "2024-05-09", "Art", "DNA"],
+]
+MISSED_ONLY_SCORES = [
+    ["participant_id", "date", "WEMWBS total"],
+    ["P16", "2024-05-01", 40],
+    ["P16", "2024-11-01", 45],
+    ["P17", "2024-06-01", 45],
+]
+
+
+def test_completeness_leaves_out_people_who_only_missed_the_chosen_activity(db):
+    load(db, ("missed.xlsx", workbook({"Register": MISSED_ONLY, "Scores": MISSED_ONLY_SCORES})))
+    assert outcomes.headline(db, Filters(FY24, ("Art",)), "WEMWBS", 1)["pairs"] == 4  # P09 P10 P11 P12, not P16
+    art = outcomes.completeness(db, Filters(FY24, ("Art",)), "WEMWBS")
+    assert (art["questionnaires"], art["missing_answer"], art["only_first_score"]) == (8, 0, 0)  # as without them
 
 
 def test_completeness_without_pairs(db):

@@ -12,9 +12,9 @@ import pytest
 from conftest import EXTERNAL, FY24, checked, csv_bytes, current, load, needs_external, workbook
 
 from pipelines import ingest, metrics, reach
-from pipelines.metrics import Filters
 from pipelines.periods import Period
 from pipelines.privacy import SUPPRESSION_THRESHOLD
+from pipelines.query import Filters, session_band
 from ui import show
 
 D = dt.date
@@ -157,7 +157,7 @@ def test_representation_by_imd_quintile_uses_a_fifth_each(crowd):
 
 
 def test_a_lower_threshold_shows_small_groups(crowd):
-    rows = _rows(reach.representation(crowd, Filters(FY24), "ethnicity_group", ENGLAND, threshold=3))
+    rows = _rows(reach.representation(crowd, Filters(FY24), "ethnicity_group", ENGLAND, min_count=3))
     assert rows["Black"]["shown"]
     assert rows["Black"]["ratio"] == pytest.approx(3 / 35 / 0.042)  # 0.085714 / 0.042 = 2.040816
 
@@ -414,7 +414,7 @@ def test_core20(activity_db):
 
 
 def test_core20_by_quarter(activity_db):
-    found = reach.core20_by_quarter(activity_db, Filters(FY24), threshold=1)
+    found = reach.core20_by_quarter(activity_db, Filters(FY24), min_count=1)
     # Q1: A (1), D -> 1 of 1; Q2: B (2), C (5) -> 1 of 2; Q3: B (2), E (10) -> 1 of 2; Q4: C (5), G -> 0 of 1
     assert list(found["quarter"]) == ["2024-25 Q1", "2024-25 Q2", "2024-25 Q3", "2024-25 Q4"]
     assert list(found["known"]) == [1, 2, 2, 1]
@@ -429,7 +429,7 @@ def test_core20_by_quarter_withholds_a_small_core20_count(crowd):
     found = reach.core20_by_quarter(crowd, Filters(FY24))
     assert found["known"].tolist() == [42, 0, 0, 0]
     assert found["share"].isna().all()
-    assert reach.core20_by_quarter(crowd, Filters(FY24), threshold=3)["share"][0] == pytest.approx(3 / 42)
+    assert reach.core20_by_quarter(crowd, Filters(FY24), min_count=3)["share"][0] == pytest.approx(3 / 42)
 
 
 # IMD 2019 File 1, as the government publishes it: UTF-8 with a byte order mark, ranks quoted with thousands separators.
@@ -526,3 +526,11 @@ def test_the_published_imd_file_loads(con):
     assert _deciles(con) == {"E01033768": 1, "E01011681": 2, "E01000001": 9, "E01000002": 3, "E01012345": 7}
     found = reach.core20(con, Filters(FY24))
     assert (found["known"], found["core20"]) == (5, 2)  # L1 and L2 of L1-L5
+
+
+@pytest.mark.parametrize(
+    ("sessions", "band"),
+    [(None, "none recorded"), (1, "1"), (2, "2–5"), (5, "2–5"), (6, "6–11"), (11, "6–11"), (12, "12+"), (40, "12+")],
+)
+def test_session_bands_are_one_definition(con, sessions, band):
+    assert con.execute(f"SELECT {session_band('n')} FROM (SELECT ?::INTEGER AS n)", [sessions]).fetchone()[0] == band

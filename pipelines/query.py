@@ -1,0 +1,159 @@
+"""The query kernel: the filters every page applies, their parameters, and the SQL every figure is built from.
+
+Each definition is written here once (who attended, who belongs to the chosen activities, the pairs of first and
+latest questionnaires, income spread by day, session bands, a person's groups); metrics, outcomes, reach and
+funding combine them and never write their own copies.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+from scipy import stats
+
+from pipelines.dimensions import DIMENSIONS
+from pipelines.measures import MEASURES
+from pipelines.periods import Period, quarter_label
+from pipelines.vocab import NOT_KNOWN
+
+Con = duckdb.DuckDBPyConnection
+Z_975 = 1.959964  # the standard normal's 97.5th percentile, for 95% intervals
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What every page shows: a period and, optionally, some activities (none chosen means all)."""
+
+    period: Period
+    activities: tuple[str, ...] = ()
+
+    def with_period(self, period: Period) -> Filters:
+        return Filters(period, self.activities)
+
+
+def fetch_rows(con: Con, sql: str, params: dict | None = None) -> list[tuple]:
+    return con.execute(sql, params or {}).fetchall()
+
+
+def fetch_frame(con: Con, sql: str, params: dict | None = None) -> pd.DataFrame:
+    return con.execute(sql, params or {}).df()
+
+
+def activity_params(f: Filters | None, **extra: object) -> dict:
+    """Parameters for ACTIVITY_MATCH (no activities chosen, or no filters, means all)."""
+    chosen = list(f.activities) if f else []
+    return {"acts": chosen, "all_acts": not chosen, **extra}
+
+
+def sql_params(f: Filters, **extra: object) -> dict:
+    return activity_params(f, start=f.period.start, end=f.period.end, **extra)
+
+
+def mean_ci(mean: float | None, sd: float | None, n: int, level: float = 0.95) -> list[float] | None:
+    """t interval: mean ± t(1 − α/2, n − 1) · sd / √n; None below two values."""
+    if n < 2 or mean is None or sd is None:
+        return None
+    half = stats.t.ppf(1 - (1 - level) / 2, n - 1) * sd / math.sqrt(n)
+    return [mean - half, mean + half]
+
+
+# Who took part ------------------------------------------------------------------------------------
+
+ACTIVITY_MATCH = "($all_acts OR activity IN (SELECT unnest($acts)))"  # a row of a chosen activity
+ATTENDED = "attended = 'attended'"  # a person at a session (not a did-not-attend, not a cancellation)
+REGISTER_SQL = f"SELECT * FROM attendance WHERE session_date BETWEEN $start AND $end AND {ACTIVITY_MATCH}"
+ATTENDED_SQL = f"SELECT * FROM ({REGISTER_SQL}) WHERE {ATTENDED}"  # sessions attended in the period
+ATTENDED_TO_END_SQL = f"SELECT * FROM attendance WHERE {ATTENDED} AND session_date <= $end AND {ACTIVITY_MATCH}"
+REACHED_SQL = f"SELECT DISTINCT participant_id FROM ({ATTENDED_SQL})"  # people reached in the period
+FIRST_SEEN_SQL = f"SELECT participant_id, min(session_date) AS first_day FROM ({ATTENDED_TO_END_SQL}) GROUP BY 1"
+
+MEMBERSHIP_SQL = f"""
+    SELECT participant_id, activity FROM ({ATTENDED_TO_END_SQL})
+    UNION SELECT participant_id, activity FROM wellbeing WHERE activity IS NOT NULL AND date <= $end AND {ACTIVITY_MATCH}
+"""  # the chosen activities each person took part in up to the period's end: attended, or a questionnaire against it
+
+
+def is_member(column: str = "participant_id") -> str:
+    """True for the chosen activities' people (MEMBERSHIP_SQL); everyone when no activity is chosen."""
+    return f"($all_acts OR {column} IN (SELECT participant_id FROM ({MEMBERSHIP_SQL})))"
+
+
+SESSION_BANDS = (("1", 1), ("2–5", 5), ("6–11", 11), ("12+", None))  # (label, most sessions in the band)
+NO_SESSIONS = "none recorded"
+SESSION_BAND_ORDER = (*(label for label, _ in SESSION_BANDS), NO_SESSIONS)
+
+
+def session_band(count: str) -> str:
+    """SQL naming the band of a count of sessions (NULL: none recorded)."""
+    bands = " ".join(f"WHEN {count} <= {most} THEN '{label}'" for label, most in SESSION_BANDS if most is not None)
+    return f"CASE WHEN {count} IS NULL THEN '{NO_SESSIONS}' {bands} ELSE '{SESSION_BANDS[-1][0]}' END"
+
+
+def or_not_recorded(column: str) -> str:
+    """SQL for an optional attendance column, 'not recorded' where blank."""
+    return f"coalesce({column}, 'not recorded')"
+
+
+PROFILE_COLUMNS = ", ".join(f"coalesce({d.sql}, '{NOT_KNOWN}') AS {d.key}" for d in DIMENSIONS)
+
+
+def with_profile(source: str) -> str:
+    """The rows of ``source`` with each person's groups from their profile ('Not known' where not recorded)."""
+    return (
+        f"SELECT x.*, p.imd_decile, {PROFILE_COLUMNS} FROM ({source}) x "
+        "LEFT JOIN participant_profiles p USING (participant_id)"
+    )
+
+
+# Outcomes ------------------------------------------------------------------------------------------
+
+SCORED_SQL = "SELECT * FROM wellbeing WHERE measure = $measure AND score IS NOT NULL AND date <= $end"
+PAIRS_SQL = f"""
+    WITH q AS (SELECT participant_id, date, score FROM ({SCORED_SQL})),
+    ends AS (
+        SELECT participant_id, min(date) AS baseline_date, max(date) AS followup_date FROM q GROUP BY 1
+        HAVING max(date) > min(date))
+    SELECT e.participant_id, e.baseline_date, b.score AS baseline, e.followup_date, l.score AS followup,
+        l.score - b.score AS change
+    FROM ends e
+    JOIN q b ON b.participant_id = e.participant_id AND b.date = e.baseline_date
+    JOIN q l ON l.participant_id = e.participant_id AND l.date = e.followup_date
+    WHERE e.followup_date BETWEEN $start AND $end AND {is_member("e.participant_id")}
+"""  # each person's first and latest questionnaire, the latest in the period (docs/metrics.md#pairs)
+CHANGE_COLUMNS = """count(*) AS pairs, avg(change) AS mean_change, stddev_samp(change) AS sd,
+    count(*) FILTER (WHERE change * $sign >= $reliable_change) AS improved,
+    count(*) FILTER (WHERE -change * $sign >= $reliable_change) AS deteriorated"""  # over pairs, with change_params
+
+
+def change_params(f: Filters, measure: str) -> dict:
+    """Parameters for CHANGE_COLUMNS. A measure without a reliable change has nobody improved or deteriorated."""
+    m = MEASURES[measure]
+    points = m.threshold if m.threshold is not None else math.inf
+    return sql_params(f, measure=measure, sign=1 if m.higher_better else -1, reliable_change=points)
+
+
+# Money ----------------------------------------------------------------------------------------------
+
+EXPENDITURE_SQL = f"SELECT * FROM expenditure WHERE period_start BETWEEN $start AND $end AND {ACTIVITY_MATCH}"
+LINE_DAYS = "(datediff('day', start_date, end_date) + 1)"  # days a funding line runs, both ends included
+ANNUAL_VALUE = f"amount * 365.25 / {LINE_DAYS}"
+
+
+def periods_table(periods: list[Period]) -> str:
+    """A VALUES list of (quarter label, start, end) to join rows to, as q(quarter, q_start, q_end)."""
+    rows = ", ".join(f"('{quarter_label(p.start)}', DATE '{p.start}', DATE '{p.end}')" for p in periods)
+    return f"(VALUES {rows}) q(quarter, q_start, q_end)"
+
+
+def spread_sql(periods: list[Period], status: str = "secured") -> str:
+    """Each funding line's income in each period: its amount spread evenly by day over its dates."""
+    return f"""
+        SELECT q.quarter, q.q_start, f.*,
+            amount * (datediff('day', greatest(start_date, q_start), least(end_date, q_end)) + 1) / {LINE_DAYS}
+                AS income
+        FROM funding f JOIN {periods_table(periods)} ON start_date <= q_end AND end_date >= q_start
+        WHERE status = '{status}' AND {ACTIVITY_MATCH}
+    """
