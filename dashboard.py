@@ -3,11 +3,13 @@
 import streamlit as st
 
 from ui.data import showing_sample
+from ui.figures import HIDE_BUILT_IN_DOWNLOADS
 from ui.shell import navigation
 from ui.sidebar import draw_filters
 
 st.set_page_config(page_title="Impact dashboard", page_icon="📊", layout="wide")
 
+st.html(HIDE_BUILT_IN_DOWNLOADS)
 chosen_page = navigation()
 draw_filters()
 if showing_sample():

@@ -8,6 +8,7 @@ import re
 import textwrap
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import pandas as pd
 import vl_convert
@@ -16,6 +17,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+from pipelines.periods import Period
+from pipelines.settings import Brand
 
 FORMATS = ("png", "svg", "pdf")
 PRINT_WIDTH, PRINT_HEIGHT = 720, 400  # pixels; a chart stretched to the page on screen gets these on paper
@@ -32,6 +36,48 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP's list of what makes 
 EXCEL_COLUMN_WIDTH = (8, 60)
 SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 NAME_PART_LENGTH = 40
+
+
+EXPORT_SUPPRESSION = "Counts under 8 suppressed; others rounded to 5"
+DOWNLOADS = (*FORMATS, "csv", "xlsx")
+MIME = {
+    "png": "image/png",
+    "svg": "image/svg+xml",
+    "pdf": "application/pdf",
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+INTERNAL_COLUMNS = ("hidden", "shown")  # disclosure bookkeeping, not data
+
+
+@dataclass(frozen=True)
+class Exhibit:
+    """One chart as it leaves the app: its spec and data (both already made safe for export) and what it shows."""
+
+    what: str  # e.g. 'WEMWBS change': the file name and the table's title
+    spec: dict
+    data: pd.DataFrame
+    period: Period
+    brand: Brand
+    citation: str | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)  # plain column names for the data file
+
+    def file_name(self, ext: str) -> str:
+        return file_name(self.brand.charity_name or "impact", self.what, self.period.short_label, ext)
+
+    def render(self, ext: str) -> bytes:
+        """The file in one of DOWNLOADS: the branded chart with its footnote, or its data with the same notes."""
+        notes = self.footnote()
+        if ext in FORMATS:
+            spec = branded(self.spec, colour=self.brand.colour, charity=self.brand.charity_name)
+            return chart_files(spec, footnote_lines=notes, formats=(ext,))[ext]
+        data = self.data.drop(columns=[c for c in INTERNAL_COLUMNS if c in self.data.columns])
+        return table_files(data, sheet_title=self.what, notes=notes, labels=self.labels)[ext]
+
+    def footnote(self) -> list[str]:
+        source = f"{self.brand.charity_name or 'The service'}'s own records"
+        lines = footnote(self.period.description, source, self.citation, EXPORT_SUPPRESSION)
+        return [*lines, self.brand.footnote] if self.brand.footnote else lines
 
 
 def footnote(period_label: str, source: str, citation: str | None, suppression: str) -> list[str]:

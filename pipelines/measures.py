@@ -93,6 +93,51 @@ class Measure:
         """The questionnaire the score comes from: 'ONS4' for 'ONS4 happy'."""
         return self.name.split(" ")[0]
 
+    @property
+    def full_name(self) -> str:
+        """The measure named in full, e.g. 'Warwick-Edinburgh Mental Wellbeing Scale (WEMWBS)'."""
+        title = QUESTIONNAIRES[self.questionnaire][0]
+        item = self.name.removeprefix(self.questionnaire).strip()
+        return f"{title} (ONS4): {item}" if item else f"{title} ({self.name})"
+
+    @property
+    def citation(self) -> str:
+        return QUESTIONNAIRES[self.questionnaire][1]
+
+
+QUESTIONNAIRES = {
+    "WEMWBS": (
+        "Warwick-Edinburgh Mental Wellbeing Scale",
+        "WEMWBS © University of Warwick 2006, all rights reserved. Tennant R et al. (2007) Health and Quality of Life "
+        "Outcomes 5:63.",
+    ),
+    "SWEMWBS": (
+        "Short Warwick-Edinburgh Mental Wellbeing Scale",
+        "SWEMWBS © University of Warwick 2007, all rights reserved. Stewart-Brown S et al. (2009) Health and Quality "
+        "of Life Outcomes 7:15.",
+    ),
+    "CORE-10": (
+        "Clinical Outcomes in Routine Evaluation, 10 items",
+        "CORE-10 © CORE System Trust. Barkham M et al. (2013) Counselling and Psychotherapy Research 13(1):3-13.",
+    ),
+    "PHQ-9": (
+        "Patient Health Questionnaire, 9 items",
+        "PHQ-9: Kroenke K, Spitzer RL, Williams JBW (2001) Journal of General Internal Medicine 16:606-613.",
+    ),
+    "GAD-7": (
+        "Generalised Anxiety Disorder scale, 7 items",
+        "GAD-7: Spitzer RL et al. (2006) Archives of Internal Medicine 166:1092-1097.",
+    ),
+    "ONS4": (
+        "ONS personal wellbeing questions",
+        "ONS4: Office for National Statistics personal well-being questions (Annual Population Survey).",
+    ),
+    "UCLA-3": (
+        "Three-item UCLA Loneliness Scale",
+        "UCLA-3: Hughes ME et al. (2004) Research on Aging 26(6):655-672.",
+    ),
+}  # each questionnaire's full name and the citation printed under exported charts
+
 
 MEASURES = {
     m.name: m

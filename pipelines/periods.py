@@ -25,6 +25,11 @@ class Period:
         return self.dates
 
     @property
+    def short_label(self) -> str:
+        """'2025-26', '2025-26 Q1', or the dates: for file names."""
+        return fy_label(self.start) if self == financial_year(self.start) else self.label
+
+    @property
     def dates(self) -> str:
         return f"{self.start:%-d %b %Y} – {self.end:%-d %b %Y}"
 

@@ -1,0 +1,92 @@
+"""Every chart and table on the pages, drawn with its downloads: the one place the app offers files.
+
+A page hands over how to fetch the figures for a disclosure mode and how to draw them. The screen shows them with
+the on-screen setting; every download fetches them again in export mode (threshold 8, counts rounded to 5), so what
+leaves the app is safe whatever the screen shows. Files are rendered only when someone clicks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from pipelines import export, settings
+from pipelines.disclosure import Disclosure
+from pipelines.export import Exhibit
+from pipelines.periods import Period
+from ui.data import cursor, showing_sample
+
+Fetch = Callable[[Disclosure], pd.DataFrame]
+Draw = Callable[[pd.DataFrame, Disclosure], alt.Chart]
+LABELS = {"png": "Picture (PNG)", "svg": "Vector (SVG)", "pdf": "PDF", "csv": "Data (CSV)", "xlsx": "Data (Excel)"}
+HIDE_BUILT_IN_DOWNLOADS = """<style>
+[data-testid="stElementToolbarButton"]:has(button[aria-label^="Download"]),
+[data-testid="stElementToolbarButton"]:has(button[aria-label^="Show data"]),
+[data-testid="stElementToolbarButton"]:has(button[aria-label^="Copy Vega"]) { display: none; }
+</style>"""  # the chart and table toolbars' own downloads would bypass export rules: only ours are offered
+
+
+def screen() -> Disclosure:
+    """The on-screen disclosure: the sidebar's threshold, never below 8."""
+    return Disclosure.screen(int(st.session_state.get("threshold", Disclosure().min_count)))
+
+
+def brand() -> settings.Brand:
+    return settings.brand(cursor(), showing_sample())
+
+
+def chart(
+    what: str,
+    period: Period,
+    fetch: Fetch,
+    draw: Draw,
+    *,
+    description: str,
+    citation: str | None = None,
+    labels: dict[str, str] | None = None,
+    downloads: bool = True,
+) -> None:
+    """Draw a chart of ``fetch(screen())`` with a Download menu beside it (pass downloads=False for per-person
+    charts, which never leave the app)."""
+    st.altair_chart(
+        draw(fetch(screen()), screen()).properties(description=description), width="stretch", alt=description
+    )
+    if downloads:
+        _download_menu(what, period, fetch, draw, citation, labels or {}, export.DOWNLOADS)
+
+
+def table(what: str, period: Period, fetch: Fetch, shape: Callable[[pd.DataFrame], pd.DataFrame]) -> None:
+    """A table of ``shape(fetch(screen()))`` with CSV and Excel downloads of the export version."""
+    st.dataframe(shape(fetch(screen())), hide_index=True, width="stretch")
+    _download_menu(what, period, lambda d: shape(fetch(d)), None, None, {}, ("csv", "xlsx"))
+
+
+def _download_menu(
+    what: str,
+    period: Period,
+    fetch: Fetch,
+    draw: Draw | None,
+    citation: str | None,
+    labels: dict[str, str],
+    formats: tuple[str, ...],
+) -> None:
+    def exhibit() -> Exhibit:
+        data = fetch(Disclosure.export())
+        spec = draw(data, Disclosure.export()).to_dict() if draw else {}
+        return Exhibit(what, spec, data, period, brand(), citation, labels)
+
+    with st.popover("Download", icon=":material/download:"):
+        st.caption(f"{what}, {period.short_label}. {export.EXPORT_SUPPRESSION}.")
+        for ext in formats:
+            st.download_button(
+                LABELS[ext],
+                data=lambda ext=ext: exhibit().render(ext),
+                file_name=Exhibit(what, {}, pd.DataFrame(), period, brand()).file_name(ext),
+                mime=export.MIME[ext],
+                key=f"download-{what}-{ext}",
+                on_click="ignore",
+                width="stretch",
+            )
