@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import io
 import tempfile
 import time
 from collections.abc import Callable
@@ -17,6 +16,7 @@ import openpyxl
 
 from pipelines import funding, ingest, metrics, outcomes, reach, store
 from pipelines.metrics import Filters
+from pipelines.template import xlsx_bytes
 
 
 def timed(label: str, action: Callable[[], object], repeat: int = 1) -> object:
@@ -37,9 +37,7 @@ def register(rows: int) -> bytes:
     start = dt.date(2024, 4, 1)
     for i in range(rows):
         sheet.append([f"P{i % 2000:05d}", start + dt.timedelta(days=i // 2000), f"Group {i % 12}", "Yes"])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes(book)
 
 
 def main() -> None:

@@ -28,7 +28,8 @@ from fpdf import FPDF, FontFace
 from fpdf.enums import MethodReturnValue, TableBordersLayout, TableCellFillMode, XPos, YPos
 from PIL import Image
 
-from pipelines.export import HEX_COLOUR, column_label, neutralise
+from pipelines.export import column_label, neutralise
+from pipelines.settings import Brand
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 NUMBERISH = re.compile(r"[<>≤≥~]?\s*[-−+]?\s*[£$€]?\s*\d[\d,]*(\.\d+)?\s*[%kKmM]?")  # '£1,200', '<8', '45%'
@@ -47,18 +48,6 @@ MAX_FOOTNOTE_CHARACTERS = 180  # two lines of footer
 MAX_NAME_CHARACTERS = 120  # two lines of masthead
 MIN_FIGURE_SCALE = 0.75  # a figure this much smaller still fits the page's end: better than a half-empty page
 KEEP_WITH_HEADING = 30  # a heading needs this much room below it, or it starts the next page
-
-
-@dataclass(frozen=True)
-class Brand:
-    charity_name: str
-    colour: str = "#1f6f8b"
-    logo_png: bytes | None = None
-    footnote: str | None = None
-
-    def __post_init__(self) -> None:
-        if not HEX_COLOUR.fullmatch(self.colour):
-            raise ValueError(f"Colour should look like #1f6f8b, not {self.colour!r}")
 
 
 @dataclass(frozen=True)
@@ -253,8 +242,7 @@ def _pdf_title(pdf: _Pdf, doc: Document) -> None:
     if doc.subtitle:
         pdf.ln(2)
         pdf.set_font("Sans", size=13)
-        _colour_text(pdf, MUTED)
-        _pdf_text(pdf, doc.subtitle, 6.5)
+        _pdf_text(pdf, doc.subtitle, 6.5, MUTED)
     pdf.ln(10)
 
 
@@ -302,8 +290,7 @@ def _pdf_figure(pdf: _Pdf, block: Figure) -> None:
         io.BytesIO(block.png), x=MARGIN + (pdf.epw - width) / 2, w=width, h=height, alt_text=plain(block.alt_text)
     )
     pdf.ln(2)
-    _colour_text(pdf, MUTED)
-    _pdf_text(pdf, block.caption, 4.2)
+    _pdf_text(pdf, block.caption, 4.2, MUTED)
     pdf.ln(5)
 
 
@@ -355,8 +342,11 @@ _PDF_BLOCKS: dict[type, Callable[[_Pdf, object], None]] = {
 }
 
 
-def _pdf_text(pdf: _Pdf, text: str, line_height: float) -> None:
-    """Wrapped at the text width, left-aligned; a word wider than the line breaks between characters."""
+def _pdf_text(pdf: _Pdf, text: str, line_height: float, colour: str | None = None) -> None:
+    """Wrapped at the text width, left-aligned (in ``colour`` if given); a word wider than the line breaks between
+    characters."""
+    if colour:
+        _colour_text(pdf, colour)
     pdf.multi_cell(pdf.epw, line_height, plain(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
@@ -462,7 +452,7 @@ def _docx_masthead(paragraph: docx.text.paragraph.Paragraph, brand: Brand) -> No
 
 def _docx_footer(paragraph: docx.text.paragraph.Paragraph, brand: Brand) -> None:
     """'<footnote>    Page N of M' with PAGE and NUMPAGES fields, which Word fills in."""
-    paragraph.add_run(plain(brand.footnote or "") + "\tPage ")
+    paragraph.add_run(plain(brand.footnote) + "\tPage ")
     _docx_field(paragraph, "PAGE", "1")
     paragraph.add_run(" of ")
     _docx_field(paragraph, "NUMPAGES", "1")

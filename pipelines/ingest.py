@@ -91,15 +91,10 @@ def load(con: duckdb.DuckDBPyConnection, result: Check) -> list[int]:
     """Write a checked set of files in one transaction; returns the new upload ids."""
     if not result.ok:
         raise UploadRefused(result.problems)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with store.transaction(con):
         ids = [_load_file(con, item) for item in result.files]
         if store.meta(con, "key_fingerprint") is None:
             store.set_meta(con, "key_fingerprint", privacy.key_fingerprint(participant_key(con)))
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return ids
 
 

@@ -13,6 +13,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
 from pipelines.problems import Problem
+from pipelines.template import xlsx_bytes
 from pipelines.workbook import csv_rows
 
 PROBLEM_FILL = PatternFill("solid", fgColor="F4B6B6")
@@ -62,9 +63,7 @@ def marked_workbook(name: str, data: bytes, problems: list[Problem]) -> bytes:
         cell.fill = PROBLEM_FILL
         previous = cell.comment.text + "\n" if cell.comment else ""
         cell.comment = Comment(previous + problem.expected, "Impact dashboard", width=320, height=120)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes(book)
 
 
 def _as_workbook(name: str, data: bytes) -> Workbook:

@@ -12,15 +12,9 @@ from dataclasses import dataclass
 import duckdb
 from PIL import Image, UnidentifiedImageError
 
-SETTINGS_TABLE = """
-CREATE TABLE IF NOT EXISTS settings_history (
-    key VARCHAR NOT NULL,
-    text_value VARCHAR,
-    blob_value BLOB,
-    changed_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
-    changed_by VARCHAR
-)
-"""
+from pipelines import store
+
+COLOUR_CODE = re.compile(r"#[0-9a-fA-F]{6}")
 DEFAULT_COLOUR = "#1f6f8b"
 SAMPLE_CHARITY = "Brightside Mind"
 MAX_NAME = 120
@@ -35,16 +29,16 @@ class SettingRefused(ValueError):
 
 @dataclass(frozen=True)
 class Brand:
-    """What exported charts and documents carry: the charity's name, primary colour, logo and a footnote."""
+    """What exported charts and documents carry: the charity's name, primary colour, logo and a footnote ("": none)."""
 
     charity_name: str = ""
     colour: str = DEFAULT_COLOUR
     logo_png: bytes | None = None
     footnote: str = ""
 
-
-def create_table(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(SETTINGS_TABLE)
+    def __post_init__(self) -> None:
+        if not COLOUR_CODE.fullmatch(self.colour):
+            raise SettingRefused(_not_a_colour(self.colour))
 
 
 def _latest(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str | None, bytes | None]]:
@@ -87,17 +81,11 @@ def save_brand(
         values["logo"] = (None, logo_png(logo))
     elif remove_logo:
         values["logo"] = (None, None)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        for key, (text, blob) in values.items():
-            con.execute(
-                "INSERT INTO settings_history (key, text_value, blob_value, changed_by) VALUES (?, ?, ?, ?)",
-                [key, text, blob, by],
-            )
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+    with store.transaction(con):
+        con.executemany(
+            "INSERT INTO settings_history (key, text_value, blob_value, changed_by) VALUES (?, ?, ?, ?)",
+            [[key, text, blob, by] for key, (text, blob) in values.items()],
+        )
     return brand(con)
 
 
@@ -110,9 +98,13 @@ def _checked_text(value: str, what: str, longest: int) -> str:
 
 def _checked_colour(value: str) -> str:
     colour = (value or "").strip()
-    if not re.fullmatch(r"#[0-9a-fA-F]{6}", colour):
-        raise SettingRefused(f"The colour {value!r} is not a colour code like #1f6f8b.")
+    if not COLOUR_CODE.fullmatch(colour):
+        raise SettingRefused(_not_a_colour(value))
     return colour.lower()
+
+
+def _not_a_colour(value: object) -> str:
+    return f"The colour {value!r} is not a colour code like #1f6f8b."
 
 
 def logo_png(data: bytes) -> bytes:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from pipelines import vocab
+from pipelines.dimensions import POPULATION_DIMENSION
 from pipelines.measures import INSTRUMENTS, ONS4_QUESTIONS
 from pipelines.vocab import Vocabulary, norm_key
 
@@ -50,15 +51,23 @@ class SheetKind:
     name: str
     fields: tuple[Field, ...]
     key: tuple[str, ...]  # natural key: latest upload wins per key
-    nouns: tuple[str, str]  # one row and many, as messages say them: 'funding line', 'funding lines'
+    noun: str  # one row, as messages say it: 'funding line' (many: 'funding lines')
     reader: str = "required"  # validate's row reader: 'required' checks the required fields; others are kind-specific
     worked_out: tuple[tuple[str, str], ...] = ()  # stored columns the reader works out, with their DuckDB types
-    about_people: bool = True
     in_template: bool = True
 
     def field_for(self, header: object) -> Field | None:
         key = norm_key(header)
         return next((f for f in self.fields if key in f.spellings), None)
+
+    @property
+    def nouns(self) -> tuple[str, str]:
+        return self.noun, f"{self.noun}s"
+
+    @property
+    def about_people(self) -> bool:
+        """Whether rows are about participants, so that personal data in them is refused."""
+        return any(f.name == "participant_id" for f in self.fields)
 
     @property
     def required(self) -> tuple[Field, ...]:
@@ -109,7 +118,7 @@ PARTICIPANTS = SheetKind(
         Field("postcode_district", "district", ("postcode area", "outward code", "post code district")),
     ),
     key=("participant_id",),
-    nouns=("participant profile", "participant profiles"),
+    noun="participant profile",
     reader="participants",
 )
 
@@ -128,7 +137,7 @@ ATTENDANCE = SheetKind(
         Field("attended", "choice", ("attended?", "attendance", "status", "outcome"), choices=vocab.ATTENDED),
     ),
     key=("participant_id", "session_date", "activity"),
-    nouns=("attendance", "attendances"),
+    noun="attendance",
     reader="attendance",
 )
 
@@ -147,7 +156,7 @@ WELLBEING = SheetKind(
         Field("total", "number", ("score", "total score"), stored_as=None, in_template=False),
     ),
     key=("participant_id", "date", "measure"),
-    nouns=("questionnaire score", "questionnaire scores"),
+    noun="questionnaire score",
     reader="wellbeing",
     worked_out=(("score", "DOUBLE"), ("items", "DOUBLE[]"), ("missing_items", "INTEGER"), ("derived", "BOOLEAN")),
 )
@@ -180,9 +189,8 @@ FUNDING = SheetKind(
         Field("activity", "text", ("project activity", "for activity")),
     ),
     key=("identifier", "funder", "title", "start_date"),  # published grants carry an identifier; own sheets may not
-    nouns=("funding line", "funding lines"),
+    noun="funding line",
     reader="funding",
-    about_people=False,
 )
 
 EXPENDITURE = SheetKind(
@@ -195,8 +203,7 @@ EXPENDITURE = SheetKind(
         Field("activity", "text", ("project", "cost centre", "group")),
     ),
     key=("period_start", "activity"),
-    nouns=("expenditure line", "expenditure lines"),
-    about_people=False,
+    noun="expenditure line",
 )
 
 RESERVES = SheetKind(
@@ -206,23 +213,21 @@ RESERVES = SheetKind(
         Field("free_reserves", "number", ("free reserves", "unrestricted reserves", "reserves"), required=True),
     ),
     key=("date",),
-    nouns=("reserves figure", "reserves figures"),
-    about_people=False,
+    noun="reserves figure",
 )
 
 POPULATION = SheetKind(
     "population",
     (
         Field("area", "text", ("geography", "area name", "local authority"), required=True),
-        Field("dimension", "choice", ("characteristic", "variable"), required=True, choices=vocab.POPULATION_DIMENSION),
+        Field("dimension", "choice", ("characteristic", "variable"), required=True, choices=POPULATION_DIMENSION),
         Field("group", "text", ("category", "value"), required=True),
         Field("count", "number", ("people", "number", "population", "observation")),
         Field("share", "number", ("percent", "percentage", "proportion")),
     ),
     key=("area", "dimension", "group"),
-    nouns=("benchmark group", "benchmark groups"),
+    noun="benchmark group",
     reader="population",
-    about_people=False,
 )
 
 IMD_LOOKUP = SheetKind(
@@ -232,8 +237,7 @@ IMD_LOOKUP = SheetKind(
         Field("imd_decile", "imd", ("Index of Multiple Deprivation (IMD) Decile", "imd decile"), required=True),
     ),
     key=("lsoa_code",),
-    nouns=("area deprivation decile", "area deprivation deciles"),
-    about_people=False,
+    noun="area deprivation decile",
     in_template=False,  # loaded as the government publishes it, not typed in
 )  # the English Indices of Deprivation 2019 "File 1", as the government publishes it
 

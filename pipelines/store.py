@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -34,6 +36,13 @@ CREATE TABLE IF NOT EXISTS column_mappings (
     header VARCHAR NOT NULL,  -- as the sheet has it
     target VARCHAR NOT NULL,  -- a field name, or a questionnaire column such as wemwbs_1
     upload_id INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS settings_history (
+    key VARCHAR NOT NULL,
+    text_value VARCHAR,
+    blob_value BLOB,
+    changed_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+    changed_by VARCHAR
 );
 """
 
@@ -83,6 +92,18 @@ def current_rows_sql(kind: str) -> str:
         JOIN uploads u USING (upload_id) WHERE u.rolled_back_at IS NULL
         QUALIFY row_number() OVER (PARTITION BY {key_sql(kind, "h")} ORDER BY h.upload_id DESC, h.source_row DESC) = 1
     """
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """All of the block's writes or none: commits at its end, rolls back on any exception (an interrupt too)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def one(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> tuple | None:
@@ -226,16 +247,17 @@ def sample_only_where_real(con: duckdb.DuckDBPyConnection) -> list[int]:
 
 def rollback(con: duckdb.DuckDBPyConnection, *upload_ids: int) -> None:
     """Hide uploads' rows; the rows they replaced become current again. Nothing is deleted."""
-    for upload_id in upload_ids:
-        found = one(con, "SELECT rolled_back_at FROM uploads WHERE upload_id = ?", [upload_id])
-        if found is None:
-            raise ValueError(f"There is no upload {upload_id}.")
-        if found[0] is not None:
-            raise ValueError(f"Upload {upload_id} was already rolled back on {found[0]:%d/%m/%Y %H:%M}.")
-    con.execute(
-        "UPDATE uploads SET rolled_back_at = current_localtimestamp() WHERE upload_id IN (SELECT unnest(?))",
-        [list(upload_ids)],
-    )
+    with transaction(con):
+        for upload_id in upload_ids:
+            found = one(con, "SELECT rolled_back_at FROM uploads WHERE upload_id = ?", [upload_id])
+            if found is None:
+                raise ValueError(f"There is no upload {upload_id}.")
+            if found[0] is not None:
+                raise ValueError(f"Upload {upload_id} was already rolled back on {found[0]:%d/%m/%Y %H:%M}.")
+        con.execute(
+            "UPDATE uploads SET rolled_back_at = current_localtimestamp() WHERE upload_id IN (SELECT unnest(?))",
+            [list(upload_ids)],
+        )
 
 
 def showing_sample(con: duckdb.DuckDBPyConnection) -> bool:

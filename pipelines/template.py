@@ -68,6 +68,11 @@ def blank_template() -> bytes:
             _header(sheet, index, header)
             if choices:
                 _drop_down(sheet, index, _list_range(lists, choices, known), numbers_allowed=name in INSTRUMENT_SHEETS)
+    return xlsx_bytes(book)
+
+
+def xlsx_bytes(book: Workbook) -> bytes:
+    """A workbook as the bytes of its .xlsx file."""
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -11,6 +11,7 @@ from openpyxl.utils import get_column_letter
 
 from pipelines import cells, privacy, vocab
 from pipelines.cells import CellError
+from pipelines.dimensions import BY_KEY
 from pipelines.measures import INSTRUMENTS, Instrument, score, score_total
 from pipelines.periods import add_months
 from pipelines.problems import Problem
@@ -20,20 +21,6 @@ from pipelines.workbook import Grid
 
 HEADER_SEARCH_ROWS = 30
 Record = dict[str, object]
-
-
-@dataclass
-class Column:
-    index: int
-    header: str
-    field: Field | None = None
-    item: tuple[str, int | None] | None = None  # wide questionnaire column: (instrument key, item or None=total)
-    long_item: int | None = None
-    mapped_to: str | None = None  # the header a manager said this column stands for
-
-    @property
-    def label(self) -> str:
-        return f'{get_column_letter(self.index + 1)} "{self.header}"'
 
 
 @dataclass
@@ -53,6 +40,20 @@ class Sheet:
     def problem(self, row: int | None, expected: str, column: Column | None = None, value: object = None) -> None:
         label, index = (column.label, column.index + 1) if column else ("", None)
         self.problems.append(Problem(self.file, self.sheet, row, label, _shown(value), expected, index))
+
+
+@dataclass
+class Column:
+    index: int
+    header: str
+    field: Field | None = None
+    item: tuple[str, int | None] | None = None  # wide questionnaire column: (instrument key, item or None=total)
+    long_item: int | None = None
+    mapped_to: str | None = None  # the header a manager said this column stands for
+
+    @property
+    def label(self) -> str:
+        return f'{get_column_letter(self.index + 1)} "{self.header}"'
 
 
 Aliases = dict[str, dict[str, str]]  # kind -> normalised header -> the header it stands for
@@ -515,25 +516,18 @@ def _grant_dates(record: Record) -> tuple[dt.date, dt.date, list[str]] | None:
     return (start, end, how) if end >= start else None
 
 
-# The groups of each benchmark dimension (vocab.POPULATION_DIMENSION) but the IMD quintile, which is a number.
-BENCHMARK_GROUPS = {
-    "ethnicity_group": vocab.ETHNIC_GROUP,
-    "age_band": vocab.AGE_BAND,
-    "gender": vocab.GENDER,
-    "disability": vocab.DISABILITY,
-}
-
-
 def population_group(dimension: str, raw: object) -> str | None:
     """A benchmark group in the labels the dashboard uses (e.g. 'Female' is 'Woman'), or None if unknown."""
-    if dimension == "imd_quintile":
+    vocabulary = BY_KEY[dimension].vocabulary
+    if vocabulary is None:  # the IMD quintile, a number
         text = cells.text(raw)
-        return text if text in {"1", "2", "3", "4", "5"} else None
-    return None if cells.is_blank(raw) else BENCHMARK_GROUPS[dimension].match(raw)
+        return text if text in BY_KEY[dimension].ordered else None
+    return None if cells.is_blank(raw) else vocabulary.match(raw)
 
 
 def _groups_accepted(dimension: str) -> str:
-    return "1 (most deprived) to 5" if dimension == "imd_quintile" else BENCHMARK_GROUPS[dimension].accepted
+    vocabulary = BY_KEY[dimension].vocabulary
+    return vocabulary.accepted if vocabulary else "1 (most deprived) to 5"
 
 
 @_row_reader

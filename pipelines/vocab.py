@@ -44,6 +44,7 @@ class Vocabulary:
 
 
 PREFER_ALIASES = ("prefer not to say", "rather not say", "declined", "not stated", "pnts")
+YES_ALIASES, NO_ALIASES = ("y", "true", "1"), ("n", "false", "0")
 
 AGE_BANDS = ("16-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75+")
 AGE_BAND = Vocabulary(
@@ -80,8 +81,8 @@ GENDER = Vocabulary(
 DISABILITY = Vocabulary(
     "disability",
     {
-        "Yes": ("y", "disabled", "true", "1"),
-        "No": ("n", "not disabled", "false", "0", "none"),
+        "Yes": (*YES_ALIASES, "disabled"),
+        "No": (*NO_ALIASES, "not disabled", "none"),
         PREFER_NOT: PREFER_ALIASES,
     },
 )
@@ -136,6 +137,8 @@ DELIVERY = Vocabulary(
     blank=None,
 )
 
+YES_NO = Vocabulary("yes or no", {"yes": YES_ALIASES, "no": NO_ALIASES}, blank=None)
+
 FUNDING_STATUS = Vocabulary(
     "funding status",
     {
@@ -145,8 +148,6 @@ FUNDING_STATUS = Vocabulary(
     },
     blank="secured",
 )
-
-YES_NO = Vocabulary("yes or no", {"yes": ("y", "true", "1"), "no": ("n", "false", "0")}, blank=None)
 
 INCOME_TYPE = Vocabulary(
     "income type",
@@ -211,24 +212,17 @@ NHS_ETHNIC_CODES = {
     "Z": PREFER_NOT,
 }
 
-_DETAIL_ALIASES = {
+_DETAIL_ALIASES = {  # in the order of ETHNIC_GROUPS
+    "Other Asian": ("any other asian background", "asian other"),
+    "Other Black": ("any other black background", "black other"),
+    "Other Mixed or Multiple ethnic groups": ("any other mixed background", "other mixed", "mixed other"),
     "English, Welsh, Scottish, Northern Irish or British": ("british", "white british", "english", "welsh", "scottish"),
     "Irish": ("white irish",),
     "Gypsy or Irish Traveller": ("gypsy", "irish traveller", "traveller"),
     "Other White": ("any other white background", "white other", "other white background"),
-    "Other Mixed or Multiple ethnic groups": ("any other mixed background", "other mixed", "mixed other"),
-    "Other Asian": ("any other asian background", "asian other"),
-    "Other Black": ("any other black background", "black other"),
     "Any other ethnic group": ("other ethnic group", "other"),
 }
-_GROUP_WORDS = {
-    "asian": "Asian",
-    "black": "Black",
-    "mixed": "Mixed",
-    "white": "White",
-    "other": "Other",
-    "arab": "Other",
-}
+_GROUP_WORDS = {**{group.lower(): group for group in ETHNIC_GROUPS}, "arab": "Other"}  # a group named by a word
 
 
 def _ethnicity_table() -> dict[str, tuple[str, ...]]:
@@ -261,16 +255,3 @@ def match_ethnicity(raw: object) -> str | None:
 def ethnicity_group(detailed: str) -> str:
     """High-level group of a detailed label (Not known and Prefer not to say stay as they are)."""
     return detailed.split(":", 1)[0] if ":" in detailed else detailed
-
-
-POPULATION_DIMENSION = Vocabulary(
-    "population dimension",
-    {
-        "ethnicity_group": ("ethnicity", "ethnic group", "ethnicity group"),
-        "age_band": ("age", "age group", "age band"),
-        "gender": ("sex",),
-        "disability": ("disabled",),
-        "imd_quintile": ("imd", "deprivation", "imd quintile"),
-    },
-    blank=None,
-)

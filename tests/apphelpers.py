@@ -16,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from streamlit.testing.v1 import AppTest
 
 from pipelines import ingest, store
+from pipelines.template import xlsx_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_NAME = "sample.duckdb"
@@ -107,9 +108,7 @@ def fill_template(data: bytes) -> bytes:
         for header in sheet[1]:
             words = drop_down_words(book, sheet, header.column)
             sheet.cell(2, header.column, words[0] if words else TEMPLATE_VALUES[header.value])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes(book)
 
 
 # Driving the app with AppTest ---------------------------------------------------------------------

@@ -6,7 +6,7 @@ import csv
 import datetime as dt
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -18,6 +18,7 @@ from streamlit.testing.v1 import app_test
 
 from pipelines import ingest, metrics, store
 from pipelines.periods import Period
+from pipelines.template import xlsx_bytes
 from tests.apphelpers import copy_database, sample_database
 
 EXTERNAL = Path(__file__).resolve().parents[2] / "shared" / "external"
@@ -44,9 +45,7 @@ def workbook(sheets: dict[str, list[list]], merge: dict[str, list[str]] | None =
                     sheet.cell(row=r, column=c, value=value)
         for cell_range in (merge or {}).get(title, []):
             sheet.merge_cells(cell_range)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes(book)
 
 
 def csv_bytes(rows: list[list], encoding: str = "utf-8") -> bytes:
@@ -89,26 +88,30 @@ def snapshot(con: duckdb.DuckDBPyConnection, period: Period = FY24) -> dict:
     return {"counts": counts, "summary": metrics.summary(con, metrics.Filters(period))}
 
 
-# A small, valid set of files that refusal tests load first, so "unchanged" is checked against real data.
-BASE_ATTENDANCE = [
-    ["participant_id", "session_date", "activity", "attended"],
-    ["P1", "2024-05-01", "Peer group", "yes"],
-    ["P2", "2024-05-01", "Peer group", "DNA"],
-]
-BASE_PARTICIPANTS = [["participant_id", "gender", "age_band"], ["P1", "woman", "25-34"], ["P2", "man", "35-44"]]
-BASE_WELLBEING = [
-    ["participant_id", "date", "WEMWBS total"],
-    ["P1", "2024-05-01", 40],
-    ["P1", "2024-09-01", 47],
-]
+# A small, valid workbook that refusal tests load first, so "unchanged" is checked against real data.
+BASE_SHEETS = {
+    "People": [["participant_id", "gender", "age_band"], ["P1", "woman", "25-34"], ["P2", "man", "35-44"]],
+    "Register": [
+        ["participant_id", "session_date", "activity", "attended"],
+        ["P1", "2024-05-01", "Peer group", "yes"],
+        ["P2", "2024-05-01", "Peer group", "DNA"],
+    ],
+    "Scores": [["participant_id", "date", "WEMWBS total"], ["P1", "2024-05-01", 40], ["P1", "2024-09-01", 47]],
+}
 
 
-@pytest.fixture
-def loaded(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    """A database already holding one valid upload."""
-    data = workbook({"People": BASE_PARTICIPANTS, "Register": BASE_ATTENDANCE, "Scores": BASE_WELLBEING})
-    load(con, ("base.xlsx", data))
-    return con
+def database_with(file_name: str, sheets: dict[str, list[list]]) -> Callable[..., duckdb.DuckDBPyConnection]:
+    """A fixture: a new database already holding one upload, a workbook of these sheets."""
+
+    @pytest.fixture
+    def database(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+        load(con, (file_name, workbook(sheets)))
+        return con
+
+    return database
+
+
+loaded = database_with("base.xlsx", BASE_SHEETS)  # a database already holding one valid upload
 
 
 # The app: one sample database per session, copied for each test that opens it -------------------

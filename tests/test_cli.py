@@ -12,10 +12,9 @@ from pipelines.__main__ import main
 
 REGISTER = [
     ["participant_id", "session_date", "activity", "attended"],
-    ["P1", "2024-05-01", "Peer", "yes"],
-    ["P2", "2024-05-01", "Peer", "yes"],
+    *[[p, "2024-05-01", "Peer", "yes"] for p in ("P1", "P2")],
     ["P1", "2024-11-01", "Peer", "yes"],
-    ["P3", "2024-11-01", "Art", "DNA"],
+    ["P3", "2024-11-01", "Art", "DNA"],  # P3 only missed a session
 ]
 PEOPLE = [["participant_id", "ethnicity", "imd_decile"], ["P1", "A", 1], ["P2", None, 6]]
 SCORES = [

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import vocab
+from pipelines import dimensions, vocab
 from pipelines.__main__ import _parser
 from pipelines.measures import INSTRUMENTS, MEASURE_ORDER, MEASURES, SWEMWBS_METRIC
 from pipelines.sheets import KINDS
@@ -113,7 +113,7 @@ CHOICES = [
     vocab.FUNDING_STATUS,
     vocab.INCOME_TYPE,
     vocab.YES_NO,
-    vocab.POPULATION_DIMENSION,
+    dimensions.POPULATION_DIMENSION,
 ]
 
 

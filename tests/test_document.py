@@ -12,7 +12,8 @@ import pypdf
 import pytest
 
 from pipelines import document, export
-from pipelines.document import Brand, Bullets, Document, Figure, Heading, PageBreak, Paragraph, Table
+from pipelines.document import Bullets, Document, Figure, Heading, PageBreak, Paragraph, Table
+from pipelines.settings import Brand
 
 PARAGRAPH = "Grants of £12,500 funded 14 peer-support groups in 2025–26; 62% of people scored ≥ 3 points higher."
 ALT_TEXT = "Bar chart: people reached rose from 40 in Q1 to 55 in Q2, then fell to 35 in Q3."

@@ -21,12 +21,12 @@ FOOTNOTE = export.footnote("2025-26", "Brightside Mind attendance registers", No
 INJECTION = '=HYPERLINK("http://x","y")'
 
 
-def bar_chart() -> alt.Chart:
+def bar_chart(title: str = "People reached each quarter", width: int | str = 400, height: int = 250) -> alt.Chart:
     return (
-        alt.Chart(QUARTERS, title="People reached each quarter")
+        alt.Chart(QUARTERS, title=title)
         .mark_bar()
         .encode(x=alt.X("quarter:N", title="Financial quarter"), y=alt.Y("people:Q", title="People reached"))
-        .properties(width=400, height=250)
+        .properties(width=width, height=height)
     )
 
 
@@ -36,12 +36,8 @@ def layered_chart() -> alt.LayerChart:
 
 
 def container_chart() -> alt.Chart:
-    return (
-        alt.Chart(QUARTERS, title="Stretched on screen")
-        .mark_bar()
-        .encode(x="quarter:N", y="people:Q")
-        .properties(width="container", height=220)
-    )
+    """A chart as the app draws it on screen: as wide as its container."""
+    return bar_chart("Stretched on screen", width="container", height=220)
 
 
 def concatenated_chart() -> alt.HConcatChart:

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from conftest import FY24, load, workbook
+from conftest import FY24, database_with, load, workbook
 
 from pipelines import funding, metrics
 from pipelines.periods import Period
@@ -31,34 +31,34 @@ GRANTS = [
 ]
 
 
-@pytest.fixture
-def grants_db(con):
-    load(con, ("grants.xlsx", workbook({"Grants": GRANTS})))
-    return con
+grants_db = database_with("grants.xlsx", {"Grants": GRANTS})
 
 
-def _by_quarter(con, split: str) -> dict[tuple[str, str], float]:
+def _by_quarter(con, split: str) -> dict[str, dict[str, float]]:
+    """Income per quarter and group: {"2024-25 Q1": {"Lottery": 9100.0, ...}, ...}."""
     found = funding.income_by_quarter(con, Filters(FY24), split)
-    return {(q, g): v for q, g, v in found[["quarter", "group", "income"]].itertuples(index=False)}
+    table: dict[str, dict[str, float]] = {}
+    for quarter, group, income in found[["quarter", "group", "income"]].itertuples(index=False):
+        table.setdefault(quarter, {})[group] = income
+    return table
+
+
+def approx_by_quarter(expected: dict[str, dict[str, float]]) -> dict:
+    return {quarter: pytest.approx(groups) for quarter, groups in expected.items()}
 
 
 def test_income_by_quarter_by_funder(grants_db):
-    assert _by_quarter(grants_db, "funder") == pytest.approx(
+    assert _by_quarter(grants_db, "funder") == approx_by_quarter(
         {
             # Q1, 1 Apr to 30 Jun (91 days): Lottery 91 x 100; Council 16 May to 30 Jun = 16 + 30 = 46 days x 100;
             # Donors 91 x 10
-            ("2024-25 Q1", "Lottery"): 9100,
-            ("2024-25 Q1", "Council"): 4600,
-            ("2024-25 Q1", "Donors"): 910,
+            "2024-25 Q1": {"Lottery": 9100, "Council": 4600, "Donors": 910},
             # Q2, 1 Jul to 30 Sep (92 days): Lottery 92 x 100; Council 1 Jul to 14 Aug = 31 + 14 = 45 days x 100
-            ("2024-25 Q2", "Lottery"): 9200,
-            ("2024-25 Q2", "Council"): 4500,
-            ("2024-25 Q2", "Donors"): 920,
+            "2024-25 Q2": {"Lottery": 9200, "Council": 4500, "Donors": 920},
             # Q3, 1 Oct to 31 Dec (92 days); the contract has ended
-            ("2024-25 Q3", "Lottery"): 9200,
-            ("2024-25 Q3", "Donors"): 920,
+            "2024-25 Q3": {"Lottery": 9200, "Donors": 920},
             # Q4, 1 Jan to 31 Mar 2025 (31 + 28 + 31 = 90 days); the core grant ended on 31 Dec
-            ("2024-25 Q4", "Donors"): 900,
+            "2024-25 Q4": {"Donors": 900},
         }
     )
 
@@ -82,30 +82,30 @@ def test_a_leap_year_grant_is_spread_over_366_days(grants_db):
 
 
 def test_income_split_restricted_and_by_type(grants_db):
-    assert _by_quarter(grants_db, "restricted") == pytest.approx(
+    with pytest.raises(ValueError, match="Unknown split"):
+        funding.income_by_quarter(grants_db, Filters(FY24), "status")
+    assert _by_quarter(grants_db, "restricted") == approx_by_quarter(
         {
-            ("2024-25 Q1", "unrestricted"): 9100 + 910,  # Lottery and Donors
-            ("2024-25 Q1", "restricted"): 4600,  # the Council contract
-            ("2024-25 Q2", "unrestricted"): 9200 + 920,
-            ("2024-25 Q2", "restricted"): 4500,
-            ("2024-25 Q3", "unrestricted"): 9200 + 920,
-            ("2024-25 Q4", "unrestricted"): 900,
+            "2024-25 Q1": {"unrestricted": 9100 + 910, "restricted": 4600},  # Lottery and Donors; the Council contract
+            "2024-25 Q2": {"unrestricted": 9200 + 920, "restricted": 4500},
+            "2024-25 Q3": {"unrestricted": 9200 + 920},
+            "2024-25 Q4": {"unrestricted": 900},
         }
     )
     by_type = _by_quarter(grants_db, "income_type")
-    assert by_type[("2024-25 Q1", "grant")] == pytest.approx(9100)  # the applied-for grant is not income
-    assert by_type[("2024-25 Q1", "contract")] == pytest.approx(4600)
-    assert by_type[("2024-25 Q1", "donation")] == pytest.approx(910)
-    assert sum(by_type.values()) == pytest.approx(40250)
-    with pytest.raises(ValueError, match="Unknown split"):
-        funding.income_by_quarter(grants_db, Filters(FY24), "status")
+    # the applied-for grant is not income
+    assert by_type["2024-25 Q1"] == pytest.approx({"grant": 9100, "contract": 4600, "donation": 910})
+    assert sum(sum(groups.values()) for groups in by_type.values()) == pytest.approx(40250)
 
 
 def test_concentration_by_quarter(grants_db):
     found = funding.concentration_by_quarter(grants_db, Filters(FY24))
-    assert list(found["quarter"]) == QUARTERS
-    assert list(found["largest_funder"]) == ["Lottery", "Lottery", "Lottery", "Donors"]
-    assert list(found["funders"]) == [3, 3, 2, 1]
+    assert found[["quarter", "largest_funder", "funders"]].values.tolist() == [
+        ["2024-25 Q1", "Lottery", 3],
+        ["2024-25 Q2", "Lottery", 3],
+        ["2024-25 Q3", "Lottery", 2],
+        ["2024-25 Q4", "Donors", 1],
+    ]
     # Q1: 9,100 of 14,610 = 0.622861; Q2: 9,200 of 14,620 = 0.629275; Q3: 9,200 of 10,120 = 0.909091; Q4: 900 of 900
     assert list(found["largest_share"]) == pytest.approx([0.622861, 0.629275, 0.909091, 1.0], abs=1e-6)
     # Herfindahl = sum of squared shares:
@@ -286,10 +286,7 @@ RESERVES = [
 ]
 
 
-@pytest.fixture
-def reserves_db(con):
-    load(con, ("reserves.xlsx", workbook({"Spend": YEAR_SPEND, "Reserves": RESERVES})))
-    return con
+reserves_db = database_with("reserves.xlsx", {"Spend": YEAR_SPEND, "Reserves": RESERVES})
 
 
 def test_reserves_over_time(reserves_db):
@@ -362,28 +359,35 @@ VALUE_SPEND = [
 ]
 
 
-def test_value_for_money(con):
-    load(con, ("value.xlsx", workbook({"Register": VALUE_REGISTER, "Scores": VALUE_SCORES, "Spend": VALUE_SPEND})))
+value_db = database_with("value.xlsx", {"Register": VALUE_REGISTER, "Scores": VALUE_SCORES, "Spend": VALUE_SPEND})
+EVERYTHING = "All activities (including core costs)"
+VALUE_COLUMNS = ["expenditure", "reached", "improved WEMWBS", "cost_per_participant", "cost per improvement WEMWBS"]
+
+
+@pytest.mark.parametrize(
+    ("activity", "figures"),
+    [
+        # 3,000 + 3,000 + 4,000 + 2,000 = 12,000; reached P1-P8 = 8; improved P1, P2, P5 = 3 -> 12,000 / 8, 12,000 / 3
+        (EVERYTHING, [12000, 8, 3, 1500, 4000]),
+        # Art: 6,000; P1-P4 reached; improved P1, P2 -> 6,000 / 4 = 1,500 and 6,000 / 2 = 3,000
+        ("Art", [6000, 4, 2, 1500, 3000]),
+        # Peer: 4,000; P1, P5-P8 reached; improved P1, P5 -> 4,000 / 5 = 800 and 4,000 / 2 = 2,000
+        ("Peer", [4000, 5, 2, 800, 2000]),
+    ],
+)
+def test_value_for_money(value_db, activity: str, figures: list[float]):
+    found = funding.value_for_money(value_db, Filters(FY24)).set_index("activity")
+    assert list(found.index) == [EVERYTHING, "Art", "Peer"]
+    assert found.loc[activity, VALUE_COLUMNS].tolist() == pytest.approx(figures)
+
+
+def test_value_for_money_of_all_activities_is_the_headline_cost(value_db):
     f = Filters(FY24)
-    found = funding.value_for_money(con, f).set_index("activity")
-    assert list(found.index) == ["All activities (including core costs)", "Art", "Peer"]
-    everything = found.loc["All activities (including core costs)"]
-    # 3,000 + 3,000 + 4,000 + 2,000 = 12,000; reached P1-P8 = 8; improved P1, P2, P5 = 3
-    assert (everything["expenditure"], everything["reached"], everything["improved WEMWBS"]) == (12000, 8, 3)
-    assert everything["cost_per_participant"] == pytest.approx(1500)  # 12,000 / 8
-    assert everything["cost per improvement WEMWBS"] == pytest.approx(4000)  # 12,000 / 3
-    assert everything["cost_per_participant"] == pytest.approx(metrics.cost_per_participant(con, f))
-    assert everything["cost per improvement WEMWBS"] == pytest.approx(metrics.cost_per_improvement(con, f, "WEMWBS"))
-    art = found.loc["Art"]
-    # Art: 6,000; P1-P4 reached; improved P1, P2 -> 6,000 / 4 = 1,500 and 6,000 / 2 = 3,000
-    assert (art["expenditure"], art["reached"], art["improved WEMWBS"]) == (6000, 4, 2)
-    assert art["cost_per_participant"] == pytest.approx(1500)
-    assert art["cost per improvement WEMWBS"] == pytest.approx(3000)
-    peer = found.loc["Peer"]
-    # Peer: 4,000; P1, P5-P8 reached; improved P1, P5 -> 4,000 / 5 = 800 and 4,000 / 2 = 2,000
-    assert (peer["expenditure"], peer["reached"], peer["improved WEMWBS"]) == (4000, 5, 2)
-    assert peer["cost_per_participant"] == pytest.approx(800)
-    assert peer["cost per improvement WEMWBS"] == pytest.approx(2000)
+    everything = funding.value_for_money(value_db, f).set_index("activity").loc[EVERYTHING]
+    assert everything["cost_per_participant"] == pytest.approx(metrics.cost_per_participant(value_db, f))
+    assert everything["cost per improvement WEMWBS"] == pytest.approx(
+        metrics.cost_per_improvement(value_db, f, "WEMWBS")
+    )
 
 
 def test_value_for_money_without_improvements_or_spending(con):

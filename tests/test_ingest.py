@@ -16,6 +16,7 @@ from pipelines.problems import Problem, UploadRefused
 
 D = dt.date
 REGISTER_HEADER = ["participant_id", "session_date", "activity", "attended"]
+GRANTS_HEADER = ["funder", "title", "amount", "start_date", "end_date"]
 
 
 def _attendance(con) -> list[tuple]:
@@ -64,7 +65,7 @@ def test_blank_rows_in_the_middle_are_skipped(con):
 
 def test_a_trailing_totals_row_is_skipped(con):
     rows = [
-        ["funder", "title", "amount", "start_date", "end_date"],
+        GRANTS_HEADER,
         ["Lottery", "Core", 36500, "2024-04-01", "2025-03-31"],
         ["Council", "Contract", 7300, "2024-04-01", "2025-03-31"],
         ["Total", None, 43800],
@@ -172,7 +173,7 @@ def test_sheet_kinds_are_recognised_from_headers_not_names_or_order(con):
             "Funding": [["participant_id", "date", "WEMWBS total"], ["P1", "2024-05-01", 40]],
             "Attendance": [["participant_id", "gender", "age"], ["P1", "woman", 30]],
             "Sheet3": [REGISTER_HEADER, ["P1", "2024-05-01", "Peer", "yes"]],
-            "Participants": [["funder", "title", "amount", "start_date", "end_date"], ["F", "T", 1, "2024-04-01", ""]],
+            "Participants": [GRANTS_HEADER, ["F", "T", 1, "2024-04-01", ""]],
         }
     )
     result = checked(con, ("odd.xlsx", book))
@@ -344,12 +345,8 @@ def test_refused_items_that_disagree_with_the_total(loaded):
 
 
 def test_refused_conflicting_duplicate_rows_names_both(loaded):
-    rows = [
-        REGISTER_HEADER,
-        ["P3", "2024-05-01", "Peer", "yes"],
-        ["P4", "2024-05-01", "Peer", "yes"],
-        ["P3", "01/05/2024", "Peer", "no"],
-    ]
+    rows = [REGISTER_HEADER, ["P3", "2024-05-01", "Peer", "yes"], ["P4", "2024-05-01", "Peer", "yes"]]
+    rows.append(["P3", "01/05/2024", "Peer", "no"])  # row 2's person and session again, not attended this time
     [problem] = assert_refused(loaded, ("q2.xlsx", workbook({"Register": rows})))
     assert (problem.sheet, problem.row) == ("Register", 4)
     assert "as row 2" in problem.expected and "values differ" in problem.expected
@@ -521,10 +518,7 @@ def test_refused_attendance_without_a_session_date_column(loaded, header):
 
 
 def test_refused_funding_that_ends_before_it_starts(loaded):
-    rows = [
-        ["funder", "title", "amount", "start_date", "end_date"],
-        ["Lottery", "Core", 1000, "2025-04-01", "2025-03-31"],
-    ]
+    rows = [GRANTS_HEADER, ["Lottery", "Core", 1000, "2025-04-01", "2025-03-31"]]
     [problem] = assert_refused(loaded, ("money.xlsx", workbook({"Grants": rows})))
     assert (problem.sheet, problem.row) == ("Grants", 2)
     assert "end date on or after the start date" in problem.expected

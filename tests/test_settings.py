@@ -12,13 +12,6 @@ from pipelines import settings
 from pipelines.settings import Brand, SettingRefused
 
 
-@pytest.fixture
-def con() -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
-    settings.create_table(con)
-    return con
-
-
 def picture(fmt: str, size: tuple[int, int] = (1200, 300)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, "#1f6f8b").save(out, format=fmt)

@@ -21,8 +21,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m pipelines.reference", description=__doc__)
-    commands = parser.add_subparsers(required=True)
-    sub = commands.add_parser("build", help="build the local-authority population table")
+    sub = parser.add_subparsers(required=True).add_parser("build", help="build the local-authority population table")
     sub.add_argument("source_dir", type=Path, help="folder with the Census 2021 files, IoD2019 File 6 and lookups")
     sub.add_argument("--imd-dir", type=Path, help="folder with IoD2019 File 1 (default: SOURCE_DIR/../imd2019)")
     sub.add_argument("--out", type=Path, default=TABLE_FILE, help=f"table to write (default: {TABLE_FILE.name})")

@@ -10,7 +10,8 @@ import csv
 import io
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -104,61 +105,70 @@ def ethnicity_counts(source: Path) -> Counts:
     return counts
 
 
+def counts_by_age(
+    table: pd.DataFrame, dimension: str, group_of: Callable[[int], str | None], prefix: str = ""
+) -> Counts:
+    """A nomis age table's single years of age added up into groups; an age whose group is None is left out."""
+    counts: Counts = defaultdict(int)
+    for column, age in single_year_columns(table.columns, prefix).items():
+        group = group_of(age)
+        if group is not None:
+            for code, people in zip(table["geography code"], table[column], strict=True):
+                counts[code, dimension, group] += people
+    return counts
+
+
 def age_band_counts(source: Path) -> Counts:
     """TS007: residents aged 16 and over in the app's age bands, added up from single years of age."""
-    table = read_csv(source / TS007)
-    counts: Counts = defaultdict(int)
-    for column, age in single_year_columns(table.columns).items():
-        band = vocab.age_to_band(age)
-        if band is None:
-            continue
-        for code, people in zip(table["geography code"], table[column], strict=True):
-            counts[code, "age_band", band] += people
-    return counts
+    return counts_by_age(read_csv(source / TS007), "age_band", vocab.age_to_band)
 
 
 def gender_counts(source: Path) -> Counts:
     """TS009: residents aged 16 and over by sex, as the app's gender words."""
     table = read_csv(source / TS009)
-    counts: Counts = defaultdict(int)
+    counts: Counts = {}
     for sex, gender in SEX_TO_GENDER.items():
-        for column, age in single_year_columns(table.columns, prefix=f"Sex: {sex}; ").items():
-            if age < 16:
-                continue
-            for code, people in zip(table["geography code"], table[column], strict=True):
-                counts[code, "gender", gender] += people
+        counts |= counts_by_age(table, "gender", partial(_if_adult, gender), prefix=f"Sex: {sex}; ")
     return counts
 
 
+def _if_adult(group: str, age: int) -> str | None:
+    """The group for residents aged 16 and over, whom the app counts; None for younger ones."""
+    return group if age >= 16 else None
+
+
 def summed_to_authorities(
-    table: pd.DataFrame, key: str, category: str, groups: dict[str, str], lookup: pd.DataFrame, dimension: str
+    table: pd.DataFrame, lookup: pd.DataFrame, key: str, dimension: str, groups: dict[str, str]
 ) -> Counts:
-    """Small-area counts added up to their LAD 2022 (each small area lies in exactly one authority)."""
-    if set(table[category]) != set(groups):
-        raise ValueError(f"unexpected {dimension} categories: {sorted(set(table[category]) ^ set(groups))}")
+    """Small-area counts (``table[dimension]`` holds the census category) added up to their LAD 2022, each small area
+    lying in exactly one authority; ``lookup`` places each small area (``key``) in its authority ("LAD22CD")."""
+    if set(table[dimension]) != set(groups):
+        raise ValueError(f"unexpected {dimension} categories: {sorted(set(table[dimension]) ^ set(groups))}")
     placed = table.merge(lookup, on=key, how="left", validate="many_to_one")
     if placed["LAD22CD"].isna().any():
         raise ValueError(f"{dimension}: {placed.loc[placed['LAD22CD'].isna(), key].iloc[0]} has no authority")
-    placed["group"] = placed[category].map(groups)
+    placed["group"] = placed[dimension].map(groups)
     summed = placed.groupby(["LAD22CD", "group"])["n"].sum()
     return {(code, dimension, group): int(people) for (code, group), people in summed.items()}
 
 
+def authority_lookup(path: Path, area_column: str, key: str) -> pd.DataFrame:
+    """Small area (its code column renamed ``key``, as the census table names it) -> LAD 2022 code ("LAD22CD")."""
+    lookup = read_csv(path, usecols=[area_column, "LAD22CD"]).drop_duplicates()
+    return lookup.rename(columns={area_column: key})
+
+
 def disability_counts(source: Path) -> Counts:
     """TS038 by LSOA 2021 (all usual residents): disabled under the Equality Act, yes or no."""
-    lookup = read_csv(source / LSOA_EXACT, usecols=["LSOA21CD", "LAD22CD"]).drop_duplicates()
-    lookup = lookup.rename(columns={"LSOA21CD": "lsoa21_code"})
-    table = read_csv(source / TS038)
-    return summed_to_authorities(table, "lsoa21_code", "disability", DISABILITY_GROUPS, lookup, "disability")
+    lookup = authority_lookup(source / LSOA_EXACT, "LSOA21CD", "lsoa21_code")
+    return summed_to_authorities(read_csv(source / TS038), lookup, "lsoa21_code", "disability", DISABILITY_GROUPS)
 
 
 def orientation_counts(source: Path) -> Counts:
     """TS077 by MSOA 2021 (usual residents aged 16 and over): sexual orientation."""
-    lookup = read_csv(source / MSOA_LOOKUP, usecols=["MSOA21CD", "LAD22CD"]).drop_duplicates()
-    lookup = lookup.rename(columns={"MSOA21CD": "msoa21_code"})
-    table = read_csv(source / TS077)
+    lookup = authority_lookup(source / MSOA_LOOKUP, "MSOA21CD", "msoa21_code")
     return summed_to_authorities(
-        table, "msoa21_code", "sexual_orientation", ORIENTATION_GROUPS, lookup, "sexual_orientation"
+        read_csv(source / TS077), lookup, "msoa21_code", "sexual_orientation", ORIENTATION_GROUPS
     )
 
 
