@@ -69,7 +69,14 @@ class Page:
     figures: Callable[[duckdb.DuckDBPyConnection], dict[str, str]] | None = None  # st.metric label -> value
 
 
-CHARTS = {"overview": 2, "outcomes": 4, "reach": 4, "funding": 2, "upload": 0}  # Altair charts with the sample
+CHARTS = {
+    "overview": 2,
+    "outcomes": 4,
+    "reach": 4,
+    "funding": 2,
+    "upload": 0,
+    "settings": 0,
+}  # Altair charts with the sample
 FIGURES = {"overview": overview_figures}
 PAGES = [Page(p.url_path, p.title, CHARTS[p.url_path], FIGURES.get(p.url_path)) for p in shell.PAGES]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -10,6 +11,7 @@ from PIL import Image
 
 from pipelines import settings
 from pipelines.settings import Brand, SettingRefused
+from tests.apphelpers import assert_ran, run_app, widget
 
 
 def picture(fmt: str, size: tuple[int, int] = (1200, 300)) -> bytes:
@@ -64,3 +66,21 @@ def test_bad_values_are_refused_and_nothing_is_saved(
     with pytest.raises(SettingRefused, match=message):
         settings.save_brand(con, **values)
     assert settings.brand(con) == Brand("Kept", "#123456", None, "")
+
+
+# The Settings page ----------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("app_runtime")
+def test_the_settings_page_saves_the_branding(sample_app: Path) -> None:
+    at = run_app()
+    at.switch_page("pages/settings.py").run()
+    assert_ran(at)
+    assert widget(at.text_input, "Charity name").value == "Brightside Mind", "the sample's name until one is set"
+    widget(at.text_input, "Charity name").set_value("Dudley Mind")
+    widget(at.text_input, "Footnote on every download").set_value("Registered charity 1234567")
+    at.button[0].click().run()
+    assert_ran(at)
+    assert [s.value for s in at.success] == ["Saved. Downloads from now on carry these settings."]
+    assert widget(at.text_input, "Charity name").value == "Dudley Mind", "the saved name, read back"
+    assert widget(at.text_input, "Footnote on every download").value == "Registered charity 1234567"
