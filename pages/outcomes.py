@@ -5,29 +5,25 @@ import streamlit as st
 from pipelines import metrics, outcomes
 from pipelines.measures import MEASURES
 from pipelines.outcomes import BREAKDOWNS
-from pipelines.privacy import hidden_parts
-from ui import charts, show
-from ui.data import metric
-from ui.sidebar import current_filters, period_note, threshold
+from ui import charts, figures, show
+from ui.data import cached
+from ui.figures import fact, hidden_note, listed
+from ui.sidebar import page_header
 
-f = current_filters()
-limit = threshold()
-note = period_note(f)
-
-st.title("Outcomes")
-st.caption(f"{note}. People count when their latest questionnaire after their first falls in the period.")
-available = metric(metrics.measures_with_data)
+f, note = page_header("Outcomes", "People count when their latest questionnaire after their first falls in the period.")
+available = cached(metrics.measures_with_data)
 if not available:
     st.info("No questionnaires have been loaded yet. Upload wellbeing questionnaires on the Upload data page.")
     st.stop()
-main = metric(metrics.main_measure)
+main = cached(metrics.main_measure)
 measure = st.selectbox("Measure", available, index=available.index(main), help="Measures with data are listed.")
 m = MEASURES[measure]
-result = metric(outcomes.headline, f, measure, limit)
+safe = figures.screen()
+result = cached(outcomes.headline, f, measure, safe)
 
 if not result["shown"]:
     st.warning(
-        f"Fewer than {limit} people have two {measure} scores in this period, so no figures are shown: "
+        f"Fewer than {safe.min_count} people have two {measure} scores in this period, so no figures are shown: "
         "too few to be meaningful, and they could identify someone. Choose a longer period or more activities."
     )
     st.stop()
@@ -38,78 +34,111 @@ for warning in result["warnings"]:
     st.warning(warning, icon=":material/warning:")
 
 ci, effect = result["ci95"], result["effect_size"]
+means = f"{result['baseline_mean']:.1f} → {result['followup_mean']:.1f}"
 cols = st.columns(4)
-cols[0].metric("People with two scores", show.count(result["pairs"], limit), border=True)
-rate = result["followup_rate"] if show.shown(result["with_baseline"], limit) else None
-cols[1].metric(
+cols[0].metric("People with two scores", result["pairs_label"], border=True)
+fact(
+    cols[1],
     "Follow-up rate",
-    show.share(rate),
+    show.share(result["followup_rate"]),
     help="Of the people reached who completed a first questionnaire, the share with a second one in the period.",
-    border=True,
 )
-cols[2].metric(
+fact(
+    cols[2],
     "Mean score, first → latest",
-    f"{result['baseline_mean']:.1f} → {result['followup_mean']:.1f}",
+    means,
     help=f"{measure} scores run from {m.low:g} to {m.high:g}; {'higher' if m.higher_better else 'lower'} is better.",
-    border=True,
 )
-cols[3].metric(
+fact(
+    cols[3],
     "Mean change (points)",
     f"{result['mean_change']:+.1f}",
     f"95% CI {ci[0]:+.1f} to {ci[1]:+.1f}" if ci else None,
-    delta_color="off",
-    delta_arrow="off",
-    border=True,
 )
 cols = st.columns(4)
-cols[0].metric(
+fact(
+    cols[0],
     "Effect size",
     show.number(effect["d"], 2),
     f"95% CI {effect['ci_low']:.2f} to {effect['ci_high']:.2f}" if effect["d"] is not None else None,
-    delta_color="off",
-    delta_arrow="off",
     help="Mean change ÷ standard deviation of change: about 0.2 is small, 0.5 medium, 0.8 large. "
     "Where lower scores are better (CORE-10, PHQ-9, GAD-7, UCLA-3, ONS4 anxious), a negative value is an improvement.",
-    border=True,
 )
-categories = {"improved": "Improved", "no_reliable_change": "No reliable change", "deteriorated": "Deteriorated"}
-counts = {k: result[k] for k in categories if result[k] is not None}
-hidden = hidden_parts(counts, limit, keep=("improved",))
-for column, (key, count) in zip(cols[1:], counts.items(), strict=False):
-    value = (
-        f"<{limit} people"
-        if key in hidden and count < limit
-        else "–"
-        if key in hidden
-        else f"{count / result['pairs']:.0%}"
+changes = result["changes"]
+for column, row in zip(cols[1:], changes.itertuples(), strict=False):
+    shown = not row.hidden
+    fact(
+        column,
+        row.category.capitalize(),
+        show.share(row.share) if shown else row.label,
+        f"{row.label} people" if shown else None,
     )
-    column.metric(
-        categories[key],
-        value,
-        None if key in hidden else f"{count:,} people",
-        delta_color="off",
-        delta_arrow="off",
-        border=True,
+
+
+def breakdown_chart(what: str, by: str, label: str) -> None:
+    """A forest plot of change per group, with everyone's mean change as a red line."""
+    figures.chart(
+        what,
+        f.period,
+        lambda d: cached(outcomes.breakdown, f, measure, by, d),
+        lambda t, d: charts.forest(t, measure, label, note, result["mean_change"], hidden_note(t, d)),
+        description=lambda t: (
+            f"Mean change in {measure} with its 95% CI for each {label}: "
+            f"{listed(t['group'], t['mean_change'].map(show.number) + ' points (n=' + t['label'] + ')')}."
+        ),
+        citation=m.citation,
     )
+
 
 change, whom, time, dose, clinical, completeness = st.tabs(
     ["Change", "For whom", "Over time", "Sessions attended", "Clinical measures", "Data completeness"]
 )
 with change:
     left, right = st.columns(2)
-    left.altair_chart(charts.slopes(metric(outcomes.slopes, f, measure, limit), measure, note), width="stretch")
-    right.altair_chart(
-        charts.change_histogram(
-            metric(outcomes.change_distribution, f, measure, limit), measure, m.threshold, note, limit
-        ),
-        width="stretch",
-    )
-    if m.threshold is not None:
-        shown = {k: v for k, v in counts.items() if k not in hidden}
-        st.altair_chart(charts.change_shares(shown, result["pairs"], measure, note, hidden), width="stretch")
-    st.altair_chart(
-        charts.means_against_norms(metric(outcomes.means_with_ci, f, measure, limit), m.norms, measure, note),
-        width="stretch",
+    with left:
+        figures.chart(
+            f"{measure} first and latest scores",
+            f.period,
+            lambda d: cached(outcomes.slopes, f, measure, d),
+            lambda t, d: charts.slopes(t, measure, note),
+            description=f"Slope chart of the first and latest {measure} scores: means {means}.",
+            downloads=False,  # one line per person: never leaves the app
+        )
+    with right:
+        figures.chart(
+            f"{measure} change distribution",
+            f.period,
+            lambda d: cached(outcomes.change_distribution, f, measure, d),
+            lambda t, d: charts.change_histogram(t, measure, m.reliable_change, note, hidden_note(t, d)),
+            description=(
+                f"Histogram of people by how much their {measure} score changed; mean change "
+                f"{result['mean_change']:+.1f} points."
+            ),
+            citation=m.citation,
+        )
+    if m.reliable_change is not None:
+        figures.chart(
+            f"{measure} improved or not",
+            f.period,
+            lambda d: cached(outcomes.headline, f, measure, d)["changes"],
+            lambda t, d: charts.change_shares(t, measure, note, hidden_note(t, d)),
+            description=lambda t: (
+                f"Bars of the share of people whose {measure} improved, did not change reliably or deteriorated: "
+                + "; ".join(
+                    f"{c} {show.share(s) if not h else lab}"
+                    for c, s, lab, h in zip(t["category"], t["share"], t["label"], t["hidden"], strict=True)
+                )
+                + "."
+            ),
+            citation=m.citation,
+        )
+    figures.chart(
+        f"{measure} mean scores against norms",
+        f.period,
+        lambda d: cached(outcomes.means_with_ci, f, measure, d),
+        lambda t, d: charts.means_against_norms(t, m.norms, measure, note),
+        description=f"Mean {measure} score, first and latest, with 95% CIs: {means}, beside England's average.",
+        citation=m.citation,
     )
 
 with whom:
@@ -119,9 +148,8 @@ with whom:
         format_func=lambda k: BREAKDOWNS[k][0].upper() + BREAKDOWNS[k][1:],
         horizontal=True,
     )
-    table = metric(outcomes.breakdown, f, measure, by, limit)
-    st.altair_chart(charts.forest(table, measure, BREAKDOWNS[by], note, limit, result["mean_change"]), width="stretch")
-    if outcomes.cis_overlap(table):
+    breakdown_chart(f"{measure} change by {BREAKDOWNS[by]}", by, BREAKDOWNS[by])
+    if outcomes.cis_overlap(cached(outcomes.breakdown, f, measure, by, safe)):
         st.info(
             "Every group's confidence interval overlaps every other's, so these figures cannot show that any group "
             "did better or worse than another.",
@@ -129,77 +157,58 @@ with whom:
         )
 
 with time:
-    quarterly = metric(metrics.outcomes_by_quarter, f, measure)
-    st.altair_chart(charts.change_over_quarters(quarterly, measure, note, limit), width="stretch")
+    figures.chart(
+        f"{measure} change by quarter",
+        f.period,
+        lambda d: cached(outcomes.by_quarter, f, measure, d),
+        lambda t, d: charts.change_over_quarters(t, measure, note, hidden_note(t, d)),
+        description=lambda t: (
+            f"Mean change in {measure} by quarter: {listed(t['quarter'], t['mean_change'].map(show.number))}."
+        ),
+        citation=m.citation,
+    )
 
 with dose:
-    sessions = metric(outcomes.breakdown, f, measure, "dose", limit)
-    st.altair_chart(
-        charts.forest(
-            sessions, measure, "sessions attended between the two questionnaires", note, limit, result["mean_change"]
-        ),
-        width="stretch",
+    breakdown_chart(
+        f"{measure} change by sessions attended", "dose", "sessions attended between the two questionnaires"
     )
 
 with clinical:
-    found = metric(outcomes.clinical, f, measure)
-    band = metric(outcomes.low_band, f, measure)
-    if found:
+    found = cached(outcomes.clinical_figures, f, measure, safe)
+    if m.cutoff is not None:
         st.markdown(
-            f"**Caseness**: {measure} of {found['cutoff']:g} or more. Recovery: at or above it at the first "
+            f"**Caseness**: {measure} of {m.cutoff:g} or more. Recovery: at or above it at the first "
             "questionnaire and below it at the latest (rates are shares of those who started at or above it). "
-            f"Reliable change: {m.threshold:g} points or more, as NHS Talking Therapies reports it."
+            f"Reliable change: {m.reliable_change:g} points or more, as NHS Talking Therapies reports it."
         )
-        n, cases = found["pairs"], found["cases_baseline"]
-        shares = (
-            ("Above cut-off, first", found["cases_baseline"], n),
-            ("Above cut-off, latest", found["cases_followup"], n),
-            ("Recovery", found["recovered"], cases),
-            ("Reliable improvement", found["reliably_improved"], n),
-            ("Reliable recovery", found["reliably_recovered"], cases),
-            ("Reliable deterioration", found["reliably_deteriorated"], n),
-        )
-        for column, (label, count, total) in zip(st.columns(3) + st.columns(3), shares, strict=True):
-            column.metric(
-                label,
-                show.share_of(count, total, limit),
-                f"{show.count(count, limit)} of {total}",
-                delta_color="off",
-                delta_arrow="off",
-                border=True,
-            )
-    elif band:
-        low, high = band["band"]
+    elif m.low_band is not None:
+        low, high = m.low_band
         st.markdown(f"**Low wellbeing band** for {measure}: scores {low:g} to {high:g} (ONS thresholds).")
-        cols = st.columns(2)
-        cols[0].metric("In the band, first", show.share_of(band["baseline"], band["pairs"], limit), border=True)
-        cols[1].metric("In the band, latest", show.share_of(band["followup"], band["pairs"], limit), border=True)
     else:
         st.info(f"{measure} has no clinical cut-off or low band; see the mean change above.")
+    columns = [c for _ in range(0, len(found), 3) for c in st.columns(3)]
+    for column, row in zip(columns, found.itertuples(), strict=False):
+        fact(column, row.figure, show.share(row.share), f"{row.label} of {row.of}")
 
 with completeness:
-    gaps = metric(outcomes.completeness, f, measure)
+    gaps = cached(outcomes.completeness_figures, f, measure, safe)
     cols = st.columns(3)
-    cols[0].metric(
+    fact(
+        cols[0],
         "Questionnaires with a missing answer",
-        f"{gaps['missing_answer']:,} of {gaps['questionnaires']:,}",
+        f"{gaps['missing_answer']} of {gaps['questionnaires']}",
         help="A missing answer leaves that questionnaire without a score (CORE-10 allows one, prorated).",
-        border=True,
     )
-    cols[1].metric(
+    fact(
+        cols[1],
         "People with only a first score",
-        show.count(gaps["only_first_score"], limit),
+        gaps["only_first_score"],
         help="People with a questionnaire in the period who have not yet completed a second one.",
-        border=True,
     )
-    median = gaps["gap_days_median"]
-    cols[2].metric(
+    median, quartiles = gaps["gap_days_median"], gaps["gap_days_quartiles"]
+    fact(
+        cols[2],
         "Typical time between first and latest",
         "–" if median is None else f"{median / 7:.0f} weeks",
-        None
-        if median is None
-        else f"half between {gaps['gap_days_quartiles'][0] / 7:.0f} and {gaps['gap_days_quartiles'][1] / 7:.0f} weeks",
-        delta_color="off",
-        delta_arrow="off",
-        border=True,
+        None if quartiles is None else f"half between {quartiles[0] / 7:.0f} and {quartiles[1] / 7:.0f} weeks",
     )

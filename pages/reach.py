@@ -1,65 +1,91 @@
 """Reach: who the service reaches, how often, and who it misses compared with the population it serves."""
 
+import pandas as pd
 import streamlit as st
 
-from pipelines import metrics, reach
-from ui import charts, show
-from ui.data import metric
-from ui.sidebar import current_filters, period_note, threshold
+from pipelines import reach
+from ui import charts, figures, show
+from ui.data import cached
+from ui.figures import fact, hidden_note, listed
+from ui.sidebar import page_header
 
-f = current_filters()
-limit = threshold()
-note = period_note(f)
-
-st.title("Reach")
-st.caption(f"{note}. People count as reached when they attended at least one session in the period.")
+f, note = page_header("Reach", "People count as reached when they attended at least one session in the period.")
+safe = figures.screen()
 activity, who, population, deprivation = st.tabs(["Activity", "Who", "Against the population", "Deprivation"])
 
-with activity:
-    now = metric(metrics.reach, f)
-    quarterly = metric(metrics.reach_by_quarter, f)
-    cols = st.columns(6)
-    figures = (
-        ("People reached", show.count(now["reached"], limit)),
-        ("New", show.count(now["new"], limit)),
-        ("Returning", show.count(now["reached"] - now["new"], limit)),
-        ("Attendances", f"{now['attendances']:,}"),
-        ("Did not attend", show.share(metrics.dna_rate(now["attendances"], now["did_not_attend"]))),
-        ("Sessions delivered", f"{now['sessions_delivered']:,}"),
+
+def bars(what: str, title: str, fetch: figures.Fetch) -> None:
+    """A bar chart of people per group, every group labelled."""
+    figures.chart(
+        what,
+        f.period,
+        fetch,
+        lambda t, d: charts.group_bars(t, title, note, hidden_note(t, d)),
+        description=lambda t: f"Bar chart of {title.lower()}: {listed(t['group'], t['label'])}.",
     )
-    for column, (label, value) in zip(cols, figures, strict=True):
+
+
+with activity:
+    now = cached(reach.reach_figures, f, safe)
+    cols = st.columns(6)
+    shown = (
+        ("People reached", now["labels"]["reached"]),
+        ("New", now["labels"]["new"]),
+        ("Returning", now["labels"]["returning"]),
+        ("Attendances", now["labels"]["attendances"]),
+        ("Did not attend", show.share(now["dna_rate"])),
+        ("Sessions delivered", now["labels"]["sessions_delivered"]),
+    )
+    for column, (label, value) in zip(cols, shown, strict=True):
         column.metric(label, value, border=True)
-    st.altair_chart(charts.reach_over_quarters(quarterly, note, limit), width="stretch")
+    figures.chart(
+        "People reached by quarter",
+        f.period,
+        lambda d: cached(reach.quarterly, f, d),
+        lambda t, d: charts.reach_over_quarters(t, note, hidden_note(t, d)),
+        description=lambda t: (
+            f"Stacked bars of the people reached each quarter: {listed(t['quarter'], t['reached_label'])}."
+        ),
+    )
     with st.expander("The figures by quarter"):
-        st.dataframe(
-            show.quarterly_table(quarterly, limit),
-            hide_index=True,
-            width="stretch",
+        figures.table(
+            "Reach by quarter",
+            f.period,
+            lambda d: cached(reach.quarterly, f, d),
+            lambda t: pd.DataFrame(
+                {
+                    "quarter": t["quarter"],
+                    "people reached": t["reached_label"],
+                    "new": t["new_label"],
+                    "returning": t["returning_label"],
+                    "attendances": t["attendances"].map("{:,}".format),
+                    "did not attend": t["dna_rate"].map(show.share),
+                    "sessions": t["sessions_delivered"].map("{:,}".format),
+                }
+            ),
         )
     left, right = st.columns(2)
     with left:
         by = st.radio("People by", list(reach.MIX), format_func=reach.MIX.get, horizontal=True)
-        st.altair_chart(
-            charts.group_bars(metric(reach.mix, f, by), "people", f"People reached by {reach.MIX[by]}", note, limit),
-            width="stretch",
+        bars(
+            f"People by {reach.MIX[by]}",
+            f"People reached by {reach.MIX[by]}",
+            lambda d, by=by: cached(reach.mix, f, by, d),
         )
     with right:
-        kept = metric(reach.retention, f)
-        st.metric(
+        kept = cached(reach.retention, f, safe)["came_back"]
+        fact(
+            st,
             "New people who came back after their first session",
-            show.share_of(kept["came_back"], kept["new"], limit),
-            f"{show.count(kept['came_back'], limit)} of {show.count(kept['new'], limit)} new people",
-            delta_color="off",
-            delta_arrow="off",
-            border=True,
+            show.share(kept["share"]),
+            f"{kept['label']} of {kept['of']} new people",
         )
-        bands = kept["bands"].rename(columns={"band": "group"})
-        st.altair_chart(
-            charts.group_bars(bands, "people", "People by sessions attended in the period", note, limit),
-            width="stretch",
+        bars(
+            "People by sessions attended",
+            "People by sessions attended in the period",
+            lambda d: cached(reach.retention, f, d)["bands"],
         )
-    sources = metric(reach.referral_sources, f)
-    st.altair_chart(charts.group_bars(sources, "people", "How people were referred", note, limit), width="stretch")
+    bars("Referral routes", "How people were referred", lambda d: cached(reach.referral_sources, f, d))
 
 with who:
     dimension = st.radio(
@@ -70,58 +96,71 @@ with who:
     )
     if dimension == "ethnicity_group" and st.toggle("Show the 19 detailed ethnic groups"):
         dimension = "ethnicity"
-    groups = metric(reach.profile, f, dimension)
     label = "ethnic group (detailed)" if dimension == "ethnicity" else reach.PROFILE_DIMENSIONS[dimension]
     left, right = st.columns([3, 2])
-    left.altair_chart(charts.group_bars(groups, "people", f"People reached by {label}", note, limit), width="stretch")
-    right.dataframe(show.people_table(groups, limit), hide_index=True, width="stretch")
-    right.caption("'Not known' is everyone whose record does not say; it is counted, never dropped.")
+    with left:
+        bars(
+            f"People by {label}", f"People reached by {label}", lambda d, by=dimension: cached(reach.profile, f, by, d)
+        )
+    with right:
+        figures.table(
+            f"People by {label} table",
+            f.period,
+            lambda d, by=dimension: cached(reach.profile, f, by, d),
+            lambda t: pd.DataFrame({"group": t["group"], "people": t["label"], "share": t["share"].map(show.share)}),
+        )
+        st.caption("'Not known' is everyone whose record does not say; it is counted, never dropped.")
 
 with population:
-    areas = metric(reach.benchmark_areas)
+    areas = cached(reach.benchmark_areas)
     area = st.selectbox(
         "Compare with", areas, help="England from Census 2021, or a local benchmark loaded as a population sheet."
     )
     st.caption(
         "People whose group is not known, or has no benchmark figure, are left out of the comparison. "
-        f"Groups of fewer than {limit} people are withheld. Load your own area's Census 2021 figures as a "
+        f"Groups of fewer than {safe.min_count} people are withheld. Load your own area's Census 2021 figures as a "
         "'population' sheet (area, dimension, group, count or share) to compare locally."
     )
     compared = [
         d
         for d in ("ethnicity_group", "age_band", "gender", "disability", "imd_quintile")
-        if d in set(metric(reach.benchmark, area)["dimension"])
+        if d in set(cached(reach.benchmark, area)["dimension"])
     ]
-    for dimension in compared:
-        table = metric(reach.representation, f, dimension, area, limit)
-        st.altair_chart(
-            charts.representation_plot(table, reach.PROFILE_DIMENSIONS[dimension], area, note, limit), width="stretch"
+    for by in compared:
+        words = reach.represented_in_words(cached(reach.representation, f, by, area, safe), by)
+        group = reach.PROFILE_DIMENSIONS[by]
+        figures.chart(
+            f"Representation by {group} against {area}",
+            f.period,
+            lambda d, by=by: cached(reach.representation, f, by, area, d),
+            lambda t, d, group=group: charts.representation_plot(t, group, area, note, hidden_note(t, d)),
+            description=f"Representation ratios with 95% CIs of the people reached by {group}, against {area}. {words}",
         )
-        st.markdown(reach.represented_in_words(table, dimension))
+        st.markdown(words)
 
 with deprivation:
-    found = metric(reach.core20, f)
+    found = cached(reach.deprivation, f, safe)
+    core20 = found["core20"]
     cols = st.columns(3)
-    cols[0].metric(
+    fact(
+        cols[0],
         "Core20: most deprived 20% of areas",
-        show.share_of(found["core20"], found["known"], limit),
-        f"{show.count(found['core20'], limit)} of {show.count(found['known'], limit)} people with a known area",
-        delta_color="off",
-        delta_arrow="off",
+        show.share(core20["share"]),
+        f"{core20['label']} of {core20['of']} people with a known area",
         help="IMD deciles 1 and 2 (English Indices of Deprivation 2019). If the service reached all areas "
         "equally, this would be 20%.",
-        border=True,
     )
-    cols[1].metric(
-        "People reached with no known area", show.count(found["reached"] - found["known"], limit), border=True
-    )
+    cols[1].metric("People reached with no known area", found["not_known"], border=True)
     cols[2].metric("Share if all areas were reached equally", "20%", border=True)
-    trend = metric(reach.core20_by_quarter, f, limit)
-    st.altair_chart(
-        charts.share_over_quarters(
-            trend, "People reached living in the most deprived 20% of areas", "Core20 share", note, limit, 0.2
+    title = "People reached living in the most deprived 20% of areas"
+    figures.chart(
+        "Core20 share by quarter",
+        f.period,
+        lambda d: cached(reach.core20_by_quarter, f, d),
+        lambda t, d: charts.share_over_quarters(t, title, "Core20 share", note, 0.2),
+        description=lambda t: (
+            f"Line chart of the Core20 share by quarter: {listed(t['quarter'], t['share'].map(show.share))}."
         ),
-        width="stretch",
     )
     st.caption(
         "Recording LSOAs instead of deciles? Upload the government's English Indices of Deprivation 2019 "

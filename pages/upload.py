@@ -133,10 +133,10 @@ if uploaded:
     mappings = choose_mappings(as_uploaded)
     result = check_upload(files, mappings) if any(mappings.values()) else as_uploaded
     overview = ingest.sheet_overview(result)
-    if overview.empty:
-        found.caption("No sheet could be read.")
-    else:
+    if not overview.empty:
         found.dataframe(overview, hide_index=True, width="stretch")
+    else:
+        found.caption("No sheet could be read.")
     if result.problems:
         show_problems(result, uploaded)
     else:

@@ -11,6 +11,7 @@ import datetime as dt
 
 import pandas as pd
 
+from pipelines.disclosure import Disclosure
 from pipelines.measures import MEASURES
 from pipelines.metrics import (
     concentration,
@@ -66,8 +67,8 @@ def dependence(con: Con, f: Filters, warn_share: float = DEPENDENCE_WARNING) -> 
     return {
         "funder": funder,
         "share": share,
-        "over_limit": share is not None and share > warn_share,
-        "limit": warn_share,
+        "over_warn_share": share is not None and share > warn_share,
+        "warn_share": warn_share,
     }
 
 
@@ -175,6 +176,32 @@ def value_for_money(con: Con, f: Filters) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def costs(con: Con, f: Filters, disclosure: Disclosure) -> pd.DataFrame:
+    """``value_for_money`` as a page may show it: people reached and improved as safe counts with ``label`` columns
+    (``reached_label``, ``improved {measure} label``), and a cost per person only over at least the threshold's
+    people, worked out from the published count."""
+    exact = value_for_money(con, f)
+    safe = exact[["activity", "expenditure"]].copy()
+    for count, cost in _counted_costs(exact):
+        safe[count], safe[f"{count} label"] = disclosure.counts(exact[count]), disclosure.labels(exact[count])
+        safe[cost] = [_cost(spent, n, disclosure) for spent, n in zip(exact["expenditure"], exact[count], strict=True)]
+    return safe
+
+
+def _counted_costs(frame: pd.DataFrame) -> list[tuple[str, str]]:
+    improved = [c.removeprefix("improved ") for c in frame.columns if c.startswith("improved ")]
+    return [("reached", "cost_per_participant"), *((f"improved {m}", f"cost per improvement {m}") for m in improved)]
+
+
+def _cost(spent: float | None, people: object, disclosure: Disclosure) -> float | None:
+    return cost_per(spent, disclosure.count(people)) if disclosure.may_show(people) else None
+
+
+def cost_per_person(con: Con, f: Filters, disclosure: Disclosure) -> float | None:
+    """Cost per person reached, as a page may show it: only for at least the threshold's people."""
+    return _cost(expenditure(con, f), reach(con, f)["reached"], disclosure)
+
+
 def _value_row(con: Con, f: Filters, label: str) -> dict:
     spent = expenditure(con, f)
     reached = reach(con, f)["reached"]
@@ -185,7 +212,7 @@ def _value_row(con: Con, f: Filters, label: str) -> dict:
         "cost_per_participant": cost_per(spent, reached),
     }
     for measure in measures_with_data(con):
-        if MEASURES[measure].threshold is not None:
+        if MEASURES[measure].reliable_change is not None:
             improved = outcome(con, f, measure)["improved"]
             row[f"improved {measure}"] = improved
             row[f"cost per improvement {measure}"] = cost_per(spent, improved)

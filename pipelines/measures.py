@@ -82,7 +82,7 @@ class Measure:
     low: float
     high: float
     higher_better: bool
-    threshold: float | None = None  # individual change that counts as improvement or deterioration
+    reliable_change: float | None = None  # individual change (points) that counts as improved or deteriorated
     cutoff: float | None = None  # clinical caseness: at or above (lower-better measures)
     low_band: tuple[float, float] | None = None  # ONS4 "low" wellbeing band, inclusive
     norms: tuple[tuple[str, float, str], ...] = ()  # (group, mean, source)
@@ -143,16 +143,16 @@ MEASURES = {
     m.name: m
     for m in (
         Measure(
-            "WEMWBS", 14, 70, True, threshold=3,
+            "WEMWBS", 14, 70, True, reliable_change=3,
             norms=(("Men", 50.1, "Health Survey for England 2016"), ("Women", 49.6, "Health Survey for England 2016")),
         ),
         Measure(
-            "SWEMWBS", 7, 35, True, threshold=3,
+            "SWEMWBS", 7, 35, True, reliable_change=3,
             norms=(("Men", 23.7, "Health Survey for England 2010-13"), ("Women", 23.2, "Health Survey for England 2010-13")),
         ),
-        Measure("CORE-10", 0, 40, False, threshold=6, cutoff=11, construct="psychological distress"),
-        Measure("PHQ-9", 0, 27, False, threshold=6, cutoff=10, construct="symptoms of depression"),
-        Measure("GAD-7", 0, 21, False, threshold=4, cutoff=8, construct="symptoms of anxiety"),
+        Measure("CORE-10", 0, 40, False, reliable_change=6, cutoff=11, construct="psychological distress"),
+        Measure("PHQ-9", 0, 27, False, reliable_change=6, cutoff=10, construct="symptoms of depression"),
+        Measure("GAD-7", 0, 21, False, reliable_change=4, cutoff=8, construct="symptoms of anxiety"),
         Measure("ONS4 life satisfaction", 0, 10, True, low_band=(0, 4), construct="life satisfaction"),
         Measure("ONS4 worthwhile", 0, 10, True, low_band=(0, 4), construct="the sense that life is worthwhile"),
         Measure("ONS4 happy", 0, 10, True, low_band=(0, 4), construct="happiness"),

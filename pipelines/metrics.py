@@ -6,10 +6,12 @@ Every page, the command line and the tests call these, so a figure means the sam
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 import pandas as pd
 
 from pipelines.dimensions import BENCHMARKED, BY_KEY
+from pipelines.disclosure import Disclosure
 from pipelines.measures import MEASURE_ORDER, MEASURES
 from pipelines.periods import Period, add_months, latest_complete_financial_year, quarter_label, quarters
 from pipelines.query import (
@@ -97,10 +99,15 @@ def reach(con: Con, f: Filters) -> dict[str, int]:
     return dict(zip(REACH_COUNTS, found[0][1:] if found else [0] * len(REACH_COUNTS), strict=True))
 
 
+def require(choice: str, options: Iterable[str], kind: str) -> None:
+    """Refuse a grouping the code does not know (it is written into SQL)."""
+    if choice not in options:
+        raise ValueError(f"Unknown {kind} {choice!r}; expected one of {', '.join(options)}.")
+
+
 def reach_by(con: Con, f: Filters, dimension: str) -> pd.DataFrame:
     """People reached in the period per group of one dimension ("Not known" counted, never dropped)."""
-    if dimension not in BY_KEY:
-        raise ValueError(f"Unknown dimension {dimension!r}; expected one of {', '.join(BY_KEY)}.")
+    require(dimension, BY_KEY, "dimension")
     return fetch_frame(
         con,
         f"""SELECT "{dimension}" AS "group", count(*) AS people FROM ({with_profile(REACHED_SQL)})
@@ -144,7 +151,7 @@ def outcome(con: Con, f: Filters, measure: str) -> dict:
         change_params(f, measure),
     )[0]
     n, mean, sd, improved, deteriorated, baseline, followup = row
-    reliable = MEASURES[measure].threshold is not None
+    reliable = MEASURES[measure].reliable_change is not None
     return {
         "pairs": n,
         "baseline_mean": baseline,
@@ -191,6 +198,26 @@ def outcomes_by_quarter(con: Con, f: Filters, measure: str) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def parts(disclosure: Disclosure, counts: dict[str, int], keep: Iterable[str] = ()) -> pd.DataFrame:
+    """Parts of a published whole (new and returning of those reached, improved or not…) made safe together, indexed
+    by part: ``people`` (nullable), ``label``, ``hidden`` and ``share`` of the whole, so that no small part can be
+    worked out from the whole and the others."""
+    frame = pd.DataFrame({"part": list(counts), "people": pd.Series(list(counts.values()), dtype="int64")})
+    return disclosure.groups(frame, "people", group_col="part", keep=keep, share_col="share").set_index("part")
+
+
+def part_of(disclosure: Disclosure, n: int, whole: int) -> dict:
+    """n people of a whole, as a page may show them: n's count and label, the whole's label, and n's share; n and
+    the rest of the whole are hidden together when either is small (the other would give it away)."""
+    safe = parts(disclosure, {"part": n, "rest": whole - n}).loc["part"]
+    return {
+        "people": None if pd.isna(safe["people"]) else int(safe["people"]),
+        "label": safe["label"],
+        "of": disclosure.label(whole),
+        "share": None if safe["hidden"] else disclosure.share(n, whole),
+    }
 
 
 # Money --------------------------------------------------------------------------------------------

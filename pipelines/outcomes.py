@@ -1,7 +1,8 @@
 """The Outcomes page's figures: how much people changed, how sure we are, and for whom, in which activities.
 
-Built on the pairs of docs/metrics.md#pairs (query.PAIRS_SQL). Groups of fewer than ``min_count`` people keep their
-count but lose their figures, so that no one can be identified and no mean rests on a handful of people.
+Built on the pairs of docs/metrics.md#pairs (query.PAIRS_SQL). The functions that take a ``Disclosure`` give what a
+page or a file may show (pipelines/disclosure.py): a group of fewer than 8 people stays, labelled '<8', but loses its
+figures, so that no one can be identified and no mean rests on a handful of people. The others give exact figures.
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ import math
 
 import pandas as pd
 
+from pipelines import query
 from pipelines.dimensions import BROKEN_DOWN, labels
+from pipelines.disclosure import Disclosure
 from pipelines.measures import MEASURES, Measure
-from pipelines.metrics import outcome
-from pipelines.privacy import SUPPRESSION_THRESHOLD
+from pipelines.metrics import followup_counts, outcome, outcomes_by_quarter, part_of, parts
 from pipelines.query import (
     ACTIVITY_MATCH,
     ATTENDED,
@@ -30,8 +32,6 @@ from pipelines.query import (
     fetch_rows,
     is_member,
     mean_ci,
-    or_not_recorded,
-    session_band,
     sql_params,
     with_profile,
 )
@@ -43,12 +43,12 @@ BREAKDOWNS = {"activity": "activity", "activity_type": "type of activity", **lab
 _GROUPED_SQL = {
     "activity": f'SELECT x.*, m.activity AS "group" FROM pairs x JOIN ({MEMBERSHIP_SQL}) m USING (participant_id)',
     "activity_type": f"""
-        SELECT DISTINCT x.*, {or_not_recorded("t.activity_type")} AS "group"
+        SELECT DISTINCT x.*, {query.or_not_recorded("t.activity_type")} AS "group"
         FROM pairs x JOIN ({MEMBERSHIP_SQL}) m USING (participant_id)
         LEFT JOIN (SELECT activity, any_value(activity_type) AS activity_type FROM attendance GROUP BY 1) t
             USING (activity)""",
     "dose": f"""
-        SELECT x.*, {session_band("s.sessions")} AS "group"
+        SELECT x.*, {query.session_band("s.sessions")} AS "group"
         FROM pairs x LEFT JOIN (
             SELECT x.participant_id, count(*) AS sessions FROM pairs x JOIN attendance a
                 ON a.participant_id = x.participant_id AND {ATTENDED}
@@ -58,25 +58,13 @@ _GROUPED_SQL = {
 }  # a person counts in each activity they took part in; dose: sessions attended between the two questionnaires
 
 
-def _with_ci(frame: pd.DataFrame, min_count: int) -> pd.DataFrame:
-    """Add CIs and shares; blank the figures of groups under ``min_count`` people (their count stays, as '<8')."""
-    cis = [
-        mean_ci(m, s, n) or [None, None]
-        for m, s, n in zip(frame["mean_change"], frame["sd"], frame["pairs"], strict=True)
-    ]
-    frame = frame.assign(
-        ci_low=[c[0] for c in cis],
-        ci_high=[c[1] for c in cis],
-        share_improved=frame["improved"] / frame["pairs"],
-        shown=frame["pairs"] >= min_count,
-    )
-    figures = ["mean_change", "sd", "ci_low", "ci_high", "improved", "deteriorated", "share_improved"]
-    frame[figures] = frame[figures].astype("float64").where(frame["shown"])
-    return frame.drop(columns="sd")
+OVERLAPPING = ("activity", "activity_type")  # a person counts in each: the groups do not add up to the pairs
+GROUP_FIGURES = ["mean_change", "ci_low", "ci_high", "improved", "deteriorated", "share_improved"]
 
 
-def breakdown(con: Con, f: Filters, measure: str, by: str, min_count: int = SUPPRESSION_THRESHOLD) -> pd.DataFrame:
-    """Change per group of one dimension (a BREAKDOWNS key, or 'dose': sessions between the two questionnaires)."""
+def change_by(con: Con, f: Filters, measure: str, by: str) -> pd.DataFrame:
+    """Change per group of one dimension (a BREAKDOWNS key, or 'dose': sessions between the two questionnaires):
+    pairs, mean change with its 95% CI, improved and deteriorated, exactly."""
     grouped = _GROUPED_SQL.get(by) or f'SELECT x.*, "{by}" AS "group" FROM ({with_profile("SELECT * FROM pairs")}) x'
     frame = fetch_frame(
         con,
@@ -87,9 +75,29 @@ def breakdown(con: Con, f: Filters, measure: str, by: str, min_count: int = SUPP
     if by == "dose":
         found = set(frame["group"])
         frame = frame.set_index("group").reindex([d for d in SESSION_BAND_ORDER if d in found]).reset_index()
-    if MEASURES[measure].threshold is None:  # no reliable change for this measure: nobody "improved" (not 0%)
+    if MEASURES[measure].reliable_change is None:  # no reliable change for this measure: nobody "improved" (not 0%)
         frame[["improved", "deteriorated"]] = math.nan
-    return _with_ci(frame, min_count)
+    cis = [
+        mean_ci(m, s, n) or [None, None]
+        for m, s, n in zip(frame["mean_change"], frame["sd"], frame["pairs"], strict=True)
+    ]
+    frame = frame.assign(
+        ci_low=[c[0] for c in cis], ci_high=[c[1] for c in cis], share_improved=frame["improved"] / frame["pairs"]
+    )
+    return frame.drop(columns="sd").astype(dict.fromkeys(GROUP_FIGURES, "float64"))
+
+
+def breakdown(con: Con, f: Filters, measure: str, by: str, disclosure: Disclosure) -> pd.DataFrame:
+    """``change_by`` as a page may show it: every group stays, labelled; a group under the threshold, or hidden so
+    that a small one cannot be worked out from the total, loses its figures (``shown`` is False)."""
+    exact = change_by(con, f, measure, by)
+    safe = disclosure.groups(exact, "pairs", figure_cols=GROUP_FIGURES, secondary=by not in OVERLAPPING)
+    safe["shown"] = ~safe["hidden"] & exact["pairs"].map(disclosure.may_show).astype(bool)
+    for count in ("improved", "deteriorated"):
+        safe[count] = disclosure.counts(safe[count])
+    shares = [disclosure.share(i, n) for i, n in zip(exact["improved"], exact["pairs"], strict=True)]
+    safe["share_improved"] = pd.Series(shares, index=safe.index, dtype="float64").where(safe["shown"])
+    return safe
 
 
 def cis_overlap(frame: pd.DataFrame) -> bool:
@@ -107,16 +115,53 @@ def effect_size(mean: float | None, sd: float | None, n: int) -> dict[str, float
     return {"d": d, "ci_low": d - half, "ci_high": d + half}
 
 
-def headline(con: Con, f: Filters, measure: str, min_count: int = SUPPRESSION_THRESHOLD) -> dict:
-    """metrics.outcome plus effect size, shares and warnings; figures left out below ``min_count`` pairs."""
+def outcome_figures(con: Con, f: Filters, measure: str) -> dict:
+    """metrics.outcome plus effect size, the shares improved / no reliable change / deteriorated, and warnings:
+    exact, however few the people."""
     result = outcome(con, f, measure)
     n = result["pairs"]
     result["effect_size"] = effect_size(result["mean_change"], result["sd_change"], n)
-    counts = ("improved", "no_reliable_change", "deteriorated")
-    result["shares"] = {k: result[k] / n if n and result[k] is not None else None for k in counts}
-    result["shown"] = n >= min_count
-    result["warnings"] = warnings(measure, result) if result["shown"] else []
+    result["shares"] = {k: result[k] / n if n and result[k] is not None else None for k in CHANGES}
+    result["warnings"] = warnings(measure, result) if n else []
     return result
+
+
+CHANGES = ("improved", "no_reliable_change", "deteriorated")
+WITHHELD_FIGURES = ("baseline_mean", "followup_mean", "mean_change", "ci95")
+
+
+def headline(con: Con, f: Filters, measure: str, disclosure: Disclosure) -> dict:
+    """The headline as a page may show it: the pairs as a count and a label; the means, change, effect size and
+    warnings only for at least the threshold; ``changes`` (one row per category: people, label, hidden, share) with
+    secondary suppression, 'improved' hidden last; the follow-up rate only over enough people."""
+    exact = outcome_figures(con, f, measure)
+    n, shown = exact["pairs"], disclosure.may_show(exact["pairs"])
+    with_baseline, with_pair = followup_counts(con, f, measure)
+    changes = _changes(exact if shown else {}, disclosure)
+    result = {
+        "pairs": disclosure.count(n),
+        "pairs_label": disclosure.label(n),
+        "shown": shown,
+        **{k: exact[k] if shown else None for k in WITHHELD_FIGURES},
+        "effect_size": exact["effect_size"] if shown else effect_size(None, None, 0),
+        "changes": changes.reset_index().assign(category=lambda t: t["part"].astype(str).str.replace("_", " ")),
+        "improved": _value(changes, "improved", "people"),
+        "shares": {k: _value(changes, k, "share") for k in CHANGES},
+        "followup_rate": disclosure.share(with_pair, with_baseline),
+    }
+    result["warnings"] = warnings(measure, result) if shown else []
+    return result
+
+
+def _changes(exact: dict, disclosure: Disclosure) -> pd.DataFrame:
+    counts = {k: exact[k] for k in CHANGES if exact.get(k) is not None}
+    return parts(disclosure, counts, keep=("improved",))
+
+
+def _value(frame: pd.DataFrame, part: str, column: str) -> float | None:
+    """One part's published count or share, None where it is hidden or absent."""
+    value = frame[column].get(part)
+    return None if value is None or pd.isna(value) else value.item() if hasattr(value, "item") else value
 
 
 def warnings(measure: str, result: dict) -> list[str]:
@@ -142,8 +187,8 @@ def summary_sentence(measure: str, result: dict, period_label: str) -> str | Non
         return None
     m: Measure = MEASURES[measure]
     improved = ""
-    if m.threshold is not None and result["improved"] is not None:
-        improved = f"{result['improved'] / n:.0%} improved by {m.threshold:g} points or more; "
+    if m.reliable_change is not None and result["improved"] is not None:
+        improved = f"{result['improved'] / n:.0%} improved by {m.reliable_change:g} points or more; "
     direction = "rose" if mean > 0 else "fell" if mean < 0 else "did not change"
     people = "person" if n == 1 else "people"
     return (
@@ -189,7 +234,7 @@ def clinical(con: Con, f: Filters, measure: str) -> dict | None:
             count(*) FILTER (WHERE baseline >= $cutoff AND followup < $cutoff AND -change >= $reliable_change),
             count(*) FILTER (WHERE change >= $reliable_change)
         FROM ({PAIRS_SQL})""",
-        sql_params(f, measure=measure, cutoff=m.cutoff, reliable_change=m.threshold),
+        sql_params(f, measure=measure, cutoff=m.cutoff, reliable_change=m.reliable_change),
     )[0]
     counts = dict(zip(names, values, strict=True))
     n, cases = counts["pairs"], counts["cases_baseline"]
@@ -226,6 +271,30 @@ def low_band(con: Con, f: Filters, measure: str) -> dict | None:
     }
 
 
+def clinical_figures(con: Con, f: Filters, measure: str, disclosure: Disclosure) -> pd.DataFrame:
+    """Caseness and recovery (CORE-10, PHQ-9, GAD-7) or the low band (ONS4) as a page may show them: one row per
+    figure with ``people`` and ``label`` (hidden with the rest of its whole when either is small), ``of`` (the
+    whole's label) and ``share``. Empty for measures with neither."""
+    rows = []
+    if found := clinical(con, f, measure):
+        n, cases = found["pairs"], found["cases_baseline"]
+        rows = [
+            ("Above cut-off, first", found["cases_baseline"], n),
+            ("Above cut-off, latest", found["cases_followup"], n),
+            ("Recovery", found["recovered"], cases),
+            ("Reliable improvement", found["reliably_improved"], n),
+            ("Reliable recovery", found["reliably_recovered"], cases),
+            ("Reliable deterioration", found["reliably_deteriorated"], n),
+        ]
+    elif band := low_band(con, f, measure):
+        rows = [
+            ("In the band, first", band["baseline"], band["pairs"]),
+            ("In the band, latest", band["followup"], band["pairs"]),
+        ]
+    figures = [{"figure": name, **part_of(disclosure, count, whole)} for name, count, whole in rows]
+    return pd.DataFrame(figures, columns=["figure", "people", "label", "of", "share"])
+
+
 _QUESTIONNAIRES_SQL = (
     "SELECT * FROM wellbeing WHERE measure = $measure AND date BETWEEN $start AND $end"  # scored or not
 )
@@ -258,28 +327,47 @@ def completeness(con: Con, f: Filters, measure: str) -> dict:
     }
 
 
-def means_with_ci(con: Con, f: Filters, measure: str, min_count: int = SUPPRESSION_THRESHOLD) -> pd.DataFrame:
-    """Mean first and latest score of the pairs, each with its 95% CI (t interval), for charting against norms."""
+def completeness_figures(con: Con, f: Filters, measure: str, disclosure: Disclosure) -> dict:
+    """``completeness`` as a page may show it: counts as labels, and the gap between questionnaires only over at
+    least the threshold's pairs."""
+    found = completeness(con, f, measure)
+    missing = part_of(disclosure, found["missing_answer"], found["questionnaires"])
+    enough = disclosure.may_show(
+        fetch_rows(con, f"SELECT count(*) FROM ({PAIRS_SQL})", sql_params(f, measure=measure))[0][0]
+    )
+    return {
+        "missing_answer": missing["label"],
+        "questionnaires": missing["of"],
+        "only_first_score": disclosure.label(found["only_first_score"]),
+        "gap_days_median": found["gap_days_median"] if enough else None,
+        "gap_days_quartiles": found["gap_days_quartiles"] if enough else None,
+    }
+
+
+def means_with_ci(con: Con, f: Filters, measure: str, disclosure: Disclosure) -> pd.DataFrame:
+    """Mean first and latest score of the pairs, each with its 95% CI (t interval), for charting against norms;
+    empty under the threshold."""
     n, b_mean, b_sd, l_mean, l_sd = fetch_rows(
         con,
         f"SELECT count(*), avg(baseline), stddev_samp(baseline), avg(followup), stddev_samp(followup) FROM ({PAIRS_SQL})",
         sql_params(f, measure=measure),
     )[0]
-    if n < min_count:
-        return pd.DataFrame(columns=["when", "mean", "ci_low", "ci_high", "people"])
+    columns = ["when", "mean", "ci_low", "ci_high", "people"]
+    if not disclosure.may_show(n):
+        return pd.DataFrame(columns=columns)
     rows = []
     for when, mean, sd in (("First questionnaire", b_mean, b_sd), ("Latest questionnaire", l_mean, l_sd)):
         ci = mean_ci(mean, sd, n) or [None, None]
-        rows.append({"when": when, "mean": mean, "ci_low": ci[0], "ci_high": ci[1], "people": n})
-    return pd.DataFrame(rows)
+        rows.append((when, mean, ci[0], ci[1], disclosure.count(n)))
+    return pd.DataFrame(rows, columns=columns)
 
 
-def change_distribution(con: Con, f: Filters, measure: str, min_count: int = SUPPRESSION_THRESHOLD) -> pd.DataFrame:
-    """People per band of change. Bands are as wide as the reliable change (1 point without one) and closed on
-    the side away from 0 ([3, 6) and (-6, -3]), so each lies wholly in improved, no reliable change or
-    deteriorated. Small bands are blanked."""
+def change_bands(con: Con, f: Filters, measure: str) -> pd.DataFrame:
+    """People per band of change, exactly. Bands are as wide as the reliable change (1 point without one) and closed
+    on the side away from 0 ([3, 6) and (-6, -3]), so each lies wholly in improved, no reliable change or
+    deteriorated."""
     m = MEASURES[measure]
-    width = m.threshold or 1
+    width = m.reliable_change or 1
     frame = fetch_frame(
         con,
         f"""SELECT CASE WHEN change >= 0 THEN floor(change / $width) * $width
@@ -290,24 +378,31 @@ def change_distribution(con: Con, f: Filters, measure: str, min_count: int = SUP
     sign = 1 if m.higher_better else -1
     frame["band_end"] = frame["band_start"] + width
     frame["category"] = [_category(m, sign, start, width) for start in frame["band_start"]]
-    frame["people"] = frame["people"].astype("Int64").where(frame["people"] >= min_count)
     return frame
 
 
+def change_distribution(con: Con, f: Filters, measure: str, disclosure: Disclosure) -> pd.DataFrame:
+    """``change_bands`` as a page may show them: every band stays, labelled; small bands and, where one could be
+    worked out from the pairs, one more are hidden."""
+    return disclosure.groups(change_bands(con, f, measure), "people", group_col="band_start")
+
+
 def _category(m: Measure, sign: int, band_start: float, width: float) -> str:
-    if m.threshold is None:
+    if m.reliable_change is None:
         return "change"
     middle = sign * (band_start + width / 2)
-    return "improved" if middle >= m.threshold else "deteriorated" if middle <= -m.threshold else "no reliable change"
+    points = m.reliable_change
+    return "improved" if middle >= points else "deteriorated" if middle <= -points else "no reliable change"
 
 
-def slopes(con: Con, f: Filters, measure: str, min_count: int = SUPPRESSION_THRESHOLD, most: int = 40) -> pd.DataFrame:
-    """First and latest scores for a slope chart: one line per person when there are at most ``most``,
+SLOPE_COLUMNS = ["line", "when", "score", "people"]
+
+
+def slope_lines(con: Con, f: Filters, measure: str, most: int = 40) -> pd.DataFrame:
+    """First and latest scores for a slope chart, exactly: one line per person when there are at most ``most``,
     otherwise one line per band of first score (a tenth of the scale wide), with its people counted."""
     m = MEASURES[measure]
     pairs_count = fetch_rows(con, f"SELECT count(*) FROM ({PAIRS_SQL})", sql_params(f, measure=measure))[0][0]
-    if pairs_count < min_count:
-        return pd.DataFrame(columns=["line", "when", "score", "people"])
     width = max(1.0, round((m.high - m.low) / 10))
     per_person = pairs_count <= most
     grouping = "participant_id" if per_person else "floor((baseline - $low) / $width)"
@@ -315,13 +410,34 @@ def slopes(con: Con, f: Filters, measure: str, min_count: int = SUPPRESSION_THRE
     frame = fetch_frame(
         con,
         f"""SELECT {grouping} AS line, count(*) AS people, avg(baseline) AS first, avg(followup) AS latest
-        FROM ({PAIRS_SQL}) GROUP BY 1 HAVING count(*) >= $min_count OR {per_person}""",
-        sql_params(f, measure=measure, min_count=min_count, **bands),
+        FROM ({PAIRS_SQL}) GROUP BY 1 ORDER BY 1""",
+        sql_params(f, measure=measure, **bands),
     )
     frame["line"] = [
-        f"person {i + 1}"
-        if grouping == "participant_id"
-        else f"first score {m.low + k * width:g}–{m.low + (k + 1) * width:g}"
-        for i, k in enumerate(frame["line"] if grouping != "participant_id" else range(len(frame)))
+        f"person {i + 1}" if per_person else f"first score {m.low + k * width:g}–{m.low + (k + 1) * width:g}"
+        for i, k in enumerate(frame["line"] if not per_person else range(len(frame)))
     ]
     return frame.melt(id_vars=["line", "people"], value_vars=["first", "latest"], var_name="when", value_name="score")
+
+
+def slopes(con: Con, f: Filters, measure: str, disclosure: Disclosure, most: int = 40) -> pd.DataFrame:
+    """``slope_lines`` as a page may draw them: nothing under the threshold; one line per person only on screen
+    (never exported); bands of first score only with at least the threshold's people, their counts made safe."""
+    lines = slope_lines(con, f, measure, most)
+    n = int(lines.drop_duplicates("line")["people"].sum())
+    per_person = n <= most
+    allowed = disclosure.per_person_marks_allowed if per_person else disclosure.may_show
+    if not allowed(n):
+        return pd.DataFrame(columns=SLOPE_COLUMNS)
+    if per_person:
+        return lines[SLOPE_COLUMNS]
+    kept = lines[lines["people"].map(disclosure.may_show).astype(bool)]
+    return kept.assign(people=disclosure.counts(kept["people"]))[SLOPE_COLUMNS]
+
+
+def by_quarter(con: Con, f: Filters, measure: str, disclosure: Disclosure) -> pd.DataFrame:
+    """metrics.outcomes_by_quarter as a page may show it: each quarter's pairs made safe (a person may be followed
+    up in several quarters, so no secondary suppression), its mean change and CI only over enough people."""
+    exact = outcomes_by_quarter(con, f, measure).drop(columns="share_improved")
+    figures = ["mean_change", "ci_low", "ci_high"]
+    return disclosure.groups(exact, "pairs", group_col="quarter", figure_cols=figures, secondary=False)

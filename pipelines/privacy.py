@@ -1,4 +1,5 @@
-"""Privacy by design (docs/privacy.md): refusing personal data, pseudonymising references, suppressing small counts."""
+"""Privacy by design (docs/privacy.md): refusing personal data and pseudonymising references. Small counts are made
+safe in pipelines/disclosure.py."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ PII_HEADERS = {
 }  # fmt: skip
 _HEADER_KIND = {norm_key(h): kind for kind, headers in PII_HEADERS.items() for h in headers}
 
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
+_EMAIL = re.compile(r"(?<![^@\s])[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")  # starts at a word: linear, not quadratic, time
 _PHONE = re.compile(r"(?:\+44\s?\(?0?\)?|\b0)\s?\d{2,4}[\s-]?\d{3,4}[\s-]?\d{3,4}\b")
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
 _TEN_DIGITS = re.compile(r"^\d{3}\s?\d{3}\s?\d{4}$")
@@ -104,27 +105,3 @@ def key_fingerprint(key: bytes) -> str:
 def pseudonym(key: bytes, reference: str) -> str:
     """Keyed hash of a participant reference (HMAC-SHA256), so raw references are never stored."""
     return hmac.new(key, reference.encode(), hashlib.sha256).hexdigest()[:32]
-
-
-# Disclosure control ------------------------------------------------------------------------------
-
-SUPPRESSION_THRESHOLD = 8
-
-
-def suppress(count: int | None, threshold: int = SUPPRESSION_THRESHOLD) -> str:
-    """A count as it may be shown: 1 to threshold-1 people become '<threshold'."""
-    if count is None:
-        return "–"
-    return f"<{threshold}" if 0 < count < threshold else f"{count:,}"
-
-
-def hidden_parts(
-    counts: dict[str, int], threshold: int = SUPPRESSION_THRESHOLD, keep: tuple[str, ...] = ()
-) -> set[str]:
-    """Parts of a whole to hide: the small ones, and when only one is small, one more (the smallest not in
-    ``keep`` where there is one), so that it cannot be worked out from the total (secondary suppression)."""
-    small = {k for k, v in counts.items() if 0 < v < threshold}
-    if len(small) == 1:
-        rest = sorted((k in keep, v, k) for k, v in counts.items() if k not in small and v > 0)
-        small |= {rest[0][2]} if rest else set()
-    return small

@@ -131,7 +131,7 @@ CHANGE_COLUMNS = """count(*) AS pairs, avg(change) AS mean_change, stddev_samp(c
 def change_params(f: Filters, measure: str) -> dict:
     """Parameters for CHANGE_COLUMNS. A measure without a reliable change has nobody improved or deteriorated."""
     m = MEASURES[measure]
-    points = m.threshold if m.threshold is not None else math.inf
+    points = m.reliable_change if m.reliable_change is not None else math.inf
     return sql_params(f, measure=measure, sign=1 if m.higher_better else -1, reliable_change=points)
 
 

@@ -3,6 +3,8 @@
 Representation ratio (share of people reached in a group ÷ the group's share of the benchmark population) with a
 95% Wilson interval on the share reached. People whose group is not known, or not in the benchmark, are left out
 of the shares compared, and counted. Deprivation: Core20 is the most deprived 20% of areas (IMD deciles 1–2).
+The functions that take a ``Disclosure`` give what a page or a file may show (pipelines/disclosure.py); the others
+give exact counts.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from pathlib import Path
 import pandas as pd
 
 from pipelines.dimensions import BY_KEY, PROFILED, labels
-from pipelines.metrics import reach_by
+from pipelines.disclosure import Disclosure
+from pipelines.metrics import dna_rate, part_of, parts, reach, reach_by, reach_by_quarter, require
 from pipelines.periods import quarter_label, quarters
-from pipelines.privacy import SUPPRESSION_THRESHOLD
 from pipelines.query import (
     ATTENDED_SQL,
     ATTENDED_TO_END_SQL,
@@ -40,20 +42,50 @@ MIX = {"activity": "activity", "activity_type": "type of activity", "delivery": 
 PROFILE_DIMENSIONS = labels(PROFILED)
 
 
-def mix(con: Con, f: Filters, by: str) -> pd.DataFrame:
+def reach_figures(con: Con, f: Filters, disclosure: Disclosure) -> dict:
+    """The period's reach as a page may show it: people reached, new and returning (parts of those reached) as safe
+    counts with their ``labels``; attendances and sessions delivered (not counts of people) and the did-not-attend
+    rate as they are."""
+    found = reach(con, f)
+    split = parts(disclosure, {"new": found["new"], "returning": found["reached"] - found["new"]})
+    people = {"reached": disclosure.count(found["reached"])}
+    people |= {who: None if pd.isna(n) else int(n) for who, n in split["people"].items()}
+    labels = {"reached": disclosure.label(found["reached"]), **split["label"].to_dict()}
+    for key in ("attendances", "sessions_delivered"):
+        people[key], labels[key] = found[key], f"{found[key]:,}"
+    return {**people, "dna_rate": dna_rate(found["attendances"], found["did_not_attend"]), "labels": labels}
+
+
+def quarterly(con: Con, f: Filters, disclosure: Disclosure) -> pd.DataFrame:
+    """metrics.reach_by_quarter as a page may show it: per quarter, people reached, new and returning (parts of
+    them) as nullable counts with ``*_label`` columns; attendances, did-not-attend rate and sessions as they are."""
+    exact = reach_by_quarter(con, f)
+    safe = exact[["quarter", "attendances", "dna_rate", "sessions_delivered"]].copy()
+    safe["reached"], safe["reached_label"] = disclosure.counts(exact["reached"]), disclosure.labels(exact["reached"])
+    split = [
+        parts(disclosure, {"new": n, "returning": r}) for n, r in zip(exact["new"], exact["returning"], strict=True)
+    ]
+    for who in ("new", "returning"):
+        safe[who] = pd.array([s.loc[who, "people"] for s in split], dtype="Int64")
+        safe[f"{who}_label"] = [s.loc[who, "label"] for s in split]
+    return safe
+
+
+def mix_counts(con: Con, f: Filters, by: str) -> pd.DataFrame:
     """People, attendances and sessions in the period per activity, type of activity or delivery mode."""
-    if by not in MIX:
-        raise ValueError(f"Unknown grouping {by!r}; expected one of {', '.join(MIX)}.")
-    return fetch_frame(
-        con,
-        f"""SELECT {or_not_recorded(f'"{by}"')} AS "group", count(DISTINCT participant_id) AS people,
-            count(*) AS attendances, count(DISTINCT (activity, session_date)) AS sessions
-        FROM ({ATTENDED_SQL}) GROUP BY 1 ORDER BY 2 DESC, 1""",
-        sql_params(f),
-    )
+    require(by, MIX, "grouping")
+    counted = """count(DISTINCT participant_id) AS people, count(*) AS attendances,
+        count(DISTINCT (activity, session_date)) AS sessions"""
+    grouped = f"""SELECT {or_not_recorded(f'"{by}"')} AS "group", {counted} FROM ({ATTENDED_SQL})"""
+    return fetch_frame(con, f"{grouped} GROUP BY 1 ORDER BY 2 DESC, 1", sql_params(f))
 
 
-def retention(con: Con, f: Filters) -> dict:
+def mix(con: Con, f: Filters, by: str, disclosure: Disclosure) -> pd.DataFrame:
+    """``mix_counts`` as a page may show it (a person may take part in several: no secondary suppression)."""
+    return disclosure.groups(mix_counts(con, f, by), "people", secondary=False)
+
+
+def retention_counts(con: Con, f: Filters) -> dict:
     """People reached by sessions attended in the period, and the share of new people who came back."""
     bands = fetch_frame(
         con,
@@ -73,8 +105,16 @@ def retention(con: Con, f: Filters) -> dict:
     return {"bands": bands, "new": new, "came_back": came_back, "share_came_back": came_back / new if new else None}
 
 
-def referral_sources(con: Con, f: Filters) -> pd.DataFrame:
-    return reach_by(con, f, "referral_source")
+def retention(con: Con, f: Filters, disclosure: Disclosure) -> dict:
+    """``retention_counts`` as a page may show it: the bands of sessions as groups of those reached (``group``
+    column), and the new people who came back as a part of the new (hidden with the rest when either is small)."""
+    found = retention_counts(con, f)
+    bands = disclosure.groups(found["bands"].rename(columns={"band": "group"}), "people")
+    return {"bands": bands, "came_back": part_of(disclosure, found["came_back"], found["new"])}
+
+
+def referral_sources(con: Con, f: Filters, disclosure: Disclosure) -> pd.DataFrame:
+    return disclosure.groups(reach_by(con, f, "referral_source"), "people")
 
 
 # Benchmarks ---------------------------------------------------------------------------------------
@@ -110,49 +150,42 @@ def wilson(k: int, n: int, z: float = Z_975) -> tuple[float, float]:
     return centre - half, centre + half
 
 
-def representation(
-    con: Con, f: Filters, dimension: str, area: str, min_count: int = SUPPRESSION_THRESHOLD
-) -> pd.DataFrame:
-    """Per group: people reached, share of those with a benchmark group, the benchmark share, and the ratio of the
-    two with its 95% CI; 'under' or 'over' where the whole interval is below or above 1. Small groups withheld."""
-    reached = reach_by(con, f, dimension)
-    bench = benchmark(con, area)
-    bench = bench[bench["dimension"] == dimension][["group", "share"]].rename(columns={"share": "benchmark"})
-    table = reached.merge(bench, on="group", how="outer").fillna({"people": 0})
+REPRESENTATION_FIGURES = ["share", "share_low", "share_high", "ratio", "ratio_low", "ratio_high", "verdict"]
+
+
+def representation(con: Con, f: Filters, dimension: str, area: str, disclosure: Disclosure) -> pd.DataFrame:
+    """Per group: people reached (safe, labelled), share of those with a benchmark group, the benchmark share, and
+    the ratio of the two with its 95% CI; 'under' or 'over' where the whole interval is below or above 1.
+
+    The people compared are a whole the shares give away, so the groups compared are suppressed as parts of it (a
+    second one hidden where a small one could be worked out); the others (not known, no benchmark) are hidden when
+    small. Figures come from the published counts and are withheld for hidden groups."""
+    table = reach_by(con, f, dimension).merge(_benchmark_of(con, area, dimension), on="group", how="outer")
+    table = table.fillna({"people": 0}).astype({"people": "int64"})
     compared = table["benchmark"].notna()
-    total = int(table.loc[compared, "people"].sum())
-    rows = []
-    for row in table.itertuples(index=False):
-        people, base = int(row.people), row.benchmark
-        shown = people == 0 or people >= min_count
-        entry = {"group": row.group, "people": people, "benchmark": base, "shown": shown, "compared": not pd.isna(base)}
-        if entry["compared"] and total and shown:
-            low, high = wilson(people, total)
-            entry |= {
-                "share": people / total,
-                "share_low": low,
-                "share_high": high,
-                "ratio": people / total / base,
-                "ratio_low": low / base,
-                "ratio_high": high / base,
-            }
-            entry["verdict"] = "under" if entry["ratio_high"] < 1 else "over" if entry["ratio_low"] > 1 else "in line"
-        rows.append(entry)
-    columns = [
-        "group",
-        "people",
-        "share",
-        "share_low",
-        "share_high",
-        "benchmark",
-        "ratio",
-        "ratio_low",
-        "ratio_high",
-        "verdict",
-        "shown",
-        "compared",
+    total = disclosure.count(int(table.loc[compared, "people"].sum()))
+    safe = pd.concat(
+        [disclosure.groups(table[compared], "people"), disclosure.groups(table[~compared], "people", secondary=False)]
+    ).loc[table.index]
+    safe["hidden"] = safe["hidden"].astype(bool)  # an empty part of the concatenation leaves it as objects
+    safe["compared"], safe["shown"] = compared, ~safe["hidden"]
+    figures = [
+        _ratio(int(n), total, base) if shown and pd.notna(base) and total else {}
+        for n, base, shown in zip(safe["people"].fillna(0), safe["benchmark"], safe["shown"], strict=True)
     ]
-    return pd.DataFrame(rows).reindex(columns=columns)
+    return pd.concat([safe, pd.DataFrame(figures, index=safe.index, columns=REPRESENTATION_FIGURES)], axis=1)
+
+
+def _benchmark_of(con: Con, area: str, dimension: str) -> pd.DataFrame:
+    bench = benchmark(con, area)
+    return bench[bench["dimension"] == dimension][["group", "share"]].rename(columns={"share": "benchmark"})
+
+
+def _ratio(people: int, total: int, base: float) -> dict:
+    low, high = wilson(people, total)
+    ratio = {"share": people / total, "share_low": low, "share_high": high}
+    ratio |= {"ratio": people / total / base, "ratio_low": low / base, "ratio_high": high / base}
+    return ratio | {"verdict": "under" if ratio["ratio_high"] < 1 else "over" if ratio["ratio_low"] > 1 else "in line"}
 
 
 def represented_in_words(table: pd.DataFrame, dimension: str) -> str:
@@ -185,20 +218,41 @@ def core20(con: Con, f: Filters) -> dict:
     }
 
 
-def core20_by_quarter(con: Con, f: Filters, min_count: int = SUPPRESSION_THRESHOLD) -> pd.DataFrame:
-    """Core20 share per quarter; withheld with fewer than ``min_count`` people whose decile is known, or a Core20
-    count of 1 to min_count − 1 (beside the known count, the share would give that small count away)."""
+def deprivation(con: Con, f: Filters, disclosure: Disclosure) -> dict:
+    """``core20`` as a page may show it: the Core20 people as a part of those with a known decile (``part_of``), and
+    the people with no known area as a count of those reached."""
+    found = core20(con, f)
+    return {
+        "core20": part_of(disclosure, found["core20"], found["known"]),
+        "not_known": disclosure.label(found["reached"] - found["known"]),
+    }
+
+
+def core20_quarters(con: Con, f: Filters) -> pd.DataFrame:
+    """Core20 per quarter of the period, exactly: people with a known decile, in Core20, and the share."""
     rows = []
     for q in quarters(f.period):
         found = core20(con, f.with_period(q))
-        shown = found["known"] >= min_count and not 0 < found["core20"] < min_count
-        rows.append(
-            {"quarter": quarter_label(q.start), "known": found["known"], "share": found["share"] if shown else None}
-        )
+        rows.append({"quarter": quarter_label(q.start), **{k: found[k] for k in ("known", "core20", "share")}})
     return pd.DataFrame(rows)
 
 
-def profile(con: Con, f: Filters, dimension: str) -> pd.DataFrame:
+def core20_by_quarter(con: Con, f: Filters, disclosure: Disclosure) -> pd.DataFrame:
+    """The Core20 share per quarter as a page may show it: withheld where the Core20 people or the others with a known
+    decile are too few (beside the known count, the share would give a small count away); in export worked out
+    from the rounded counts. ``known`` is the safe count of people with a known decile."""
+    exact = core20_quarters(con, f)
+    shares = [part_of(disclosure, c, k)["share"] for c, k in zip(exact["core20"], exact["known"], strict=True)]
+    return pd.DataFrame(
+        {
+            "quarter": exact["quarter"],
+            "known": disclosure.counts(exact["known"]),
+            "share": pd.Series(shares, dtype="float64"),
+        }
+    )
+
+
+def profile_counts(con: Con, f: Filters, dimension: str) -> pd.DataFrame:
     """People reached per group (age bands and quintiles in order), with each group's share of everyone reached
     ('Not known' included)."""
     frame = reach_by(con, f, dimension)
@@ -208,3 +262,8 @@ def profile(con: Con, f: Filters, dimension: str) -> pd.DataFrame:
         frame = frame.sort_values("group", key=lambda groups: groups.map(lambda g: rank.get(g, len(rank))))
     total = frame["people"].sum()
     return frame.reset_index(drop=True).assign(share=frame["people"].to_numpy() / total if total else None)
+
+
+def profile(con: Con, f: Filters, dimension: str, disclosure: Disclosure) -> pd.DataFrame:
+    """``profile_counts`` as a page may show it: every group labelled, shares from the published counts."""
+    return disclosure.groups(profile_counts(con, f, dimension).drop(columns="share"), "people", share_col="share")

@@ -136,3 +136,23 @@ def widget(elements, label: str):
 
 def sample_banner(at: AppTest) -> bool:
     return any("Sample data" in i.value for i in at.info)
+
+
+def open_page(script: str, title: str) -> AppTest:
+    """The app on one page (``pages/x.py``), checked to have run and to be titled ``title``."""
+    at = run_app()
+    at.switch_page(script).run()
+    assert_ran(at)
+    assert [t.value for t in at.title] == [title]
+    return at
+
+
+def chart_titles(at: AppTest) -> list[str]:
+    return [spec.get("title", {}).get("text", "") for spec in charts(at)]
+
+
+def rerun_with(element, value: object) -> list[str]:
+    """Set a widget, run the app again, and return the titles of the charts it then draws."""
+    at = element.set_value(value).run()
+    assert_ran(at)
+    return chart_titles(at)

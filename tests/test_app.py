@@ -10,22 +10,17 @@ import pytest
 from conftest import app_with_own_data
 from streamlit.testing.v1 import AppTest
 
-from pipelines import metrics, store
+from pipelines import metrics, overview, store
 from pipelines.metrics import Filters
 from pipelines.periods import Period, quarters
-from tests.apphelpers import ROOT, assert_ran, charts, run_app, sample_banner, widget
+from tests.apphelpers import ROOT, assert_ran, charts, open_page, run_app, sample_banner, widget
 from ui.shell import PAGES, PageSpec
 
 pytestmark = pytest.mark.usefixtures("app_runtime")
 
 
 ACTIVITY = "Tuesday peer support group"  # one of the sample's activities, with income and enough people
-REACH_LABELS = {
-    "reached": "People reached",
-    "new": "New to the service",
-    "attendances": "Attendances",
-    "sessions_delivered": "Sessions delivered",
-}
+REACH_LABELS = overview.REACH  # the Overview's reach figures and their names
 
 
 # Fixtures -----------------------------------------------------------------------------------------
@@ -74,6 +69,16 @@ def test_page_runs_with_the_shell(sample_app: Path, spec: PageSpec) -> None:
     assert "Filters" in [h.value for h in at.sidebar.header]
     assert sample_banner(at)
     assert not at.error
+
+
+@pytest.mark.parametrize(("script", "per_person"), [("pages/overview.py", 0), ("pages/outcomes.py", 1),
+                                                   ("pages/reach.py", 0), ("pages/funding.py", 0)])  # fmt: skip
+def test_every_chart_and_table_offers_downloads(sample_app: Path, script: str, per_person: int) -> None:
+    """A Download menu beside each chart and table (in every tab), none beside a chart of one mark per person."""
+    at = open_page(script, next(p.title for p in PAGES if p.script == script))
+    menus = at.get("popover")
+    assert len(menus) == len(charts(at)) + len(at.dataframe) - per_person > 0
+    assert {menu.proto.popover.label for menu in menus} == {"Download"}
 
 
 def test_every_page_is_listed() -> None:

@@ -150,7 +150,7 @@ def expected_row(name: str) -> list[str]:
     return [
         f"{m.low:g}–{m.high:g}",
         "higher" if m.higher_better else "lower",
-        "none" if m.threshold is None else f"{m.threshold:g} points",
+        "none" if m.reliable_change is None else f"{m.reliable_change:g} points",
         "–" if m.cutoff is None else f"{m.cutoff:g} or more",
         "–" if m.low_band is None else f"{m.low_band[0]:g}–{m.low_band[1]:g}",
     ]
@@ -171,10 +171,10 @@ def test_every_questionnaire_has_a_section(questionnaire):
     assert questionnaire in QUESTIONNAIRES, f"docs/measures.md has no '### {questionnaire}' section"
 
 
-@pytest.mark.parametrize("measure", [m for m in MEASURE_ORDER if MEASURES[m].threshold is not None])
+@pytest.mark.parametrize("measure", [m for m in MEASURE_ORDER if MEASURES[m].reliable_change is not None])
 def test_the_questionnaire_section_gives_the_threshold(measure):
     m = MEASURES[measure]
-    said = rf"reliable change: {m.threshold:g} (metric )?points"
+    said = rf"reliable change: {m.reliable_change:g} (metric )?points"
     assert re.search(said, QUESTIONNAIRES[m.questionnaire], re.IGNORECASE), f"### {m.questionnaire} lacks '{said}'"
 
 

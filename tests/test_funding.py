@@ -120,12 +120,12 @@ def test_dependence_on_one_funder(grants_db):
     found = funding.dependence(grants_db, Filters(FY24))
     assert found["funder"] == "Lottery"
     assert found["share"] == pytest.approx(0.683230, abs=1e-6)
-    assert found["over_limit"] and found["limit"] == funding.DEPENDENCE_WARNING == 0.4
-    assert not funding.dependence(grants_db, Filters(FY24), warn_share=0.7)["over_limit"]
-    assert funding.dependence(grants_db, Filters(FY24), warn_share=0.68)["over_limit"]
+    assert found["over_warn_share"] and found["warn_share"] == funding.DEPENDENCE_WARNING == 0.4
+    assert not funding.dependence(grants_db, Filters(FY24), warn_share=0.7)["over_warn_share"]
+    assert funding.dependence(grants_db, Filters(FY24), warn_share=0.68)["over_warn_share"]
     assert found["share"] == pytest.approx(metrics.largest_funder_share(grants_db, Filters(FY24)))
     nothing = funding.dependence(grants_db, Filters(Period(D(2030, 1, 1), D(2030, 12, 31))))
-    assert nothing == {"funder": None, "share": None, "over_limit": False, "limit": 0.4}
+    assert nothing == {"funder": None, "share": None, "over_warn_share": False, "warn_share": 0.4}
 
 
 def test_timeline(grants_db):

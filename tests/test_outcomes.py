@@ -15,13 +15,15 @@ from conftest import FY24, load, workbook
 from scipy import stats
 
 from pipelines import outcomes
+from pipelines.disclosure import Disclosure
+from pipelines.metrics import parts
 from pipelines.outcomes import BREAKDOWNS
 from pipelines.periods import Period
-from pipelines.privacy import hidden_parts
 from pipelines.query import Filters
 
 D = dt.date
 Q2 = Period(D(2024, 7, 1), D(2024, 9, 30))  # 2024-25 Q2
+SCREEN, EXPORT = Disclosure.screen(), Disclosure.export()
 T = {1: 12.706205, 2: 4.302653, 3: 3.182446, 7: 2.364624, 8: 2.306004, 11: 2.200985}  # t(0.975, df)
 
 
@@ -51,20 +53,19 @@ FIRST = dict(zip(CHANGE, [40, 42, 44, 46, 48, 50, 40, 42, 44, 46, 48, 50], stric
 FOLLOW_UP_DAY = {p: "2024-11-01" for p in ("P01", "P02", "P03", "P04", "P05", "P06")}
 FOLLOW_UP_DAY |= {p: "2024-08-01" for p in ("P07", "P08", "P09")} | {p: "2025-02-01" for p in ("P10", "P11", "P12")}
 
+PROFILES = """
+    P01 woman 25-34 A yes 1     P02 woman 25-34 A yes 2     P03 woman 25-34 A no 1     P04 woman 25-34 A no 2
+    P05 woman 35-44 A no 3      P06 woman 35-44 A no 4      P07 woman 35-44 A no 3     P08 man 35-44 A no 4
+    P09 man 45-54 A no 9        P10 woman 45-54 J no 10     P11 man - - - -
+"""  # as in the table above; P12 has no row: Not known everywhere
+_WORDS = PROFILES.split()
 PEOPLE = [
     ["participant_id", "gender", "age_band", "ethnicity", "disability", "imd_decile"],
-    ["P01", "woman", "25-34", "A", "yes", 1],
-    ["P02", "woman", "25-34", "A", "yes", 2],
-    ["P03", "woman", "25-34", "A", "no", 1],
-    ["P04", "woman", "25-34", "A", "no", 2],
-    ["P05", "woman", "35-44", "A", "no", 3],
-    ["P06", "woman", "35-44", "A", "no", 4],
-    ["P07", "woman", "35-44", "A", "no", 3],
-    ["P08", "man", "35-44", "A", "no", 4],
-    ["P09", "man", "45-54", "A", "no", 9],
-    ["P10", "woman", "45-54", "J", "no", 10],
-    ["P11", "man", None, None, None, None],
-]  # P12 has no row: Not known everywhere
+    *(
+        [None if w == "-" else int(w) if w.isdigit() else w for w in _WORDS[i : i + 6]]
+        for i in range(0, len(_WORDS), 6)
+    ),
+]
 
 
 def _sessions(person: str, activity: str, days: list[str], attended: str = "yes") -> list[list]:
@@ -119,10 +120,24 @@ def counts(frame: pd.DataFrame) -> dict[str, int]:
     return dict(zip(frame["group"], frame["pairs"], strict=True))
 
 
+def labels(frame: pd.DataFrame) -> dict[str, str]:
+    return dict(zip(frame["group"], frame["label"], strict=True))
+
+
+def safe(con, by: str, f: Filters | None = None) -> pd.DataFrame:
+    """The breakdown as the page shows it (threshold 8)."""
+    return outcomes.breakdown(con, f or Filters(FY24), "WEMWBS", by, SCREEN)
+
+
+def exact(con, by: str, f: Filters | None = None, measure: str = "WEMWBS") -> pd.DataFrame:
+    return outcomes.change_by(con, f or Filters(FY24), measure, by)
+
+
 def assert_hidden(row: dict) -> None:
-    """A small group: its count stays, its figures go."""
-    assert not row["shown"]
-    for figure in ("mean_change", "ci_low", "ci_high", "improved", "deteriorated", "share_improved"):
+    """A small group: it stays, labelled, and its figures go."""
+    assert not row["shown"] and row["label"] in ("<8", "–")
+    assert pd.isna(row["pairs"]) and pd.isna(row["improved"]) and pd.isna(row["deteriorated"])
+    for figure in ("mean_change", "ci_low", "ci_high", "share_improved"):
         assert math.isnan(row[figure]), figure
 
 
@@ -136,38 +151,41 @@ def test_t_values_used_by_hand():
 
 def test_every_breakdown_covers_every_pair(db):
     for by in (*BREAKDOWNS, "dose"):
-        found = outcomes.breakdown(db, Filters(FY24), "WEMWBS", by)
+        found = exact(db, by)
         # P09 is in Peer and Art, P01 in Peer and Walk (both peer support: counted once by type)
         expected = {"activity": 14, "activity_type": 13}.get(by, 12)
         assert found["pairs"].sum() == expected, by
-        assert set(found.columns) == {
-            "group", "pairs", "mean_change", "ci_low", "ci_high", "improved", "deteriorated", "share_improved", "shown"
-        }  # fmt: skip
+        assert set(found.columns) == set(outcomes.GROUP_FIGURES) | {"group", "pairs"}
+        assert set(safe(db, by).columns) == set(found.columns) | {"label", "hidden", "shown"}
 
 
 def test_by_activity_counts_a_person_in_each_activity(db):
-    found = outcomes.breakdown(db, Filters(FY24), "WEMWBS", "activity")
+    assert counts(exact(db, "activity")) == {"Peer": 9, "Art": 4, "Walk": 1}  # P01..P09; P09 P10 P11 P12; P01
+    found = safe(db, "activity")
     assert list(found["group"]) == ["Peer", "Art", "Walk"]  # most people first
+    # Walk is P01, whose walk was before the first questionnaire; a person is in each of their activities, so the
+    # groups do not add up to the 12 pairs and no second group is hidden
+    assert labels(found) == {"Peer": "9", "Art": "<8", "Walk": "<8"}
     peer, art = rows(found)["Peer"], rows(found)["Art"]
-    assert rows(found)["Walk"]["pairs"] == 1  # P01, whose walk was before the first questionnaire
-    assert peer["pairs"] == 9  # P01..P09
-    assert art["pairs"] == 4  # P09 (also in Peer), P10, P11, P12 (by the activity on the form)
+    assert peer["pairs"] == 9
     # Peer: changes 6 4 3 2 0 -3 8 4 3, sum 27, mean 3; deviations 3 1 0 -1 -3 -6 5 1 0, squares sum 82
     # sd = sqrt(82 / 8) = 3.201562; half-width t(8) 2.306004 * 3.201562 / 3 = 2.460938
     assert peer["mean_change"] == pytest.approx(3.0)
     assert [peer["ci_low"], peer["ci_high"]] == pytest.approx([3 - 2.460938, 3 + 2.460938], abs=1e-5)
-    assert peer["improved"] == 6  # P01 P02 P03 P07 P08 P09
-    assert peer["deteriorated"] == 1  # P06 (-3, exactly the threshold)
-    assert peer["share_improved"] == pytest.approx(6 / 9)
+    counted = rows(exact(db, "activity"))["Peer"]
+    assert counted["improved"] == 6  # P01 P02 P03 P07 P08 P09
+    assert counted["deteriorated"] == 1  # P06 (-3, exactly the threshold)
+    assert counted["share_improved"] == pytest.approx(6 / 9)
     assert peer["shown"]
+    # 6 and 1 people are counts under 8: on the page they and the share they would give away are hidden
+    assert pd.isna(peer["improved"]) and pd.isna(peer["deteriorated"]) and math.isnan(peer["share_improved"])
     assert_hidden(art)  # 4 people
 
 
 def test_by_activity_with_every_group_shown(db):
-    art = rows(outcomes.breakdown(db, Filters(FY24), "WEMWBS", "activity", min_count=1))["Art"]
+    art = rows(exact(db, "activity"))["Art"]
     # Art: changes 3 -4 10 3, sum 12, mean 3; deviations 0 -7 7 0, squares 98; sd = sqrt(98 / 3) = 5.715476
     # half-width t(3) 3.182446 * 5.715476 / 2 = 9.094598
-    assert art["shown"]
     assert art["mean_change"] == pytest.approx(3.0)
     assert [art["ci_low"], art["ci_high"]] == pytest.approx([3 - 9.094598, 3 + 9.094598], abs=1e-5)
     assert (art["improved"], art["deteriorated"]) == (3, 1)  # P09 P11 P12; P10
@@ -179,37 +197,38 @@ def test_by_activity_with_every_group_shown(db):
 
 
 def test_by_activity_type(db):
-    found = rows(outcomes.breakdown(db, Filters(FY24), "WEMWBS", "activity_type", min_count=1))
+    found = rows(exact(db, "activity_type"))
     assert counts(pd.DataFrame(found.values())) == {"peer support": 9, "course": 4}  # P01 once, though in two
     assert found["peer support"]["mean_change"] == pytest.approx(3.0)  # = Peer
     assert found["course"]["mean_change"] == pytest.approx(3.0)  # = Art, P12 included through the form's activity
 
 
 def test_activity_filter_restricts_the_groups(db):
-    art = outcomes.breakdown(db, Filters(FY24, ("Art",)), "WEMWBS", "activity", min_count=1)
+    art = exact(db, "activity", Filters(FY24, ("Art",)))
     assert counts(art) == {"Art": 4}  # P09's Peer membership is outside the filter
-    peer = outcomes.breakdown(db, Filters(FY24, ("Peer",)), "WEMWBS", "gender", min_count=1)
+    peer = exact(db, "gender", Filters(FY24, ("Peer",)))
     assert counts(peer) == {"Woman": 7, "Man": 2}  # P01..P07; P08, P09 (P10 P11 P12 are Art's)
 
 
 def test_by_gender_hides_small_groups(db):
-    found = outcomes.breakdown(db, Filters(FY24), "WEMWBS", "gender")
-    assert counts(found) == {"Woman": 8, "Man": 3, "Not known": 1}  # P12 has no profile
+    assert counts(exact(db, "gender")) == {"Woman": 8, "Man": 3, "Not known": 1}  # P12 has no profile
+    found = safe(db, "gender")
+    assert labels(found) == {"Woman": "8", "Man": "<8", "Not known": "<8"}  # two small: neither can be worked out
     women = rows(found)["Woman"]
     # P01..P07 and P10: changes 6 4 3 2 0 -3 8 -4, sum 16, mean 2; deviations 4 2 1 0 -2 -5 6 -6, squares 122
     # sd = sqrt(122 / 7) = 4.174754; half-width t(7) 2.364624 * 4.174754 / sqrt(8) = 3.490182
     assert women["shown"]
     assert women["mean_change"] == pytest.approx(2.0)
     assert [women["ci_low"], women["ci_high"]] == pytest.approx([2 - 3.490182, 2 + 3.490182], abs=1e-5)
-    assert (women["improved"], women["deteriorated"]) == (4, 2)  # P01 P02 P03 P07; P06 P10
-    assert women["share_improved"] == pytest.approx(0.5)
+    counted = rows(exact(db, "gender"))["Woman"]
+    assert (counted["improved"], counted["deteriorated"]) == (4, 2)  # P01 P02 P03 P07; P06 P10
+    assert counted["share_improved"] == pytest.approx(0.5)
     assert_hidden(rows(found)["Man"])
     assert_hidden(rows(found)["Not known"])
 
 
-def test_threshold_one_shows_everything_and_one_person_has_no_interval(db):
-    found = rows(outcomes.breakdown(db, Filters(FY24), "WEMWBS", "gender", min_count=1))
-    assert all(r["shown"] for r in found.values())
+def test_exact_figures_of_small_groups_and_one_person_has_no_interval(db):
+    found = rows(exact(db, "gender"))
     men = found["Man"]
     # P08 P09 P11: changes 4 3 10, mean 17 / 3 = 5.666667; deviations -5/3 -8/3 13/3, squares (25 + 64 + 169) / 9
     # = 258 / 9; sd = sqrt(258 / 18) = 3.785939; half-width t(2) 4.302653 * 3.785939 / sqrt(3) = 9.404794
@@ -221,14 +240,12 @@ def test_threshold_one_shows_everything_and_one_person_has_no_interval(db):
 
 
 def test_by_age_band(db):
-    found = outcomes.breakdown(db, Filters(FY24), "WEMWBS", "age_band")
-    assert counts(found) == {"25-34": 4, "35-44": 4, "45-54": 2, "Not known": 2}
-    for row in rows(found).values():
+    assert counts(exact(db, "age_band")) == {"25-34": 4, "35-44": 4, "45-54": 2, "Not known": 2}
+    for row in rows(safe(db, "age_band")).values():
         assert_hidden(row)  # every group under 8
-    young = rows(outcomes.breakdown(db, Filters(FY24), "WEMWBS", "age_band", min_count=4))["25-34"]
+    young = rows(exact(db, "age_band"))["25-34"]
     # P01..P04: 6 4 3 2, mean 15 / 4 = 3.75; deviations 2.25 0.25 -0.75 -1.75, squares 5.0625 + 0.0625 + 0.5625
     # + 3.0625 = 8.75; sd = sqrt(8.75 / 3) = 1.707825; half-width t(3) 3.182446 * 1.707825 / 2 = 2.717531
-    assert young["shown"]
     assert [young["mean_change"], young["ci_low"], young["ci_high"]] == pytest.approx(
         [3.75, 3.75 - 2.717531, 3.75 + 2.717531], abs=1e-5
     )
@@ -236,8 +253,10 @@ def test_by_age_band(db):
 
 
 def test_by_ethnic_group(db):
-    found = outcomes.breakdown(db, Filters(FY24), "WEMWBS", "ethnicity_group")
-    assert counts(found) == {"White": 9, "Not known": 2, "Asian": 1}  # A = White British for P01..P09, J = Pakistani
+    # A = White British for P01..P09, J = Pakistani
+    assert counts(exact(db, "ethnicity_group")) == {"White": 9, "Not known": 2, "Asian": 1}
+    found = safe(db, "ethnicity_group")
+    assert labels(found) == {"White": "9", "Not known": "<8", "Asian": "<8"}
     white = rows(found)["White"]  # the same nine people as Peer
     assert white["mean_change"] == pytest.approx(3.0)
     assert [white["ci_low"], white["ci_high"]] == pytest.approx([3 - 2.460938, 3 + 2.460938], abs=1e-5)
@@ -246,46 +265,49 @@ def test_by_ethnic_group(db):
 
 
 def test_by_disability(db):
-    found = rows(outcomes.breakdown(db, Filters(FY24), "WEMWBS", "disability"))
-    assert {g: r["pairs"] for g, r in found.items()} == {"No": 8, "Yes": 2, "Not known": 2}
+    assert counts(exact(db, "disability")) == {"No": 8, "Yes": 2, "Not known": 2}
+    found = rows(safe(db, "disability"))
+    assert {g: r["label"] for g, r in found.items()} == {"No": "8", "Yes": "<8", "Not known": "<8"}
     no = found["No"]
     # P03..P10: 3 2 0 -3 8 4 3 -4, sum 13, mean 1.625; squares 9 + 4 + 0 + 9 + 64 + 16 + 9 + 16 = 127,
     # less 8 * 1.625² = 21.125 -> 105.875; sd = sqrt(105.875 / 7) = 3.889087
     # half-width t(7) 2.364624 * 3.889087 / sqrt(8) = 3.251358
     assert no["mean_change"] == pytest.approx(1.625)
     assert [no["ci_low"], no["ci_high"]] == pytest.approx([1.625 - 3.251358, 1.625 + 3.251358], abs=1e-5)
-    assert (no["improved"], no["deteriorated"]) == (4, 2)  # P03 P07 P08 P09; P06 P10
+    assert tuple(rows(exact(db, "disability"))["No"][k] for k in ("improved", "deteriorated")) == (4, 2)
+    # P03 P07 P08 P09; P06 P10
     assert_hidden(found["Yes"])
-    yes = rows(outcomes.breakdown(db, Filters(FY24), "WEMWBS", "disability", min_count=2))["Yes"]
+    yes = rows(exact(db, "disability"))["Yes"]
     # P01 P02: 6 4, mean 5, sd sqrt(2); half-width t(1) 12.706205 * sqrt(2) / sqrt(2) = 12.706205
     assert [yes["mean_change"], yes["ci_low"], yes["ci_high"]] == pytest.approx([5, 5 - 12.706205, 5 + 12.706205])
 
 
 def test_by_imd_quintile(db):
-    found = outcomes.breakdown(db, Filters(FY24), "WEMWBS", "imd_quintile")
     # deciles 1 2 1 2 -> quintile 1; 3 4 3 4 -> 2; 9 10 -> 5; P11 blank and P12 no profile -> Not known
-    assert counts(found) == {"1": 4, "2": 4, "5": 2, "Not known": 2}
-    assert not found["shown"].any()
-    second = rows(outcomes.breakdown(db, Filters(FY24), "WEMWBS", "imd_quintile", min_count=1))["2"]
+    assert counts(exact(db, "imd_quintile")) == {"1": 4, "2": 4, "5": 2, "Not known": 2}
+    assert not safe(db, "imd_quintile")["shown"].any()
+    second = rows(exact(db, "imd_quintile"))["2"]
     # P05..P08: 0 -3 8 4, mean 9 / 4 = 2.25; improved P07 P08, deteriorated P06
     assert second["mean_change"] == pytest.approx(2.25)
     assert (second["improved"], second["deteriorated"], second["share_improved"]) == (2, 1, 0.5)
 
 
 def test_by_sessions_attended_between_the_questionnaires(db):
-    found = outcomes.breakdown(db, Filters(FY24), "WEMWBS", "dose")
     # in band order, not by size: P10 1; P01..P08 2–5; P09 6 (4 Peer + 2 Art); P11 12; P12 no attendance at all
-    assert counts(found) == {"1": 1, "2–5": 8, "6–11": 1, "12+": 1, "none recorded": 1}
+    assert counts(exact(db, "dose")) == {"1": 1, "2–5": 8, "6–11": 1, "12+": 1, "none recorded": 1}
+    found = safe(db, "dose")
     assert list(found["group"]) == ["1", "2–5", "6–11", "12+", "none recorded"]
     mid = rows(found)["2–5"]
     # P01..P08: 6 4 3 2 0 -3 8 4, sum 24, mean 3; deviations 3 1 0 -1 -3 -6 5 1, squares 82
     # sd = sqrt(82 / 7) = 3.422614; half-width t(7) 2.364624 * 3.422614 / sqrt(8) = 2.861377
     assert mid["mean_change"] == pytest.approx(3.0)
     assert [mid["ci_low"], mid["ci_high"]] == pytest.approx([3 - 2.861377, 3 + 2.861377], abs=1e-5)
-    assert (mid["improved"], mid["deteriorated"], mid["share_improved"]) == (5, 1, 5 / 8)  # P01 P02 P03 P07 P08; P06
+    counted = rows(exact(db, "dose"))["2–5"]
+    assert tuple(counted[k] for k in ("improved", "deteriorated", "share_improved")) == (5, 1, 5 / 8)
+    # P01 P02 P03 P07 P08; P06
     for band in ("1", "6–11", "12+", "none recorded"):
         assert_hidden(rows(found)[band])
-    every = rows(outcomes.breakdown(db, Filters(FY24), "WEMWBS", "dose", min_count=1))
+    every = rows(exact(db, "dose"))
     assert {b: every[b]["mean_change"] for b in ("1", "6–11", "12+", "none recorded")} == {
         "1": -4,  # P10
         "6–11": 3,  # P09
@@ -295,9 +317,9 @@ def test_by_sessions_attended_between_the_questionnaires(db):
 
 
 def test_dose_counts_only_the_chosen_activities_sessions(db):
-    peer = outcomes.breakdown(db, Filters(FY24, ("Peer",)), "WEMWBS", "dose", min_count=1)
+    peer = exact(db, "dose", Filters(FY24, ("Peer",)))
     assert counts(peer) == {"2–5": 9}  # P09 attended 4 Peer sessions
-    art = outcomes.breakdown(db, Filters(FY24, ("Art",)), "WEMWBS", "dose", min_count=1)
+    art = exact(db, "dose", Filters(FY24, ("Art",)))
     assert counts(art) == {"1": 1, "2–5": 1, "12+": 1, "none recorded": 1}  # P10; P09 (2 Art sessions); P11; P12
 
 
@@ -314,9 +336,9 @@ def test_cis_overlap():
 
 def test_cis_overlap_on_a_breakdown(db):
     # women -1.490 to 5.490; men -3.738 to 15.071; Not known (one person) has no interval
-    assert outcomes.cis_overlap(outcomes.breakdown(db, Filters(FY24), "WEMWBS", "gender", min_count=1))
+    assert outcomes.cis_overlap(exact(db, "gender"))
     # only 2–5 is shown (the other bands are under 8 people): one interval, nothing to compare it with
-    assert not outcomes.cis_overlap(outcomes.breakdown(db, Filters(FY24), "WEMWBS", "dose"))
+    assert not outcomes.cis_overlap(safe(db, "dose"))
 
 
 # Effect size and the headline -------------------------------------------------------------------------------
@@ -335,8 +357,8 @@ def test_effect_size():
     assert outcomes.effect_size(None, None, 0) == empty
 
 
-def test_headline(db):
-    found = outcomes.headline(db, Filters(FY24), "WEMWBS")
+def test_outcome_figures(db):
+    found = outcomes.outcome_figures(db, Filters(FY24), "WEMWBS")
     assert found["pairs"] == 12
     assert (found["baseline_mean"], found["followup_mean"], found["mean_change"]) == pytest.approx((45, 48, 3))
     # deviations of change from 3: 3 1 0 -1 -3 -6 5 1 0 -7 7 0, squares 180; sd = sqrt(180 / 11) = 4.045199
@@ -351,13 +373,79 @@ def test_headline(db):
     assert found["shares"] == pytest.approx({"improved": 8 / 12, "no_reliable_change": 2 / 12, "deteriorated": 2 / 12})
     # reached in the year with a first WEMWBS: P01..P11 and P13 (P12 never attended); paired: P01..P11
     assert found["followup_rate"] == pytest.approx(11 / 12)
-    assert found["shown"]
     assert len(found["warnings"]) == 1  # 12 pairs; 92% followed up
     assert found["warnings"][0].startswith("Small sample: only 12 people have two WEMWBS scores.")
 
 
+def changes(result: dict) -> dict[str, tuple]:
+    return {r.part: (r.label, None if pd.isna(r.people) else r.people) for r in result["changes"].itertuples()}
+
+
+def test_headline_on_screen(db):
+    found = outcomes.headline(db, Filters(FY24), "WEMWBS", SCREEN)
+    exact_figures = outcomes.outcome_figures(db, Filters(FY24), "WEMWBS")
+    assert (found["pairs"], found["pairs_label"], found["shown"]) == (12, "12", True)
+    for figure in ("baseline_mean", "followup_mean", "mean_change", "ci95", "effect_size", "warnings"):
+        assert found[figure] == exact_figures[figure], figure
+    # improved 8, no reliable change 2, deteriorated 2: the two small ones are <8 (neither can be worked out)
+    assert changes(found) == {"improved": ("8", 8), "no_reliable_change": ("<8", None), "deteriorated": ("<8", None)}
+    assert found["shares"] == {"improved": pytest.approx(8 / 12), "no_reliable_change": None, "deteriorated": None}
+    assert found["improved"] == 8
+    assert found["followup_rate"] == pytest.approx(11 / 12)  # 11 of 12: both at least 8
+
+
+def test_headline_for_export_rounds_to_5_and_shares_from_rounded_counts(db):
+    found = outcomes.headline(db, Filters(FY24), "WEMWBS", EXPORT)
+    assert (found["pairs"], found["pairs_label"]) == (10, "10")  # 12 -> 10
+    assert changes(found) == {"improved": ("10", 10), "no_reliable_change": ("<8", None), "deteriorated": ("<8", None)}
+    assert found["shares"]["improved"] == 1.0  # 10 of 10, from the rounded counts (8 -> 10, 12 -> 10)
+    assert found["followup_rate"] == 1.0  # 11 -> 10 of 12 -> 10
+
+
+# 23 people with WEMWBS 40 then 45 (improved), 40 (no change) or 35 (deteriorated): 12 women improved, 8 men with no
+# change, 3 people with no profile who deteriorated. One small group each time: a second one is hidden with it.
+SECONDARY_SCORES = [["participant_id", "date", "WEMWBS total"]] + [
+    [f"S{i:02}", day, 40 if day == "2024-05-01" else 45 if i < 12 else 40 if i < 20 else 35]
+    for i in range(23)
+    for day in ("2024-05-01", "2024-11-01")
+]
+SECONDARY_PEOPLE = [["participant_id", "gender"]] + [[f"S{i:02}", "woman" if i < 12 else "man"] for i in range(20)]
+
+
+@pytest.fixture
+def secondary_db(con):
+    load(con, ("secondary.xlsx", workbook({"People": SECONDARY_PEOPLE, "Scores": SECONDARY_SCORES})))
+    return con
+
+
+def test_one_small_category_of_change_hides_a_second(secondary_db):
+    found = outcomes.headline(secondary_db, Filters(FY24), "WEMWBS", SCREEN)
+    # improved 12, no reliable change 8, deteriorated 3: 3 is <8, and 8 would give it away (23 - 12 - 8), so it goes
+    # too ('improved' is kept while another can go)
+    assert changes(found) == {"improved": ("12", 12), "no_reliable_change": ("–", None), "deteriorated": ("<8", None)}
+    assert found["shares"] == {"improved": pytest.approx(12 / 23), "no_reliable_change": None, "deteriorated": None}
+    export = outcomes.headline(secondary_db, Filters(FY24), "WEMWBS", EXPORT)
+    assert changes(export) == {"improved": ("10", 10), "no_reliable_change": ("–", None), "deteriorated": ("<8", None)}
+    assert export["pairs_label"] == "25" and export["shares"]["improved"] == pytest.approx(10 / 25)
+
+
+@pytest.mark.parametrize(
+    ("disclosure", "expected"),
+    [
+        (SCREEN, {"Woman": ("12", 12), "Man": ("–", None), "Not known": ("<8", None)}),
+        (EXPORT, {"Woman": ("10", 10), "Man": ("–", None), "Not known": ("<8", None)}),
+    ],
+)
+def test_one_small_group_in_a_breakdown_hides_the_next_smallest(secondary_db, disclosure, expected):
+    found = outcomes.breakdown(secondary_db, Filters(FY24), "WEMWBS", "gender", disclosure)
+    assert counts(exact(secondary_db, "gender")) == {"Woman": 12, "Man": 8, "Not known": 3}
+    assert {r.group: (r.label, None if pd.isna(r.pairs) else r.pairs) for r in found.itertuples()} == expected
+    assert list(found["shown"]) == [True, False, False]
+    assert found["mean_change"].tolist()[0] == 5 and found["mean_change"][1:].isna().all()  # Man's 0 is withheld
+
+
 def test_headline_in_a_quarter_with_few_followed_up(db):
-    found = outcomes.headline(db, Filters(Q2), "WEMWBS", min_count=1)
+    found = outcomes.outcome_figures(db, Filters(Q2), "WEMWBS")
     assert found["pairs"] == 3  # P07 P08 P09, followed up on 1 Aug
     # reached in Jul–Sep: only P11 (the Thursday group in July), whose second questionnaire is in February: 0 of 1
     assert found["followup_rate"] == 0
@@ -367,9 +455,11 @@ def test_headline_in_a_quarter_with_few_followed_up(db):
         "Only 0% of the people reached who completed a first WEMWBS completed a second one, so these results "
         "may not represent everyone who took part.",
     ]
-    hidden = outcomes.headline(db, Filters(Q2), "WEMWBS")  # 3 pairs, under 8
+    hidden = outcomes.headline(db, Filters(Q2), "WEMWBS", SCREEN)  # 3 pairs, under 8
     assert not hidden["shown"]
-    assert hidden["warnings"] == []
+    figures = ("pairs", "pairs_label", "mean_change", "followup_rate")
+    assert tuple(hidden[k] for k in figures) == (None, "<8", None, None)  # the rate: 0 of 1, too few to give
+    assert hidden["warnings"] == [] and hidden["changes"].empty
     assert outcomes.summary_sentence("WEMWBS", hidden, Q2.label) is None
 
 
@@ -383,7 +473,7 @@ def test_warnings_at_their_limits():
 
 
 def test_summary_sentence_for_a_rise(db):
-    result = outcomes.headline(db, Filters(FY24), "WEMWBS")
+    result = outcomes.outcome_figures(db, Filters(FY24), "WEMWBS")
     assert outcomes.summary_sentence("WEMWBS", result, FY24.label) == (
         "In financial year 2024-25, of 12 people who completed WEMWBS twice, 67% improved by 3 points or more; "
         "on average mental wellbeing rose by 3.0 points (95% CI 0.4 to 5.6)."
@@ -427,7 +517,7 @@ def test_summary_sentence_for_ons4_and_for_a_single_pair():
 
 
 def test_means_with_ci(db):
-    found = outcomes.means_with_ci(db, Filters(FY24), "WEMWBS")
+    found = outcomes.means_with_ci(db, Filters(FY24), "WEMWBS", SCREEN)
     assert list(found["when"]) == ["First questionnaire", "Latest questionnaire"]
     assert list(found["people"]) == [12, 12]
     assert list(found["mean"]) == pytest.approx([45, 48])
@@ -437,20 +527,22 @@ def test_means_with_ci(db):
     # sd = sqrt(176 / 11) = 4; half-width 2.200985 * 4 / sqrt(12) = 2.541479
     assert list(found["ci_low"]) == pytest.approx([45 - 2.266701, 48 - 2.541479], abs=1e-5)
     assert list(found["ci_high"]) == pytest.approx([45 + 2.266701, 48 + 2.541479], abs=1e-5)
-    assert outcomes.means_with_ci(db, Filters(FY24), "WEMWBS", min_count=13).empty  # 12 people, under 13
+    assert outcomes.means_with_ci(db, Filters(FY24), "WEMWBS", Disclosure.screen(13)).empty  # 12 people, under 13
+    assert list(outcomes.means_with_ci(db, Filters(FY24), "WEMWBS", EXPORT)["people"]) == [10, 10]  # 12 -> 10
 
 
 def test_change_distribution(db):
-    found = outcomes.change_distribution(db, Filters(FY24), "WEMWBS", min_count=2)
+    found = outcomes.change_bands(db, Filters(FY24), "WEMWBS")
     # bands 3 points wide, closed away from 0: -3 and -4 in [-6, -3]; 0 and 2 in [0, 3); 3 3 3 4 4 in [3, 6);
     # 6 and 8 in [6, 9); 10 in [9, 12)
     assert list(found["band_start"]) == [-6, 0, 3, 6, 9]
     assert list(found["band_end"]) == [-3, 3, 6, 9, 12]
     assert list(found["category"]) == ["deteriorated", "no reliable change", "improved", "improved", "improved"]
-    assert list(found["people"].astype("float")) == pytest.approx([2, 2, 5, 2, math.nan], nan_ok=True)  # 1 hidden
-    every = outcomes.change_distribution(db, Filters(FY24), "WEMWBS", min_count=1)
-    assert every["people"].sum() == 12  # every pair in one band
-    assert outcomes.change_distribution(db, Filters(FY24), "WEMWBS")["people"].isna().all()  # every band under 8
+    assert list(found["people"]) == [2, 2, 5, 2, 1]
+    assert found["people"].sum() == 12  # every pair in one band
+    shown = outcomes.change_distribution(db, Filters(FY24), "WEMWBS", SCREEN)
+    assert shown["people"].isna().all()  # every band under 8
+    assert list(shown["label"]) == ["<8"] * 5 and list(shown["band_start"]) == [-6, 0, 3, 6, 9]  # each keeps its place
 
 
 def test_change_distribution_at_the_threshold(con):
@@ -462,7 +554,7 @@ def test_change_distribution_at_the_threshold(con):
         ["E", "2024-05-01", 40], ["E", "2024-11-01", 42.9],  # +2.9: no reliable change
     ]  # fmt: skip
     load(con, ("s.xlsx", workbook({"Scores": scores})))
-    found = outcomes.change_distribution(con, Filters(FY24), "WEMWBS", min_count=1)
+    found = outcomes.change_bands(con, Filters(FY24), "WEMWBS")
     bands = {(r.band_start, r.band_end): (r.people, r.category) for r in found.itertuples()}
     assert bands == {
         (-6, -3): (1, "deteriorated"),  # B
@@ -470,7 +562,7 @@ def test_change_distribution_at_the_threshold(con):
         (0, 3): (1, "no reliable change"),  # E
         (3, 6): (1, "improved"),  # A
     }
-    assert outcomes.headline(con, Filters(FY24), "WEMWBS", min_count=1)["improved"] == 1  # the same rule as A's band
+    assert outcomes.outcome_figures(con, Filters(FY24), "WEMWBS")["improved"] == 1  # the same rule as A's band
 
 
 def test_change_distribution_without_a_threshold(con):
@@ -478,7 +570,7 @@ def test_change_distribution_without_a_threshold(con):
            ["A", "2024-05-01", 5, 5, 5, 5], ["A", "2024-11-01", 7, 5, 5, 5],
            ["B", "2024-05-01", 5, 5, 5, 5], ["B", "2024-11-01", 4, 5, 5, 5]]  # fmt: skip
     load(con, ("o.xlsx", workbook({"ONS4": ons})))
-    found = outcomes.change_distribution(con, Filters(FY24), "ONS4 life satisfaction", min_count=1)
+    found = outcomes.change_bands(con, Filters(FY24), "ONS4 life satisfaction")
     # one-point bands: +2 in [2, 3), -1 in [-2, -1]; no threshold, so every band is just "change"
     assert [(r.band_start, r.band_end, r.people, r.category) for r in found.itertuples()] == [
         (-2, -1, 1, "change"),
@@ -487,7 +579,7 @@ def test_change_distribution_without_a_threshold(con):
 
 
 def test_slopes_per_person(db):
-    found = outcomes.slopes(db, Filters(FY24), "WEMWBS")
+    found = outcomes.slopes(db, Filters(FY24), "WEMWBS", SCREEN)
     assert len(found) == 24  # 12 people, first and latest
     assert set(found["line"]) == {f"person {i}" for i in range(1, 13)}
     assert (found["people"] == 1).all()
@@ -498,20 +590,32 @@ def test_slopes_per_person(db):
 
 
 def test_slopes_banded_when_there_are_many(db):
-    found = outcomes.slopes(db, Filters(FY24), "WEMWBS", min_count=3, most=5)
+    found = outcomes.slope_lines(db, Filters(FY24), "WEMWBS", most=5)
     # bands a tenth of 14–70 wide: round(5.6) = 6, from 14: first score 40 42 -> band 4 (38–44); 44 46 48 -> 5;
-    # 50 -> 6 (P06 and P12 only: under 3 people, left out)
+    # 50 -> 6 (P06 and P12)
     lines = found.pivot(index="line", columns="when", values="score")
     people = dict(zip(found["line"], found["people"], strict=False))
-    assert people == {"first score 38–44": 4, "first score 44–50": 6}
+    assert people == {"first score 38–44": 4, "first score 44–50": 6, "first score 50–56": 2}
     # 38–44: P01 P02 P07 P08, first (40 + 42 + 40 + 42) / 4 = 41, latest (46 + 46 + 48 + 46) / 4 = 46.5
     # 44–50: P03 P04 P05 P09 P10 P11, first 276 / 6 = 46, latest (47 + 48 + 48 + 47 + 42 + 58) / 6 = 290 / 6
     assert lines.loc["first score 38–44"].to_dict() == pytest.approx({"first": 41, "latest": 46.5})
     assert lines.loc["first score 44–50"].to_dict() == pytest.approx({"first": 46, "latest": 290 / 6})
 
+    # on a page, bands of fewer than 8 people are left out: here every band
+    assert outcomes.slopes(db, Filters(FY24), "WEMWBS", SCREEN, most=5).empty
 
-def test_slopes_empty_below_the_threshold(db):
-    found = outcomes.slopes(db, Filters(FY24), "WEMWBS", min_count=13)
+
+@pytest.mark.parametrize(
+    ("f", "disclosure"),
+    [
+        (Filters(FY24), Disclosure.screen(13)),  # 12 people, under a raised threshold
+        (Filters(FY24, ("Art",)), SCREEN),  # 4 people
+        (Filters(FY24, ("Peer",)), Disclosure.screen(10)),  # 9 people
+        (Filters(FY24), EXPORT),  # one line per person never leaves the app
+    ],
+)
+def test_slopes_are_not_drawn_for_too_few_people_nor_exported(db, f, disclosure):
+    found = outcomes.slopes(db, f, "WEMWBS", disclosure)
     assert found.empty and list(found.columns) == ["line", "when", "score", "people"]
 
 
@@ -573,23 +677,41 @@ def test_core10_clinical(clinical_db):
     assert found["reliable_deterioration_rate"] == pytest.approx(2 / 8)
 
 
-def test_phq9_and_gad7_clinical(clinical_db):
-    phq = outcomes.clinical(clinical_db, Filters(FY24), "PHQ-9")
-    # H1 15 -> 9 (-6): reliably recovered; H2 10 -> 9: a case (10 is caseness) recovered by 1; H3 5 -> 12 (+7)
-    assert (phq["pairs"], phq["cases_baseline"], phq["cases_followup"]) == (3, 2, 1)
-    assert (phq["recovered"], phq["reliably_improved"], phq["reliably_recovered"], phq["reliably_deteriorated"]) == (
-        2, 1, 1, 1
-    )  # fmt: skip
-    assert (phq["recovery_rate"], phq["reliable_recovery_rate"]) == pytest.approx((1.0, 0.5))
-    gad = outcomes.clinical(clinical_db, Filters(FY24), "GAD-7")
-    # G1 12 -> 8 (-4): reliably improved, still a case at 8; G2 8 -> 7: recovered, not reliably; G3 7 -> 3: not a case
-    assert (gad["pairs"], gad["cases_baseline"], gad["cases_followup"]) == (3, 2, 1)
-    assert (gad["recovered"], gad["reliably_improved"], gad["reliably_recovered"], gad["reliably_deteriorated"]) == (
-        1, 2, 0, 0
-    )  # fmt: skip
-    assert (gad["recovery_rate"], gad["reliable_recovery_rate"], gad["reliable_improvement_rate"]) == pytest.approx(
-        (0.5, 0.0, 2 / 3)
-    )
+CLINICAL_COUNTS = ("pairs", "cases_baseline", "cases_followup", "recovered", "reliably_improved",
+                   "reliably_recovered", "reliably_deteriorated")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("measure", "counts", "rates"),
+    [
+        # H1 15 -> 9 (-6): reliably recovered; H2 10 -> 9: a case (10 is caseness) recovered by 1; H3 5 -> 12 (+7)
+        ("PHQ-9", (3, 2, 1, 2, 1, 1, 1), {"recovery_rate": 1.0, "reliable_recovery_rate": 0.5}),
+        # G1 12 -> 8 (-4): reliably improved, still a case at 8; G2 8 -> 7: recovered, not reliably; G3 7 -> 3: not a
+        # case
+        (
+            "GAD-7",
+            (3, 2, 1, 1, 2, 0, 0),
+            {"recovery_rate": 0.5, "reliable_recovery_rate": 0.0, "reliable_improvement_rate": 2 / 3},
+        ),
+    ],
+)
+def test_phq9_and_gad7_clinical(clinical_db, measure, counts, rates):
+    found = outcomes.clinical(clinical_db, Filters(FY24), measure)
+    assert tuple(found[k] for k in CLINICAL_COUNTS) == counts
+    assert {k: found[k] for k in rates} == pytest.approx(rates)
+
+
+def test_clinical_figures_as_a_page_shows_them(clinical_db):
+    found = outcomes.clinical_figures(clinical_db, Filters(FY24), "CORE-10", SCREEN)
+    # 8 pairs, 6 cases: every figure or the rest of its whole is under 8, so each count is <8 and no share is given
+    assert list(found["figure"]) == [
+        "Above cut-off, first", "Above cut-off, latest", "Recovery",
+        "Reliable improvement", "Reliable recovery", "Reliable deterioration",
+    ]  # fmt: skip
+    assert list(found["label"]) == ["<8"] * 6
+    assert list(found["of"]) == ["8", "8", "<8", "8", "<8", "8"]
+    assert found["share"].isna().all() and found["people"].isna().all()
+    assert outcomes.clinical_figures(clinical_db, Filters(FY24), "WEMWBS", SCREEN).empty  # no cut-off, no band
 
 
 def test_clinical_without_cases_or_pairs(clinical_db):
@@ -612,7 +734,7 @@ ONS4 = [
 
 def test_breakdown_without_a_threshold_has_no_one_improved(con):
     load(con, ("ons.xlsx", workbook({"ONS4": ONS4})))
-    found = rows(outcomes.breakdown(con, Filters(FY24), "ONS4 happy", "gender", min_count=1))["Not known"]
+    found = rows(exact(con, "gender", measure="ONS4 happy"))["Not known"]
     # happy: 3 -> 6, 4 -> 4, 5 -> 5, 2 -> 5, 8 -> 3: changes 3 0 0 3 -5, mean 1 / 5 = 0.2
     assert found["pairs"] == 5 and found["mean_change"] == pytest.approx(0.2)
     assert math.isnan(found["improved"]) and math.isnan(found["deteriorated"]) and math.isnan(found["share_improved"])
@@ -646,6 +768,18 @@ def test_completeness(db):
     assert found["gap_days_quartiles"] == pytest.approx([161, 207])
 
 
+def test_completeness_as_a_page_shows_it(db):
+    found = outcomes.completeness_figures(db, Filters(FY24), "WEMWBS", SCREEN)
+    # 1 of 26 questionnaires has a missing answer: <8, and the 25 complete would give it away beside the 26
+    assert found == {
+        "missing_answer": "<8", "questionnaires": "26", "only_first_score": "<8",
+        "gap_days_median": 184, "gap_days_quartiles": pytest.approx([161, 207]),
+    }  # fmt: skip
+    art = outcomes.completeness_figures(db, Filters(FY24, ("Art",)), "WEMWBS", SCREEN)
+    assert (art["missing_answer"], art["questionnaires"], art["only_first_score"]) == ("0", "8", "0")
+    assert art["gap_days_median"] is None and art["gap_days_quartiles"] is None  # 4 pairs: no typical gap
+
+
 def test_completeness_for_chosen_activities(db):
     art = outcomes.completeness(db, Filters(FY24, ("Art",)), "WEMWBS")
     # Art's people: P09 P10 P11 (register) and P12 (form), two questionnaires each; P15 is in no activity
@@ -671,7 +805,7 @@ MISSED_ONLY_SCORES = [
 
 def test_completeness_leaves_out_people_who_only_missed_the_chosen_activity(db):
     load(db, ("missed.xlsx", workbook({"Register": MISSED_ONLY, "Scores": MISSED_ONLY_SCORES})))
-    assert outcomes.headline(db, Filters(FY24, ("Art",)), "WEMWBS", 1)["pairs"] == 4  # P09 P10 P11 P12, not P16
+    assert outcomes.outcome_figures(db, Filters(FY24, ("Art",)), "WEMWBS")["pairs"] == 4  # P09 P10 P11 P12, not P16
     art = outcomes.completeness(db, Filters(FY24, ("Art",)), "WEMWBS")
     assert (art["questionnaires"], art["missing_answer"], art["only_first_score"]) == (8, 0, 0)  # as without them
 
@@ -685,35 +819,30 @@ def test_completeness_without_pairs(db):
 # Secondary suppression ---------------------------------------------------------------------------------------------
 
 
-def test_hidden_parts():
-    # one small part: one more goes too, the smallest not kept, so it cannot be worked out from the total
-    assert hidden_parts({"improved": 20, "no_reliable_change": 3, "deteriorated": 10}) == {
-        "no_reliable_change",
-        "deteriorated",
-    }
-    assert hidden_parts({"improved": 9, "no_reliable_change": 3, "deteriorated": 12}, keep=("improved",)) == {
-        "no_reliable_change",
-        "deteriorated",
-    }  # improved is smaller, but kept while another part can go
-    assert hidden_parts({"improved": 9, "no_reliable_change": 3, "deteriorated": 12}) == {
-        "no_reliable_change",
-        "improved",
-    }
-    assert hidden_parts({"improved": 9, "no_reliable_change": 3}, keep=("improved",)) == {
-        "no_reliable_change",
-        "improved",
-    }  # nothing else to hide: the kept part goes
-    # two small parts: just those (neither can be worked out)
-    assert hidden_parts({"improved": 20, "no_reliable_change": 3, "deteriorated": 5}) == {
-        "no_reliable_change",
-        "deteriorated",
-    }
-    # none small (0 is not small, 8 is not under 8): nothing
-    assert hidden_parts({"improved": 20, "no_reliable_change": 8, "deteriorated": 0}) == set()
-    # a part of 0 is not hidden as the second one
-    assert hidden_parts({"improved": 20, "no_reliable_change": 3, "deteriorated": 0}) == {
-        "no_reliable_change",
-        "improved",
-    }
-    assert hidden_parts({"a": 2, "b": 30}, threshold=3) == {"a", "b"}
-    assert hidden_parts({"a": 3, "b": 30}, threshold=3) == set()
+@pytest.mark.parametrize(
+    ("counts", "keep", "hidden"),
+    [
+        # one small part: one more goes too, the smallest not kept, so it cannot be worked out from the total
+        ({"improved": 20, "no_reliable_change": 3, "deteriorated": 10}, (), {"no_reliable_change", "deteriorated"}),
+        # improved is smaller, but kept while another part can go
+        (
+            {"improved": 9, "no_reliable_change": 3, "deteriorated": 12},
+            ("improved",),
+            {"no_reliable_change", "deteriorated"},
+        ),
+        ({"improved": 9, "no_reliable_change": 3, "deteriorated": 12}, (), {"no_reliable_change", "improved"}),
+        # nothing else to hide: the kept part goes
+        ({"improved": 9, "no_reliable_change": 3}, ("improved",), {"no_reliable_change", "improved"}),
+        # two small parts: just those (neither can be worked out)
+        ({"improved": 20, "no_reliable_change": 3, "deteriorated": 5}, (), {"no_reliable_change", "deteriorated"}),
+        # none small (0 is not small, 8 is not under 8): nothing
+        ({"improved": 20, "no_reliable_change": 8, "deteriorated": 0}, (), set()),
+        # a part of 0 is not hidden as the second one
+        ({"improved": 20, "no_reliable_change": 3, "deteriorated": 0}, (), {"no_reliable_change", "improved"}),
+        ({"a": 2, "b": 30}, (), {"a", "b"}),
+        ({"a": 8, "b": 30}, (), set()),  # the threshold is 8 at the least (it was a parameter, down to 3)
+    ],
+)
+def test_parts_of_a_whole_hide_a_second_part(counts, keep, hidden):
+    found = parts(SCREEN, counts, keep=keep)
+    assert set(found.index[found["hidden"]]) == hidden

@@ -11,15 +11,15 @@ from conftest import app_with_own_data
 from streamlit.testing.v1 import AppTest
 
 from pipelines import metrics, outcomes, store
+from pipelines.disclosure import Disclosure
 from pipelines.measures import MEASURES
 from pipelines.metrics import Filters
-from pipelines.privacy import SUPPRESSION_THRESHOLD, hidden_parts
-from tests.apphelpers import assert_ran, charts, run_app, widget
+from tests.apphelpers import assert_ran, chart_titles, charts, open_page, rerun_with, widget
 
 pytestmark = pytest.mark.usefixtures("app_runtime")
 
 
-LIMIT = SUPPRESSION_THRESHOLD
+SCREEN = Disclosure.screen()
 CATEGORIES = {"improved": "Improved", "no_reliable_change": "No reliable change", "deteriorated": "Deteriorated"}
 
 
@@ -40,25 +40,13 @@ def own_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, people: int) -> Pa
 
 
 def open_outcomes() -> AppTest:
-    at = run_app()
-    at.switch_page("pages/outcomes.py").run()
-    assert_ran(at)
-    assert [t.value for t in at.title] == ["Outcomes"]
-    return at
+    return open_page("pages/outcomes.py", "Outcomes")
 
 
-def chart_titles(at: AppTest) -> list[str]:
-    return [spec.get("title", {}).get("text", "") for spec in charts(at)]
-
-
-def share(count: int, total: int) -> str:
-    return f"<{LIMIT} people" if 0 < count < LIMIT else f"{count / total:.0%}"
-
-
-def headline_strings(result: dict) -> dict[str, tuple[str, str | None]]:
+def headline_strings(result: dict, safe: dict) -> dict[str, tuple[str, str | None]]:
     """The headline metrics as the page should show them: label -> (value, delta)."""
     ci, effect, n = result["ci95"], result["effect_size"], result["pairs"]
-    assert n >= LIMIT and result["with_baseline"] >= LIMIT, "no count in the headline is small"
+    assert n >= 8 and result["with_baseline"] >= 8 and result["followup_rate"] * result["with_baseline"] >= 8
     expected = {
         "People with two scores": (f"{n:,}", None),
         "Follow-up rate": (f"{result['followup_rate']:.0%}", None),
@@ -66,13 +54,10 @@ def headline_strings(result: dict) -> dict[str, tuple[str, str | None]]:
         "Mean change (points)": (f"{result['mean_change']:+.1f}", f"95% CI {ci[0]:+.1f} to {ci[1]:+.1f}"),
         "Effect size": (f"{effect['d']:.2f}", f"95% CI {effect['ci_low']:.2f} to {effect['ci_high']:.2f}"),
     }
-    parts = {k: result[k] for k in CATEGORIES if result[k] is not None}
-    hidden = hidden_parts(parts, LIMIT, keep=("improved",))
-    for key, count in parts.items():
-        if key in hidden:
-            expected[CATEGORIES[key]] = (f"<{LIMIT} people" if count < LIMIT else "–", None)
-        else:
-            expected[CATEGORIES[key]] = (f"{count / n:.0%}", f"{count:,} people")
+    for part in safe["changes"].itertuples():  # small ones '<8', and a second one hidden '–', without a share
+        count = result[part.part]
+        shown = (f"{count / n:.0%}", f"{count:,} people")
+        expected[CATEGORIES[part.part]] = (part.label, None) if part.hidden else shown
     return expected
 
 
@@ -99,18 +84,19 @@ def test_every_measure(sample_app: Path, sample: duckdb.DuckDBPyConnection) -> N
     for measure in measures:
         widget(at.selectbox, "Measure").set_value(measure).run()
         assert_ran(at)
-        result = outcomes.headline(sample, f, measure)
-        assert result["shown"], f"the sample has at least {LIMIT} {measure} pairs"
+        result = outcomes.outcome_figures(sample, f, measure)
+        safe = outcomes.headline(sample, f, measure, SCREEN)
+        assert safe["shown"], f"the sample has at least 8 {measure} pairs"
 
         sentences = [s.value for s in at.success]
-        assert sentences == [outcomes.summary_sentence(measure, result, period.label)], measure
+        assert sentences == [outcomes.summary_sentence(measure, safe, period.label)], measure
         assert f"completed {MEASURES[measure].questionnaire} twice" in sentences[0]
         assert [w.value for w in at.warning] == result["warnings"], measure
 
         found = metrics_shown(at)
-        expected = headline_strings(result)
+        expected = headline_strings(result, safe)
         assert {k: found.get(k) for k in expected} == expected, measure
-        if MEASURES[measure].threshold is None:
+        if MEASURES[measure].reliable_change is None:
             assert not set(CATEGORIES.values()) & set(found), f"{measure} has no threshold to improve by"
 
         titles = chart_titles(at)
@@ -120,33 +106,43 @@ def test_every_measure(sample_app: Path, sample: duckdb.DuckDBPyConnection) -> N
         assert f"{measure}: first and latest score" in titles
         assert f"How much {measure} scores changed" in titles
         assert f"Mean {measure} score, first and latest" in titles
-        assert (f"Who improved on {measure}" in titles) == (MEASURES[measure].threshold is not None)
+        assert (f"Who improved on {measure}" in titles) == (MEASURES[measure].reliable_change is not None)
+        assert_downloads(at)
 
-        if measure == "CORE-10":
-            assert_clinical(found, outcomes.clinical(sample, f, measure))
-        if measure.startswith("ONS4"):
-            band = outcomes.low_band(sample, f, measure)
-            assert found["In the band, first"][0] == share(band["baseline"], band["pairs"])
-            assert found["In the band, latest"][0] == share(band["followup"], band["pairs"])
+        if measure == "CORE-10" or measure.startswith("ONS4"):
+            assert_clinical(found, outcomes.clinical(sample, f, measure) or outcomes.low_band(sample, f, measure))
         gaps = outcomes.completeness(sample, f, measure)
-        assert found["Questionnaires with a missing answer"][0] == (
-            f"{gaps['missing_answer']:,} of {gaps['questionnaires']:,}"
-        )
+        missing = gaps["missing_answer"]
+        written = f"{missing:,}" if missing >= 8 and gaps["questionnaires"] - missing >= 8 else "<8" if missing else "0"
+        assert found["Questionnaires with a missing answer"][0] == f"{written} of {gaps['questionnaires']:,}"
 
 
 def assert_clinical(found: dict[str, tuple[str, str | None]], clinical: dict) -> None:
-    n, cases = clinical["pairs"], clinical["cases_baseline"]
-    expected = {
-        "Above cut-off, first": (clinical["cases_baseline"], n),
-        "Above cut-off, latest": (clinical["cases_followup"], n),
-        "Recovery": (clinical["recovered"], cases),
-        "Reliable improvement": (clinical["reliably_improved"], n),
-        "Reliable recovery": (clinical["reliably_recovered"], cases),
-        "Reliable deterioration": (clinical["reliably_deteriorated"], n),
-    }
+    """Each figure as a share of its whole with 'n of whole' under it; both parts at least 8, or '–' and '<8'."""
+    n = clinical["pairs"]
+    cases = clinical.get("cases_baseline")
+    expected = (
+        {
+            "Above cut-off, first": (clinical["cases_baseline"], n),
+            "Above cut-off, latest": (clinical["cases_followup"], n),
+            "Recovery": (clinical["recovered"], cases),
+            "Reliable improvement": (clinical["reliably_improved"], n),
+            "Reliable recovery": (clinical["reliably_recovered"], cases),
+            "Reliable deterioration": (clinical["reliably_deteriorated"], n),
+        }
+        if cases is not None
+        else {"In the band, first": (clinical.get("baseline"), n), "In the band, latest": (clinical.get("followup"), n)}
+    )
     for label, (count, total) in expected.items():
-        count_text = f"<{LIMIT}" if 0 < count < LIMIT else f"{count:,}"
-        assert found[label] == (share(count, total), f"{count_text} of {total}"), label
+        shown = count >= 8 and total - count >= 8
+        written = f"{count:,}" if shown else "<8" if 0 < count < 8 else "–" if count else "0"
+        share = f"{count / total:.0%}" if shown or (count == 0 and total >= 8 and total - count >= 8) else "–"
+        assert found[label] == (share, f"{written} of {total:,}"), label
+
+
+def assert_downloads(at: AppTest) -> None:
+    """A Download menu beside every chart drawn, but the slope chart's (one line per person never leaves the app)."""
+    assert len(at.get("popover")) == len(charts(at)) - 1
 
 
 def test_for_whom_switches_the_breakdown(sample_app: Path) -> None:
@@ -157,32 +153,31 @@ def test_for_whom_switches_the_breakdown(sample_app: Path) -> None:
         "Activity", "Type of activity", "Age band", "Gender", "Ethnic group", "Disability",
         "Deprivation (IMD quintile, 1 = most deprived)",
     ]  # fmt: skip
-    choice.set_value("gender").run()
-    assert_ran(at)
-    titles = chart_titles(at)
+    titles = rerun_with(choice, "gender")
     assert "Change in WEMWBS by gender" in titles
     assert "Change in WEMWBS by activity" not in titles
-    widget(at.radio, "Break down by").set_value("imd_quintile").run()
-    assert_ran(at)
-    assert "Change in WEMWBS by deprivation (IMD quintile, 1 = most deprived)" in chart_titles(at)
+    titles = rerun_with(widget(at.radio, "Break down by"), "imd_quintile")
+    assert "Change in WEMWBS by deprivation (IMD quintile, 1 = most deprived)" in titles
 
 
 # The page with a charity's own small data -----------------------------------------------------------------------
 
 
-def test_too_few_people_shows_no_figures(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    db = own_data(tmp_path, monkeypatch, people=3)
+@pytest.mark.parametrize("people", [3, 7])
+def test_too_few_people_shows_no_figures(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, people: int) -> None:
+    db = own_data(tmp_path, monkeypatch, people=people)
     con = store.connect(db, read_only=True)
     try:
-        result = outcomes.headline(con, Filters(metrics.default_period(con)), "WEMWBS")
+        result = outcomes.outcome_figures(con, Filters(metrics.default_period(con)), "WEMWBS")
     finally:
         con.close()
-    assert result["pairs"] == 3
+    assert result["pairs"] == people
 
     at = open_outcomes()
     warnings = [w.value for w in at.warning]
     assert len(warnings) == 1 and warnings[0].startswith("Fewer than 8 people have two WEMWBS scores"), warnings
-    assert not at.metric and not at.success and not charts(at)
+    assert not at.metric and not at.success and not charts(at)  # the slope chart neither
+    assert not at.get("popover")
 
 
 def test_a_few_dozen_people_get_a_line_each(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -192,3 +187,4 @@ def test_a_few_dozen_people_get_a_line_each(tmp_path: Path, monkeypatch: pytest.
     assert "WEMWBS: first and latest score" in chart_titles(at)
     slope = next(s for s in charts(at) if s["title"]["text"] == "WEMWBS: first and latest score")
     assert "Each line is one person." in slope["title"]["subtitle"]
+    assert_downloads(at)  # every chart but the slope chart

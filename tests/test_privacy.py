@@ -9,9 +9,9 @@ import stat
 import pytest
 from conftest import BASE_TABLES, FY24, checked, csv_bytes, current, load, workbook
 
-from pipelines import ingest, metrics, privacy, store
+from pipelines import ingest, metrics, store
 from pipelines.metrics import Filters
-from pipelines.privacy import MissingSecret, pii_header, pii_value, suppress
+from pipelines.privacy import MissingSecret, pii_header, pii_value
 
 RAW = ("HSM-000417", "31415")
 REGISTER_HEADER = ["participant_id", "session_date", "activity"]
@@ -154,15 +154,3 @@ def test_ordinary_headers(header):
 def test_ordinary_values_are_not_personal_data(value):
     # 9434765918: weights 10..2 give 299, 299 mod 11 = 2, check digit 11 - 2 = 9, not 8
     assert pii_value(value) is None
-
-
-@pytest.mark.parametrize(("count", "shown"), [(None, "–"), (0, "0"), (1, "<8"), (7, "<8"), (8, "8"), (1234, "1,234")])
-def test_suppress(count, shown):
-    assert suppress(count) == shown
-
-
-def test_suppress_with_another_threshold():
-    assert suppress(4, threshold=5) == "<5"
-    assert suppress(5, threshold=5) == "5"
-    assert suppress(7, threshold=5) == "7"
-    assert privacy.SUPPRESSION_THRESHOLD == 8  # NHS Digital rule: counts of 1 to 7 are hidden

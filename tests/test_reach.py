@@ -11,16 +11,16 @@ import pandas as pd
 import pytest
 from conftest import EXTERNAL, FY24, checked, csv_bytes, current, load, needs_external, workbook
 
-from pipelines import ingest, metrics, reach
+from pipelines import ingest, metrics, overview, reach
+from pipelines.disclosure import Disclosure
 from pipelines.periods import Period
-from pipelines.privacy import SUPPRESSION_THRESHOLD
 from pipelines.query import Filters, session_band
-from ui import show
 
 D = dt.date
 FY25 = Period(D(2025, 4, 1), D(2026, 3, 31))
 Z = 1.959964  # z(0.975); z² = 3.841459
 ENGLAND = reach.ENGLAND
+SCREEN, EXPORT = Disclosure.screen(), Disclosure.export()
 
 
 # Wilson intervals ---------------------------------------------------------------------------------------------------
@@ -76,13 +76,16 @@ def _rows(table: pd.DataFrame) -> dict[str, dict]:
     return {row["group"]: row for row in table.to_dict("records")}
 
 
+def _represented(con, dimension: str, area: str = ENGLAND, disclosure: Disclosure = SCREEN) -> pd.DataFrame:
+    return reach.representation(con, Filters(FY24), dimension, area, disclosure)
+
+
 def test_representation_by_ethnic_group_against_england(crowd):
-    table = reach.representation(crowd, Filters(FY24), "ethnicity_group", ENGLAND)
-    rows = _rows(table)
+    rows = _rows(_represented(crowd, "ethnicity_group"))
     assert set(rows) == {"White", "Asian", "Black", "Mixed", "Other", "Not known", "Prefer not to say"}
     # Compared: the 35 people in a benchmark group (20 + 12 + 3); Not known (5) and Prefer not to say (2) are not
     assert not rows["Not known"]["compared"] and not rows["Prefer not to say"]["compared"]
-    assert rows["Not known"]["people"] == 5 and math.isnan(rows["Not known"]["ratio"])
+    assert rows["Not known"]["label"] == "<8" and math.isnan(rows["Not known"]["ratio"])
 
     white = rows["White"]
     # share 20/35 = 0.571429; England 81.0% -> ratio 0.571429 / 0.81 = 0.705467
@@ -97,20 +100,17 @@ def test_representation_by_ethnic_group_against_england(crowd):
     assert (white["ratio_low"], white["ratio_high"]) == pytest.approx((0.504412, 0.889079), abs=1e-5)
     assert white["verdict"] == "under"
 
-    asian = rows["Asian"]
-    # share 12/35 = 0.342857; England 9.6% -> ratio 3.571429
+    # 3 Black people: a count of 1-7, so <8 and no share, ratio or verdict; beside the 35 compared (which the shares
+    # give away), White and Asian would give the 3 away, so Asian, the smaller, is hidden too
+    black, asian = rows["Black"], rows["Asian"]
+    assert (black["label"], asian["label"]) == ("<8", "–") and black["compared"] and asian["compared"]
+    for row in (black, asian):
+        assert not row["shown"] and pd.isna(row["people"])
+        assert all(pd.isna(row[c]) for c in ("share", "ratio", "ratio_low", "ratio_high", "verdict"))
+    # what Asian's figures would be: share 12/35 = 0.342857; England 9.6% -> ratio 3.571429
     # Wilson(12, 35): centre (0.342857 + 0.054878) / 1.109756 = 0.358400;
     # half 1.959964·√(0.0064373 + 0.0007840) / 1.109756 = 1.959964 · 0.084978 / 1.109756 = 0.150082
-    assert (asian["share_low"], asian["share_high"]) == pytest.approx((0.208317, 0.508481), abs=1e-5)
-    assert asian["ratio"] == pytest.approx(3.571429, abs=1e-6)
-    # ratio CI 0.208317 / 0.096 = 2.169968 to 0.508481 / 0.096 = 5.296672: all above 1
-    assert (asian["ratio_low"], asian["ratio_high"]) == pytest.approx((2.169968, 5.296672), abs=1e-5)
-    assert asian["verdict"] == "over"
-
-    # 3 Black people: a count of 1-7, so no share, ratio or verdict
-    black = rows["Black"]
-    assert black["people"] == 3 and not black["shown"] and black["compared"]
-    assert all(pd.isna(black[c]) for c in ("share", "ratio", "ratio_low", "ratio_high", "verdict"))
+    assert reach.wilson(12, 35) == pytest.approx((0.208317, 0.508481), abs=1e-5)
 
     # Nobody Mixed: people 0 (shown: 0 identifies nobody). Wilson(0, 35) = [0, 3.841459 / 38.841459 = 0.098901]
     mixed = rows["Mixed"]
@@ -122,12 +122,12 @@ def test_representation_by_ethnic_group_against_england(crowd):
 
 
 def test_representation_words(crowd):
-    table = reach.representation(crowd, Filters(FY24), "ethnicity_group", ENGLAND)
-    assert reach.represented_in_words(table, "ethnicity_group") == "Under-represented: White. Over-represented: Asian."
+    table = _represented(crowd, "ethnicity_group")
+    assert reach.represented_in_words(table, "ethnicity_group") == "Under-represented: White."  # Asian is hidden
 
 
 def test_representation_by_gender_leaves_out_not_known(crowd):
-    rows = _rows(reach.representation(crowd, Filters(FY24), "gender", ENGLAND))
+    rows = _rows(_represented(crowd, "gender"))
     # 24 women and 16 men of 40 with a known gender (2 blank are left out of the total)
     assert rows["Woman"]["share"] == pytest.approx(24 / 40)
     assert rows["Woman"]["ratio"] == pytest.approx(0.6 / 0.51)  # 1.176471
@@ -142,32 +142,51 @@ def test_representation_by_gender_leaves_out_not_known(crowd):
 
 
 def test_representation_by_imd_quintile_uses_a_fifth_each(crowd):
-    table = reach.representation(crowd, Filters(FY24), "imd_quintile", ENGLAND)
+    table = _represented(crowd, "imd_quintile")
     rows = _rows(table)
     assert all(rows[q]["benchmark"] == pytest.approx(0.2) for q in "12345")
-    # decile 1 -> quintile 1 (3 people: withheld); decile 6 -> quintile 3 (39 of 42): 0.928571 / 0.2 = 4.642857
-    assert not rows["1"]["shown"] and pd.isna(rows["1"]["ratio"])
-    assert rows["3"]["ratio"] == pytest.approx(39 / 42 / 0.2)
+    # decile 1 -> quintile 1 (3 people: <8); decile 6 -> quintile 3 (39 of 42) would give the 3 away: hidden too
+    assert (rows["1"]["label"], rows["3"]["label"]) == ("<8", "–")
+    assert pd.isna(rows["1"]["ratio"]) and pd.isna(rows["3"]["ratio"])
     # quintiles 2, 4, 5 have nobody: Wilson(0, 42) upper = 3.841459 / 45.841459 = 0.083799; / 0.2 = 0.419 < 1
     assert rows["2"]["ratio_high"] == pytest.approx(0.083799 / 0.2, abs=1e-5)
-    assert [rows[q]["verdict"] for q in "2345"] == ["under", "over", "under", "under"]
+    assert [rows[q]["verdict"] for q in "245"] == ["under", "under", "under"]
     assert reach.represented_in_words(table, "imd_quintile") == (
-        "Under-represented: IMD quintile 2, IMD quintile 4, IMD quintile 5. Over-represented: IMD quintile 3."
+        "Under-represented: IMD quintile 2, IMD quintile 4, IMD quintile 5."
     )
 
 
-def test_a_lower_threshold_shows_small_groups(crowd):
-    rows = _rows(reach.representation(crowd, Filters(FY24), "ethnicity_group", ENGLAND, min_count=3))
-    assert rows["Black"]["shown"]
-    assert rows["Black"]["ratio"] == pytest.approx(3 / 35 / 0.042)  # 0.085714 / 0.042 = 2.040816
+def test_a_raised_threshold_hides_more_groups(crowd):
+    rows = _rows(_represented(crowd, "ethnicity_group", disclosure=Disclosure.screen(13)))
+    # Asian (12) and Black (3) are both under 13: neither can be worked out, so White stays
+    assert {g: rows[g]["label"] for g in ("White", "Asian", "Black")} == {"White": "20", "Asian": "<13", "Black": "<13"}
+    assert rows["White"]["ratio"] == pytest.approx(20 / 35 / 0.81)
 
 
-def test_small_groups_are_suppressed_on_screen(crowd):
-    groups = reach.profile(crowd, Filters(FY24), "ethnicity_group")
-    shown = show.people_table(groups, SUPPRESSION_THRESHOLD).set_index("group")
-    assert shown.loc["Black", "people"] == "<8" and shown.loc["Black", "share"] == "<8 people"
-    assert shown.loc["Prefer not to say", "people"] == "<8"
-    assert shown.loc["White", "people"] == "20" and shown.loc["White", "share"] == "48%"  # 20 / 42
+def test_representation_for_export_works_from_rounded_counts(crowd):
+    white = _rows(_represented(crowd, "ethnicity_group", disclosure=EXPORT))["White"]
+    assert (white["people"], white["label"]) == (20, "20")
+    assert white["share"] == pytest.approx(20 / 35)  # 35 compared -> 35, 20 -> 20: multiples of 5 already
+    rows = _rows(_represented(crowd, "gender", disclosure=EXPORT))
+    assert (rows["Man"]["people"], rows["Woman"]["people"]) == (15, 25)  # 16 -> 15, 24 -> 25
+    assert rows["Woman"]["share"] == pytest.approx(25 / 40)  # of the 40 compared
+
+
+@pytest.mark.parametrize(
+    ("disclosure", "people", "shares"),
+    [
+        # 20, 12, 3, 5, 2 of 42: three small groups, so no second one is hidden; shares of the 42 published
+        (SCREEN, {"White": "20", "Asian": "12", "Black": "<8", "Not known": "<8", "Prefer not to say": "<8"},
+         {"White": 20 / 42, "Asian": 12 / 42}),
+        # rounded: 20, 10, <8, <8, <8 of 40 (42 -> 40)
+        (EXPORT, {"White": "20", "Asian": "10", "Black": "<8", "Not known": "<8", "Prefer not to say": "<8"},
+         {"White": 20 / 40, "Asian": 10 / 40}),
+    ],
+)  # fmt: skip
+def test_small_groups_are_labelled_and_their_shares_withheld(crowd, disclosure, people, shares):
+    groups = reach.profile(crowd, Filters(FY24), "ethnicity_group", disclosure).set_index("group")
+    assert groups["label"].to_dict() == people  # only groups with someone reached are listed
+    assert groups["share"].dropna().to_dict() == pytest.approx(shares)
 
 
 # Benchmarks ---------------------------------------------------------------------------------------------------------
@@ -225,24 +244,21 @@ def test_a_population_sheet_is_a_benchmark(con):
 
 def test_a_loaded_benchmark_replaces_england_when_chosen(crowd):
     load(crowd, ("population.xlsx", workbook({"Census": POPULATION})))
-    f = Filters(FY24)
-    rows = _rows(reach.representation(crowd, f, "ethnicity_group", "Dudley"))
+    rows = _rows(_represented(crowd, "ethnicity_group", "Dudley"))
     assert rows["White"]["benchmark"] == pytest.approx(0.5)
     # (20 / 35) / 0.5 = 1.142857; CI 0.408574 / 0.5 = 0.817148 to 0.720154 / 0.5 = 1.440309: in line
     assert rows["White"]["ratio"] == pytest.approx(1.142857, abs=1e-6)
     assert (rows["White"]["ratio_low"], rows["White"]["ratio_high"]) == pytest.approx((0.817148, 1.440309), abs=1e-5)
     assert rows["White"]["verdict"] == "in line"
-    # (12 / 35) / 0.25 = 1.371429; CI 0.208317 / 0.25 = 0.833268 to 0.508481 / 0.25 = 2.033922: in line
-    assert rows["Asian"]["ratio"] == pytest.approx(1.371429, abs=1e-6)
-    assert rows["Asian"]["verdict"] == "in line"
-    woman = _rows(reach.representation(crowd, f, "gender", "Dudley"))["Woman"]
+    assert rows["Asian"]["label"] == "–"  # hidden beside the 3 Black people, as against England
+    woman = _rows(_represented(crowd, "gender", "Dudley"))["Woman"]
     assert woman["benchmark"] == pytest.approx(0.52) and woman["ratio"] == pytest.approx(0.6 / 0.52)
-    quintile3 = _rows(reach.representation(crowd, f, "imd_quintile", "Dudley"))["3"]
-    assert quintile3["ratio"] == pytest.approx(39 / 42 / 0.2)  # Dudley's quintile 3 is 20 of 100 too
-    quintile1 = _rows(reach.representation(crowd, f, "imd_quintile", "Dudley"))["1"]
-    assert quintile1["benchmark"] == pytest.approx(0.4)
+    quintiles = _rows(_represented(crowd, "imd_quintile", "Dudley"))
+    assert quintiles["3"]["benchmark"] == pytest.approx(0.2)  # Dudley's quintile 3 is 20 of 100 too
+    assert quintiles["1"]["benchmark"] == pytest.approx(0.4)
+    assert quintiles["2"]["ratio_high"] == pytest.approx(0.083799 / 0.2, abs=1e-5)  # Wilson(0, 42), as for England
     # England is unchanged beside it
-    assert _rows(reach.representation(crowd, f, "ethnicity_group", ENGLAND))["White"]["benchmark"] == 0.81
+    assert _rows(_represented(crowd, "ethnicity_group"))["White"]["benchmark"] == 0.81
 
 
 def test_an_unknown_population_group_is_refused_naming_the_row(con):
@@ -302,6 +318,34 @@ def test_reach_headline(activity_db):
     }
 
 
+def test_reach_figures_and_overview_are_safe(activity_db):
+    found = reach.reach_figures(activity_db, Filters(FY24), SCREEN)
+    # 6 reached, 5 new, 1 returning: people counts under 8; attendances and sessions are not counts of people
+    assert (found["reached"], found["new"], found["returning"]) == (None, None, None)
+    assert found["labels"] == {
+        "reached": "<8", "new": "<8", "returning": "<8", "attendances": "23", "sessions_delivered": "20"
+    }  # fmt: skip
+    assert found["dna_rate"] == pytest.approx(2 / 25)
+    compared = overview.reach(activity_db, Filters(FY24), SCREEN)
+    # the year before: A alone, once. No change is given where either count is hidden
+    assert compared["reached"] == overview.Compared(None, None, "<8")
+    assert compared["new"] == overview.Compared(None, None, "<8")
+    assert compared["attendances"] == overview.Compared(23, 1, "23")
+    quarterly = reach.quarterly(activity_db, Filters(FY24), SCREEN)
+    assert list(quarterly["reached_label"]) == ["<8"] * 4 and quarterly["new"].isna().all()
+    assert list(quarterly["new_label"]) == ["<8"] * 4
+    assert list(quarterly["returning_label"]) == ["<8", "0", "<8", "<8"]  # 0 identifies nobody
+
+
+def test_reach_figures_hide_a_second_part(crowd):
+    # 42 reached in May 2024, all new: returning 0 is no small count, so nothing more is hidden
+    assert reach.reach_figures(crowd, Filters(FY24), SCREEN)["labels"] | {} == {
+        "reached": "42", "new": "42", "returning": "0", "attendances": "42", "sessions_delivered": "1"
+    }  # fmt: skip
+    export = reach.reach_figures(crowd, Filters(FY24), EXPORT)
+    assert (export["reached"], export["new"], export["returning"]) == (40, 40, 0)  # 42 -> 40
+
+
 def test_reach_by_quarter_with_returning_and_did_not_attend_rate(activity_db):
     found = metrics.reach_by_quarter(activity_db, Filters(FY24))
     assert list(found["quarter"]) == ["2024-25 Q1", "2024-25 Q2", "2024-25 Q3", "2024-25 Q4"]
@@ -323,7 +367,7 @@ def test_reach_by_quarter_of_an_empty_year(activity_db):
 
 
 def _mix(con, by: str, f: Filters | None = None) -> list[tuple]:
-    return list(reach.mix(con, f or Filters(FY24), by).itertuples(index=False, name=None))
+    return list(reach.mix_counts(con, f or Filters(FY24), by).itertuples(index=False, name=None))
 
 
 def test_mix_by_activity_type_and_delivery(activity_db):
@@ -347,11 +391,11 @@ def test_mix_by_activity_type_and_delivery(activity_db):
     ]
     assert _mix(activity_db, "delivery", Filters(FY24, ("Peer",))) == [("in person", 2, 13, 12)]
     with pytest.raises(ValueError, match="Unknown grouping"):
-        reach.mix(activity_db, Filters(FY24), "venue")
+        reach.mix_counts(activity_db, Filters(FY24), "venue")
 
 
 def test_retention(activity_db):
-    kept = reach.retention(activity_db, Filters(FY24))
+    kept = reach.retention_counts(activity_db, Filters(FY24))
     # sessions attended in the year: A 12 -> 12+; B 6 -> 6–11; C 2 -> 2–5; D, E, G 1 each
     assert list(kept["bands"].itertuples(index=False, name=None)) == [("1", 3), ("2–5", 1), ("6–11", 1), ("12+", 1)]
     # new in the year: B, C, D, E, G; came back after their first session: B (Aug), C (Walk in Jan) -> 2 / 5
@@ -360,19 +404,20 @@ def test_retention(activity_db):
 
 
 def test_retention_counts_coming_back_within_the_period(activity_db):
-    q2 = reach.retention(activity_db, Filters(Period(D(2024, 7, 1), D(2024, 9, 30))))
+    q2 = reach.retention_counts(activity_db, Filters(Period(D(2024, 7, 1), D(2024, 9, 30))))
     # new in Q2: B and C; by 30 Sep B had come back (1 Aug), C had not (her second session is in January)
     assert (q2["new"], q2["came_back"], q2["share_came_back"]) == (2, 1, 0.5)
     assert dict(q2["bands"].itertuples(index=False, name=None)) == {"1": 1, "2–5": 1, "6–11": 0, "12+": 0}
-    empty = reach.retention(activity_db, Filters(FY25))
+    empty = reach.retention_counts(activity_db, Filters(FY25))
     assert empty["new"] == 0 and empty["share_came_back"] is None
     assert empty["bands"]["people"].tolist() == [0, 0, 0, 0]
 
 
 def test_referral_sources(activity_db):
-    found = reach.referral_sources(activity_db, Filters(FY24))
+    found = reach.referral_sources(activity_db, Filters(FY24), SCREEN)
     # GP: A, C; Not known: D (blank), G (no profile); Self: B; Social prescriber: E. F was never reached.
-    assert list(found.itertuples(index=False, name=None)) == [
+    assert list(found["label"]) == ["<8"] * 4 and found["people"].isna().all()
+    assert list(metrics.reach_by(activity_db, Filters(FY24), "referral_source").itertuples(index=False, name=None)) == [
         ("GP", 2),
         ("Not known", 2),
         ("Self", 1),
@@ -381,16 +426,16 @@ def test_referral_sources(activity_db):
 
 
 def test_profile_keeps_age_bands_in_order_and_counts_not_known(activity_db):
-    ages = reach.profile(activity_db, Filters(FY24), "age_band")
+    ages = reach.profile_counts(activity_db, Filters(FY24), "age_band")
     # 18-24: C; 25-34: A, E; 75+: B; Not known: D (blank), G (no profile) -> 1, 2, 1, 2 of 6
     assert list(ages["group"]) == ["18-24", "25-34", "75+", "Not known"]
     assert list(ages["people"]) == [1, 2, 1, 2]
     assert list(ages["share"]) == pytest.approx([1 / 6, 2 / 6, 1 / 6, 2 / 6])
     assert ages["share"].sum() == pytest.approx(1.0)
-    genders = reach.profile(activity_db, Filters(FY24), "gender").set_index("group")
+    genders = reach.profile_counts(activity_db, Filters(FY24), "gender").set_index("group")
     assert genders["people"].to_dict() == {"Woman": 2, "Not known": 2, "Man": 1, "Prefer not to say": 1}
     assert genders["share"].sum() == pytest.approx(1.0)
-    quintiles = reach.profile(activity_db, Filters(FY24), "imd_quintile")
+    quintiles = reach.profile_counts(activity_db, Filters(FY24), "imd_quintile")
     # deciles A 1, B 2 -> 1; C 5 -> 3; E 10 -> 5; D and G not known
     assert list(quintiles.itertuples(index=False, name=None)) == [
         ("1", 2, pytest.approx(2 / 6)),
@@ -413,23 +458,38 @@ def test_core20(activity_db):
     assert reach.core20(activity_db, Filters(FY25)) == {"reached": 0, "known": 0, "core20": 0, "share": None}
 
 
+def test_deprivation_and_retention_as_a_page_shows_them(activity_db):
+    found = reach.deprivation(activity_db, Filters(FY24), SCREEN)
+    assert found == {"core20": {"people": None, "label": "<8", "of": "<8", "share": None}, "not_known": "<8"}
+    kept = reach.retention(activity_db, Filters(FY24), SCREEN)
+    assert kept["came_back"] == {"people": None, "label": "<8", "of": "<8", "share": None}  # 2 of 5
+    assert list(kept["bands"]["label"]) == ["<8"] * 4 and list(kept["bands"]["group"]) == ["1", "2–5", "6–11", "12+"]
+
+
+def test_a_small_core20_count_hides_its_share(crowd):
+    # 3 of 42 in Core20, 39 not: the 3 are <8, and the 39 would give them away beside the 42: no share
+    found = reach.deprivation(crowd, Filters(FY24), SCREEN)
+    assert found == {"core20": {"people": None, "label": "<8", "of": "42", "share": None}, "not_known": "0"}
+
+
 def test_core20_by_quarter(activity_db):
-    found = reach.core20_by_quarter(activity_db, Filters(FY24), min_count=1)
+    found = reach.core20_quarters(activity_db, Filters(FY24))
     # Q1: A (1), D -> 1 of 1; Q2: B (2), C (5) -> 1 of 2; Q3: B (2), E (10) -> 1 of 2; Q4: C (5), G -> 0 of 1
-    assert list(found["quarter"]) == ["2024-25 Q1", "2024-25 Q2", "2024-25 Q3", "2024-25 Q4"]
+    assert found["quarter"].equals(metrics.reach_by_quarter(activity_db, Filters(FY24))["quarter"])  # the 4 quarters
     assert list(found["known"]) == [1, 2, 2, 1]
     assert list(found["share"]) == pytest.approx([1.0, 0.5, 0.5, 0.0])
     # with the usual threshold of 8, no quarter has enough people with a known decile to show a share
-    assert reach.core20_by_quarter(activity_db, Filters(FY24))["share"].isna().all()
+    shown = reach.core20_by_quarter(activity_db, Filters(FY24), SCREEN)
+    assert shown["share"].isna().all() and shown["known"].isna().all()  # 1 or 2 people: <8
 
 
 def test_core20_by_quarter_withholds_a_small_core20_count(crowd):
     # Q1 2024-25: 42 people with a known decile, 3 of them in decile 1. The share, 3 / 42, beside the 42 people
     # the chart's tooltip names, would give away the 3: withheld, as the page's headline withholds it.
-    found = reach.core20_by_quarter(crowd, Filters(FY24))
+    found = reach.core20_by_quarter(crowd, Filters(FY24), SCREEN)
     assert found["known"].tolist() == [42, 0, 0, 0]
     assert found["share"].isna().all()
-    assert reach.core20_by_quarter(crowd, Filters(FY24), min_count=3)["share"][0] == pytest.approx(3 / 42)
+    assert reach.core20_quarters(crowd, Filters(FY24))["share"][0] == pytest.approx(3 / 42)
 
 
 # IMD 2019 File 1, as the government publishes it: UTF-8 with a byte order mark, ranks quoted with thousands separators.

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from pipelines import metrics, store
 from pipelines.metrics import Filters
-from tests.apphelpers import ROOT, assert_ran, sample_banner, widget
+from tests.apphelpers import ROOT, assert_ran, open_page, sample_banner, widget
 
 pytestmark = pytest.mark.usefixtures("app_runtime")
 
@@ -63,11 +63,7 @@ def written(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], str]:
 
 
 def open_upload_page() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
-    at.switch_page("pages/upload.py").run()
-    assert_ran(at)
-    assert [t.value for t in at.title] == ["Upload data"]
-    return at
+    return open_page("pages/upload.py", "Upload data")
 
 
 def upload(at: AppTest, *files: tuple[str, bytes]) -> None:

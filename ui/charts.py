@@ -1,4 +1,7 @@
-"""Altair charts shared by the pages: titled, labelled, with period and suppression noted in the subtitle."""
+"""Altair charts shared by the pages: titled, labelled, with period and suppression noted in the subtitle.
+
+They only draw. Counts of people arrive made safe (pipelines/disclosure.py): nullable, with a ``label`` column
+('<8', '–', '1,234'); a group whose count is hidden stays on its axis with that label in place of a bar or dot."""
 
 from __future__ import annotations
 
@@ -15,6 +18,18 @@ def _title(text: str, *subtitle: str) -> alt.Title:
     return alt.Title(text, subtitle=[s for s in subtitle if s], anchor="start", fontSize=16, subtitleColor="#555")
 
 
+GROUP_TIPS = ["group", alt.Tooltip("label:N", title="people")]  # a group and its people as shown ('<8')
+
+
+def _interval(value: str, title: str, low: str = "ci_low", high: str = "ci_high", fmt: str = ".1f") -> list:
+    """Tooltip lines for a figure and its 95% confidence interval."""
+    return [
+        alt.Tooltip(f"{value}:Q", title=title, format=fmt),
+        alt.Tooltip(f"{low}:Q", title="95% CI from", format=fmt),
+        alt.Tooltip(f"{high}:Q", title="95% CI to", format=fmt),
+    ]
+
+
 def quarter_axis(title: str) -> alt.X:
     """Financial quarters in order, each label on two lines ('2025-26' over 'Q1') so none is dropped."""
     return alt.X(
@@ -29,15 +44,24 @@ def _finish(chart: alt.Chart) -> alt.Chart:
     return chart.properties(height=400).configure(font=FONT).configure_view(stroke=None)
 
 
-def reach_over_quarters(frame: pd.DataFrame, note: str, threshold: int) -> alt.Chart:
-    """People reached per quarter, split into those new to the service and those returning."""
-    data = frame.assign(returning=frame["reached"] - frame["new"])[["quarter", "new", "returning"]].melt(
-        id_vars=["quarter"], value_vars=["new", "returning"], var_name="who", value_name="people"
+def reach_over_quarters(frame: pd.DataFrame, note: str, hidden: str) -> alt.Chart:
+    """People reached per quarter, split into those new to the service and those returning; a hidden part is
+    written above its quarter's bar ('<8 new')."""
+    who = {"new": "New to the service", "returning": "Returning"}
+    data = pd.concat(
+        [
+            pd.DataFrame(
+                {"quarter": frame["quarter"], "who": name, "people": frame[key], "label": frame[f"{key}_label"]}
+            )
+            for key, name in who.items()
+        ]
     )
-    data["who"] = data["who"].map({"new": "New to the service", "returning": "Returning"})
-    hidden = data["people"].between(1, threshold - 1)
-    data.loc[hidden, "people"] = None
-    suppressed = f"Counts of 1–{threshold - 1} people are hidden." if hidden.any() else ""
+    tops = frame[["new", "returning"]].fillna(0).sum(axis=1)
+    withheld = [
+        ", ".join(f"{frame.at[i, f'{key}_label']} {key}" for key in who if pd.isna(frame.at[i, key]))
+        for i in frame.index
+    ]
+    notes = pd.DataFrame({"quarter": frame["quarter"], "top": tops, "text": withheld})
     bars = (
         alt.Chart(data)
         .mark_bar()
@@ -47,24 +71,25 @@ def reach_over_quarters(frame: pd.DataFrame, note: str, threshold: int) -> alt.C
             color=alt.Color(
                 "who:N",
                 title=None,
-                scale=alt.Scale(domain=["New to the service", "Returning"], range=[NEW, RETURNING]),
+                scale=alt.Scale(domain=list(who.values()), range=[NEW, RETURNING]),
                 legend=alt.Legend(orient="top"),
             ),
             order=alt.Order("who:N", sort="ascending"),
-            tooltip=["quarter", "who", alt.Tooltip("people:Q", title="people", format=",")],
+            tooltip=["quarter", "who", alt.Tooltip("label:N", title="people")],
         )
     )
-    return _finish(bars.properties(title=_title("People reached each quarter", note, suppressed)))
-
-
-def change_over_quarters(frame: pd.DataFrame, measure: str, note: str, threshold: int) -> alt.Chart:
-    """Mean change in a measure for people followed up in each quarter, with its 95% confidence interval."""
-    data = frame[["quarter", "pairs", "mean_change", "ci_low", "ci_high"]].copy()
-    small = data["pairs"] < threshold
-    data.loc[small, ["mean_change", "ci_low", "ci_high"]] = None
-    suppressed = (
-        f"Quarters with fewer than {threshold} people are not shown." if (small & (data["pairs"] > 0)).any() else ""
+    text = (
+        alt.Chart(notes[notes["text"] != ""])
+        .mark_text(dy=-8, color="#333", fontSize=11)
+        .encode(x=quarter_axis("Financial quarter"), y="top:Q", text="text:N")
     )
+    return _finish(alt.layer(bars, text).properties(title=_title("People reached each quarter", note, hidden)))
+
+
+def change_over_quarters(frame: pd.DataFrame, measure: str, note: str, hidden: str) -> alt.Chart:
+    """Mean change in a measure for people followed up in each quarter, with its 95% confidence interval; a quarter
+    whose figures are withheld shows its count ('<8') on the zero line."""
+    data = frame[["quarter", "pairs", "label", "mean_change", "ci_low", "ci_high"]]
     base = alt.Chart(data).encode(x=quarter_axis("Quarter of follow-up"))
     y_title = "Mean change (points)"
     interval = base.mark_rule(strokeWidth=2, color=NEW).encode(y=alt.Y("ci_low:Q", title=y_title), y2="ci_high:Q")
@@ -72,20 +97,25 @@ def change_over_quarters(frame: pd.DataFrame, measure: str, note: str, threshold
         y="mean_change:Q",
         tooltip=[
             "quarter",
-            alt.Tooltip("pairs:Q", title="people with two scores"),
-            alt.Tooltip("mean_change:Q", title="mean change", format=".1f"),
-            alt.Tooltip("ci_low:Q", title="95% CI from", format=".1f"),
-            alt.Tooltip("ci_high:Q", title="95% CI to", format=".1f"),
+            alt.Tooltip("label:N", title="people with two scores"),
+            *_interval("mean_change", "mean change"),
         ],
+    )
+    withheld = data[data["mean_change"].isna() & (data["label"] != "0")].assign(y=0.0)
+    counts = (
+        alt.Chart(withheld)
+        .mark_text(dy=-10, color="#777")
+        .encode(x=quarter_axis("Quarter of follow-up"), y="y:Q", text="label:N")
     )
     zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#888", strokeDash=[4, 4]).encode(y="y:Q")
     title = _title(
         f"Change in {measure}, by quarter of follow-up",
         note,
         "Latest minus first score. Dots: mean change; lines: 95% confidence interval.",
-        suppressed,
+        "Quarters with too few people show their count, without figures." if len(withheld) else "",
+        hidden,
     )
-    return _finish(alt.layer(zero, interval, points).properties(title=title))
+    return _finish(alt.layer(zero, interval, points, counts).properties(title=title))
 
 
 CATEGORY_COLOURS = {"improved": "#2a9d8f", "no reliable change": "#b8c4cc", "deteriorated": "#d1495b", "change": NEW}
@@ -129,11 +159,14 @@ def slopes(frame: pd.DataFrame, measure: str, note: str) -> alt.Chart:
     return _finish(lines.properties(title=_title(f"{measure}: first and latest score", note, *detail)))
 
 
-def change_histogram(frame: pd.DataFrame, measure: str, threshold: float | None, note: str, limit: int) -> alt.Chart:
-    """People by how much their score changed, coloured by improved / no reliable change / deteriorated."""
-    hidden = frame["people"].isna().any()
+def change_histogram(
+    frame: pd.DataFrame, measure: str, reliable_change: float | None, note: str, hidden: str
+) -> alt.Chart:
+    """People by how much their score changed, coloured by improved / no reliable change / deteriorated; a band
+    whose count is hidden keeps its place, labelled."""
+    data = frame.assign(middle=(frame["band_start"] + frame["band_end"]) / 2, y=0.0)
     bars = (
-        alt.Chart(frame)
+        alt.Chart(data)
         .mark_bar(binSpacing=1)
         .encode(
             x=alt.X("band_start:Q", bin="binned", title=f"Change in {measure} (points, latest minus first)"),
@@ -145,63 +178,59 @@ def change_histogram(frame: pd.DataFrame, measure: str, threshold: float | None,
             tooltip=[
                 alt.Tooltip("band_start:Q", title="from"),
                 alt.Tooltip("band_end:Q", title="to"),
-                "people:Q",
+                alt.Tooltip("label:N", title="people"),
                 "category",
             ],
         )
     )
-    layers = [bars]
-    if threshold:
-        rules = pd.DataFrame({"x": [-threshold, threshold]})
+    labels = (
+        alt.Chart(data[data["hidden"]]).mark_text(dy=-8, color="#333").encode(x="middle:Q", y="y:Q", text="label:N")
+    )
+    layers = [bars, labels]
+    if reliable_change:
+        rules = pd.DataFrame({"x": [-reliable_change, reliable_change]})
         layers.append(alt.Chart(rules).mark_rule(strokeDash=[4, 4], color="#444").encode(x="x:Q"))
-    marked = f"Dashed lines: ±{threshold:g} points, the change that counts as reliable." if threshold else ""
-    small = f"Bands with fewer than {limit} people are not shown." if hidden else ""
+    marked = (
+        f"Dashed lines: ±{reliable_change:g} points, the change that counts as reliable." if reliable_change else ""
+    )
     return _finish(
-        alt.layer(*layers).properties(title=_title(f"How much {measure} scores changed", note, marked, small))
+        alt.layer(*layers).properties(title=_title(f"How much {measure} scores changed", note, marked, hidden))
     )
 
 
-def change_shares(counts: dict[str, int], total: int, measure: str, note: str, hidden: set[str]) -> alt.Chart:
-    """One bar split into improved / no reliable change / deteriorated, without the parts hidden for privacy."""
-    data = pd.DataFrame(
-        [
-            {"category": k.replace("_", " "), "people": v, "share": v / total, "order": i}
-            for i, (k, v) in enumerate(counts.items())
-        ]
+def change_shares(frame: pd.DataFrame, measure: str, note: str, hidden: str) -> alt.Chart:
+    """One bar per category (improved / no reliable change / deteriorated): its share of the people with two scores,
+    or its label ('<8', '–') where the count is hidden."""
+    data = frame.assign(
+        at=frame["share"].fillna(0.0),
+        text=[
+            label if hide else f"{share:.0%} ({label})"
+            for share, label, hide in zip(frame["share"], frame["label"], frame["hidden"], strict=True)
+        ],
     )
     base = alt.Chart(data).encode(
+        y=alt.Y("category:N", title=None, sort=None),
         x=alt.X(
-            "share:Q",
+            "at:Q",
             title="Share of people with two scores",
             axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]),
-            stack="zero",
             scale=alt.Scale(domain=[0, 1]),
         ),
-        order="order:Q",
     )
-    bar = base.mark_bar(size=40).encode(
-        color=alt.Color("category:N", title=None, scale=_categories(data["category"]), legend=alt.Legend(orient="top")),
-        tooltip=["category", alt.Tooltip("share:Q", format=".0%"), "people:Q"],
+    bar = base.mark_bar(size=26).encode(
+        color=alt.Color("category:N", title=None, scale=_categories(data["category"]), legend=None),
+        tooltip=["category", alt.Tooltip("share:Q", format=".0%"), alt.Tooltip("label:N", title="people")],
     )
-    labels = base.mark_text(dx=-6, align="right", color="white", fontWeight="bold").encode(
-        x=alt.X("share:Q", stack="zero"), text=alt.Text("share:Q", format=".0%")
-    )
-    left_out = "Some parts are left out so that small groups of people cannot be worked out." if hidden else ""
-    title = _title(f"Who improved on {measure}", note, "Reliable change: at least the measure's threshold.", left_out)
-    return _plain(alt.layer(bar, labels).properties(title=title), 190)
+    labels = base.mark_text(align="left", dx=4, color="#333").encode(text="text:N")
+    title = _title(f"Who improved on {measure}", note, "Reliable change: at least the measure's threshold.", hidden)
+    return _plain(alt.layer(bar, labels).properties(title=title), 60 + 36 * len(data))
 
 
 def means_against_norms(frame: pd.DataFrame, norms: tuple, measure: str, note: str) -> alt.Chart:
     """Mean first and latest scores with 95% CIs, beside published population norms where there are any."""
     base = alt.Chart(frame).encode(y=alt.Y("when:N", title=None, sort=None, axis=alt.Axis(labelLimit=200)))
     x = alt.X("ci_low:Q", title=f"Mean {measure} score", scale=alt.Scale(zero=False), axis=alt.Axis(tickMinStep=1))
-    tooltip = [
-        "when",
-        alt.Tooltip("mean:Q", format=".1f"),
-        alt.Tooltip("ci_low:Q", format=".1f"),
-        alt.Tooltip("ci_high:Q", format=".1f"),
-        "people:Q",
-    ]
+    tooltip = ["when", *_interval("mean", "mean"), "people:Q"]
     layers = [
         base.mark_rule(strokeWidth=3, color=NEW).encode(x=x, x2="ci_high:Q"),
         base.mark_point(filled=True, size=120, color=NEW).encode(x="mean:Q", tooltip=tooltip),
@@ -220,31 +249,31 @@ def means_against_norms(frame: pd.DataFrame, norms: tuple, measure: str, note: s
     return _plain(alt.layer(*layers).properties(title=title), 240)
 
 
-def forest(frame: pd.DataFrame, measure: str, label: str, note: str, limit: int, overall: float | None) -> alt.Chart:
-    """Mean change with its 95% CI per group, groups under the threshold listed as not shown."""
-    data = frame.assign(
-        label=[
-            f"{g} (n={p if p >= limit else f'<{limit}'})" for g, p in zip(frame["group"], frame["pairs"], strict=True)
-        ]
-    )
-    base = alt.Chart(data).encode(
-        y=alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelLimit=320, labelOverlap=False))
-    )
-    layers = [
+def _withheld(base: alt.Chart, text: str) -> alt.Chart:
+    """Words in place of the marks of the rows whose figures are not shown."""
+    return (
         base.transform_filter("!datum.shown")
         .mark_text(align="left", color="#777", fontStyle="italic")
-        .encode(x=alt.value(6), text=alt.value("not shown: too few people")),
+        .encode(x=alt.value(6), text=alt.value(text))
+    )
+
+
+def forest(frame: pd.DataFrame, measure: str, label: str, note: str, overall: float | None, hidden: str) -> alt.Chart:
+    """Mean change with its 95% CI per group; a group whose figures are withheld is listed with its count."""
+    data = frame.assign(row=[f"{g} (n={n})" for g, n in zip(frame["group"], frame["label"], strict=True)])
+    base = alt.Chart(data).encode(
+        y=alt.Y("row:N", title=None, sort=None, axis=alt.Axis(labelLimit=320, labelOverlap=False))
+    )
+    layers = [
+        _withheld(base, "not shown: too few people"),
         base.mark_rule(strokeWidth=2, color=NEW).encode(
             x=alt.X("ci_low:Q", title=f"Mean change in {measure} (points)"), x2="ci_high:Q"
         ),
         base.mark_point(filled=True, size=80, color=NEW).encode(
             x="mean_change:Q",
             tooltip=[
-                "group",
-                alt.Tooltip("pairs:Q", title="people"),
-                alt.Tooltip("mean_change:Q", format=".1f"),
-                alt.Tooltip("ci_low:Q", format=".1f"),
-                alt.Tooltip("ci_high:Q", format=".1f"),
+                *GROUP_TIPS,
+                *_interval("mean_change", "mean change"),
                 alt.Tooltip("share_improved:Q", format=".0%", title="improved"),
             ],
         ),
@@ -254,42 +283,36 @@ def forest(frame: pd.DataFrame, measure: str, label: str, note: str, limit: int,
     if overall is not None:
         layers.append(alt.Chart(pd.DataFrame({"x": [overall]})).mark_rule(color=ACCENT).encode(x="x:Q"))
         overall_note = f"Red line: everyone ({overall:+.1f})."
-    small = f"Groups of fewer than {limit} people are listed without figures." if (~data["shown"]).any() else ""
     title = _title(
         f"Change in {measure} by {label}",
         note,
         "Dots: mean change; lines: 95% confidence interval.",
         overall_note,
-        small,
+        "Groups with too few people are listed without figures." if (~data["shown"]).any() else "",
+        hidden,
     )
     return _plain(alt.layer(*layers).properties(title=title), 150 + 34 * len(data))
 
 
-def group_bars(frame: pd.DataFrame, value: str, title: str, note: str, limit: int, unit: str = "People") -> alt.Chart:
-    """Horizontal bars per group; counts of people under the threshold are hidden and labelled '<N'."""
-    data = frame.copy()
-    small = data[value].between(1, limit - 1) if unit == "People" else pd.Series(False, index=data.index)
-    data["label"] = [f"<{limit}" if s else f"{v:,}" for v, s in zip(data[value], small, strict=True)]
-    data.loc[small, value] = None
+def group_bars(frame: pd.DataFrame, title: str, note: str, hidden: str) -> alt.Chart:
+    """Horizontal bars of people per group; a group whose count is hidden keeps its row, labelled ('<8', '–')."""
+    data = frame.assign(at=frame["people"].fillna(0))
     base = alt.Chart(data).encode(
         y=alt.Y("group:N", title=None, sort=None, axis=alt.Axis(labelLimit=320, labelOverlap=False)),
-        x=alt.X(f"{value}:Q", title=unit),
+        x=alt.X("at:Q", title="People"),
     )
-    bars = base.mark_bar(color=NEW).encode(tooltip=["group", alt.Tooltip("label:N", title=unit.lower())])
-    labels = base.mark_text(align="left", dx=4, color="#333").encode(x=alt.X(f"{value}:Q", impute=None), text="label:N")
-    hidden = f"Counts of 1–{limit - 1} people are shown as <{limit}." if small.any() else ""
+    bars = base.mark_bar(color=NEW).encode(x=alt.X("people:Q", title="People"), tooltip=GROUP_TIPS)
+    labels = base.mark_text(align="left", dx=4, color="#333").encode(text="label:N")
     return _plain(alt.layer(bars, labels).properties(title=_title(title, note, hidden)), 110 + 26 * len(data))
 
 
-def representation_plot(frame: pd.DataFrame, label: str, area: str, note: str, limit: int) -> alt.Chart:
+def representation_plot(frame: pd.DataFrame, label: str, area: str, note: str, hidden: str) -> alt.Chart:
     """Representation ratio per group with its 95% CI, around 1 (reached in the same share as the population)."""
-    data = frame[frame["compared"]].copy()
-    data["label"] = [
-        f"{g} ({p if s else f'<{limit}'} people)"
-        for g, p, s in zip(data["group"], data["people"], data["shown"], strict=True)
-    ]
+    data = frame[frame["compared"]].assign(
+        row=lambda t: [f"{g} ({n} people)" for g, n in zip(t["group"], t["label"], strict=True)]
+    )
     base = alt.Chart(data).encode(
-        y=alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelLimit=320, labelOverlap=False))
+        y=alt.Y("row:N", title=None, sort=None, axis=alt.Axis(labelLimit=320, labelOverlap=False))
     )
     x = alt.X(
         "ratio_low:Q",
@@ -297,13 +320,10 @@ def representation_plot(frame: pd.DataFrame, label: str, area: str, note: str, l
         scale=alt.Scale(type="log", domain=[0.1, 10]),
     )
     tooltip = [
-        "group",
-        "people:Q",
+        *GROUP_TIPS,
         alt.Tooltip("share:Q", format=".1%", title="share reached"),
         alt.Tooltip("benchmark:Q", format=".1%", title="share of population"),
-        alt.Tooltip("ratio:Q", format=".2f"),
-        alt.Tooltip("ratio_low:Q", format=".2f", title="95% CI from"),
-        alt.Tooltip("ratio_high:Q", format=".2f", title="95% CI to"),
+        *_interval("ratio", "ratio", "ratio_low", "ratio_high", ".2f"),
     ]
     colour = alt.Color(
         "verdict:N",
@@ -314,21 +334,19 @@ def representation_plot(frame: pd.DataFrame, label: str, area: str, note: str, l
         alt.Chart(pd.DataFrame({"x": [1]})).mark_rule(color="#444", strokeDash=[4, 4]).encode(x="x:Q"),
         base.mark_rule(strokeWidth=2).encode(x=x, x2="ratio_high:Q", color=colour),
         base.mark_point(filled=True, size=90).encode(x="ratio:Q", color=colour, tooltip=tooltip),
-        base.transform_filter("!datum.shown")
-        .mark_text(align="left", color="#777", fontStyle="italic")
-        .encode(x=alt.value(6), text=alt.value("withheld: too few people")),
+        _withheld(base, "withheld"),
     ]
     subtitle = "1 = reached in the same share as the population; below 1, fewer than expected. Lines: 95% CI."
     key = "Red: under-represented; grey: in line with the population; green: over-represented."
-    title = _title(f"Who the service reaches by {label}, against {area}", note, subtitle, key)
+    title = _title(f"Who the service reaches by {label}, against {area}", note, subtitle, key, hidden)
     return _plain(alt.layer(*layers).properties(title=title), 150 + 40 * len(data))
 
 
 def share_over_quarters(
-    frame: pd.DataFrame, title: str, y_title: str, note: str, limit: int, target: float | None = None
+    frame: pd.DataFrame, title: str, y_title: str, note: str, target: float | None = None
 ) -> alt.Chart:
-    """A share per quarter as a line, with an optional reference line (e.g. 20% for Core20)."""
-    hidden = frame["share"].isna() & (frame["known"] > 0)
+    """A share per quarter as a line, with an optional reference line (e.g. 20% for Core20); quarters whose share
+    is withheld are left as gaps."""
     layers = [
         alt.Chart(frame)
         .mark_line(point=True, color=NEW)
@@ -348,8 +366,9 @@ def share_over_quarters(
             alt.Chart(pd.DataFrame({"y": [target]})).mark_rule(color=ACCENT, strokeDash=[5, 3]).encode(y="y:Q")
         )
         reference = f"Red dashed line: {target:.0%}, the share if the service reached every area equally."
-    small = f"Quarters with fewer than {limit} people are not shown." if hidden.any() else ""
-    return _finish(alt.layer(*layers).properties(title=_title(title, note, reference, small)))
+    withheld = frame["share"].isna() & (frame["known"].isna() | (frame["known"] > 0))
+    gaps = "Quarters where the share could identify someone are not shown." if withheld.any() else ""
+    return _finish(alt.layer(*layers).properties(title=_title(title, note, reference, gaps)))
 
 
 MONEY = alt.Axis(format="~s", labelExpr="'£' + datum.label")
@@ -377,7 +396,7 @@ def income_stacked(frame: pd.DataFrame, split: str, note: str) -> alt.Chart:
     return _finish(bars.properties(title=_title(f"Income each quarter, by {split}", note, subtitle)))
 
 
-def concentration(frame: pd.DataFrame, limit: float, note: str) -> alt.Chart:
+def concentration(frame: pd.DataFrame, warn_share: float, note: str) -> alt.Chart:
     """The largest funder's share of income, and the Herfindahl index, per quarter."""
     data = frame.melt(
         id_vars=["quarter", "largest_funder"],
@@ -408,8 +427,8 @@ def concentration(frame: pd.DataFrame, limit: float, note: str) -> alt.Chart:
             ],
         )
     )
-    rule = alt.Chart(pd.DataFrame({"y": [limit]})).mark_rule(color=ACCENT, strokeDash=[5, 3]).encode(y="y:Q")
-    subtitle = f"Red dashed line: {limit:.0%}, above which one funder is a risk. Herfindahl 1 = one funder only."
+    rule = alt.Chart(pd.DataFrame({"y": [warn_share]})).mark_rule(color=ACCENT, strokeDash=[5, 3]).encode(y="y:Q")
+    subtitle = f"Red dashed line: {warn_share:.0%}, above which one funder is a risk. Herfindahl 1 = one funder only."
     return _finish(
         alt.layer(lines, rule).properties(title=_title("How dependent the charity is on one funder", note, subtitle))
     )

@@ -1,4 +1,4 @@
-"""One DuckDB connection per process, a cursor per query, and cached metric results keyed by the data's version."""
+"""One DuckDB connection per process, a cursor per query, and cached pipeline results keyed by the data's version."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def _cached(module: str, name: str, version: str, *args: Any) -> Any:
     return getattr(importlib.import_module(module), name)(cursor(), *args)
 
 
-def metric(function: Callable[..., Any], *args: Any) -> Any:
+def cached(function: Callable[..., Any], *args: Any) -> Any:
     """``function(con, *args)`` from pipelines, cached until an upload or rollback changes the data."""
     return _cached(function.__module__, function.__name__, store.data_version(cursor()), *args)
 

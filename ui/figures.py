@@ -21,6 +21,7 @@ from ui.data import cursor, showing_sample
 
 Fetch = Callable[[Disclosure], pd.DataFrame]
 Draw = Callable[[pd.DataFrame, Disclosure], alt.Chart]
+Describe = str | Callable[[pd.DataFrame], str]  # in words, what the chart shows and its key figure
 LABELS = {"png": "Picture (PNG)", "svg": "Vector (SVG)", "pdf": "PDF", "csv": "Data (CSV)", "xlsx": "Data (Excel)"}
 HIDE_BUILT_IN_DOWNLOADS = """<style>
 [data-testid="stElementToolbarButton"]:has(button[aria-label^="Download"]),
@@ -34,6 +35,22 @@ def screen() -> Disclosure:
     return Disclosure.screen(int(st.session_state.get("threshold", Disclosure().min_count)))
 
 
+def hidden_note(frame: pd.DataFrame, disclosure: Disclosure) -> str:
+    """A chart's subtitle line saying how small groups are shown, when some are (an export's footnote says it)."""
+    hidden = "hidden" in frame.columns and bool(frame["hidden"].any())
+    return disclosure.note if hidden and disclosure.mode == "screen" else ""
+
+
+def listed(names: pd.Series, values: pd.Series) -> str:
+    """'2025-26 Q1 120; 2025-26 Q2 <8': each name with its figure as shown, for a chart's description."""
+    return "; ".join(f"{name} {value}" for name, value in zip(names, values, strict=True))
+
+
+def fact(column, label: str, value: str, detail: str | None = None, help: str | None = None) -> None:  # noqa: A002
+    """A headline figure with a plain note under it (st.metric's delta, neither green nor red)."""
+    column.metric(label, value, detail, delta_color="off", delta_arrow="off", help=help, border=True)
+
+
 def brand() -> settings.Brand:
     return settings.brand(cursor(), showing_sample())
 
@@ -44,16 +61,16 @@ def chart(
     fetch: Fetch,
     draw: Draw,
     *,
-    description: str,
+    description: Describe,
     citation: str | None = None,
     labels: dict[str, str] | None = None,
     downloads: bool = True,
 ) -> None:
     """Draw a chart of ``fetch(screen())`` with a Download menu beside it (pass downloads=False for per-person
-    charts, which never leave the app)."""
-    st.altair_chart(
-        draw(fetch(screen()), screen()).properties(description=description), width="stretch", alt=description
-    )
+    charts, which never leave the app). ``description`` is the chart's accessible text, or makes it from the data."""
+    data = fetch(screen())
+    words = description(data) if callable(description) else description
+    st.altair_chart(draw(data, screen()).properties(description=words), width="stretch", alt=words)
     if downloads:
         _download_menu(what, period, fetch, draw, citation, labels or {}, export.DOWNLOADS)
 

@@ -7,27 +7,27 @@ import datetime as dt
 import streamlit as st
 
 from pipelines import metrics
+from pipelines.disclosure import MIN_COUNT
 from pipelines.metrics import Filters
 from pipelines.periods import Period, financial_year, fy_label, quarter_label, quarters
-from pipelines.privacy import SUPPRESSION_THRESHOLD
-from ui.data import metric
+from ui.data import cached
 from ui.shell import SHELL_KEY, require_shell
 
 
 def draw_filters() -> Filters:
     """Draw the sidebar filters and remember the choice for the pages."""
     st.sidebar.header("Filters")
-    default = metric(metrics.default_period)
-    first, last = metric(metrics.data_range) or (default.start, default.end)
+    default = cached(metrics.default_period)
+    first, last = cached(metrics.data_range) or (default.start, default.end)
     kind = st.sidebar.radio("Period", ("Financial year", "Quarter", "Custom dates"), horizontal=True)
     period = _choose_period(kind, default, first, last)
-    activities = st.sidebar.multiselect("Activity", metric(metrics.activities), placeholder="All activities")
+    activities = st.sidebar.multiselect("Activity", cached(metrics.activities), placeholder="All activities")
     with st.sidebar.expander("Display settings"):
         st.number_input(
             "Hide counts of people below",
-            min_value=SUPPRESSION_THRESHOLD,
+            min_value=MIN_COUNT,
             max_value=20,
-            value=SUPPRESSION_THRESHOLD,
+            value=MIN_COUNT,
             key="threshold",
             help="Counts of 1 up to this number minus one are shown as '<N' so no one can be identified. "
             "It may be raised, never lowered below 8.",
@@ -73,8 +73,13 @@ def current_filters() -> Filters:
     return st.session_state[SHELL_KEY]
 
 
-def threshold() -> int:
-    return int(st.session_state.get("threshold", SUPPRESSION_THRESHOLD))
+def page_header(title: str, explanation: str) -> tuple[Filters, str]:
+    """The page's title and what it covers; returns the chosen filters and their description for chart subtitles."""
+    f = current_filters()
+    note = period_note(f)
+    st.title(title)
+    st.caption(f"{note}. {explanation}")
+    return f, note
 
 
 def period_note(f: Filters) -> str:
