@@ -133,7 +133,9 @@ with population:
             f"Representation by {group} against {area}",
             f.period,
             lambda d, by=by: cached(reach.representation, f, by, area, d),
-            lambda t, d, group=group: charts.representation_plot(t, group, area, note, hidden_note(t, d)),
+            lambda t, d, group=group: charts.representation_plot(
+                t, group, area, note, hidden_note(t[t["compared"]], d)
+            ),
             description=f"Representation ratios with 95% CIs of the people reached by {group}, against {area}. {words}",
         )
         st.markdown(words)

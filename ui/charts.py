@@ -223,7 +223,7 @@ def change_shares(frame: pd.DataFrame, measure: str, note: str, hidden: str) -> 
     )
     labels = base.mark_text(align="left", dx=4, color="#333").encode(text="text:N")
     title = _title(f"Who improved on {measure}", note, "Reliable change: at least the measure's threshold.", hidden)
-    return _plain(alt.layer(bar, labels).properties(title=title), 60 + 36 * len(data))
+    return _plain(alt.layer(bar, labels).properties(title=title), 150 + 36 * len(data))  # the title is inside
 
 
 def means_against_norms(frame: pd.DataFrame, norms: tuple, measure: str, note: str) -> alt.Chart:
@@ -262,10 +262,9 @@ def forest(frame: pd.DataFrame, measure: str, label: str, note: str, overall: fl
     """Mean change with its 95% CI per group; a group whose figures are withheld is listed with its count."""
     data = frame.assign(row=[f"{g} (n={n})" for g, n in zip(frame["group"], frame["label"], strict=True)])
     base = alt.Chart(data).encode(
-        y=alt.Y("row:N", title=None, sort=None, axis=alt.Axis(labelLimit=320, labelOverlap=False))
+        y=alt.Y("row:N", title=None, sort=list(data["row"]), axis=alt.Axis(labelLimit=320, labelOverlap=False))
     )
     layers = [
-        _withheld(base, "not shown: too few people"),
         base.mark_rule(strokeWidth=2, color=NEW).encode(
             x=alt.X("ci_low:Q", title=f"Mean change in {measure} (points)"), x2="ci_high:Q"
         ),
@@ -278,6 +277,7 @@ def forest(frame: pd.DataFrame, measure: str, label: str, note: str, overall: fl
             ],
         ),
         alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#888", strokeDash=[4, 4]).encode(x="x:Q"),
+        _withheld(base, "not shown: too few people"),  # last, so that the rows keep the data's order
     ]
     overall_note = ""
     if overall is not None:
@@ -291,19 +291,19 @@ def forest(frame: pd.DataFrame, measure: str, label: str, note: str, overall: fl
         "Groups with too few people are listed without figures." if (~data["shown"]).any() else "",
         hidden,
     )
-    return _plain(alt.layer(*layers).properties(title=title), 150 + 34 * len(data))
+    return _plain(alt.layer(*layers).properties(title=title), 190 + 34 * len(data))
 
 
 def group_bars(frame: pd.DataFrame, title: str, note: str, hidden: str) -> alt.Chart:
     """Horizontal bars of people per group; a group whose count is hidden keeps its row, labelled ('<8', '–')."""
     data = frame.assign(at=frame["people"].fillna(0))
     base = alt.Chart(data).encode(
-        y=alt.Y("group:N", title=None, sort=None, axis=alt.Axis(labelLimit=320, labelOverlap=False)),
+        y=alt.Y("group:N", title=None, sort=list(data["group"]), axis=alt.Axis(labelLimit=320, labelOverlap=False)),
         x=alt.X("at:Q", title="People"),
     )
     bars = base.mark_bar(color=NEW).encode(x=alt.X("people:Q", title="People"), tooltip=GROUP_TIPS)
     labels = base.mark_text(align="left", dx=4, color="#333").encode(text="label:N")
-    return _plain(alt.layer(bars, labels).properties(title=_title(title, note, hidden)), 110 + 26 * len(data))
+    return _plain(alt.layer(bars, labels).properties(title=_title(title, note, hidden)), 130 + 26 * len(data))
 
 
 def representation_plot(frame: pd.DataFrame, label: str, area: str, note: str, hidden: str) -> alt.Chart:
@@ -312,7 +312,7 @@ def representation_plot(frame: pd.DataFrame, label: str, area: str, note: str, h
         row=lambda t: [f"{g} ({n} people)" for g, n in zip(t["group"], t["label"], strict=True)]
     )
     base = alt.Chart(data).encode(
-        y=alt.Y("row:N", title=None, sort=None, axis=alt.Axis(labelLimit=320, labelOverlap=False))
+        y=alt.Y("row:N", title=None, sort=list(data["row"]), axis=alt.Axis(labelLimit=320, labelOverlap=False))
     )
     x = alt.X(
         "ratio_low:Q",

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from pipelines import export, settings
-from pipelines.disclosure import Disclosure
+from pipelines.disclosure import WITHHELD, Disclosure
 from pipelines.export import Exhibit
 from pipelines.periods import Period
 from ui.data import cursor, showing_sample
@@ -37,8 +37,9 @@ def screen() -> Disclosure:
 
 def hidden_note(frame: pd.DataFrame, disclosure: Disclosure) -> str:
     """A chart's subtitle line saying how small groups are shown, when some are (an export's footnote says it)."""
-    hidden = "hidden" in frame.columns and bool(frame["hidden"].any())
-    return disclosure.note if hidden and disclosure.mode == "screen" else ""
+    if "hidden" not in frame.columns or not frame["hidden"].any() or disclosure.mode != "screen":
+        return ""
+    return f"{disclosure.small_label}: fewer than {disclosure.min_count} people; {WITHHELD}: hidden so that a small count cannot be worked out."
 
 
 def listed(names: pd.Series, values: pd.Series) -> str:
