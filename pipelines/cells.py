@@ -1,10 +1,19 @@
-"""Reading single cells as the contract's types. Each reader returns the value or raises CellError."""
+"""Reading single cells as the contract's types. Each reader returns the value or raises CellError.
+
+Text is stored without control characters: tabs, line breaks and other whitespace become single spaces, and the
+rest (NUL, escape, C1 controls, and the bidirectional overrides that can reorder what a reader sees) are removed,
+since no one types them in a cell and they can hide or disguise what a page shows. Stored text has a maximum
+length (pipelines/limits.py: 64 characters for a participant ID, 200 for a name or title, 1,000 for a referral
+route), and numbers must be finite and within a sane range, with a message saying so rather than storing them.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 
+from pipelines import limits
 from pipelines.vocab import ETHNICITY_DETAILED, Vocabulary, age_to_band, ethnicity_group, match_ethnicity
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -19,17 +28,30 @@ def is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
 
 
+# Control characters that str.split() does not already treat as whitespace, and the bidirectional controls.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def text(value: object) -> str | None:
+    """The cell as one line of text, whitespace collapsed and control characters removed; None if blank."""
     if is_blank(value):
         return None
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return " ".join(str(value).split())
+    return " ".join(_CONTROL.sub("", str(value)).split()) or None
+
+
+def bounded_text(value: object, most: int) -> str | None:
+    """``text`` of at most ``most`` characters."""
+    found = text(value)
+    if found is not None and len(found) > most:
+        raise CellError(f"text of at most {most:,} characters; this cell has {len(found):,}")
+    return found
 
 
 def participant_id(value: object) -> str:
     """The reference, trimmed; Excel's 1234.0 (a number, or written so in a CSV) is the reference 1234."""
-    found = text(value)
+    found = bounded_text(value, limits.ID_CHARS)
     if found is None:
         raise CellError("a participant ID is needed on every row")
     return re.sub(r"^(\d+)\.0+$", r"\1", found)
@@ -81,15 +103,24 @@ def _safe_date(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
-def number(value: object) -> float | None:
+def number(value: object, within: tuple[float, float] | None = None) -> float | None:
+    """A finite number ``within`` (low, high), by default limits.number_range(); £ signs, commas and spaces in text
+    are ignored."""
     if is_blank(value):
         return None
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    raw = re.sub(r"[£,\s]", "", str(value))
+    found = _as_number(value)
+    low, high = within or limits.number_range()
+    if not math.isfinite(found) or not low <= found <= high:
+        raise CellError(f"a number from {low:,.0f} to {high:,.0f}")
+    return found
+
+
+def _as_number(value: object) -> float:
     try:
-        return float(raw)
-    except ValueError:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+        return float(re.sub(r"[£,\s]", "", str(value)))
+    except (ValueError, OverflowError):  # not a number, or an integer too large for a float
         raise CellError("a number") from None
 
 

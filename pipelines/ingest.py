@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipelines import privacy, store
+from pipelines import limits, privacy, store
 from pipelines.problems import Problem, UploadRefused
 from pipelines.sheets import KINDS
 from pipelines.validate import Aliases, Record, Sheet, read_sheet
@@ -54,16 +54,22 @@ def check(con: duckdb.DuckDBPyConnection, files: Sequence[tuple[str, bytes]], ma
         aliases.setdefault(kind, {}).update({norm_key(h): target for h, target in chosen.items()})
     prepared, problems = [], []
     seen: dict[str, str] = {}
+    too_large = limits.upload_problems(files)
+    if too_large:  # refused before any file is opened
+        return Check([], too_large)
+    budget = limits.UploadBudget()
     for name, data in files:
         digest = hashlib.sha256(data).hexdigest()
         file_problems = _already_loaded(con, name, digest, seen)
         seen[digest] = name
         grids, read_problems = read_grids(name, data)
+        read_problems = read_problems or budget.spend(name, grids)
+        grids = [] if read_problems else grids
         sheets = [read_sheet(g, aliases) for g in grids]
         file_problems += read_problems + [p for s in sheets for p in s.problems]
         item = PreparedFile(name, digest, sheets, is_sample=digest in sample_hashes())
         item.notes = [n for s in sheets for n in s.notes] + _ignored_notes(sheets)
-        if grids and not any(s.kind for s in sheets):
+        if not read_problems and not any(s.kind for s in sheets):
             file_problems.append(Problem(name, expected=NOTHING_RECOGNISED))
         elif grids and not file_problems and not any(s.records for s in sheets):
             file_problems.append(Problem(name, expected=NO_ROWS))

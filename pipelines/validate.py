@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter
 
-from pipelines import cells, privacy, vocab
+from pipelines import cells, limits, privacy, vocab
 from pipelines.cells import CellError
 from pipelines.dimensions import BY_KEY
 from pipelines.measures import INSTRUMENTS, Instrument, score, score_total
@@ -222,15 +222,19 @@ def _read_fields(sheet: Sheet, columns: list[Column], number: int, row: list[obj
 
 
 def _shown(value: object) -> str:
+    """The cell as a message shows it: a long one cut short."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return "" if value is None else str(value)
+    shown = "" if value is None else str(value)
+    return shown if len(shown) <= SHOWN_CHARS else shown[:SHOWN_CHARS] + "…"
+
+
+SHOWN_CHARS = 100
 
 
 CELL_READERS = {
     "id": cells.participant_id,
     "date": cells.date,
-    "number": cells.number,
     "lsoa": cells.lsoa,
     "district": cells.postcode_district,
 }  # parse rules that give the field's own value; any other rule not below reads text
@@ -247,6 +251,10 @@ def _parse(f: Field, value: object) -> Record:
         case "ethnicity":
             detailed, group = cells.ethnicity(value)
             return {"ethnicity": detailed, "ethnicity_group": group}
+        case "number":
+            return {f.name: cells.number(value, limits.number_range(f.name))}
+        case "text":
+            return {f.name: cells.bounded_text(value, limits.text_chars(f.name))}
     return {f.name: CELL_READERS.get(f.parse, cells.text)(value)}
 
 
