@@ -5,8 +5,8 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from pipelines import funding, metrics
-from ui import charts, figures, show
+from pipelines import charts, funding, metrics
+from ui import figures, show
 from ui.data import cached
 from ui.figures import fact
 from ui.sidebar import page_header

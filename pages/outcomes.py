@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from pipelines import metrics, outcomes
+from pipelines import charts, metrics, outcomes
 from pipelines.measures import MEASURES
 from pipelines.outcomes import BREAKDOWNS
-from ui import charts, figures, show
+from ui import figures, show
 from ui.data import cached
 from ui.figures import fact, hidden_note, listed
 from ui.sidebar import page_header

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from pipelines import metrics, outcomes, overview, reach
+from pipelines import charts, metrics, outcomes, overview, reach
 from pipelines.measures import MEASURES
 from pipelines.periods import trailing_quarters
-from ui import charts, figures, show
+from ui import figures, show
 from ui.data import cached
 from ui.sidebar import current_filters, page_header, period_note
 

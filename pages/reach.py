@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from pipelines import reach
-from ui import charts, figures, show
+from pipelines import charts, reach
+from ui import figures, show
 from ui.data import cached
 from ui.figures import fact, hidden_note, listed
 from ui.sidebar import page_header

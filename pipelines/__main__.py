@@ -1,4 +1,4 @@
-"""Command line: python -m pipelines load|uploads|rollback|summary|sample (docs/cli.md)."""
+"""Command line: python -m pipelines load|uploads|rollback|summary|report|sample (docs/cli.md)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines import ingest, metrics, store
+from pipelines import ingest, metrics, pack, report, settings, store
 from pipelines.periods import Period
 from pipelines.privacy import MissingSecret
 from pipelines.problems import UploadRefused
@@ -44,15 +44,27 @@ def _parser() -> argparse.ArgumentParser:
     command("load", _load, "check and load spreadsheets, all or nothing").add_argument("files", nargs="+", type=Path)
     command("uploads", _uploads, "list the uploads")
     command("rollback", _rollback, "roll an upload back").add_argument("upload_id", type=int)
-    summary = command("summary", _summary, "print the headline figures")
-    summary.add_argument("--from", dest="start", type=dt.date.fromisoformat)
-    summary.add_argument("--to", dest="end", type=dt.date.fromisoformat)
-    summary.add_argument("--activity", action="append", default=[], help="limit to an activity (repeatable)")
+    summary = _with_filters(command("summary", _summary, "print the headline figures"))
     summary.add_argument("--json", action="store_true", help="print JSON (the only format for now)")
+    pack = _with_filters(command("report", _report, "write a report pack: PDF, Word and a ZIP of charts and data"))
+    pack.add_argument("--out", type=Path, required=True, help="folder to write the files into")
+    pack.add_argument("--funder", help="report on one funder's grants and the activities they fund")
+    pack.add_argument("--sections", help=f"comma-separated, from {','.join(report.SECTIONS)} (default: all)")
     sample = commands.add_parser("sample", help="write the bundled sample workbooks")
     sample.add_argument("out_dir", type=Path, nargs="?", default=ingest.SAMPLE_DIR)
     sample.set_defaults(run=_sample)
     return parser
+
+
+def _with_filters(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    sub.add_argument("--from", dest="start", type=dt.date.fromisoformat, help="first day, e.g. 2025-04-01")
+    sub.add_argument("--to", dest="end", type=dt.date.fromisoformat, help="last day, e.g. 2026-03-31")
+    sub.add_argument("--activity", action="append", default=[], help="limit to an activity (repeatable)")
+    return sub
+
+
+def _period(args: argparse.Namespace, default: Period) -> Period:
+    return Period(args.start or default.start, args.end or default.end)
 
 
 def _load(args: argparse.Namespace) -> int:
@@ -84,9 +96,24 @@ def _rollback(args: argparse.Namespace) -> int:
 
 def _summary(args: argparse.Namespace) -> int:
     con = store.connect(args.db)
-    period = metrics.default_period(con)
-    period = Period(args.start or period.start, args.end or period.end)
+    period = _period(args, metrics.default_period(con))
     print(json.dumps(metrics.summary(con, Filters(period, tuple(args.activity))), indent=2, default=str))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    con = store.connect(args.db)
+    period = _period(args, report.scope(con, funder=args.funder).filters.period) if args.start or args.end else None
+    files = pack.report_files(
+        con,
+        settings.brand(con, store.showing_sample(con)),
+        funder=args.funder,
+        period=period,
+        activities=tuple(args.activity),
+        sections=report.sections(args.sections),
+    )
+    for path in pack.write(files, args.out):
+        print(path)
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Altair charts shared by the pages: titled, labelled, with period and suppression noted in the subtitle.
+"""Altair charts shared by the pages and the exported files: titled, labelled, with period and suppression noted.
 
 They only draw. Counts of people arrive made safe (pipelines/disclosure.py): nullable, with a ``label`` column
 ('<8', '–', '1,234'); a group whose count is hidden stays on its axis with that label in place of a bar or dot."""

@@ -43,11 +43,12 @@ MARGIN, TOP_MARGIN, BOTTOM_MARGIN = 20, 18, 24
 BODY_SIZE, SMALL_SIZE, TABLE_SIZE, LINE = 10.5, 8, 9, 5.4
 HEADING_SIZE = {1: 16, 2: 12.5, 3: 11}
 LOGO_BOX = (45, 16)
+CELL_PADDING_CHARACTERS = 3  # a cell's padding, in characters' width: a short column still fits its longest word
 MAX_CELL_CHARACTERS = 400  # a PDF table row must fit on one page; Word keeps the whole text
 MAX_FOOTNOTE_CHARACTERS = 180  # two lines of footer
 MAX_NAME_CHARACTERS = 120  # two lines of masthead
 MIN_FIGURE_SCALE = 0.75  # a figure this much smaller still fits the page's end: better than a half-empty page
-KEEP_WITH_HEADING = 30  # a heading needs this much room below it, or it starts the next page
+KEEP_WITH_HEADING = 22  # a heading needs this much room (mm) below it for two lines, or it starts the next page
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class Figure:
     png: bytes
     caption: str
     alt_text: str
+    width: float = 1.0  # share of the text width
 
 
 @dataclass(frozen=True, eq=False)
@@ -248,7 +250,7 @@ def _pdf_title(pdf: _Pdf, doc: Document) -> None:
 
 def _pdf_heading(pdf: _Pdf, block: Heading) -> None:
     size = HEADING_SIZE[block.level]
-    if pdf.room < KEEP_WITH_HEADING + size:
+    if pdf.room < KEEP_WITH_HEADING + size * 0.5:
         pdf.add_page()
     elif pdf.get_y() > pdf.t_margin + 1:
         pdf.ln(8 if block.level == 1 else 5)
@@ -281,10 +283,10 @@ def _pdf_figure(pdf: _Pdf, block: Figure) -> None:
     pdf.set_font("Sans", "I", SMALL_SIZE + 1)
     caption_height = _text_height(pdf, block.caption, 4.2) + 2
     full_page = pdf.page_break_trigger - pdf.t_margin - caption_height - 4
-    width, height = _fitted(png_size(block.png), (pdf.epw, full_page))
+    width, height = _fitted(png_size(block.png), (pdf.epw * block.width, full_page))
     if pdf.room < height * MIN_FIGURE_SCALE + caption_height + 4:
         pdf.add_page()
-    width, height = _fitted((width, height), (pdf.epw, pdf.room - caption_height - 4))
+    width, height = _fitted((width, height), (pdf.epw * block.width, pdf.room - caption_height - 4))
     pdf.ln(2)
     pdf.image(
         io.BytesIO(block.png), x=MARGIN + (pdf.epw - width) / 2, w=width, h=height, alt_text=plain(block.alt_text)
@@ -365,7 +367,7 @@ def _column_weights(text: TableText) -> list[float]:
         cells = [row[index] for row in text.rows if row[index]] or [""]
         longest_word = max(len(word) for value in [header, *cells] for word in value.split() or [""])
         typical = sorted(len(value) for value in cells)[int(len(cells) * 0.9)]
-        weights.append(min(max(longest_word, typical, 4), 40))
+        weights.append(min(max(longest_word, typical, 4), 40) + CELL_PADDING_CHARACTERS)
     return weights
 
 
@@ -490,7 +492,7 @@ def _docx_figure(word: docx.document.Document, block: Figure) -> None:
     section = word.sections[-1]
     picture = word.add_paragraph()
     picture.paragraph_format.keep_with_next = True
-    shape = picture.add_run().add_picture(io.BytesIO(block.png), width=_text_width(section))
+    shape = picture.add_run().add_picture(io.BytesIO(block.png), width=int(_text_width(section) * block.width))
     shape._inline.docPr.set("descr", plain(block.alt_text))
     word.add_paragraph(plain(block.caption), style="Caption")
 

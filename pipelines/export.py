@@ -46,6 +46,8 @@ MIME = {
     "pdf": "application/pdf",
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "zip": "application/zip",
 }
 INTERNAL_COLUMNS = ("hidden", "shown")  # disclosure bookkeeping, not data
 

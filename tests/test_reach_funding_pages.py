@@ -12,12 +12,12 @@ import pytest
 from conftest import workbook
 from streamlit.testing.v1 import AppTest
 
+from pipelines import charts as charts_module
 from pipelines import funding, ingest, metrics, reach, store
 from pipelines.disclosure import Disclosure
 from pipelines.metrics import Filters
 from pipelines.periods import Period
 from tests.apphelpers import assert_ran, chart_titles, open_page, rerun_with, widget
-from ui import charts as charts_module
 
 pytestmark = pytest.mark.usefixtures("app_runtime")
 

@@ -25,6 +25,7 @@ PAGES = (
     PageSpec("pages/reach.py", "Reach", ":material/groups:", "reach"),
     PageSpec("pages/funding.py", "Funding", ":material/payments:", "funding"),
     PageSpec("pages/upload.py", "Upload data", ":material/upload_file:", "upload"),
+    PageSpec("pages/reports.py", "Reports", ":material/description:", "reports"),
     PageSpec("pages/settings.py", "Settings", ":material/settings:", "settings"),
 )
 

@@ -1,0 +1,377 @@
+"""The funder's report pack and the one-page summary: the same figures as the pages, in export mode, as a document
+(PDF and Word) and a ZIP of its charts (PNG, SVG) with their data (XLSX).
+
+Every figure comes from a page-facing pipeline function called with ``Disclosure.export()``: counts under 8 are
+'<8', other counts rounded to 5 and shares worked out from the rounded counts, whatever the screen shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from pipelines import charts, funding, metrics, outcomes, reach, report
+from pipelines.disclosure import Disclosure
+from pipelines.document import Bullets, Document, Figure, Heading, Paragraph, Table, to_docx, to_pdf
+from pipelines.export import Exhibit
+from pipelines.measures import MEASURES
+from pipelines.periods import Period
+from pipelines.query import Con, Filters
+from pipelines.report import SECTIONS, Scope
+from pipelines.settings import Brand
+
+EXPORT = Disclosure.export()
+PROFILE_DIMENSIONS = {"age_band": "Age", "gender": "Gender", "ethnicity_group": "Ethnic group", "imd_quintile": "IMD"}
+ONE_PAGE_FIGURES = 0.58  # two charts and three short sections fit one A4 page
+ONE_PAGE_CHART_HEIGHT = 200  # pixels
+Block = Heading | Paragraph | Bullets | Figure | Table
+
+
+@dataclass
+class Pack:
+    """A document and the charts it holds, ready to write."""
+
+    document: Document
+    exhibits: list[Exhibit] = field(default_factory=list)
+
+    def files(self, stem: str) -> dict[str, bytes]:
+        """The PDF, the Word file and the ZIP of charts and data, by file name."""
+        return {f"{stem}.pdf": to_pdf(self.document), f"{stem}.docx": to_docx(self.document), f"{stem}.zip": self.zip()}
+
+    def zip(self) -> bytes:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            for exhibit in self.exhibits:
+                for ext in ("png", "svg", "xlsx"):
+                    archive.writestr(exhibit.file_name(ext), exhibit.render(ext))
+        return out.getvalue()
+
+
+class _Builder:
+    """Collects blocks and exhibits while a section is written."""
+
+    def __init__(self, con: Con, scope: Scope, brand: Brand) -> None:
+        self.con, self.scope, self.brand = con, scope, brand
+        self.f: Filters = scope.filters
+        self.blocks: list[Block] = []
+        self.exhibits: list[Exhibit] = []
+        self.figure_width = 1.0
+
+    def add(self, *blocks: Block) -> None:
+        self.blocks.extend(blocks)
+
+    def chart(
+        self,
+        what: str,
+        data: pd.DataFrame,
+        draw: Callable[[pd.DataFrame], object],
+        description: str,
+        citation: str | None = None,
+    ) -> None:
+        spec = draw(data).to_dict()
+        exhibit = Exhibit(what, spec, data, self.f.period, self.brand, citation)
+        self.exhibits.append(exhibit)
+        self.add(Figure(exhibit.render("png"), f"{what}, {self.f.period.description}.", description, self.figure_width))
+
+
+def write(files: dict[str, bytes], out_dir: Path) -> list[Path]:
+    """Write files into ``out_dir`` (made if need be) and return their paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        (out_dir / name).write_bytes(data)
+    return [out_dir / name for name in files]
+
+
+def report_files(
+    con: Con,
+    brand: Brand,
+    funder: str | None = None,
+    period: Period | None = None,
+    activities: tuple[str, ...] = (),
+    sections: tuple[str, ...] = SECTIONS,
+) -> dict[str, bytes]:
+    """A funder's (or the whole service's) report pack as files: PDF, Word and a ZIP of charts and data."""
+    chosen = report.scope(con, funder=funder, period=period, activities=activities)
+    built = report_pack(con, chosen, sections, brand)
+    return built.files(stem(built, chosen))
+
+
+def summary_files(con: Con, f: Filters, brand: Brand) -> dict[str, bytes]:
+    """The one-page summary as PDF and Word."""
+    built = one_page(con, f, brand)
+    name = stem(built, Scope(f)).replace("impact-report", "impact-summary")
+    return {k: v for k, v in built.files(name).items() if not k.endswith(".zip")}
+
+
+def stem(pack: Pack, scope: Scope) -> str:
+    """The files' shared name, e.g. brightside-mind_dudley-council-report_2024-25."""
+    what = f"{scope.funder} report" if scope.funder else "impact report"
+    return Exhibit(what, {}, pd.DataFrame(), scope.filters.period, pack.document.brand).file_name("x")[:-2]
+
+
+def report_pack(con: Con, scope: Scope, sections: tuple[str, ...], brand: Brand) -> Pack:
+    """The report pack for a scope: the chosen sections, in order, after a short summary."""
+    build = _Builder(con, scope, brand)
+    _summary(build)
+    for name in (s for s in SECTIONS if s in sections):
+        SECTION_WRITERS[name](build)
+    title = f"Our work funded by {scope.funder}" if scope.funder else "Our impact"
+    subtitle = f"{scope.filters.period.description}; {scope.who}"
+    return Pack(Document(title, subtitle, build.blocks, brand), build.exhibits)
+
+
+def _measure(build: _Builder) -> str | None:
+    return metrics.main_measure(build.con)
+
+
+def _summary(build: _Builder) -> None:
+    figures = reach.reach_figures(build.con, build.f, EXPORT)["labels"]
+    points = [
+        f"{figures['reached']} people took part in {figures['sessions_delivered']} sessions "
+        f"({figures['attendances']} attendances), {figures['new']} of them new to the service.",
+    ]
+    if (measure := _measure(build)) and (sentence := _outcome_sentence(build, measure)):
+        points.append(sentence)
+    if (cost := funding.cost_per_person(build.con, build.f, EXPORT)) is not None:
+        points.append(f"It cost £{cost:,.0f} per person reached, from the spending recorded for this work.")
+    build.add(Heading("In brief"), Bullets(points))
+
+
+def _outcome_sentence(build: _Builder, measure: str) -> str | None:
+    result = outcomes.headline(build.con, build.f, measure, EXPORT)
+    return outcomes.summary_sentence(measure, result, build.f.period.label) if result["shown"] else None
+
+
+def _outcomes(build: _Builder) -> None:
+    build.add(Heading("What changed for people"))
+    measure = _measure(build)
+    if measure is None:
+        build.add(Paragraph("No wellbeing questionnaires have been recorded, so change cannot be reported."))
+        return
+    m = MEASURES[measure]
+    result = outcomes.headline(build.con, build.f, measure, EXPORT)
+    if not result["shown"]:
+        build.add(
+            Paragraph(f"Fewer than 8 people completed the {m.full_name} twice in this period: too few to report.")
+        )
+        return
+    build.add(
+        Paragraph(outcomes.summary_sentence(measure, result, build.f.period.label)),
+        Paragraph(
+            f"The {m.full_name} runs from {m.low:g} to {m.high:g}; {'higher' if m.higher_better else 'lower'} scores "
+            f"are better. A change of at least {m.reliable_change:g} points is beyond what the questionnaire's own "
+            "variation explains (reliable change)."
+            if m.reliable_change is not None
+            else f"The {m.full_name} runs from {m.low:g} to {m.high:g}; {'higher' if m.higher_better else 'lower'} "
+            "scores are better."
+        ),
+    )
+    changes = result["changes"]
+    build.chart(
+        f"{measure} change",
+        changes,
+        lambda t: charts.change_shares(t, measure, build.f.period.description, ""),
+        "Bars of the share of people who improved reliably, did not change reliably, or deteriorated: "
+        + "; ".join(f"{c} {label}" for c, label in zip(changes["category"], changes["label"], strict=True))
+        + ".",
+        m.citation,
+    )
+    if len(build.f.activities) != 1:
+        table = outcomes.breakdown(build.con, build.f, measure, "activity", EXPORT)
+        build.add(
+            Table(
+                _activity_change(table),
+                f"Change in {measure} by activity",
+                ["A person counts in each activity they took part in.", EXPORT.note],
+            )
+        )
+
+
+def _activity_change(table: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Activity": table["group"],
+            "People with two scores": table["label"],
+            "Mean change (points)": table["mean_change"].round(1),
+            "95% CI": [
+                "" if pd.isna(low) else f"{low:+.1f} to {high:+.1f}"
+                for low, high in zip(table["ci_low"], table["ci_high"], strict=True)
+            ],
+        }
+    )
+
+
+def _reach(build: _Builder) -> None:
+    build.add(Heading("Who took part"))
+    quarterly = reach.quarterly(build.con, build.f, EXPORT)
+    build.chart(
+        "People reached by quarter",
+        quarterly,
+        lambda t: charts.reach_over_quarters(t, build.f.period.description, ""),
+        "Stacked bars of people reached each quarter, new and returning: "
+        + "; ".join(f"{q} {n}" for q, n in zip(quarterly["quarter"], quarterly["reached_label"], strict=True))
+        + ".",
+    )
+    for dimension, label in PROFILE_DIMENSIONS.items():
+        table = reach.profile(build.con, build.f, dimension, EXPORT)
+        build.add(
+            Table(
+                pd.DataFrame(
+                    {
+                        label if dimension != "imd_quintile" else "Deprivation quintile (1 = most deprived)": table[
+                            "group"
+                        ],
+                        "People": table["label"],
+                        "Share": [_share(s) for s in table["share"]],
+                    }
+                ),
+                f"People reached by {label.lower() if dimension != 'imd_quintile' else 'deprivation'}",
+            )
+        )
+
+
+def _share(value: float | None) -> str:
+    return "" if value is None or pd.isna(value) else f"{value:.0%}"
+
+
+def _funding(build: _Builder) -> None:
+    build.add(Heading("Funding and value for money"))
+    grants = build.scope.grants
+    if grants is not None and not grants.empty:
+        build.add(
+            Table(
+                pd.DataFrame(
+                    {
+                        "Grant": grants["title"],
+                        "Amount": [f"£{a:,.0f}" for a in grants["amount"]],
+                        "From": grants["start_date"],
+                        "To": grants["end_date"],
+                        "For": grants["activity"].fillna("The whole service"),
+                    }
+                ),
+                f"Grants from {build.scope.funder}",
+            )
+        )
+    costs = funding.costs(build.con, build.f, EXPORT)
+    row = costs.iloc[0]
+    spent = row["expenditure"]
+    if spent is None or pd.isna(spent):
+        build.add(Paragraph("No spending is recorded for this work in the period, so costs per person are not shown."))
+        return
+    lines = [f"Spending recorded: £{spent:,.0f}.", f"People reached: {row['reached label']}."]
+    if pd.notna(row["cost_per_participant"]):
+        lines.append(f"Cost per person reached: £{row['cost_per_participant']:,.0f}.")
+    for column in costs.columns:
+        if column.startswith("cost per improvement ") and pd.notna(row[column]):
+            lines.append(
+                f"Cost per person who improved reliably on {column.removeprefix('cost per improvement ')}: "
+                f"£{row[column]:,.0f}."
+            )
+    build.add(Bullets(lines), Paragraph(funding.VALUE_CAVEAT))
+
+
+def _methods(build: _Builder) -> None:
+    build.add(Heading("How we measured this"))
+    measure = _measure(build)
+    if measure:
+        m = MEASURES[measure]
+        result = outcomes.headline(build.con, build.f, measure, EXPORT)
+        left = outcomes.completeness_figures(build.con, build.f, measure, EXPORT)
+        rate = result["followup_rate"]
+        build.add(
+            Paragraph(
+                f"Wellbeing is measured with the {m.full_name}. {m.citation} Each person's first questionnaire is "
+                "compared with their latest one in the period; people with only one questionnaire are not included "
+                "in the change figures."
+            ),
+            Paragraph(
+                "The average change is given with a 95% confidence interval: the range within which the true average "
+                "change for people like these probably lies. "
+                + (
+                    f"A person counts as improved or deteriorated when their score moved by at least "
+                    f"{m.reliable_change:g} points (reliable change)."
+                    if m.reliable_change is not None
+                    else ""
+                )
+            ),
+            Bullets(
+                [
+                    f"Follow-up: {_share(rate) or 'not shown'} of the people who completed a first questionnaire "
+                    "completed another in the period.",
+                    f"Left out: {left['only_first_score']} people with only a first score, and "
+                    f"{left['missing_answer']} of {left['questionnaires']} questionnaires with a missing answer.",
+                ]
+            ),
+        )
+    build.add(
+        Paragraph(
+            "People are counted as reached when they attended at least one session in the period. "
+            f"To protect privacy, {EXPORT.note[0].lower()}{EXPORT.note[1:]}"
+        )
+    )
+
+
+SECTION_WRITERS: dict[str, Callable[[_Builder], None]] = {
+    "outcomes": _outcomes,
+    "reach": _reach,
+    "funding": _funding,
+    "methods": _methods,
+}
+
+
+def one_page(con: Con, f: Filters, brand: Brand, area: str = reach.ENGLAND) -> Pack:
+    """The one-page summary of a period and some activities: the verdict on outcomes, reach against the
+    population and funding secured against needed, in words, then two charts."""
+    build = _Builder(con, Scope(f), brand)
+    build.figure_width = ONE_PAGE_FIGURES
+    measure = _measure(build)
+    sentence = _outcome_sentence(build, measure) if measure else None
+    figures = reach.reach_figures(con, f, EXPORT)["labels"]
+    compared = reach.representation(con, f, "ethnicity_group", area, EXPORT)
+    build.add(
+        Heading("Does it work?"),
+        Paragraph(sentence or "Too few people completed a questionnaire twice in this period to say."),
+        Heading("Who do we reach?"),
+        Paragraph(
+            f"{figures['reached']} people took part, {figures['new']} of them new. Against {area} by ethnic group: "
+            + reach.represented_in_words(compared, "ethnicity_group")
+        ),
+        Heading("Will it still be funded?"),
+        Paragraph(_secured_in_words(con, f)),
+    )
+    if sentence:
+        changes = outcomes.headline(con, f, measure, EXPORT)["changes"]
+        build.chart(
+            f"{measure} change",
+            changes,
+            lambda t: charts.change_shares(t, measure, f.period.description, ""),
+            "; ".join(f"{c} {label}" for c, label in zip(changes["category"], changes["label"], strict=True)),
+            MEASURES[measure].citation,
+        )
+    quarterly = reach.quarterly(con, f, EXPORT)
+    build.chart(
+        "People reached by quarter",
+        quarterly,
+        lambda t: charts.reach_over_quarters(t, f.period.description, "").properties(height=ONE_PAGE_CHART_HEIGHT),
+        "; ".join(f"{q} {n}" for q, n in zip(quarterly["quarter"], quarterly["reached_label"], strict=True)),
+    )
+    return Pack(
+        Document("Impact summary", f"{f.period.description}; {Scope(f).who}", build.blocks, brand), build.exhibits
+    )
+
+
+def _secured_in_words(con: Con, f: Filters) -> str:
+    ahead = funding.secured_against_needed(con, f, f.period.end + dt.timedelta(days=1), count=4)
+    secured, needed = ahead["secured"].sum(), ahead["needed"].sum()
+    if pd.isna(needed) or not needed:
+        return f"£{secured:,.0f} is secured for the next 12 months; no spending is recorded to compare it with."
+    return (
+        f"For the 12 months after {f.period.end:%-d %B %Y}, £{secured:,.0f} is secured of £{needed:,.0f} expected "
+        f"spending ({secured / needed:.0%}; gap £{max(needed - secured, 0):,.0f})."
+    )
