@@ -75,6 +75,7 @@ CHARTS = {
     "reach": 4,
     "funding": 2,
     "upload": 0,
+    "reports": 0,
     "settings": 0,
 }  # Altair charts with the sample
 FIGURES = {"overview": overview_figures}
