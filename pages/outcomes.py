@@ -30,6 +30,8 @@ if not result["shown"]:
 
 sentence = outcomes.summary_sentence(measure, result, f.period.label)
 st.success(sentence, icon=":material/format_quote:")
+with st.expander("Copy this sentence for a bid"):
+    st.code(sentence, language=None, wrap_lines=True)
 for warning in result["warnings"]:
     st.warning(warning, icon=":material/warning:")
 

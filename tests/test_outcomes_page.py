@@ -91,6 +91,7 @@ def test_every_measure(sample_app: Path, sample: duckdb.DuckDBPyConnection) -> N
         sentences = [s.value for s in at.success]
         assert sentences == [outcomes.summary_sentence(measure, safe, period.label)], measure
         assert f"completed {MEASURES[measure].questionnaire} twice" in sentences[0]
+        assert [c.value for c in at.code] == sentences, "the sentence is offered to copy, as shown"
         assert [w.value for w in at.warning] == result["warnings"], measure
 
         found = metrics_shown(at)
