@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -214,6 +215,27 @@ def test_root_url_shows_overview(server: str, page: sync_api.Page, sample: duckd
         check_figures(page, overview_figures(sample))
     finally:
         screenshot(page, "root")
+
+
+# Downloads ----------------------------------------------------------------------------------------
+
+
+def test_a_chart_and_a_report_pack_download(server: str, page: sync_api.Page, tmp_path: Path) -> None:
+    """Download a chart as a picture from its menu, then a funder's report pack from the Reports page."""
+    open_and_check(page, f"{server}/overview", PAGES[0])
+    page.get_by_role("button", name="Download").first.click()
+    with page.expect_download() as chart:
+        page.get_by_role("button", name="Picture (PNG)").first.click()
+    assert chart.value.suggested_filename.endswith(".png")
+    assert Path(chart.value.path()).read_bytes().startswith(b"\x89PNG")
+
+    page.goto(f"{server}/reports")
+    sync_api.expect(page.locator("h1").first).to_have_text("Reports", timeout=WAIT_MS)
+    page.get_by_role("button", name="Make the report pack").click()
+    with page.expect_download(timeout=120_000) as pdf:
+        page.get_by_role("button", name=re.compile(r"impact-report.*\.pdf")).click(timeout=120_000)
+    assert Path(pdf.value.path()).read_bytes().startswith(b"%PDF")
+    screenshot(page, "reports")
 
 
 # Uploading through the browser --------------------------------------------------------------------
