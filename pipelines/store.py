@@ -131,22 +131,32 @@ def _typed_incoming(kind: str, *extra: str) -> str:
     return "SELECT " + ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in columns.items()) + " FROM incoming"
 
 
-def compare_with_current(con: duckdb.DuckDBPyConnection, kind: str, frame: pd.DataFrame) -> dict[str, int]:
-    """How many of ``frame``'s rows are new, and how many replace current rows with different values."""
-    values = [c for c in COLUMNS[kind] if c not in KINDS[kind].key]
-    differs = " OR ".join(f'n."{c}" IS DISTINCT FROM c."{c}"' for c in values) or "false"
+def _value_columns(kind: str) -> list[str]:
+    return [c for c in COLUMNS[kind] if c not in KINDS[kind].key]
+
+
+@contextmanager
+def _against_current(con: duckdb.DuckDBPyConnection, kind: str, frame: pd.DataFrame) -> Iterator[tuple[str, str]]:
+    """SQL for ``frame``'s rows (n) beside the current row with the same natural key (c, NULL for a new row), and a
+    condition true where the two differ."""
+    differs = " OR ".join(f'n."{c}" IS DISTINCT FROM c."{c}"' for c in _value_columns(kind)) or "false"
     con.register("incoming", frame)
     try:
-        new, changed = one(
-            con,
-            f"""
-            SELECT count(*) FILTER (WHERE c.k IS NULL), count(*) FILTER (WHERE c.k IS NOT NULL AND ({differs}))
-            FROM (SELECT *, concat_ws('|', {key_sql(kind)}) AS k FROM ({_typed_incoming(kind)})) n
-            LEFT JOIN (SELECT *, concat_ws('|', {key_sql(kind)}) AS k FROM {kind}) c USING (k)
-        """,
+        yield (
+            f"""(SELECT *, concat_ws('|', {key_sql(kind)}) AS k FROM ({_typed_incoming(kind, "source_row")})) n
+            LEFT JOIN (SELECT *, concat_ws('|', {key_sql(kind)}) AS k FROM {kind}) c USING (k)""",
+            f"c.k IS NOT NULL AND ({differs})",
         )
     finally:
         con.unregister("incoming")
+
+
+def compare_with_current(con: duckdb.DuckDBPyConnection, kind: str, frame: pd.DataFrame) -> dict[str, int]:
+    """How many of ``frame``'s rows are new, and how many replace current rows with different values."""
+    with _against_current(con, kind, frame) as (joined, differs):
+        new, changed = one(
+            con, f"SELECT count(*) FILTER (WHERE c.k IS NULL), count(*) FILTER (WHERE {differs}) FROM {joined}"
+        )
     return {"rows": len(frame), "new": new, "replaced": len(frame) - new, "changed": changed}
 
 
@@ -206,21 +216,14 @@ def remember_mappings(con: duckdb.DuckDBPyConnection, upload_id: int, mappings: 
         con.executemany("INSERT INTO column_mappings VALUES (?, ?, ?, ?)", rows)
 
 
-def changed_rows(con: duckdb.DuckDBPyConnection, kind: str, frame: pd.DataFrame, limit: int = 5) -> pd.DataFrame:
-    """Up to ``limit`` incoming rows that would change a current row: sheet row, column, current and new value."""
-    values = [c for c in COLUMNS[kind] if c not in KINDS[kind].key]
-    differs = " OR ".join(f'n."{c}" IS DISTINCT FROM c."{c}"' for c in values) or "false"
+def changed_rows(con: duckdb.DuckDBPyConnection, kind: str, frame: pd.DataFrame, max_rows: int = 5) -> pd.DataFrame:
+    """Up to ``max_rows`` incoming rows that would change a current row: sheet row, column, current and new value."""
+    values = _value_columns(kind)
     pairs = ", ".join(f'c."{c}" AS "current {c}", n."{c}" AS "new {c}"' for c in values)
-    con.register("incoming", frame)
-    try:
-        joined = con.execute(f"""
-            SELECT n.source_row, {pairs}
-            FROM (SELECT *, concat_ws('|', {key_sql(kind)}) AS k FROM ({_typed_incoming(kind, "source_row")})) n
-            JOIN (SELECT *, concat_ws('|', {key_sql(kind)}) AS k FROM {kind}) c USING (k)
-            WHERE {differs} ORDER BY n.source_row LIMIT {int(limit)}
-        """).df()
-    finally:
-        con.unregister("incoming")
+    with _against_current(con, kind, frame) as (joined, differs):
+        found = con.execute(
+            f"SELECT n.source_row, {pairs} FROM {joined} WHERE {differs} ORDER BY n.source_row LIMIT {int(max_rows)}"
+        ).df()
     return pd.DataFrame(
         [
             {
@@ -229,7 +232,7 @@ def changed_rows(con: duckdb.DuckDBPyConnection, kind: str, frame: pd.DataFrame,
                 "now": row[f"current {c}"],
                 "after loading": row[f"new {c}"],
             }
-            for _, row in joined.iterrows()
+            for _, row in found.iterrows()
             for c in values
             if str(row[f"current {c}"]) != str(row[f"new {c}"])
         ]

@@ -343,7 +343,7 @@ def test_changed_rows_keeps_to_its_limit(loaded):
     register = [REGISTER, ["P1", "2024-05-01", "Peer group", "no"], ["P2", "2024-05-01", "Peer group", "cancelled"]]
     table = checked(loaded, ("fix.xlsx", workbook({"Register": register}))).files[0].tables["attendance"]
     assert len(store.changed_rows(loaded, "attendance", table)) == 2
-    assert store.changed_rows(loaded, "attendance", table, limit=1).to_dict("records") == [
+    assert store.changed_rows(loaded, "attendance", table, max_rows=1).to_dict("records") == [
         {"sheet row": 2, "column": "attended", "now": "attended", "after loading": "did not attend"}
     ]
 
