@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import io
+import json
 import re
 import textwrap
 import unicodedata
@@ -95,8 +96,13 @@ def chart_files(
     PNG is drawn at ``scale`` times the chart's size (2 for print); SVG and PDF are vector. Rendering never fetches
     anything: the data must be inlined, as Altair does by default.
     """
-    printable = _with_footnote(_print_sized(spec), footnote_lines)
+    printable = _with_footnote(_print_sized(_plain_json(spec)), footnote_lines)
     return {fmt: _RENDERERS[fmt](printable, scale) for fmt in formats}
+
+
+def _plain_json(spec: dict) -> dict:
+    """The spec with dates written as ISO text (a chart may mark a day, such as today, with a date literal)."""
+    return json.loads(json.dumps(spec, default=lambda value: value.isoformat()))
 
 
 def branded(spec: dict, *, colour: str | None, charity: str | None) -> dict:

@@ -10,7 +10,9 @@ from pathlib import Path
 import docx
 import duckdb
 import pytest
+import streamlit as st
 from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 from pypdf import PdfReader
 
 from pipelines import funding, outcomes, pack, reach, report
@@ -18,7 +20,7 @@ from pipelines.__main__ import main
 from pipelines.disclosure import Disclosure
 from pipelines.document import to_docx, to_pdf
 from pipelines.settings import Brand
-from tests.apphelpers import assert_ran, copy_database, run_app, widget
+from tests.apphelpers import assert_ran, copy_database, open_page, run_app, widget
 
 FUNDER = "Dudley Council"
 EXPORT = Disclosure.export()
@@ -39,6 +41,14 @@ def pdf_text(dudley: tuple[report.Scope, pack.Pack]) -> str:
 
 def plain(text: str) -> str:
     return re.sub(r"\s+", " ", text)
+
+
+def assert_people_safe(name: str, sheet: Worksheet) -> None:
+    """Every count of people in an exported sheet is 0, hidden, or at least 10 and a multiple of 5."""
+    for column, title in enumerate(c.value for c in sheet[1]):
+        if title in ("People", "Reached", "New", "Returning", "Pairs"):
+            for (value,) in sheet.iter_rows(min_row=2, min_col=column + 1, max_col=column + 1, values_only=True):
+                assert value in (None, 0) or (value >= 10 and value % 5 == 0), (name, title, value)
 
 
 def test_the_pdf_has_every_section_and_the_grants(pdf_text: str) -> None:
@@ -78,12 +88,7 @@ def test_the_zip_has_each_chart_as_png_and_svg_with_safe_data(dudley: tuple[repo
     for name in names:
         data = archive.read(name)
         if name.endswith(".xlsx"):
-            sheet = load_workbook(io.BytesIO(data)).worksheets[0]
-            header = [c.value for c in sheet[1]]
-            for column, title in enumerate(header):
-                if title in ("People", "Reached", "New", "Returning", "Pairs"):
-                    for row in sheet.iter_rows(min_row=2, min_col=column + 1, max_col=column + 1, values_only=True):
-                        assert row[0] in (None, 0) or (row[0] >= 10 and row[0] % 5 == 0), (name, title, row[0])
+            assert_people_safe(name, load_workbook(io.BytesIO(data)).worksheets[0])
         if name.endswith(".svg"):
             assert "Counts under 8 suppressed; others rounded to 5" in data.decode()
 
@@ -120,3 +125,40 @@ def test_the_reports_page_makes_a_funders_pack(sample_app: Path) -> None:
     names = [b.label for b in at.get("download_button")]
     assert [n.rsplit(".", 1)[1] for n in names] == ["pdf", "docx", "zip"]
     assert names[0].startswith("brightside-mind_dudley-council-report_")
+
+
+# Every chart's downloads on the pages ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def offered(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+    """Every file a page offers for download, by file name: the bytes, or the function that makes them on click."""
+    found: dict[str, object] = {}
+    real = st.download_button
+
+    def recording(label: str, data: object, file_name: str | None = None, *args: object, **kwargs: object) -> bool:
+        found[file_name] = data
+        return real(label, data, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(st, "download_button", recording)
+    return found
+
+
+@pytest.mark.usefixtures("app_runtime")
+@pytest.mark.parametrize(
+    ("script", "title"),
+    [("pages/overview.py", "Overview"), ("pages/outcomes.py", "Outcomes"), ("pages/funding.py", "Funding")],
+)
+def test_every_chart_on_a_page_downloads(sample_app: Path, offered: dict, script: str, title: str) -> None:
+    """Each chart kind: a PNG at print size, an SVG with its title and footnote, a PDF; its data with no small or
+    unrounded count of people."""
+    open_page(script, title)
+    pictures = [name for name in offered if name.endswith(".png")]
+    assert pictures, "the sample draws charts here"
+    for name in pictures:
+        png, svg, pdf = (offered[name[:-3] + ext]() for ext in ("png", "svg", "pdf"))
+        assert png.startswith(b"\x89PNG") and int.from_bytes(png[16:20], "big") >= 2 * 600, name
+        assert svg.startswith(b"<svg") and b"Counts under 8 suppressed; others rounded to 5" in svg, name
+        assert pdf.startswith(b"%PDF"), name
+        sheet = load_workbook(io.BytesIO(offered[name[:-3] + "xlsx"]())).worksheets[0]
+        assert_people_safe(name, sheet)
