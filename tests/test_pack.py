@@ -147,7 +147,12 @@ def offered(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
 @pytest.mark.usefixtures("app_runtime")
 @pytest.mark.parametrize(
     ("script", "title"),
-    [("pages/overview.py", "Overview"), ("pages/outcomes.py", "Outcomes"), ("pages/funding.py", "Funding")],
+    [
+        ("pages/overview.py", "Overview"),
+        ("pages/outcomes.py", "Outcomes"),
+        ("pages/reach.py", "Reach"),
+        ("pages/funding.py", "Funding"),
+    ],
 )
 def test_every_chart_on_a_page_downloads(sample_app: Path, offered: dict, script: str, title: str) -> None:
     """Each chart kind: a PNG at print size, an SVG with its title and footnote, a PDF; its data with no small or
