@@ -240,7 +240,7 @@ def run_guarded(read: Callable[..., T], *args: object) -> T:
     """``read(*args)`` in a forked child limited to READ_MEMORY_BYTES more memory and READ_SECONDS.
 
     A crash (the spreadsheet reader aborts when it cannot allocate), a timeout or running out of memory raises
-    Refused; the app itself is never at risk. Forking costs a few milliseconds (measured in tests/test_hostile.py).
+    Refused; the app itself is never at risk. Forking and passing the cells back cost about 20 to 50 ms a file.
     """
     context = multiprocessing.get_context("fork")
     receiving, sending = context.Pipe(duplex=False)
