@@ -306,9 +306,13 @@ def _silence_errors() -> None:
 
 
 def _limit_memory() -> None:
-    """Cap this process's address space at what it uses now plus READ_MEMORY_BYTES."""
-    with open("/proc/self/statm") as statm:
-        in_use = int(statm.read().split()[0]) * resource.getpagesize()
+    """Cap this process's address space at what it uses now plus READ_MEMORY_BYTES (Linux; elsewhere only the time
+    limit applies)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            in_use = int(statm.read().split()[0]) * resource.getpagesize()
+    except OSError:
+        return
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     wanted = in_use + READ_MEMORY_BYTES
     resource.setrlimit(resource.RLIMIT_AS, (wanted if hard == resource.RLIM_INFINITY else min(wanted, hard), hard))
