@@ -71,7 +71,7 @@ def chart(
     charts, which never leave the app). ``description`` is the chart's accessible text, or makes it from the data."""
     data = fetch(screen())
     words = description(data) if callable(description) else description
-    st.altair_chart(draw(data, screen()).properties(description=words), width="stretch", alt=words)
+    st.altair_chart(draw(data, screen()), width="stretch", alt=words)  # alt becomes the spec's description
     if downloads:
         _download_menu(what, period, fetch, draw, citation, labels or {}, export.DOWNLOADS)
 
