@@ -32,6 +32,7 @@ FACETS = ("facet", "row", "column")
 DEFAULT_CATEGORY_COLOURS = (
     "#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac",
 )  # fmt: skip
+DASHBOARD_COLOUR = "#1f6f8b"  # the charts' own primary colour, replaced by the charity's in exports
 HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP's list of what makes a spreadsheet cell a formula
 EXCEL_COLUMN_WIDTH = (8, 60)
@@ -106,11 +107,13 @@ def _plain_json(spec: dict) -> dict:
 
 
 def branded(spec: dict, *, colour: str | None, charity: str | None) -> dict:
-    """The chart in the charity's primary colour (marks and the first category colour), its name before the title."""
+    """The chart in the charity's primary colour (marks, the first category colour, and wherever the charts use the
+    dashboard's own primary colour), its name before the title."""
     out = copy.deepcopy(spec)
     if colour:
         if not HEX_COLOUR.fullmatch(colour):
             raise ValueError(f"Colour should look like #1f6f8b, not {colour!r}")
+        out = json.loads(json.dumps(out).replace(f'"{DASHBOARD_COLOUR}"', f'"{colour}"'))
         config = out.setdefault("config", {})
         config.setdefault("mark", {})["color"] = colour
         config.setdefault("range", {})["category"] = [colour, *DEFAULT_CATEGORY_COLOURS[1:]]

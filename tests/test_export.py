@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import struct
 
@@ -172,6 +173,14 @@ def test_branding_colours_the_marks_and_names_the_charity():
     svg = export.chart_files(spec, footnote_lines=[], formats=["svg"])["svg"].decode()
     assert 'fill="#6a1b9a"' in svg
     assert ">Brightside Mind: People reached each quarter<" in svg
+
+
+def test_branding_recolours_what_the_charts_draw_in_the_dashboard_colour():
+    chart = (
+        alt.Chart(pd.DataFrame({"x": ["a"], "y": [10]})).mark_bar(color=export.DASHBOARD_COLOUR).encode(x="x", y="y")
+    )
+    spec = export.branded(chart.to_dict(), colour="#aa3377", charity=None)
+    assert export.DASHBOARD_COLOUR not in json.dumps(spec) and spec["mark"]["color"] == "#aa3377"
 
 
 @pytest.mark.parametrize(
