@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import io
 import json
 import re
@@ -103,7 +104,11 @@ def chart_files(
 
 def _plain_json(spec: dict) -> dict:
     """The spec with dates written as ISO text (a chart may mark a day, such as today, with a date literal)."""
-    return json.loads(json.dumps(spec, default=lambda value: value.isoformat()))
+    return json.loads(json.dumps(spec, default=_iso))
+
+
+def _iso(value: dt.date) -> str:
+    return value.isoformat()
 
 
 def branded(spec: dict, *, colour: str | None, charity: str | None) -> dict:
@@ -113,7 +118,7 @@ def branded(spec: dict, *, colour: str | None, charity: str | None) -> dict:
     if colour:
         if not HEX_COLOUR.fullmatch(colour):
             raise ValueError(f"Colour should look like #1f6f8b, not {colour!r}")
-        out = json.loads(json.dumps(out).replace(f'"{DASHBOARD_COLOUR}"', f'"{colour}"'))
+        out = json.loads(json.dumps(out, default=_iso).replace(f'"{DASHBOARD_COLOUR}"', f'"{colour}"'))
         config = out.setdefault("config", {})
         config.setdefault("mark", {})["color"] = colour
         config.setdefault("range", {})["category"] = [colour, *DEFAULT_CATEGORY_COLOURS[1:]]
