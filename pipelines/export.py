@@ -154,8 +154,12 @@ def neutralise(value: object) -> object:
 
 def file_name(charity: str, what: str, period_label: str, ext: str) -> str:
     """A safe download name, e.g. brightside-mind_wemwbs-change_2025-26.png: ASCII slugs of bounded length."""
-    stem = "_".join(part for part in map(_slug, (charity, what, period_label)) if part) or "export"
-    return f"{stem}.{_slug(ext) or 'bin'}"
+    return f"{file_stem(charity, what, period_label)}.{_slug(ext) or 'bin'}"
+
+
+def file_stem(charity: str, what: str, period_label: str) -> str:
+    """The name without its extension, shared by the files of one report."""
+    return "_".join(part for part in map(_slug, (charity, what, period_label)) if part) or "export"
 
 
 def _slug(text: str) -> str:

@@ -19,7 +19,7 @@ import pandas as pd
 from pipelines import charts, funding, metrics, outcomes, reach, report
 from pipelines.disclosure import Disclosure
 from pipelines.document import Bullets, Document, Figure, Heading, Paragraph, Table, to_docx, to_pdf
-from pipelines.export import Exhibit
+from pipelines.export import Exhibit, file_stem
 from pipelines.measures import MEASURES
 from pipelines.periods import Period
 from pipelines.query import Con, Filters
@@ -112,7 +112,7 @@ def summary_files(con: Con, f: Filters, brand: Brand) -> dict[str, bytes]:
 def stem(pack: Pack, scope: Scope) -> str:
     """The files' shared name, e.g. brightside-mind_dudley-council-report_2024-25."""
     what = f"{scope.funder} report" if scope.funder else "impact report"
-    return Exhibit(what, {}, pd.DataFrame(), scope.filters.period, pack.document.brand).file_name("x")[:-2]
+    return file_stem(pack.document.brand.charity_name or "impact", what, scope.filters.period.short_label)
 
 
 def report_pack(con: Con, scope: Scope, sections: tuple[str, ...], brand: Brand) -> Pack:
