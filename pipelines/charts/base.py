@@ -1,0 +1,56 @@
+"""What every chart shares: fonts, colours, titles, the quarter axis and the finish.
+
+The charts are shared by the pages and the exported files: titled, labelled, with period and suppression noted.
+
+They only draw. Counts of people arrive made safe (pipelines/disclosure.py): nullable, with a ``label`` column
+('<8', '–', '1,234'); a group whose count is hidden stays on its axis with that label in place of a bar or dot."""
+
+from __future__ import annotations
+
+import altair as alt
+
+FONT = "Source Sans Pro, Arial, sans-serif"
+NEW, RETURNING, ACCENT = "#1f6f8b", "#99c1de", "#d1495b"
+
+
+def chart_title(text: str, *subtitle: str) -> alt.Title:
+    return alt.Title(text, subtitle=[s for s in subtitle if s], anchor="start", fontSize=16, subtitleColor="#555")
+
+
+GROUP_TIPS = ["group", alt.Tooltip("label:N", title="people")]  # a group and its people as shown ('<8')
+
+
+def interval_tips(value: str, title: str, low: str = "ci_low", high: str = "ci_high", fmt: str = ".1f") -> list:
+    """Tooltip lines for a figure and its 95% confidence interval."""
+    return [
+        alt.Tooltip(f"{value}:Q", title=title, format=fmt),
+        alt.Tooltip(f"{low}:Q", title="95% CI from", format=fmt),
+        alt.Tooltip(f"{high}:Q", title="95% CI to", format=fmt),
+    ]
+
+
+def quarter_axis(title: str) -> alt.X:
+    """Financial quarters in order, each label on two lines ('2025-26' over 'Q1') so none is dropped."""
+    return alt.X(
+        "quarter:N",
+        title=title,
+        sort=None,
+        axis=alt.Axis(labelAngle=0, labelOverlap=False, labelFontSize=10, labelExpr="split(datum.label, ' ')"),
+    )
+
+
+def finish(chart: alt.Chart) -> alt.Chart:
+    return chart.properties(height=400).configure(font=FONT).configure_view(stroke=None)
+
+
+def plain(chart: alt.Chart, height: int) -> alt.Chart:
+    return chart.properties(height=height).configure(font=FONT).configure_view(stroke=None)
+
+
+def withheld_text(base: alt.Chart, text: str) -> alt.Chart:
+    """Words in place of the marks of the rows whose figures are not shown."""
+    return (
+        base.transform_filter("!datum.shown")
+        .mark_text(align="left", color="#777", fontStyle="italic")
+        .encode(x=alt.value(6), text=alt.value(text))
+    )

@@ -1,0 +1,82 @@
+"""Charts by financial quarter shared by several pages: people reached, and change in wellbeing."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from pipelines.charts.base import NEW, RETURNING, chart_title, finish, interval_tips, quarter_axis
+
+
+def reach_over_quarters(frame: pd.DataFrame, note: str, hidden: str) -> alt.Chart:
+    """People reached per quarter, split into those new to the service and those returning; a hidden part is
+    written above its quarter's bar ('<8 new')."""
+    who = {"new": "New to the service", "returning": "Returning"}
+    data = pd.concat(
+        [
+            pd.DataFrame(
+                {"quarter": frame["quarter"], "who": name, "people": frame[key], "label": frame[f"{key}_label"]}
+            )
+            for key, name in who.items()
+        ]
+    )
+    tops = frame[["new", "returning"]].fillna(0).sum(axis=1)
+    withheld = [
+        ", ".join(f"{frame.at[i, f'{key}_label']} {key}" for key in who if pd.isna(frame.at[i, key]))
+        for i in frame.index
+    ]
+    notes = pd.DataFrame({"quarter": frame["quarter"], "top": tops, "text": withheld})
+    bars = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=quarter_axis("Financial quarter"),
+            y=alt.Y("sum(people):Q", title="People reached", stack="zero"),
+            color=alt.Color(
+                "who:N",
+                title=None,
+                scale=alt.Scale(domain=list(who.values()), range=[NEW, RETURNING]),
+                legend=alt.Legend(orient="top"),
+            ),
+            order=alt.Order("who:N", sort="ascending"),
+            tooltip=["quarter", "who", alt.Tooltip("label:N", title="people")],
+        )
+    )
+    text = (
+        alt.Chart(notes[notes["text"] != ""])
+        .mark_text(dy=-8, color="#333", fontSize=11)
+        .encode(x=quarter_axis("Financial quarter"), y="top:Q", text="text:N")
+    )
+    return finish(alt.layer(bars, text).properties(title=chart_title("People reached each quarter", note, hidden)))
+
+
+def change_over_quarters(frame: pd.DataFrame, measure: str, note: str, hidden: str) -> alt.Chart:
+    """Mean change in a measure for people followed up in each quarter, with its 95% confidence interval; a quarter
+    whose figures are withheld shows its count ('<8') on the zero line."""
+    data = frame[["quarter", "pairs", "label", "mean_change", "ci_low", "ci_high"]]
+    base = alt.Chart(data).encode(x=quarter_axis("Quarter of follow-up"))
+    y_title = "Mean change (points)"
+    interval = base.mark_rule(strokeWidth=2, color=NEW).encode(y=alt.Y("ci_low:Q", title=y_title), y2="ci_high:Q")
+    points = base.mark_point(filled=True, size=90, color=NEW).encode(
+        y="mean_change:Q",
+        tooltip=[
+            "quarter",
+            alt.Tooltip("label:N", title="people with two scores"),
+            *interval_tips("mean_change", "mean change"),
+        ],
+    )
+    withheld = data[data["mean_change"].isna() & (data["label"] != "0")].assign(y=0.0)
+    counts = (
+        alt.Chart(withheld)
+        .mark_text(dy=-10, color="#777")
+        .encode(x=quarter_axis("Quarter of follow-up"), y="y:Q", text="label:N")
+    )
+    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#888", strokeDash=[4, 4]).encode(y="y:Q")
+    title = chart_title(
+        f"Change in {measure}, by quarter of follow-up",
+        note,
+        "Latest minus first score. Dots: mean change; lines: 95% confidence interval.",
+        "Quarters with too few people show their count, without figures." if len(withheld) else "",
+        hidden,
+    )
+    return finish(alt.layer(zero, interval, points, counts).properties(title=title))
