@@ -3,10 +3,14 @@ local mental-health charity, with the messiness of real returns. Every person, r
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import io
+import json
 import random
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -16,6 +20,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from pipelines import vocab
 from pipelines.measures import INSTRUMENTS, ONS4_QUESTIONS, Instrument
+from pipelines.sheets import KINDS
+from pipelines.validate import Sheet, read_sheet
+from pipelines.workbook import read_grids
 
 FIRST_DAY, LAST_DAY = date(2024, 4, 1), date(2026, 3, 31)
 SAVED_AT = datetime(2026, 4, 1)
@@ -665,7 +672,7 @@ def save(wb: Workbook, path: Path) -> None:
 
 
 def generate(out_dir: Path, seed: int = 2026) -> list[Path]:
-    """Write the eight quarterly workbooks into ``out_dir`` and return their paths, sorted."""
+    """Write the eight quarterly workbooks (and their checked sheets, CHECKED) into ``out_dir``; return the workbooks."""
     rng = random.Random(seed)
     people = simulate(rng)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -675,4 +682,69 @@ def generate(out_dir: Path, seed: int = 2026) -> list[Path]:
         path = out_dir / f"{q.label}_returns.xlsx"
         save(build_workbook(people, q, reserves, rng), path)
         paths.append(path)
+    write_checked(sorted(paths), out_dir / CHECKED)
     return sorted(paths)
+
+
+# The workbooks as checked: read once here, so the app's first start loads the sample without reading them again --
+
+CHECKED = "checked.json.gz"  # beside the workbooks; tests/test_sample.py proves it is what reading them gives
+
+
+def read_workbook(path: Path) -> list[Sheet]:
+    """The workbook's sheets as the upload check reads them into an empty database (no remembered mappings)."""
+    grids, problems = read_grids(path.name, path.read_bytes())
+    sheets = [read_sheet(grid, {}) for grid in grids]
+    problems += [p for s in sheets for p in s.problems]
+    if problems:
+        raise ValueError(f"the sample workbook {path.name} has problems: {problems}")
+    return sheets
+
+
+def write_checked(paths: Sequence[Path], out: Path) -> None:
+    """Save every workbook's checked sheets with the workbook's SHA-256, as gzipped JSON with the same bytes each time."""
+    files = [
+        {"name": p.name, "sha256": _sha256(p), "sheets": [_sheet_fields(s) for s in read_workbook(p)]} for p in paths
+    ]
+    text = json.dumps(files, default=_encode_date, ensure_ascii=False, separators=(",", ":"))
+    out.write_bytes(gzip.compress(text.encode(), mtime=0))
+
+
+def checked_sheets(paths: Sequence[Path], saved: Path) -> list[list[Sheet]] | None:
+    """Each workbook's checked sheets, as saved by write_checked; None unless saved for exactly these workbooks."""
+    if not saved.exists():
+        return None
+    files = json.loads(gzip.decompress(saved.read_bytes()), object_hook=_decode_date)
+    if [(f["name"], f["sha256"]) for f in files] != [(p.name, _sha256(p)) for p in paths]:
+        return None
+    return [[_sheet(fields) for fields in f["sheets"]] for f in files]
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _sheet_fields(sheet: Sheet) -> dict:
+    return {
+        "file": sheet.file,
+        "sheet": sheet.sheet,
+        "kind": sheet.kind.name if sheet.kind else None,
+        "header_row": sheet.header_row,
+        "records": sheet.records,
+        "notes": sheet.notes,
+        "ignored_columns": sheet.ignored_columns,
+    }
+
+
+def _sheet(fields: dict) -> Sheet:
+    return Sheet(**{**fields, "kind": KINDS[fields["kind"]] if fields["kind"] else None})
+
+
+def _encode_date(value: object) -> dict[str, str]:
+    if type(value) is not date:
+        raise TypeError(f"cannot save {value!r} in the checked sample")
+    return {"date": value.isoformat()}
+
+
+def _decode_date(obj: dict) -> object:
+    return date.fromisoformat(obj["date"]) if obj.keys() == {"date"} else obj

@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import json
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -14,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import ingest, sample
+from pipelines import ingest, sample, store
 
 ROOT = Path(__file__).resolve().parent.parent
+PIPELINES = [sys.executable, "-m", "pipelines"]
 
 FY = (dt.date(2025, 4, 1), dt.date(2026, 3, 31))
 
@@ -27,14 +29,20 @@ def people() -> list[sample.Person]:
 
 
 @pytest.fixture(scope="module")
-def summary(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """`python -m pipelines load data/sample/*` into an empty database, then `summary --json`, as a user runs them."""
-    db = str(tmp_path_factory.mktemp("sample") / "sample.duckdb")
+def loaded_by_cli(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`python -m pipelines load data/sample/*` into an empty database, as a user runs it: every workbook checked."""
+    db = tmp_path_factory.mktemp("sample") / "sample.duckdb"
     files = [str(p) for p in sorted(ingest.SAMPLE_DIR.glob("*.xlsx"))]
-    run = [sys.executable, "-m", "pipelines"]
-    subprocess.run([*run, "load", *files, "--db", db], check=True, capture_output=True, cwd=ROOT)
+    subprocess.run([*PIPELINES, "load", *files, "--db", str(db)], check=True, capture_output=True, cwd=ROOT)
+    return db
+
+
+@pytest.fixture(scope="module")
+def summary(loaded_by_cli: Path) -> dict:
+    """`python -m pipelines summary --json` for the financial year 2025-26 on the sample loaded from the CLI."""
+    db = str(loaded_by_cli)
     printed = subprocess.run(
-        [*run, "summary", "--json", "--db", db, "--from", FY[0].isoformat(), "--to", FY[1].isoformat()],
+        [*PIPELINES, "summary", "--json", "--db", db, "--from", FY[0].isoformat(), "--to", FY[1].isoformat()],
         check=True,
         capture_output=True,
         text=True,
@@ -44,11 +52,49 @@ def summary(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 
 def test_committed_sample_is_the_generators_output(tmp_path):
+    """The workbooks and their checked sheets (read again here, by today's code): `python -m pipelines sample` if not."""
     written = sample.generate(tmp_path)
     committed = sorted(ingest.SAMPLE_DIR.glob("*.xlsx"))
     assert [p.name for p in written] == [p.name for p in committed]
-    for new, old in zip(written, committed, strict=True):
+    pairs = zip([*written, tmp_path / sample.CHECKED], [*committed, ingest.SAMPLE_DIR / sample.CHECKED], strict=True)
+    for new, old in pairs:
         assert hashlib.sha256(new.read_bytes()).hexdigest() == hashlib.sha256(old.read_bytes()).hexdigest(), new.name
+
+
+def test_checked_sheets_are_what_reading_the_workbooks_gives():
+    paths = sorted(ingest.SAMPLE_DIR.glob("*.xlsx"))
+    saved = sample.checked_sheets(paths, ingest.SAMPLE_DIR / sample.CHECKED)
+    assert saved == [sample.read_workbook(p) for p in paths]
+
+
+def test_checked_sheets_are_not_used_for_other_workbooks(tmp_path):
+    paths = sorted(ingest.SAMPLE_DIR.glob("*.xlsx"))
+    changed = tmp_path / paths[0].name
+    changed.write_bytes(paths[0].read_bytes() + b"\0")
+    checked = ingest.SAMPLE_DIR / sample.CHECKED
+    assert sample.checked_sheets([changed, *paths[1:]], checked) is None
+    assert sample.checked_sheets(paths[1:], checked) is None
+    assert sample.checked_sheets(paths, tmp_path / "missing.json.gz") is None
+
+
+STORED = ["uploads", "column_mappings", *(f"{kind}_history" for kind in store.COLUMNS)]
+
+
+def test_load_sample_stores_what_checking_every_workbook_stores(loaded_by_cli, tmp_path):
+    """The first start's quick load gives the same rows as the CLI's full check, with the same participant key."""
+    db = tmp_path / "quick.duckdb"
+    shutil.copyfile(f"{loaded_by_cli}.key", f"{db}.key")
+    quick = store.connect(db)
+    ingest.load_sample(quick)
+    full = store.connect(loaded_by_cli, read_only=True)
+    try:
+        for table in STORED:
+            query = f"SELECT * EXCLUDE (loaded_at) FROM {table}" if table == "uploads" else f"SELECT * FROM {table}"
+            ordered = f"{query} ORDER BY ALL"
+            assert quick.execute(ordered).fetchall() == full.execute(ordered).fetchall(), table
+    finally:
+        quick.close()
+        full.close()
 
 
 def _in_fy(day: dt.date) -> bool:

@@ -1,0 +1,117 @@
+"""Time the app's first start on an empty database against a start on a database already holding the sample.
+
+.venv/bin/python -m benchmarks.first_start [--runs 3]
+
+Each run starts `streamlit run dashboard.py` and times, in headless Chromium (/usr/bin/chromium), from the server's
+health check answering until the Overview title is visible. Both starts are measured in the same run, so the ratio
+is comparable across machines: the empty start's extra work is loading the bundled sample.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from playwright.sync_api import Browser, sync_playwright
+
+from pipelines import ingest, store
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+TIMEOUT_S = 120
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_healthy(base: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.exit(f"streamlit exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
+                if answer.read().decode().strip() == "ok":
+                    return
+        except OSError:
+            time.sleep(0.05)
+    sys.exit(f"streamlit did not answer within {TIMEOUT_S} s")
+
+
+@contextmanager
+def server(db: Path) -> Iterator[str]:
+    """A `streamlit run dashboard.py` on ``db``, once it answers its health check."""
+    port = free_port()
+    env = {**os.environ, "IMPACT_DB": str(db)}
+    env.pop("IMPACT_SECRET_FILE", None)
+    command = [
+        sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+        "--server.port", str(port), "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until_healthy(f"http://127.0.0.1:{port}", process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def seconds_to_first_page(browser: Browser, db: Path) -> float:
+    with server(db) as base:
+        start = time.perf_counter()
+        page = browser.new_page()
+        page.goto(base)
+        page.locator("h1", has_text="Overview").first.wait_for(state="visible", timeout=TIMEOUT_S * 1000)
+        seconds = time.perf_counter() - start
+        page.close()
+    return seconds
+
+
+def sample_database(folder: Path) -> Path:
+    db = folder / "sample.duckdb"
+    con = store.connect(db)
+    ingest.load_sample(con)
+    con.close()
+    return db
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3, help="starts of each kind (the median is printed)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
+        loaded = sample_database(Path(tmp))
+        empty_times, loaded_times = [], []
+        for run in range(args.runs):
+            folder = Path(tmp) / f"run{run}"
+            folder.mkdir()
+            empty_times.append(seconds_to_first_page(browser, folder / "empty.duckdb"))
+            copy = folder / loaded.name
+            shutil.copyfile(loaded, copy)
+            shutil.copyfile(f"{loaded}.key", f"{copy}.key")
+            loaded_times.append(seconds_to_first_page(browser, copy))
+        browser.close()
+    empty, warm = statistics.median(empty_times), statistics.median(loaded_times)
+    print(f"{'first page, database holding the sample (baseline)':<58} {warm * 1000:>9.0f} ms")
+    print(f"{'first page, empty database (loads the sample)':<58} {empty * 1000:>9.0f} ms")
+    print(f"{'ratio empty / baseline':<58} {empty / warm:>9.1f} x")
+
+
+if __name__ == "__main__":
+    main()
