@@ -3,15 +3,15 @@
 import streamlit as st
 
 from ui.data import showing_sample
-from ui.figures import HIDE_BUILT_IN_DOWNLOADS
-from ui.shell import navigation
+from ui.shell import filtered, navigation
 from ui.sidebar import draw_filters
+from ui.style import APP_CSS
 
 st.set_page_config(page_title="Impact dashboard", page_icon="📊", layout="wide")
 
-st.html(HIDE_BUILT_IN_DOWNLOADS)
+st.html(APP_CSS)
 chosen_page = navigation()
-draw_filters()
+draw_filters(shown=filtered(chosen_page))
 if showing_sample():
     st.info(
         "**Sample data.** You are looking at the bundled sample for a fictional charity, Brightside Mind. "

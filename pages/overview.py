@@ -1,8 +1,9 @@
-"""Overview: the headline figures for the period, each against the period before, and the trend by quarter."""
+"""Overview: the three questions answered in words, then the headline figures against the period before, and the
+trend by quarter."""
 
 import streamlit as st
 
-from pipelines import charts, metrics, outcomes, overview, reach
+from pipelines import charts, metrics, outcomes, overview, reach, verdict
 from pipelines.measures import MEASURES
 from pipelines.periods import trailing_quarters
 from ui import figures, show
@@ -12,35 +13,43 @@ from ui.sidebar import current_filters, page_header, period_note
 before = current_filters().period.previous()
 f, _ = page_header("Overview", f"Changes are against the previous period ({before.label}).")
 safe = figures.screen()
+measure = cached(metrics.main_measure)
+
+if measure:
+    answers = [cached(verdict.does_it_work, f, measure, safe), cached(verdict.for_whom, f, measure, safe)]
+    for column, answer in zip(st.columns(len(answers)), answers, strict=True):
+        figures.answer(column, answer)
+
+
+def compared_metric(column, label: str, figure: overview.Compared, value: str, kind: str = "count") -> None:
+    """A figure with its change from the previous period, coloured only when the change is beyond noise."""
+    change = show.change(figure.value, figure.before, kind)
+    column.metric(label, value, change, delta_color="normal" if figure.clear else "off", border=True)
+
 
 st.subheader("Reach")
 found = cached(overview.reach, f, safe)
 for column, (key, label) in zip(st.columns(4), overview.REACH.items(), strict=True):
-    figure = found[key]
-    column.metric(label, figure.label, show.change(figure.value, figure.before), border=True)
+    compared_metric(column, label, found[key], found[key].label)
 
-measure = cached(metrics.main_measure)
 if measure:
-    st.subheader(f"Wellbeing ({measure})")
+    m = MEASURES[measure]
+    st.subheader(f"Wellbeing: {m.full_name}")
     result = cached(outcomes.headline, f, measure, safe)
     compared = cached(overview.wellbeing, f, measure, safe)
     pairs, improved, rate = compared["pairs"], compared["improved"], compared["followup_rate"]
     ci = result["ci95"]
+    better = "higher is better" if m.higher_better else "lower is better"
     cols = st.columns(4)
-    cols[0].metric("People with two scores", pairs.label, show.change(pairs.value, pairs.before), border=True)
+    compared_metric(cols[0], "People with two scores", pairs, pairs.label)
     figures.fact(
         cols[1],
         "Mean change (points)",
-        show.number(result["mean_change"]),
-        f"95% CI {ci[0]:+.1f} to {ci[1]:+.1f}" if ci else None,
+        show.signed(result["mean_change"]),
+        f"95% CI {ci[0]:+.1f} to {ci[1]:+.1f}; {better}" if ci else better,
     )
-    cols[2].metric(
-        "Improved reliably",
-        show.share(improved.value),
-        show.change(improved.value, improved.before, "share"),
-        border=True,
-    )
-    cols[3].metric("Follow-up rate", show.share(rate.value), show.change(rate.value, rate.before, "share"), border=True)
+    compared_metric(cols[2], "Improved reliably", improved, show.share(improved.value), "share")
+    compared_metric(cols[3], "Follow-up rate", rate, show.share(rate.value), "share")
     for warning in result["warnings"]:
         st.warning(warning, icon=":material/warning:")
 
@@ -95,6 +104,8 @@ with st.expander("How these figures are worked out"):
 - **People with two scores**: people whose latest questionnaire after their first one falls in the period. **Mean change** is latest minus first, with a 95% confidence interval (paired t). **Improved reliably**: a change of at least the measure's threshold (3 points for WEMWBS and SWEMWBS, 6 for CORE-10).
 - **Follow-up rate**: of the people reached who had a first questionnaire, the share with a second one in the period.
 - **Income**: each secured grant or contract spread evenly by day over its dates. **Runway**: latest free reserves ÷ average monthly spending over the last 12 months.
+- **Colours**: a change against the previous period is green or red only when it is beyond chance; otherwise it is grey. Counts are compared as two Poisson counts, shares (improved, follow-up rate) with a two-proportion z-test, both at the 5% level. The first period with data shows no change.
+- **For whom**: a group stands out when the 95% confidence interval of its mean change leaves out everyone's mean. With many groups compared, one may stand out by chance now and then, so read it as a pointer to look closer.
 - Counts of fewer than 8 people are shown as "<8" so no one can be identified (threshold in Display settings), and no change against the previous period is given where either count is hidden.
 """
     )

@@ -147,8 +147,14 @@ def open_page(script: str, title: str) -> AppTest:
     return at
 
 
+def title_text(spec: dict) -> str:
+    """A chart's title as one line, however it is wrapped."""
+    text = spec.get("title", {}).get("text", "")
+    return " ".join(text) if isinstance(text, list) else text
+
+
 def chart_titles(at: AppTest) -> list[str]:
-    return [spec.get("title", {}).get("text", "") for spec in charts(at)]
+    return [title_text(spec) for spec in charts(at)]
 
 
 def rerun_with(element, value: object) -> list[str]:

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from pipelines import metrics, overview, store
 from pipelines.metrics import Filters
 from pipelines.periods import Period, quarters
-from tests.apphelpers import ROOT, assert_ran, charts, open_page, run_app, sample_banner, widget
+from tests.apphelpers import ROOT, assert_ran, charts, open_page, run_app, sample_banner, title_text, widget
 from ui.shell import PAGES, PageSpec
 
 pytestmark = pytest.mark.usefixtures("app_runtime")
@@ -66,7 +66,7 @@ def test_page_runs_with_the_shell(sample_app: Path, spec: PageSpec) -> None:
     at.switch_page(spec.script).run()
     assert_ran(at)
     assert [t.value for t in at.title] == [spec.title]
-    assert "Filters" in [h.value for h in at.sidebar.header]
+    assert ("Filters" in [h.value for h in at.sidebar.header]) == spec.filtered
     assert sample_banner(at)
     assert not at.error
 
@@ -79,6 +79,15 @@ def test_every_chart_and_table_offers_downloads(sample_app: Path, script: str, p
     menus = at.get("popover")
     assert len(menus) == len(charts(at)) + len(at.dataframe) - per_person > 0
     assert {menu.proto.popover.label for menu in menus} == {"Download"}
+
+
+def test_filters_hidden_on_a_page_without_them_are_kept_for_the_next(sample_app: Path) -> None:
+    at = run_app()
+    widget(at.sidebar.radio, "Period").set_value("Quarter").run()
+    at.switch_page("pages/upload.py").run()
+    assert not at.sidebar.radio
+    at.switch_page("pages/overview.py").run()
+    assert widget(at.sidebar.radio, "Period").value == "Quarter"
 
 
 def test_every_page_is_listed() -> None:
@@ -123,11 +132,41 @@ def test_two_titled_charts(sample_app: Path) -> None:
     at = run_app()
     specs = charts(at)
     assert len(specs) == 2
-    titles = [spec.get("title", {}).get("text") for spec in specs]
+    titles = [title_text(spec) for spec in specs]
     assert titles[0] == "People reached each quarter"
     assert titles[1].startswith("Change in ")
     for spec in specs:
         assert spec["title"]["subtitle"], "each chart says what period and activities it covers"
+
+
+def test_overview_answers_in_words_before_any_figure(sample_app: Path) -> None:
+    at = run_app()
+    words = [md.value for md in at.markdown]
+    assert words[0].endswith("Does it work?**") and words[2].endswith("For whom?**")
+    assert words[1].startswith("Of the 264 people who completed the Warwick-Edinburgh Mental Wellbeing Scale (WEMWBS)")
+    assert "higher is better" in words[1] and "unlikely to be chance" in words[1]
+
+
+GREEN, RED, GREY = 1, 0, 2  # st.metric's delta colours as AppTest reads them
+
+
+def test_only_a_change_beyond_noise_is_coloured(sample_app: Path) -> None:
+    at = run_app()
+    colours = {m.label: m.proto.color for m in at.metric}
+    # 527 people against 439: 88 > 1.96 × √966 = 60.9. Sessions 820 against 762: 58 < 1.96 × √1582 = 78.0.
+    # Improved 61% of 264 against 65% of 167: z = 0.82.
+    assert colours["People reached"] == GREEN
+    assert colours["Sessions delivered"] == GREY
+    assert colours["Improved reliably"] == GREY
+
+
+def test_the_first_year_with_data_shows_no_change(sample_app: Path) -> None:
+    at = run_app()
+    widget(at.sidebar.selectbox, "Financial year").set_value("2024-25 (Apr–Mar)").run()
+    assert_ran(at)
+    changes = deltas(at)
+    for label in [*REACH_LABELS.values(), "People with two scores", "Improved reliably", "Follow-up rate"]:
+        assert not changes[label], f"{label} has no previous period to compare with"
 
 
 def test_choosing_a_quarter(sample_app: Path, sample: duckdb.DuckDBPyConnection) -> None:

@@ -14,7 +14,7 @@ from pipelines import metrics, outcomes, store
 from pipelines.disclosure import Disclosure
 from pipelines.measures import MEASURES
 from pipelines.metrics import Filters
-from tests.apphelpers import assert_ran, chart_titles, charts, open_page, rerun_with, widget
+from tests.apphelpers import assert_ran, chart_titles, charts, open_page, rerun_with, title_text, widget
 
 pytestmark = pytest.mark.usefixtures("app_runtime")
 
@@ -186,6 +186,6 @@ def test_a_few_dozen_people_get_a_line_each(tmp_path: Path, monkeypatch: pytest.
     at = open_outcomes()
     assert metrics_shown(at)["People with two scores"] == ("10", None)
     assert "WEMWBS: first and latest score" in chart_titles(at)
-    slope = next(s for s in charts(at) if s["title"]["text"] == "WEMWBS: first and latest score")
+    slope = next(s for s in charts(at) if title_text(s) == "WEMWBS: first and latest score")
     assert "Each line is one person." in slope["title"]["subtitle"]
     assert_downloads(at)  # every chart but the slope chart

@@ -17,19 +17,13 @@ from pipelines import export, settings
 from pipelines.disclosure import WITHHELD, Disclosure
 from pipelines.export import Exhibit
 from pipelines.periods import Period
+from pipelines.verdict import Answer
 from ui.data import cursor, showing_sample
 
 Fetch = Callable[[Disclosure], pd.DataFrame]
 Draw = Callable[[pd.DataFrame, Disclosure], alt.Chart]
 Describe = str | Callable[[pd.DataFrame], str]  # in words, what the chart shows and its key figure
 LABELS = {"png": "Picture (PNG)", "svg": "Vector (SVG)", "pdf": "PDF", "csv": "Data (CSV)", "xlsx": "Data (Excel)"}
-HIDE_BUILT_IN_DOWNLOADS = """<style>
-[data-testid="stElementToolbarButton"]:has(button[aria-label^="Download"]),
-[data-testid="stElementToolbarButton"]:has(button[aria-label^="Show data"]),
-[data-testid="stElementToolbarButton"]:has(button[aria-label^="Copy Vega"]) { display: none; }
-</style>"""  # the chart and table toolbars' own downloads would bypass export rules: only ours are offered
-
-
 def screen() -> Disclosure:
     """The on-screen disclosure: the sidebar's threshold, never below 8."""
     return Disclosure.screen(int(st.session_state.get("threshold", Disclosure().min_count)))
@@ -50,6 +44,20 @@ def listed(names: pd.Series, values: pd.Series) -> str:
 def fact(column, label: str, value: str, detail: str | None = None, help: str | None = None) -> None:  # noqa: A002
     """A headline figure with a plain note under it (st.metric's delta, neither green nor red)."""
     column.metric(label, value, detail, delta_color="off", delta_arrow="off", help=help, border=True)
+
+
+TONES = {
+    "good": ":material/check_circle: ",
+    "bad": ":material/error: ",
+    "neutral": ":material/info: ",
+}  # an icon beside the words, so colour is never the only signal
+
+
+def answer(column, found: Answer) -> None:
+    """One of the Overview's questions answered in words, in a bordered box."""
+    box = column.container(border=True)
+    box.markdown(f"**{TONES[found.tone]}{found.question}**")
+    box.markdown(found.text)
 
 
 def brand() -> settings.Brand:

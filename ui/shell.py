@@ -17,6 +17,7 @@ class PageSpec:
     title: str
     icon: str
     url_path: str
+    filtered: bool = True  # follows the sidebar's period and activity filter
 
 
 PAGES = (
@@ -24,9 +25,9 @@ PAGES = (
     PageSpec("pages/outcomes.py", "Outcomes", ":material/trending_up:", "outcomes"),
     PageSpec("pages/reach.py", "Reach", ":material/groups:", "reach"),
     PageSpec("pages/funding.py", "Funding", ":material/payments:", "funding"),
-    PageSpec("pages/upload.py", "Upload data", ":material/upload_file:", "upload"),
+    PageSpec("pages/upload.py", "Upload data", ":material/upload_file:", "upload", filtered=False),
     PageSpec("pages/reports.py", "Reports", ":material/description:", "reports"),
-    PageSpec("pages/settings.py", "Settings", ":material/settings:", "settings"),
+    PageSpec("pages/settings.py", "Settings", ":material/settings:", "settings", filtered=False),
 )
 
 
@@ -40,6 +41,11 @@ def navigation() -> StreamlitPage:
         lambda: st.switch_page(pages[0]), title=PAGES[0].title, url_path="home", default=True, visibility="hidden"
     )
     return st.navigation([home, *pages])
+
+
+def filtered(page: StreamlitPage) -> bool:
+    """Whether the page follows the sidebar filters (Upload and Settings do not, so the sidebar leaves them out)."""
+    return next((p.filtered for p in PAGES if p.url_path == page.url_path), True)
 
 
 def require_shell() -> None:

@@ -14,6 +14,11 @@ def number(x: float | None, digits: int = 1, unit: str = "") -> str:
     return "–" if x is None or x != x else f"{x:,.{digits}f}{unit}"
 
 
+def signed(x: float | None, digits: int = 1) -> str:
+    """A change with its sign: '+4.3', '-2.0'."""
+    return "–" if x is None or x != x else f"{x:+,.{digits}f}"
+
+
 def months(x: float | None) -> str:
     """A runway in months, rounded down: 2.98 months is not yet 3."""
     return "–" if x is None else f"{math.floor(x * 10) / 10:,.1f} months"

@@ -13,15 +13,27 @@ from pipelines.periods import Period, financial_year, fy_label, quarter_label, q
 from ui.data import cached
 from ui.shell import SHELL_KEY, require_shell
 
+FILTER_KEYS = ("period_kind", "financial_year", "quarter", "custom_dates", "activities", "threshold")
 
-def draw_filters() -> Filters:
-    """Draw the sidebar filters and remember the choice for the pages."""
+
+def draw_filters(shown: bool = True) -> Filters:
+    """Draw the sidebar filters and remember the choice for the pages.
+
+    A page without filters keeps the last choice: Streamlit forgets a widget's value when a run does not draw it,
+    unless the value is written back to the session state, as here."""
+    if not shown:
+        for key in FILTER_KEYS:
+            if key in st.session_state:
+                st.session_state[key] = st.session_state[key]
+        return st.session_state.setdefault(SHELL_KEY, Filters(cached(metrics.default_period)))
     st.sidebar.header("Filters")
     default = cached(metrics.default_period)
     first, last = cached(metrics.data_range) or (default.start, default.end)
-    kind = st.sidebar.radio("Period", ("Financial year", "Quarter", "Custom dates"), horizontal=True)
+    kind = st.sidebar.radio("Period", ("Financial year", "Quarter", "Custom dates"), horizontal=True, key="period_kind")
     period = _choose_period(kind, default, first, last)
-    activities = st.sidebar.multiselect("Activity", cached(metrics.activities), placeholder="All activities")
+    activities = st.sidebar.multiselect(
+        "Activity", cached(metrics.activities), placeholder="All activities", key="activities"
+    )
     with st.sidebar.expander("Display settings"):
         st.number_input(
             "Hide counts of people below",
@@ -41,14 +53,14 @@ def _choose_period(kind: str, default: Period, first: dt.date, last: dt.date) ->
     if kind == "Financial year":
         years = _financial_years(first, max(last, default.end))
         labels = [f"{fy_label(y.start)} (Apr–Mar)" for y in years]
-        picked = st.sidebar.selectbox("Financial year", labels, index=years.index(default))
+        picked = st.sidebar.selectbox("Financial year", labels, index=years.index(default), key="financial_year")
         return years[labels.index(picked)]
     if kind == "Quarter":
         options = quarters(Period(first, last))[::-1]
         labels = [f"{quarter_label(q.start)} ({q.start:%b}–{q.end:%b %Y})" for q in options]
-        picked = st.sidebar.selectbox("Quarter", labels, index=_latest_in(options, default))
+        picked = st.sidebar.selectbox("Quarter", labels, index=_latest_in(options, default), key="quarter")
         return options[labels.index(picked)]
-    picked = st.sidebar.date_input("From – to", (default.start, default.end), format="DD/MM/YYYY")
+    picked = st.sidebar.date_input("From – to", (default.start, default.end), format="DD/MM/YYYY", key="custom_dates")
     if len(picked) != 2:
         st.sidebar.caption("Choose the end date too.")
         return default
@@ -78,8 +90,15 @@ def page_header(title: str, explanation: str) -> tuple[Filters, str]:
     f = current_filters()
     note = period_note(f)
     st.title(title)
-    st.caption(f"{note}. {explanation}")
+    st.caption(f"{note}. {explanation}{data_up_to(cached(metrics.data_range))}")
     return f, note
+
+
+def data_up_to(found: tuple[dt.date, dt.date] | None, today: dt.date | None = None) -> str:
+    """' Data up to 31 Mar 2026.' when the data end before today, so no one reads a gap as a fall."""
+    if found is None or found[1] >= (today or dt.date.today()):
+        return ""
+    return f" **Data up to {found[1]:%-d %b %Y}.**"
 
 
 def period_note(f: Filters) -> str:

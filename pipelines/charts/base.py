@@ -7,14 +7,24 @@ They only draw. Counts of people arrive made safe (pipelines/disclosure.py): nul
 
 from __future__ import annotations
 
+import textwrap
+
 import altair as alt
 
 FONT = "Source Sans Pro, Arial, sans-serif"
 NEW, RETURNING, ACCENT = "#1f6f8b", "#99c1de", "#d1495b"
 
 
+TITLE_WIDTH, SUBTITLE_WIDTH = 44, 62  # characters per line that fit a phone's width (390 px)
+
+
 def chart_title(text: str, *subtitle: str) -> alt.Title:
-    return alt.Title(text, subtitle=[s for s in subtitle if s], anchor="start", fontSize=16, subtitleColor="#555")
+    """A title and subtitle lines, wrapped so that a narrow screen shows them whole instead of cutting them short."""
+    lines = textwrap.wrap(text, TITLE_WIDTH)
+    below = [line for s in subtitle if s for line in textwrap.wrap(s, SUBTITLE_WIDTH)]
+    return alt.Title(
+        lines[0] if len(lines) == 1 else lines, subtitle=below, anchor="start", fontSize=16, subtitleColor="#555"
+    )
 
 
 GROUP_TIPS = ["group", alt.Tooltip("label:N", title="people")]  # a group and its people as shown ('<8')
@@ -30,12 +40,19 @@ def interval_tips(value: str, title: str, low: str = "ci_low", high: str = "ci_h
 
 
 def quarter_axis(title: str) -> alt.X:
-    """Financial quarters in order, each label on two lines ('2025-26' over 'Q1') so none is dropped."""
+    """Financial quarters in order, labelled 'Q1', 'Q2'… with the year under the first quarter shown and each Q1,
+    so that eight quarters fit a phone without labels overlapping."""
+    years = "datum.index == 0 || split(datum.label, ' ')[1] == 'Q1'"
     return alt.X(
         "quarter:N",
         title=title,
         sort=None,
-        axis=alt.Axis(labelAngle=0, labelOverlap=False, labelFontSize=10, labelExpr="split(datum.label, ' ')"),
+        axis=alt.Axis(
+            labelAngle=0,
+            labelOverlap=False,
+            labelFontSize=10,
+            labelExpr=f"[split(datum.label, ' ')[1], {years} ? split(datum.label, ' ')[0] : '']",
+        ),
     )
 
 
