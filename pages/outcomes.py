@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pipelines import charts, metrics, outcomes
+from pipelines import charts, metrics, outcomes, verdict
 from pipelines.measures import MEASURES
 from pipelines.outcomes import BREAKDOWNS
 from ui import figures, show
@@ -28,9 +28,9 @@ if not result["shown"]:
     )
     st.stop()
 
+figures.answer(st, cached(verdict.does_it_work, f, measure, safe))
 sentence = outcomes.summary_sentence(measure, result, f.period.label)
-st.success(sentence, icon=":material/format_quote:")
-with st.expander("Copy this sentence for a bid"):
+with st.expander("Copy a sentence for a bid"):
     st.code(sentence, language=None, wrap_lines=True)
 for warning in result["warnings"]:
     st.warning(warning, icon=":material/warning:")
@@ -60,11 +60,14 @@ fact(
 cols = st.columns(4)
 fact(
     cols[0],
-    "Effect size",
+    "Effect size (how big the change is)",
     show.number(effect["d"], 2),
-    f"95% CI {effect['ci_low']:.2f} to {effect['ci_high']:.2f}" if effect["d"] is not None else None,
-    help="Mean change ÷ standard deviation of change: about 0.2 is small, 0.5 medium, 0.8 large. "
-    "Where lower scores are better (CORE-10, PHQ-9, GAD-7, UCLA-3, ONS4 anxious), a negative value is an improvement.",
+    None
+    if effect["d"] is None
+    else f"{outcomes.effect_size_words(effect['d'])}; 95% CI {effect['ci_low']:.2f} to {effect['ci_high']:.2f}",
+    help="The mean change divided by how much people's changes vary, so it compares across measures: about 0.2 is "
+    "small, 0.5 medium, 0.8 large. Where lower scores are better (CORE-10, PHQ-9, GAD-7, UCLA-3, ONS4 anxious), "
+    "a negative value is an improvement.",
 )
 changes = result["changes"]
 for column, row in zip(cols[1:], changes.itertuples(), strict=False):
@@ -179,9 +182,10 @@ with clinical:
     found = cached(outcomes.clinical_figures, f, measure, safe)
     if m.cutoff is not None:
         st.markdown(
-            f"**Caseness**: {measure} of {m.cutoff:g} or more. Recovery: at or above it at the first "
-            "questionnaire and below it at the latest (rates are shares of those who started at or above it). "
-            f"Reliable change: {m.reliable_change:g} points or more, as NHS Talking Therapies reports it."
+            f"**Above the clinical cut-off**: a {measure} score of {m.cutoff:g} or more, the level at which "
+            "services treat someone's difficulties as clinically significant. **Recovery**: above the cut-off at "
+            "the first questionnaire and below it at the latest (rates are shares of those who started above it). "
+            f"**Reliable change**: {m.reliable_change:g} points or more, as NHS Talking Therapies reports it."
         )
     elif m.low_band is not None:
         low, high = m.low_band

@@ -115,6 +115,12 @@ def effect_size(mean: float | None, sd: float | None, n: int) -> dict[str, float
     return {"d": d, "ci_low": d - half, "ci_high": d + half}
 
 
+def effect_size_words(d: float) -> str:
+    """Cohen's rough guide in words, whichever the direction: under 0.2 very small, then small, medium, large."""
+    size = abs(d)
+    return "very small" if size < 0.2 else "small" if size < 0.5 else "medium" if size < 0.8 else "large"
+
+
 def outcome_figures(con: Con, f: Filters, measure: str) -> dict:
     """metrics.outcome plus effect size, the shares improved / no reliable change / deteriorated, and warnings:
     exact, however few the people."""

@@ -341,6 +341,14 @@ def test_cis_overlap_on_a_breakdown(db):
     assert not outcomes.cis_overlap(safe(db, "dose"))
 
 
+@pytest.mark.parametrize(
+    ("d", "words"),
+    [(0.0, "very small"), (0.19, "very small"), (0.2, "small"), (-0.49, "small"), (0.5, "medium"), (-0.8, "large")],
+)
+def test_effect_size_in_words(d, words):
+    assert outcomes.effect_size_words(d) == words
+
+
 # Effect size and the headline -------------------------------------------------------------------------------
 
 

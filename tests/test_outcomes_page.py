@@ -10,7 +10,7 @@ import pytest
 from conftest import app_with_own_data
 from streamlit.testing.v1 import AppTest
 
-from pipelines import metrics, outcomes, store
+from pipelines import metrics, outcomes, store, verdict
 from pipelines.disclosure import Disclosure
 from pipelines.measures import MEASURES
 from pipelines.metrics import Filters
@@ -52,7 +52,10 @@ def headline_strings(result: dict, safe: dict) -> dict[str, tuple[str, str | Non
         "Follow-up rate": (f"{result['followup_rate']:.0%}", None),
         "Mean score, first → latest": (f"{result['baseline_mean']:.1f} → {result['followup_mean']:.1f}", None),
         "Mean change (points)": (f"{result['mean_change']:+.1f}", f"95% CI {ci[0]:+.1f} to {ci[1]:+.1f}"),
-        "Effect size": (f"{effect['d']:.2f}", f"95% CI {effect['ci_low']:.2f} to {effect['ci_high']:.2f}"),
+        "Effect size (how big the change is)": (
+            f"{effect['d']:.2f}",
+            f"{outcomes.effect_size_words(effect['d'])}; 95% CI {effect['ci_low']:.2f} to {effect['ci_high']:.2f}",
+        ),
     }
     for part in safe["changes"].itertuples():  # small ones '<8', and a second one hidden '–', without a share
         count = result[part.part]
@@ -88,10 +91,14 @@ def test_every_measure(sample_app: Path, sample: duckdb.DuckDBPyConnection) -> N
         safe = outcomes.headline(sample, f, measure, SCREEN)
         assert safe["shown"], f"the sample has at least 8 {measure} pairs"
 
-        sentences = [s.value for s in at.success]
-        assert sentences == [outcomes.summary_sentence(measure, safe, period.label)], measure
-        assert f"completed {MEASURES[measure].questionnaire} twice" in sentences[0]
-        assert [c.value for c in at.code] == sentences, "the sentence is offered to copy, as shown"
+        words = [md.value for md in at.markdown]
+        assert (
+            words[0].endswith("Does it work?**") and words[1] == verdict.does_it_work(sample, f, measure, SCREEN).text
+        )
+        assert f"completed the {MEASURES[measure].full_name} twice" in words[1]
+        sentence = outcomes.summary_sentence(measure, safe, period.label)
+        assert f"completed {MEASURES[measure].questionnaire} twice" in sentence
+        assert [c.value for c in at.code] == [sentence], "a sentence for a bid is offered to copy"
         assert [w.value for w in at.warning] == result["warnings"], measure
 
         found = metrics_shown(at)
@@ -177,7 +184,7 @@ def test_too_few_people_shows_no_figures(tmp_path: Path, monkeypatch: pytest.Mon
     at = open_outcomes()
     warnings = [w.value for w in at.warning]
     assert len(warnings) == 1 and warnings[0].startswith("Fewer than 8 people have two WEMWBS scores"), warnings
-    assert not at.metric and not at.success and not charts(at)  # the slope chart neither
+    assert not at.metric and not at.code and not charts(at)  # the slope chart neither
     assert not at.get("popover")
 
 

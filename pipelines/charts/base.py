@@ -20,8 +20,8 @@ TITLE_WIDTH, SUBTITLE_WIDTH = 44, 62  # characters per line that fit a phone's w
 
 def chart_title(text: str, *subtitle: str) -> alt.Title:
     """A title and subtitle lines, wrapped so that a narrow screen shows them whole instead of cutting them short."""
-    lines = textwrap.wrap(text, TITLE_WIDTH)
-    below = [line for s in subtitle if s for line in textwrap.wrap(s, SUBTITLE_WIDTH)]
+    lines = textwrap.wrap(text, TITLE_WIDTH, break_on_hyphens=False)
+    below = [line for s in subtitle if s for line in textwrap.wrap(s, SUBTITLE_WIDTH, break_on_hyphens=False)]
     return alt.Title(
         lines[0] if len(lines) == 1 else lines, subtitle=below, anchor="start", fontSize=16, subtitleColor="#555"
     )
