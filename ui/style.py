@@ -9,11 +9,12 @@ APP_CSS = """<style>
 /* Captions: Streamlit fades the text to 60% (#828180, a contrast of 3.9:1 on white); WCAG AA asks 4.5:1. This is 6.4:1. */
 [data-testid="stCaptionContainer"] { color: #5f5e5c; opacity: 1; }
 
-/* A headline figure's label wraps onto a second line instead of ending in "…". */
-[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {
-    white-space: normal; overflow: visible; text-overflow: clip;
+/* A headline figure's label and note wrap onto another line instead of ending in "…". */
+[data-testid="stMetric"] [data-testid="stMetricLabel"],
+[data-testid="stMetric"] [data-testid="stMetricLabel"] *,
+[data-testid="stMetric"] [data-testid="stMetricDelta"] * {
+    white-space: normal; overflow: visible; text-overflow: clip; height: auto;
 }
-[data-testid="stMetricLabel"] { height: auto; min-height: 1.5rem; }
 
 /* A phone stacks columns one per row: a row of headline figures shows two to a row instead. */
 @media (max-width: 640px) {
@@ -25,10 +26,10 @@ APP_CSS = """<style>
     }
     [data-testid="stMetric"] { padding: 0.75rem; }
     [data-testid="stMetricValue"] { font-size: 1.6rem; }
-    [data-testid="stMetricValue"] * { white-space: normal; overflow-wrap: anywhere; }
+    [data-testid="stMetric"] [data-testid="stMetricValue"] * { white-space: normal; overflow: visible; text-overflow: clip; }
 
     /* A table wider than the phone wraps its cells: a sideways-scrolling box cannot be reached by keyboard. */
-    [data-testid="stTableStyledTable"] { width: 100%; }
-    [data-testid="stTableStyledTable"] th, [data-testid="stTableStyledTable"] td { overflow-wrap: anywhere; }
+    [data-testid="stTableStyledTable"] { width: 100%; table-layout: fixed; }
+    [data-testid="stTableStyledTable"] :is(th, td, th *, td *) { white-space: normal; overflow-wrap: anywhere; }
 }
 </style>"""
