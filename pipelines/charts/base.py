@@ -10,6 +10,7 @@ from __future__ import annotations
 import textwrap
 
 import altair as alt
+import pandas as pd
 
 FONT = "Source Sans Pro, Arial, sans-serif"
 NEW, RETURNING, ACCENT = "#1f6f8b", "#99c1de", "#d1495b"
@@ -39,14 +40,16 @@ def interval_tips(value: str, title: str, low: str = "ci_low", high: str = "ci_h
     ]
 
 
-def quarter_axis(title: str) -> alt.X:
+def quarter_axis(title: str, quarters: int = 8) -> alt.X:
     """Financial quarters in order, labelled 'Q1', 'Q2'… with the year under the first quarter shown and each Q1,
-    so that eight quarters fit a phone without labels overlapping."""
+    so that eight quarters fit a phone without labels overlapping. With fewer than four quarters the outer padding
+    grows, so that one quarter is a bar, not a wall."""
     years = "datum.index == 0 || split(datum.label, ' ')[1] == 'Q1'"
     return alt.X(
         "quarter:N",
         title=title,
         sort=None,
+        scale=alt.Scale(paddingInner=0.2, paddingOuter=max(0.1, (4 - quarters) / 2)),
         axis=alt.Axis(
             labelAngle=0,
             labelOverlap=False,
@@ -62,6 +65,15 @@ def finish(chart: alt.Chart) -> alt.Chart:
 
 def plain(chart: alt.Chart, height: int) -> alt.Chart:
     return chart.properties(height=height).configure(font=FONT).configure_view(stroke=None)
+
+
+def nothing_drawn(title: alt.Title, text: str) -> alt.Chart:
+    """A chart that keeps its title and says in words why it has nothing to draw, instead of empty axes."""
+    lines = "\n".join(textwrap.wrap(text, SUBTITLE_WIDTH))
+    note = alt.Chart(pd.DataFrame({"text": [lines]})).mark_text(
+        fontSize=13, color="#555", align="left", baseline="top", x=0, y=10, lineBreak="\n"
+    )
+    return plain(note.encode(text="text:N").properties(title=title), 70)
 
 
 def withheld_text(base: alt.Chart, text: str) -> alt.Chart:

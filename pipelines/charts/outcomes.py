@@ -5,7 +5,17 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from pipelines.charts.base import ACCENT, GROUP_TIPS, NEW, chart_title, finish, interval_tips, plain, withheld_text
+from pipelines.charts.base import (
+    ACCENT,
+    GROUP_TIPS,
+    NEW,
+    chart_title,
+    finish,
+    interval_tips,
+    nothing_drawn,
+    plain,
+    withheld_text,
+)
 
 CATEGORY_COLOURS = {"improved": "#2a9d8f", "no reliable change": "#b8c4cc", "deteriorated": "#d1495b", "change": NEW}
 
@@ -49,12 +59,27 @@ def change_histogram(
 ) -> alt.Chart:
     """People by how much their score changed, coloured by improved / no reliable change / deteriorated; a band
     whose count is hidden keeps its place, labelled."""
+    marked = (
+        f"Dashed lines: ±{reliable_change:g} points, the change that counts as reliable." if reliable_change else ""
+    )
+    title = chart_title(f"How much {measure} scores changed", note, marked, hidden)
+    if frame.empty or frame["hidden"].all():
+        return nothing_drawn(
+            title, "Every band of change has too few people to draw without risking that someone is recognised."
+        )
     data = frame.assign(middle=(frame["band_start"] + frame["band_end"]) / 2, y=0.0)
+    edges = sorted(set(frame["band_start"]) | set(frame["band_end"]))
+    edges = edges[:: -(-len(edges) // 12)]  # on the bands' edges, at most about 12 of them
     bars = (
         alt.Chart(data)
         .mark_bar(binSpacing=1)
         .encode(
-            x=alt.X("band_start:Q", bin="binned", title=f"Change in {measure} (points, latest minus first)"),
+            x=alt.X(
+                "band_start:Q",
+                bin="binned",
+                title=f"Change in {measure} (points, latest minus first)",
+                axis=alt.Axis(values=edges, labelExpr="datum.value > 0 ? '+' + datum.label : datum.label"),
+            ),
             x2="band_end:Q",
             y=alt.Y("people:Q", title="People"),
             color=alt.Color(
@@ -75,17 +100,19 @@ def change_histogram(
     if reliable_change:
         rules = pd.DataFrame({"x": [-reliable_change, reliable_change]})
         layers.append(alt.Chart(rules).mark_rule(strokeDash=[4, 4], color="#444").encode(x="x:Q"))
-    marked = (
-        f"Dashed lines: ±{reliable_change:g} points, the change that counts as reliable." if reliable_change else ""
-    )
-    return finish(
-        alt.layer(*layers).properties(title=chart_title(f"How much {measure} scores changed", note, marked, hidden))
-    )
+    return finish(alt.layer(*layers).properties(title=title))
 
 
 def change_shares(frame: pd.DataFrame, measure: str, note: str, hidden: str) -> alt.Chart:
     """One bar per category (improved / no reliable change / deteriorated): its share of the people with two scores,
     or its label ('<8', '–') where the count is hidden."""
+    title = chart_title(
+        f"Who improved on {measure}", note, "Reliable change: at least the measure's threshold.", hidden
+    )
+    if frame.empty or frame["hidden"].all():
+        return nothing_drawn(
+            title, "Too few people improved, or did not, to show the shares without risking that someone is recognised."
+        )
     data = frame.assign(
         at=frame["share"].fillna(0.0),
         text=[
@@ -99,7 +126,7 @@ def change_shares(frame: pd.DataFrame, measure: str, note: str, hidden: str) -> 
             "at:Q",
             title="Share of people with two scores",
             axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]),
-            scale=alt.Scale(domain=[0, 1]),
+            scale=alt.Scale(domain=[0, 1.2]),  # room for the label beside a full bar
         ),
     )
     bar = base.mark_bar(size=26).encode(

@@ -30,7 +30,7 @@ def reach_over_quarters(frame: pd.DataFrame, note: str, hidden: str) -> alt.Char
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=quarter_axis("Financial quarter"),
+            x=quarter_axis("Financial quarter", len(frame)),
             y=alt.Y("sum(people):Q", title="People reached", stack="zero"),
             color=alt.Color(
                 "who:N",
@@ -45,7 +45,7 @@ def reach_over_quarters(frame: pd.DataFrame, note: str, hidden: str) -> alt.Char
     text = (
         alt.Chart(notes[notes["text"] != ""])
         .mark_text(dy=-8, color="#333", fontSize=11)
-        .encode(x=quarter_axis("Financial quarter"), y="top:Q", text="text:N")
+        .encode(x=quarter_axis("Financial quarter", len(frame)), y="top:Q", text="text:N")
     )
     return finish(alt.layer(bars, text).properties(title=chart_title("People reached each quarter", note, hidden)))
 
@@ -54,7 +54,7 @@ def change_over_quarters(frame: pd.DataFrame, measure: str, note: str, hidden: s
     """Mean change in a measure for people followed up in each quarter, with its 95% confidence interval; a quarter
     whose figures are withheld shows its count ('<8') on the zero line."""
     data = frame[["quarter", "pairs", "label", "mean_change", "ci_low", "ci_high"]]
-    base = alt.Chart(data).encode(x=quarter_axis("Quarter of follow-up"))
+    base = alt.Chart(data).encode(x=quarter_axis("Quarter of follow-up", len(frame)))
     y_title = "Mean change (points)"
     interval = base.mark_rule(strokeWidth=2, color=NEW).encode(y=alt.Y("ci_low:Q", title=y_title), y2="ci_high:Q")
     points = base.mark_point(filled=True, size=90, color=NEW).encode(
@@ -69,7 +69,7 @@ def change_over_quarters(frame: pd.DataFrame, measure: str, note: str, hidden: s
     counts = (
         alt.Chart(withheld)
         .mark_text(dy=-10, color="#777")
-        .encode(x=quarter_axis("Quarter of follow-up"), y="y:Q", text="label:N")
+        .encode(x=quarter_axis("Quarter of follow-up", len(frame)), y="y:Q", text="label:N")
     )
     zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#888", strokeDash=[4, 4]).encode(y="y:Q")
     title = chart_title(
