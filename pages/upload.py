@@ -73,23 +73,23 @@ def show_problems(result: ingest.Check, files: list) -> None:
         "upload it again. Problems of the same kind are grouped, with their rows as Excel numbers them.",
         icon=":material/error:",
     )
-    # A refused file's message says what to do: written out whole, where a table cell would cut it short.
+    # Every message is written out whole: a refused file's as a line, the others in a table whose cells wrap.
     for problem in result.problems:
         if not problem.sheet and problem.row is None:
             st.markdown(f"- **{problem.file}**: {problem.expected}")
     in_cells = [p for p in result.problems if p.sheet or p.row is not None]
     if in_cells:
-        st.dataframe(problem_report.grouped(in_cells), hide_index=True, width="stretch")
-    marked = {upload.name: upload for upload in files if _markable(upload.name, result.problems)}
-    columns = st.columns(1 + len(marked))
-    columns[0].download_button(
+        st.table(problem_report.grouped(in_cells), hide_index=True)
+    st.markdown("**To fix them, download:**")
+    st.download_button(
         "Problems as a spreadsheet",
         problem_report.problems_workbook(result.problems),
         "upload-problems.xlsx",
         icon=":material/download:",
+        help="Every problem on its own row: file, sheet, row, column, value and what is expected.",
     )
-    for column, (name, upload) in zip(columns[1:], marked.items(), strict=True):
-        column.download_button(
+    for name, upload in ((u.name, u) for u in files if _markable(u.name, result.problems)):
+        st.download_button(
             f"{name} with problems marked",
             problem_report.marked_workbook(name, upload.getvalue(), result.problems),
             problem_report.marked_name(name),
@@ -103,7 +103,15 @@ def _markable(name: str, problems: list[Problem]) -> bool:
     return name.lower().endswith((".xlsx", ".csv")) and any(p.file == name and p.column_index for p in problems)
 
 
+def show_already_in(result: ingest.Check) -> None:
+    """Files loaded already: said plainly, apart from any problem, since nothing needs doing about them."""
+    for sentence in result.already_in:
+        st.info(sentence, icon=":material/task_alt:")
+
+
 def show_preview(result: ingest.Check) -> None:
+    if result.sample_to_remove:
+        st.warning(ingest.SAMPLE_REMOVAL, icon=":material/swap_horiz:")
     for item in result.files:
         label = " (bundled sample)" if item.is_sample else ""
         st.markdown(f"**{item.name}**{label}: {ingest.describe_changes(item.changes)}.")
@@ -111,15 +119,17 @@ def show_preview(result: ingest.Check) -> None:
             if counts["changed"]:
                 noun = ingest.NOUNS[kind][counts["changed"] != 1]
                 with st.expander(f"{counts['changed']:,} {noun} will be corrected: examples"):
-                    st.dataframe(store.changed_rows(con, kind, item.tables[kind]), hide_index=True)
+                    changed = store.changed_rows(con, kind, item.tables[kind], bool(result.sample_to_remove))
+                    st.dataframe(changed, hide_index=True)
         for note in item.notes:
             st.warning(note, icon=":material/info:")
     if st.button("Load", type="primary", icon=":material/upload:"):
         ingest.load(con, result)
         data_changed()
         files = ", ".join(item.name for item in result.files)
+        removed = f" {ingest.sample_removed(result.sample_to_remove)}" if result.sample_to_remove else ""
         st.session_state.upload_message = (
-            f"Loaded {files}: {ingest.describe_changes(ingest.total_changes(result.files))}."
+            f"Loaded {files}: {ingest.describe_changes(ingest.total_changes(result.files))}.{removed}"
         )
         st.session_state.upload_round += 1
         st.rerun()
@@ -135,11 +145,12 @@ if uploaded:
     overview = ingest.sheet_overview(result)
     if not overview.empty:
         found.dataframe(overview, hide_index=True, width="stretch")
-    else:
+    elif not result.already_in:
         found.caption("No sheet could be read.")
+    show_already_in(result)
     if result.problems:
         show_problems(result, uploaded)
-    else:
+    elif result.files:
         st.subheader("What will change")
         show_preview(result)
 
@@ -160,33 +171,39 @@ def history_table(uploads: pd.DataFrame) -> pd.DataFrame:
     return table if table["who"].any() else table.drop(columns="who")
 
 
+def bullets(lines: list[str]) -> str:
+    return "\n".join(f"- {line}" for line in lines)
+
+
 def confirm_rollback(key: object, upload_ids: list[int], question: str, done: str) -> None:
-    """Ask before rolling back, once a button has set ``confirm_rollback`` to ``key``; then say what was done."""
+    """Ask before rolling back, once a button has set ``confirm_rollback`` to ``key``; then say what was taken out."""
     if st.session_state.get("confirm_rollback") != key:
         return
-    st.warning(question, icon=":material/undo:")
+    taken_out = bullets(ingest.describe_uploads(con, upload_ids))
+    st.warning(f"{question}\n\n{taken_out}", icon=":material/undo:")
     yes, no = st.columns(2)
     confirmed = yes.button("Yes, roll it back", type="primary")
     if confirmed:
         store.rollback(con, *upload_ids)
         data_changed()
-        st.session_state.upload_message = done
+        left = "" if store.has_data(con) else f"\n\n{NOTHING_LEFT}"
+        st.session_state.upload_message = f"{done}\n\n{taken_out}{left}"
     if confirmed or no.button("Cancel"):
         del st.session_state.confirm_rollback
         st.rerun()
 
+
+NOTHING_LEFT = (
+    "Nothing is loaded now, so the pages are empty until you load your spreadsheets. (A database with nothing "
+    "loaded shows the bundled sample again the next time the dashboard starts.)"
+)
 
 st.subheader("Upload history")
 uploads = store.uploads(con)
 if uploads.empty:
     st.info("Nothing has been loaded yet.")
 else:
-    st.dataframe(
-        history_table(uploads),
-        hide_index=True,
-        width="stretch",
-        column_config={"what changed": st.column_config.TextColumn(width="large")},
-    )
+    st.table(history_table(uploads), hide_index=True)
     active = uploads[uploads["rolled_back_at"].isna()]
     sample_ids = store.sample_only_where_real(con)
     if sample_ids:
@@ -200,8 +217,9 @@ else:
         confirm_rollback(
             "sample",
             sample_ids,
-            f"Remove the sample? Its {len(sample_ids)} uploads are rolled back and only your own data is left.",
-            f"The sample data was removed ({len(sample_ids)} uploads rolled back).",
+            f"Remove the sample? Its {len(sample_ids)} uploads are rolled back and only your own data is left. "
+            "Taken out:",
+            f"The sample data was removed ({len(sample_ids)} uploads rolled back). Taken out:",
         )
     if not active.empty:
         pick, go = st.columns([3, 1], vertical_alignment="bottom")
@@ -215,6 +233,6 @@ else:
             chosen,
             [chosen],
             f"Roll back upload {chosen}? Its rows disappear from every page and the rows it replaced come back. "
-            "Nothing is deleted: you can load the file again later.",
-            f"Upload {chosen} was rolled back.",
+            "Nothing is deleted: you can load the file again later. Taken out:",
+            f"Upload {chosen} was rolled back; the rows it replaced are current again. Taken out:",
         )

@@ -71,6 +71,10 @@ def _load(args: argparse.Namespace) -> int:
     con = store.connect(args.db)
     result = ingest.check(con, [(p.name, p.read_bytes()) for p in args.files])
     ids = ingest.load(con, result)
+    for sentence in result.already_in:
+        print(sentence)
+    if ids and result.sample_to_remove:
+        print(ingest.sample_removed(result.sample_to_remove))
     for item, upload_id in zip(result.files, ids, strict=True):
         counts = ", ".join(f"{kind} {c['new']} new, {c['changed']} corrected" for kind, c in item.changes.items())
         print(f"Upload {upload_id}: {item.name}: {counts}")
@@ -89,8 +93,10 @@ def _uploads(args: argparse.Namespace) -> int:
 
 
 def _rollback(args: argparse.Namespace) -> int:
-    store.rollback(store.connect(args.db), args.upload_id)
-    print(f"Upload {args.upload_id} rolled back; the rows it replaced are current again.")
+    con = store.connect(args.db)
+    store.rollback(con, args.upload_id)
+    print(f"Upload {args.upload_id} rolled back; the rows it replaced are current again. Taken out:")
+    print(*ingest.describe_uploads(con, [args.upload_id]))
     return 0
 
 

@@ -9,6 +9,7 @@ route), and numbers must be finite and within a sane range, with a message sayin
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import math
 import re
@@ -22,6 +23,17 @@ EARLIEST, LATEST = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
 
 class CellError(ValueError):
     """The cell's value is not what the column expects; the message says what is."""
+
+    def sentence(self) -> str:
+        """The problem as a manager reads it."""
+        return f"Expected {self}."
+
+
+class ImpossibleDate(CellError):
+    """A day, month and year that make no date, such as 31/02/2025; the message says why."""
+
+    def sentence(self) -> str:
+        return str(self)
 
 
 def is_blank(value: object) -> bool:
@@ -66,7 +78,7 @@ def date(value: object) -> dt.date | None:
         return None
     found = _as_date(value)
     if found is None:
-        raise CellError(DATE_EXPECTED)
+        raise _impossible(str(value).strip()) or CellError(DATE_EXPECTED)
     if not EARLIEST <= found <= LATEST:
         raise CellError(f"a date between {EARLIEST:%Y} and {LATEST:%Y}")
     return found
@@ -94,6 +106,49 @@ def _as_date(value: object) -> dt.date | None:
     if re.fullmatch(r"\d{5}(\.0+)?", raw):
         return _as_date(float(raw))
     return None
+
+
+MONTHS = {name.lower(): n for n in range(1, 13) for name in (calendar.month_name[n], calendar.month_abbr[n])} | {
+    "sept": 9
+}
+_WRITTEN = (
+    re.compile(r"(?P<day>\d{1,2})[/.-](?P<month>\d{1,2})[/.-](?P<year>\d{4}|\d{2})"),
+    re.compile(r"(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})"),
+    re.compile(r"(?P<day>\d{1,2})[ -](?P<month>[A-Za-z]+)[ -](?P<year>\d{4}|\d{2})"),
+)  # day, month and year as people write them, whether or not they make a date
+
+
+def _impossible(raw: str) -> ImpossibleDate | None:
+    """Why text written as a date names a day that does not exist (31/02/2025), or None if it is no such text."""
+    raw = re.sub(r"[ T]\d{1,2}:\d{2}(:\d{2})?\S*$", "", raw)
+    for pattern in _WRITTEN:
+        if found := pattern.fullmatch(raw):
+            month = MONTHS.get(found["month"].lower()) if found["month"].isalpha() else int(found["month"])
+            year = int(found["year"])
+            year += 0 if len(found["year"]) == 4 else 2000 if year < 69 else 1900  # as strptime reads %y
+            reason = month and _why_no_such_day(year, month, int(found["day"]))
+            return ImpossibleDate(f"The date {raw} does not exist: {reason}.") if reason else None
+    return None
+
+
+def _why_no_such_day(year: int, month: int, day: int) -> str | None:
+    if not 1 <= month <= 12:
+        meant = _safe_date(year, day, month)  # month and day written the American way round
+        hint = f"; dates are read day first, so for {meant:%-d %B %Y} write {meant:%d/%m/%Y}" if meant else ""
+        return f"there is no month {month}{hint}"
+    if day == 0:
+        return "there is no day 0"
+    if day <= calendar.monthrange(year, month)[1]:
+        return None
+    if month == 2 and day == 29:
+        return f"{year} is not a leap year, so February has 28 days"
+    if day > 31:
+        return "no month has more than 31 days"
+    return f"{calendar.month_name[month]} has no {_ordinal(day)}"
+
+
+def _ordinal(day: int) -> str:
+    return f"{day}{'th' if 11 <= day <= 13 else {1: 'st', 2: 'nd', 3: 'rd'}.get(day % 10, 'th')}"
 
 
 def _safe_date(year: int, month: int, day: int) -> dt.date | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,7 +12,9 @@ import duckdb
 import pandas as pd
 
 from pipelines import limits, privacy, store
+from pipelines.problem_report import row_ranges
 from pipelines.problems import Problem, UploadRefused
+from pipelines.settings import SAMPLE_CHARITY
 from pipelines.sheets import KINDS
 from pipelines.validate import Aliases, Record, Sheet, read_sheet
 from pipelines.vocab import norm_key
@@ -37,6 +40,8 @@ class Check:
 
     files: list[PreparedFile]
     problems: list[Problem]
+    already_in: list[str] = field(default_factory=list)  # a sentence per file left out because it is loaded already
+    sample_to_remove: list[int] = field(default_factory=list)  # the sample's uploads that loading these takes out
 
     @property
     def ok(self) -> bool:
@@ -47,27 +52,37 @@ def check(con: duckdb.DuckDBPyConnection, files: Sequence[tuple[str, bytes]], ma
     """Read and validate every file against the database's current rows; nothing is written.
 
     ``mappings`` (kind -> header -> what it holds) add to the column mappings remembered from earlier uploads.
+    A file loaded already is left out (``Check.already_in``), not a problem. Files of the charity's own replace the
+    bundled sample, so they are compared with the data as it will be without it (``Check.sample_to_remove``).
     """
     key = participant_key(con)
     aliases = store.remembered_mappings(con)
     for kind, chosen in (mappings or {}).items():
         aliases.setdefault(kind, {}).update({norm_key(h): target for h, target in chosen.items()})
-    prepared, problems = [], []
-    seen: dict[str, str] = {}
     too_large = limits.upload_problems(files)
     if too_large:  # refused before any file is opened
         return Check([], too_large)
+    result = Check([], [])
+    samples = sample_hashes()
+    digests = [hashlib.sha256(data).hexdigest() for _, data in files]
+    own_in_batch = any(d not in samples for d in digests)
+    result.sample_to_remove = store.active_sample(con) if own_in_batch else []
+    sample_refused = own_in_batch or store.has_own_data(con)
+    seen: dict[str, str] = {}
     budget = limits.UploadBudget()
-    for name, data in files:
-        digest = hashlib.sha256(data).hexdigest()
-        file_problems = _already_loaded(con, name, digest, seen)
+    for (name, data), digest in zip(files, digests, strict=True):
+        if already := _already_loaded(con, name, digest, seen):
+            result.already_in.append(already)
+            continue
         seen[digest] = name
+        is_sample = digest in samples
+        file_problems = [Problem(name, expected=SAMPLE_BESIDE_OWN)] if is_sample and sample_refused else []
         grids, read_problems = read_grids(name, data)
         read_problems = read_problems or budget.spend(name, grids)
         grids = [] if read_problems else grids
         sheets = [read_sheet(g, aliases) for g in grids]
         file_problems += read_problems + [p for s in sheets for p in s.problems]
-        item = PreparedFile(name, digest, sheets, is_sample=digest in sample_hashes())
+        item = PreparedFile(name, digest, sheets, is_sample=is_sample)
         item.notes = [n for s in sheets for n in s.notes] + _ignored_notes(sheets)
         if not read_problems and not any(s.kind for s in sheets):
             file_problems.append(Problem(name, expected=NOTHING_RECOGNISED))
@@ -77,10 +92,14 @@ def check(con: duckdb.DuckDBPyConnection, files: Sequence[tuple[str, bytes]], ma
             item.tables, duplicate_problems = _tables(name, sheets, key)
             file_problems += duplicate_problems
         if not file_problems:
-            item.changes = {kind: store.compare_with_current(con, kind, t) for kind, t in item.tables.items()}
-        problems += file_problems
-        prepared.append(item)
-    return Check(prepared, problems)
+            item.changes = _changes(con, item, bool(result.sample_to_remove))
+        result.problems += file_problems
+        result.files.append(item)
+    return result
+
+
+def _changes(con: duckdb.DuckDBPyConnection, item: PreparedFile, without_sample: bool) -> dict[str, dict[str, int]]:
+    return {kind: store.compare_with_current(con, kind, t, without_sample) for kind, t in item.tables.items()}
 
 
 NOTHING_RECOGNISED = (
@@ -92,12 +111,36 @@ NOTHING_RECOGNISED = (
 
 NO_ROWS = "The file's sheets have their headers but no rows of data below them. Fill them in and upload again."
 
+SAMPLE_BESIDE_OWN = (
+    f"This is a workbook of the bundled sample of {SAMPLE_CHARITY}, a made-up charity. It is never loaded beside "
+    "your own data, so every figure stays yours alone."
+)
+
+SAMPLE_REMOVAL = (
+    f"Loading this will remove the sample data of {SAMPLE_CHARITY}, the made-up charity shown until now, so that "
+    "every figure is your own."
+)
+
+
+def sample_removed(upload_ids: list[int]) -> str:
+    """What a load that took the sample out says, e.g. 'The sample data … was removed (uploads 1–8 rolled back).'"""
+    uploads = "upload" if len(upload_ids) == 1 else "uploads"
+    return f"The sample data of {SAMPLE_CHARITY} was removed ({uploads} {row_ranges(upload_ids)} rolled back)."
+
 
 def load(con: duckdb.DuckDBPyConnection, result: Check) -> list[int]:
-    """Write a checked set of files in one transaction; returns the new upload ids."""
+    """Write a checked set of files in one transaction; returns the new upload ids.
+
+    The first files of the charity's own roll the bundled sample back in the same transaction, so the two are never
+    mixed, and a load that fails leaves the sample as it was.
+    """
     if not result.ok:
         raise UploadRefused(result.problems)
+    if not result.files:
+        return []  # every file was loaded already: nothing to do
     with store.transaction(con):
+        if any(not item.is_sample for item in result.files):
+            store.mark_rolled_back(con, store.active_sample(con))
         ids = [_load_file(con, item) for item in result.files]
         if store.meta(con, "key_fingerprint") is None:
             store.set_meta(con, "key_fingerprint", privacy.key_fingerprint(participant_key(con)))
@@ -138,28 +181,27 @@ def sample_hashes() -> set[str]:
 
 
 def _load_file(con: duckdb.DuckDBPyConnection, item: PreparedFile) -> int:
-    # Compared again here: earlier files of the same batch are now in the database.
-    item.changes = {kind: store.compare_with_current(con, kind, t) for kind, t in item.tables.items()}
-    upload_id = store.add_upload(con, item.name, item.sha256, item.is_sample, item.changes, item.notes)
+    # Compared again here: earlier files of the same batch are now in the database (and the sample out of it).
+    item.changes = _changes(con, item, without_sample=False)
+    sheets: dict[str, list[str]] = {}
+    for sheet in item.sheets:
+        if sheet.kind and sheet.records:
+            sheets.setdefault(sheet.kind.name, []).append(sheet.sheet)
+    upload_id = store.add_upload(con, item.name, item.sha256, item.is_sample, item.changes, item.notes, sheets)
     store.remember_mappings(con, upload_id, {s.kind.name: s.mapped for s in item.sheets if s.kind and s.mapped})
     for kind, frame in item.tables.items():
         store.insert(con, kind, upload_id, frame)
     return upload_id
 
 
-def _already_loaded(con: duckdb.DuckDBPyConnection, name: str, digest: str, seen: dict[str, str]) -> list[Problem]:
+def _already_loaded(con: duckdb.DuckDBPyConnection, name: str, digest: str, seen: dict[str, str]) -> str | None:
+    """Why the file is left out, if it is loaded already or chosen twice: nothing needs doing about it."""
     if digest in seen:
-        return [Problem(name, expected=f"This file is the same as {seen[digest]!r} in this upload; load it once.")]
+        return f"{name} is the same file as {seen[digest]}, chosen twice: it is loaded once. Nothing needs doing."
     loaded = store.active_upload_with(con, digest)
     if loaded:
-        return [
-            Problem(
-                name,
-                expected=f"This file was already loaded on {loaded[1]} (upload {loaded[0]}). Nothing needs doing; "
-                "to replace it, roll that upload back first or upload the corrected file.",
-            )
-        ]
-    return []
+        return f"{name} is already in: it was loaded on {loaded[1]} (upload {loaded[0]}). Nothing needs doing."
+    return None
 
 
 def _ignored_notes(sheets: list[Sheet]) -> list[str]:
@@ -251,7 +293,7 @@ def total_changes(files: list[PreparedFile]) -> dict[str, dict[str, int]]:
 
 
 def sheet_overview(result: Check) -> pd.DataFrame:
-    """Per file and sheet: what it was recognised as, its rows, dates and people."""
+    """Per file and sheet: what it was recognised as, its rows, dates and people, in words (blank where none)."""
     lines = []
     for item in result.files:
         for sheet in item.sheets:
@@ -265,9 +307,38 @@ def sheet_overview(result: Check) -> pd.DataFrame:
                     "sheet": sheet.sheet or "(CSV)",
                     "recognised as": sheet.kind.name if sheet.kind else "skipped",
                     "rows": len({r["source_row"] for r in records}),
-                    "from": min(dates, default=None),
-                    "to": max(dates, default=None),
-                    "people": len(people) or None,
+                    "from": f"{min(dates):%d/%m/%Y}" if dates else "",
+                    "to": f"{max(dates):%d/%m/%Y}" if dates else "",
+                    "people": f"{len(people):,}" if people else "",
                 }
             )
     return pd.DataFrame(lines)
+
+
+def describe_contents(row_counts: dict[str, dict[str, int]], sheets: dict[str, list[str]]) -> str:
+    """The rows an upload brought, e.g. 14 attendances (sheet 'Register'); 40 questionnaire scores (the CSV file)."""
+    parts = []
+    for kind, counts in row_counts.items():
+        one, many = NOUNS[kind]
+        text = f"{counts['rows']:,} {one if counts['rows'] == 1 else many}"
+        if kind in sheets:
+            text += f" ({_sheet_words(sheets[kind])})"
+        parts.append(text)
+    return "; ".join(parts) or "no rows"
+
+
+def _sheet_words(names: list[str]) -> str:
+    if names == [""]:
+        return "the CSV file"
+    return ("sheet " if len(names) == 1 else "sheets ") + ", ".join(f"'{n}'" for n in names)
+
+
+def describe_uploads(con: duckdb.DuckDBPyConnection, upload_ids: Iterable[int]) -> list[str]:
+    """One line per upload, e.g. june.xlsx (upload 9, loaded 03/06/2025 10:00): 14 attendances (sheet 'Register')."""
+    table = store.uploads(con).set_index("upload_id")
+    lines = []
+    for upload_id in upload_ids:
+        row = table.loc[upload_id]
+        contents = describe_contents(json.loads(row["row_counts"]), json.loads(row["sheets"] or "{}"))
+        lines.append(f"{row['file_name']} (upload {upload_id}, loaded {row['loaded_at']:%d/%m/%Y %H:%M}): {contents}")
+    return lines

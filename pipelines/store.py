@@ -28,7 +28,8 @@ CREATE TABLE IF NOT EXISTS uploads (
     is_sample BOOLEAN NOT NULL DEFAULT false,
     row_counts JSON,
     notes JSON,
-    rolled_back_at TIMESTAMP
+    rolled_back_at TIMESTAMP,
+    sheets JSON  -- kind -> the sheets its rows came from ('' for a CSV file)
 );
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS column_mappings (
@@ -64,6 +65,7 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(UPLOADS)
+    con.execute("ALTER TABLE uploads ADD COLUMN IF NOT EXISTS sheets JSON")  # absent from databases made before it
     for kind, columns in COLUMNS.items():
         body = ", ".join(f'"{name}" {sql_type}' for name, sql_type in columns.items())
         con.execute(
@@ -85,11 +87,14 @@ def key_sql(kind: str, alias: str = "") -> str:
     return ", ".join(f"coalesce(CAST({prefix}\"{k}\" AS VARCHAR), '')" for k in KINDS[kind].key)
 
 
-def current_rows_sql(kind: str) -> str:
-    """Latest active upload wins per natural key, so rolling an upload back restores what it replaced."""
+def current_rows_sql(kind: str, without_sample: bool = False) -> str:
+    """Latest active upload wins per natural key, so rolling an upload back restores what it replaced.
+
+    ``without_sample``: as they will be once the charity's own first upload has removed the sample.
+    """
     return f"""
         SELECT h.* EXCLUDE (source_row) FROM {kind}_history h
-        JOIN uploads u USING (upload_id) WHERE u.rolled_back_at IS NULL
+        JOIN uploads u USING (upload_id) WHERE u.rolled_back_at IS NULL {"AND NOT u.is_sample" if without_sample else ""}
         QUALIFY row_number() OVER (PARTITION BY {key_sql(kind, "h")} ORDER BY h.upload_id DESC, h.source_row DESC) = 1
     """
 
@@ -136,24 +141,29 @@ def _value_columns(kind: str) -> list[str]:
 
 
 @contextmanager
-def _against_current(con: duckdb.DuckDBPyConnection, kind: str, frame: pd.DataFrame) -> Iterator[tuple[str, str]]:
+def _against_current(
+    con: duckdb.DuckDBPyConnection, kind: str, frame: pd.DataFrame, without_sample: bool
+) -> Iterator[tuple[str, str]]:
     """SQL for ``frame``'s rows (n) beside the current row with the same natural key (c, NULL for a new row), and a
     condition true where the two differ."""
     differs = " OR ".join(f'n."{c}" IS DISTINCT FROM c."{c}"' for c in _value_columns(kind)) or "false"
+    current = f"({current_rows_sql(kind, without_sample)})" if without_sample else kind
     con.register("incoming", frame)
     try:
         yield (
             f"""(SELECT *, concat_ws('|', {key_sql(kind)}) AS k FROM ({_typed_incoming(kind, "source_row")})) n
-            LEFT JOIN (SELECT *, concat_ws('|', {key_sql(kind)}) AS k FROM {kind}) c USING (k)""",
+            LEFT JOIN (SELECT *, concat_ws('|', {key_sql(kind)}) AS k FROM {current}) c USING (k)""",
             f"c.k IS NOT NULL AND ({differs})",
         )
     finally:
         con.unregister("incoming")
 
 
-def compare_with_current(con: duckdb.DuckDBPyConnection, kind: str, frame: pd.DataFrame) -> dict[str, int]:
+def compare_with_current(
+    con: duckdb.DuckDBPyConnection, kind: str, frame: pd.DataFrame, without_sample: bool = False
+) -> dict[str, int]:
     """How many of ``frame``'s rows are new, and how many replace current rows with different values."""
-    with _against_current(con, kind, frame) as (joined, differs):
+    with _against_current(con, kind, frame, without_sample) as (joined, differs):
         new, changed = one(
             con, f"SELECT count(*) FILTER (WHERE c.k IS NULL), count(*) FILTER (WHERE {differs}) FROM {joined}"
         )
@@ -168,12 +178,23 @@ def insert(con: duckdb.DuckDBPyConnection, kind: str, upload_id: int, frame: pd.
         con.unregister("incoming")
 
 
-def add_upload(con, file_name: str, sha256: str, is_sample: bool, row_counts: dict, notes: list[str]) -> int:
+def add_upload(
+    con, file_name: str, sha256: str, is_sample: bool, row_counts: dict, notes: list[str], sheets: dict | None = None
+) -> int:
     upload_id = one(con, "SELECT coalesce(max(upload_id), 0) + 1 FROM uploads")[0]
     con.execute(
-        "INSERT INTO uploads (upload_id, file_name, sha256, loaded_by, is_sample, row_counts, notes) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [upload_id, file_name, sha256, os.environ.get("USER"), is_sample, json.dumps(row_counts), json.dumps(notes)],
+        "INSERT INTO uploads (upload_id, file_name, sha256, loaded_by, is_sample, row_counts, notes, sheets) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            upload_id,
+            file_name,
+            sha256,
+            os.environ.get("USER"),
+            is_sample,
+            json.dumps(row_counts),
+            json.dumps(notes),
+            json.dumps(sheets or {}),
+        ],
     )
     return upload_id
 
@@ -189,8 +210,8 @@ def active_upload_with(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[int
 
 def uploads(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(
-        "SELECT upload_id, loaded_at, loaded_by, file_name, is_sample, row_counts, notes, rolled_back_at, sha256, "
-        "(SELECT string_agg(m.header || ' → ' || m.target, ', ') FROM column_mappings m "
+        "SELECT upload_id, loaded_at, loaded_by, file_name, is_sample, row_counts, sheets, notes, rolled_back_at, "
+        "sha256, (SELECT string_agg(m.header || ' → ' || m.target, ', ') FROM column_mappings m "
         " WHERE m.upload_id = u.upload_id) AS mappings "
         "FROM uploads u ORDER BY upload_id DESC"
     ).df()
@@ -216,11 +237,13 @@ def remember_mappings(con: duckdb.DuckDBPyConnection, upload_id: int, mappings: 
         con.executemany("INSERT INTO column_mappings VALUES (?, ?, ?, ?)", rows)
 
 
-def changed_rows(con: duckdb.DuckDBPyConnection, kind: str, frame: pd.DataFrame, max_rows: int = 5) -> pd.DataFrame:
+def changed_rows(
+    con: duckdb.DuckDBPyConnection, kind: str, frame: pd.DataFrame, without_sample: bool = False, max_rows: int = 5
+) -> pd.DataFrame:
     """Up to ``max_rows`` incoming rows that would change a current row: sheet row, column, current and new value."""
     values = _value_columns(kind)
     pairs = ", ".join(f'c."{c}" AS "current {c}", n."{c}" AS "new {c}"' for c in values)
-    with _against_current(con, kind, frame) as (joined, differs):
+    with _against_current(con, kind, frame, without_sample) as (joined, differs):
         found = con.execute(
             f"SELECT n.source_row, {pairs} FROM {joined} WHERE {differs} ORDER BY n.source_row LIMIT {int(max_rows)}"
         ).df()
@@ -248,6 +271,17 @@ def sample_only_where_real(con: duckdb.DuckDBPyConnection) -> list[int]:
     return [r[0] for r in rows]
 
 
+def active_sample(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """The bundled sample's active uploads."""
+    rows = con.execute("SELECT upload_id FROM uploads WHERE rolled_back_at IS NULL AND is_sample ORDER BY 1")
+    return [r[0] for r in rows.fetchall()]
+
+
+def has_own_data(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether any upload of the charity's own (not the sample) is active."""
+    return one(con, "SELECT count(*) FROM uploads WHERE rolled_back_at IS NULL AND NOT is_sample")[0] > 0
+
+
 def rollback(con: duckdb.DuckDBPyConnection, *upload_ids: int) -> None:
     """Hide uploads' rows; the rows they replaced become current again. Nothing is deleted."""
     with transaction(con):
@@ -257,10 +291,15 @@ def rollback(con: duckdb.DuckDBPyConnection, *upload_ids: int) -> None:
                 raise ValueError(f"There is no upload {upload_id}.")
             if found[0] is not None:
                 raise ValueError(f"Upload {upload_id} was already rolled back on {found[0]:%d/%m/%Y %H:%M}.")
-        con.execute(
-            "UPDATE uploads SET rolled_back_at = current_localtimestamp() WHERE upload_id IN (SELECT unnest(?))",
-            [list(upload_ids)],
-        )
+        mark_rolled_back(con, list(upload_ids))
+
+
+def mark_rolled_back(con: duckdb.DuckDBPyConnection, upload_ids: list[int]) -> None:
+    """Within the caller's transaction, mark active uploads rolled back now."""
+    con.execute(
+        "UPDATE uploads SET rolled_back_at = current_localtimestamp() WHERE upload_id IN (SELECT unnest(?))",
+        [upload_ids],
+    )
 
 
 def showing_sample(con: duckdb.DuckDBPyConnection) -> bool:

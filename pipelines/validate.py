@@ -195,6 +195,8 @@ def _refuse_personal_data(sheet: Sheet, columns: list[Column], rows: list[tuple[
                 continue
             first_row, what = hit[0], privacy.pii_value(hit[1])
         sheet.problem(first_row, f"This column holds {what}. {privacy.SEND_INSTEAD}", column)
+        if column.header in sheet.ignored_columns:  # refused, so never offered for mapping
+            sheet.ignored_columns.remove(column.header)
     return bool(sheet.problems)
 
 
@@ -217,7 +219,7 @@ def _read_fields(sheet: Sheet, columns: list[Column], number: int, row: list[obj
             record.update(_parse(column.field, value))
         except CellError as error:
             ok = False
-            sheet.problem(number, f"Expected {error}.", column, value)
+            sheet.problem(number, error.sentence(), column, value)
     return record if ok else None
 
 

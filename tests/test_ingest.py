@@ -10,7 +10,7 @@ import zipfile
 import pytest
 from conftest import EXTERNAL, FY24, checked, csv_bytes, current, load, needs_external, snapshot, workbook
 
-from pipelines import ingest, metrics, store
+from pipelines import cells, ingest, metrics, store
 from pipelines.metrics import Filters
 from pipelines.problems import Problem, UploadRefused
 
@@ -245,27 +245,40 @@ def test_a_second_upload_replaces_rows_and_a_rollback_restores_them(con):
     assert not store.has_data(con)
 
 
-def test_the_same_file_twice_is_refused_naming_the_earlier_upload_and_allowed_after_rollback(con):
+def test_a_file_already_loaded_is_not_a_problem_and_loads_nothing_until_rolled_back(con):
     data = workbook({"Register": [REGISTER_HEADER, ["P1", "2024-05-01", "Peer", "yes"]]})
     assert load(con, ("q1.xlsx", data)) == [1]
+    when = current(con, "SELECT strftime(loaded_at, '%d/%m/%Y %H:%M') FROM uploads")[0][0]
     before = snapshot(con)
     result = checked(con, ("q1 again.xlsx", data))
-    [problem] = result.problems
-    assert problem.file == "q1 again.xlsx"
-    assert "already loaded" in problem.expected and "(upload 1)" in problem.expected
-    with pytest.raises(UploadRefused):
-        ingest.load(con, result)
+    assert result.ok and result.files == []
+    assert result.already_in == [
+        f"q1 again.xlsx is already in: it was loaded on {when} (upload 1). Nothing needs doing."
+    ]
+    assert ingest.load(con, result) == []
     assert snapshot(con) == before
     store.rollback(con, 1)
     assert load(con, ("q1 again.xlsx", data)) == [2]
     assert _count(con, "attendance") == 1
 
 
-def test_the_same_file_twice_in_one_batch_is_refused(con):
+def test_the_same_file_twice_in_one_batch_is_loaded_once(con):
     data = workbook({"Register": [REGISTER_HEADER, ["P1", "2024-05-01", "Peer", "yes"]]})
     result = checked(con, ("a.xlsx", data), ("copy of a.xlsx", data))
-    assert [p.file for p in result.problems] == ["copy of a.xlsx"]
-    assert "same as 'a.xlsx'" in result.problems[0].expected
+    assert result.ok and [f.name for f in result.files] == ["a.xlsx"]
+    assert result.already_in == ["copy of a.xlsx is the same file as a.xlsx, chosen twice: it is loaded once. "
+                                 "Nothing needs doing."]  # fmt: skip
+    assert ingest.load(con, result) == [1]
+
+
+def test_a_new_file_beside_one_already_loaded_loads_alone(con):
+    old = workbook({"Register": [REGISTER_HEADER, ["P1", "2024-05-01", "Peer", "yes"]]})
+    new = workbook({"Register": [REGISTER_HEADER, ["P2", "2024-05-01", "Peer", "yes"]]})
+    load(con, ("old.xlsx", old))
+    result = checked(con, ("old.xlsx", old), ("new.xlsx", new))
+    assert result.ok and [f.name for f in result.files] == ["new.xlsx"] and len(result.already_in) == 1
+    assert ingest.load(con, result) == [2]
+    assert _count(con, "attendance") == 2
 
 
 def test_each_file_of_a_batch_is_its_own_upload(con):
@@ -298,6 +311,51 @@ def assert_at(problem: Problem, sheet: str, row: int, column: str) -> None:
     assert (problem.sheet, problem.row, problem.column) == (sheet, row, column)
     shown = str(problem)
     assert f"sheet {sheet!r}" in shown and f"row {row}" in shown and column in shown
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ("31/02/2025", "The date 31/02/2025 does not exist: February has no 31st."),
+        ("30/02/2024", "The date 30/02/2024 does not exist: February has no 30th."),
+        ("29/02/2025", "The date 29/02/2025 does not exist: 2025 is not a leap year, so February has 28 days."),
+        ("29/02/23", "The date 29/02/23 does not exist: 2023 is not a leap year, so February has 28 days."),
+        ("31/04/2025", "The date 31/04/2025 does not exist: April has no 31st."),
+        ("31.06.2025", "The date 31.06.2025 does not exist: June has no 31st."),
+        ("31 September 2025", "The date 31 September 2025 does not exist: September has no 31st."),
+        ("29-Feb-2025", "The date 29-Feb-2025 does not exist: 2025 is not a leap year, so February has 28 days."),
+        ("2025-02-29", "The date 2025-02-29 does not exist: 2025 is not a leap year, so February has 28 days."),
+        ("31/02/2025 09:30", "The date 31/02/2025 does not exist: February has no 31st."),
+        ("32/01/2025", "The date 32/01/2025 does not exist: no month has more than 31 days."),
+        ("00/01/2025", "The date 00/01/2025 does not exist: there is no day 0."),
+        ("13/13/2025", "The date 13/13/2025 does not exist: there is no month 13."),
+        (
+            "12/31/2025",
+            "The date 12/31/2025 does not exist: there is no month 31; dates are read day first, so for "
+            "31 December 2025 write 31/12/2025.",
+        ),
+        ("next Tuesday", "Expected a date, written day first like 03/04/2025, or 2025-04-03, or an Excel date."),
+    ],
+)
+def test_an_impossible_date_says_why_it_does_not_exist(written, said):
+    with pytest.raises(cells.CellError) as refused:
+        cells.date(written)
+    assert refused.value.sentence() == said
+
+
+@pytest.mark.parametrize(
+    ("written", "day"),
+    [("29/02/2024", D(2024, 2, 29)), ("29/02/2000", D(2000, 2, 29)), ("31/12/2025", D(2025, 12, 31))],
+)
+def test_a_real_date_is_accepted(written, day):
+    assert cells.date(written) == day
+
+
+def test_an_impossible_date_in_a_sheet_is_one_problem_saying_why(loaded):
+    rows = [REGISTER_HEADER, ["P1", "2024-05-01", "Peer", "yes"], ["P2", "29/02/2025", "Peer", "yes"]]
+    [problem] = assert_refused(loaded, ("q2.xlsx", workbook({"Register": rows})))
+    assert_at(problem, "Register", 3, 'B "session_date"')
+    assert problem.expected == "The date 29/02/2025 does not exist: 2025 is not a leap year, so February has 28 days."
 
 
 @pytest.mark.parametrize("bad", ["31/02/2025", "next Tuesday", "2025-13-01", "1066-10-14"])
@@ -439,6 +497,22 @@ def test_refused_personal_data_by_value(loaded, value, what):
     [problem] = assert_refused(loaded, ("q2.xlsx", workbook({"Register": rows})))
     assert_at(problem, "Register", 4, 'E "Notes"')
     assert f"holds {what}" in problem.expected
+
+
+@pytest.mark.parametrize(
+    ("header", "value"),
+    [
+        ("Email", None),
+        ("Date of birth", "01/02/1990"),
+        ("Notes", "call jo.bloggs@example.org"),
+        ("Contact", "07700 900123"),
+    ],
+)
+def test_a_column_refused_as_personal_data_is_never_offered_for_mapping(con, header, value):
+    rows = [REGISTER_HEADER + [header, "Venue notes"], ["P3", "2024-05-01", "Peer", "yes", value, "side door"]]
+    [sheet] = checked(con, ("q2.xlsx", workbook({"Register": rows}))).files[0].sheets
+    assert [p.column for p in sheet.problems] == [f'E "{header}"']
+    assert sheet.ignored_columns == ["Venue notes"]
 
 
 def test_personal_data_in_a_people_sheet_is_refused_in_a_csv_too(loaded):

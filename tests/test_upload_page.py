@@ -11,12 +11,10 @@ import duckdb
 import pandas as pd
 import pytest
 from conftest import BASE_TABLES, workbook
-from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
-from pipelines import metrics, store
-from pipelines.metrics import Filters
-from tests.apphelpers import ROOT, assert_ran, open_page, sample_banner, widget
+from pipelines import store
+from tests.apphelpers import assert_ran, open_page, sample_banner, widget
 
 pytestmark = pytest.mark.usefixtures("app_runtime")
 
@@ -24,20 +22,6 @@ pytestmark = pytest.mark.usefixtures("app_runtime")
 REGISTER = ["participant_id", "session_date", "activity", "attended"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SAMPLE_UPLOADS = 8
-PERSON = "10124"  # a participant of the sample, profiled in its last upload (2025-26 Q4), recorded there as a man
-
-
-# Fixtures -----------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def before(sample_db: Path) -> dict[str, int]:
-    """The sample's reach in the period the app opens on (financial year 2025-26)."""
-    con = store.connect(sample_db, read_only=True)
-    try:
-        return metrics.reach(con, Filters(metrics.default_period(con)))
-    finally:
-        con.close()
 
 
 # Helpers ------------------------------------------------------------------------------------------
@@ -81,9 +65,13 @@ def labels(elements) -> list[str]:
 
 
 def table(at: AppTest, column: str) -> pd.DataFrame:
-    """The one st.dataframe with this column: 'recognised as' (what was found), 'problem', or 'status' (history)."""
-    [found] = [d.value for d in at.dataframe if column in d.value.columns]
+    """The one table with this column: 'recognised as' (what was found), 'problem', or 'status' (history)."""
+    [found] = [d.value for d in [*at.dataframe, *at.table] if column in d.value.columns]
     return found
+
+
+def warnings(at: AppTest) -> list[str]:
+    return texts(at.warning)
 
 
 def texts(elements) -> list[str]:
@@ -99,19 +87,22 @@ def overview(at: AppTest) -> dict[str, str]:
     return figures
 
 
-def new_people(count: int = 12, day: dt.date = dt.date(2025, 6, 3)) -> bytes:
+def new_people_rows(count: int = 12, day: dt.date = dt.date(2025, 6, 3)) -> list[list]:
     """A register of ``count`` people new to the service, each at one session; the first two come back a week on."""
     rows = [REGISTER] + [[f"N{i:02}", day, "Peer group", "yes"] for i in range(1, count + 1)]
-    rows += [[f"N{i:02}", day + dt.timedelta(days=7), "Peer group", "yes"] for i in (1, 2)]
-    return workbook({"Register": rows})
+    return rows + [[f"N{i:02}", day + dt.timedelta(days=7), "Peer group", "yes"] for i in (1, 2)]
 
 
-def bad_register() -> bytes:
+def new_people(count: int = 12, day: dt.date = dt.date(2025, 6, 3)) -> bytes:
+    return workbook({"Register": new_people_rows(count, day)})
+
+
+def bad_register(first_id: str = "B") -> bytes:
     """Rows 5-9 and 12 the same impossible date, row 13 an unknown attended word, the other rows good."""
     rows = [REGISTER]
     for row in range(2, 14):
         day = "31/02/2026" if row in (5, 6, 7, 8, 9, 12) else "2026-02-03"
-        rows.append([f"B{row}", day, "Peer group", "maybe" if row == 13 else "yes"])
+        rows.append([f"{first_id}{row}", day, "Peer group", "maybe" if row == 13 else "yes"])
     return workbook({"Register": rows})
 
 
@@ -141,24 +132,33 @@ def test_empty_state_lists_the_sample_uploads(sample_app: Path) -> None:
 # A good upload ------------------------------------------------------------------------------------
 
 
-def test_good_workbook_preview_load_history_and_overview(sample_app: Path, before: dict[str, int]) -> None:
+def test_good_workbook_preview_load_history_and_overview(sample_app: Path) -> None:
     at = open_upload_page()
     upload(at, ("june.xlsx", new_people()))
 
     found = table(at, "recognised as")
     assert found.to_dict("records") == [
         {"file": "june.xlsx", "sheet": "Register", "recognised as": "attendance", "rows": 14,
-         "from": dt.date(2025, 6, 3), "to": dt.date(2025, 6, 10), "people": 12},
+         "from": "03/06/2025", "to": "10/06/2025", "people": "12"},
     ]  # fmt: skip
     assert "What will change" in texts(at.subheader)
+    assert warnings(at)[0] == (
+        "Loading this will remove the sample data of Brightside Mind, the made-up charity shown until now, so that "
+        "every figure is your own."
+    )
     assert "**june.xlsx**: 14 attendances added." in texts(at.markdown)
     assert not at.error
+    assert sample_banner(at), "nothing has changed yet"
     with database(sample_app) as con:
         assert con.execute("SELECT count(*) FROM uploads").fetchone() == (SAMPLE_UPLOADS,), "nothing written yet"
 
     press(at, "Load")
 
-    assert texts(at.success) == ["Loaded june.xlsx: 14 attendances added."]
+    assert texts(at.success) == [
+        "Loaded june.xlsx: 14 attendances added. The sample data of Brightside Mind was removed (uploads 1–8 "
+        "rolled back)."
+    ]
+    assert not sample_banner(at)
     assert "What will change" not in texts(at.subheader), "the uploader starts empty again"
     history = table(at, "status")
     assert len(history) == SAMPLE_UPLOADS + 1
@@ -168,55 +168,43 @@ def test_good_workbook_preview_load_history_and_overview(sample_app: Path, befor
         "14 attendances added",
         "active",
     ]
+    assert history["status"].iloc[1:].str.startswith("rolled back ").all()
     with database(sample_app) as con:
         rows = con.execute(
             "SELECT count(*), count(DISTINCT participant_id) FROM attendance_history WHERE upload_id = 9"
         )
         assert rows.fetchone() == (14, 12)
-    assert "Remove the sample data…" in labels(at.button)
+        assert not store.showing_sample(con)
+    assert "Remove the sample data…" not in labels(at.button)
 
     figures = overview(at)
-    assert figures["People reached"] == f"{before['reached'] + 12:,}"
-    assert figures["Attendances"] == f"{before['attendances'] + 14:,}"
-
-
-def sample_profile(person: str) -> tuple[list, list]:
-    """The header and the row of one participant in the sample's last 'New participants' sheet, as uploaded."""
-    book = load_workbook(ROOT / "data" / "sample" / "2025-26_Q4_returns.xlsx", read_only=True)
-    try:
-        rows = list(book["New participants"].iter_rows(values_only=True))
-    finally:
-        book.close()
-    header = rows[2]
-    [row] = [list(r) for r in rows[3:] if r[0] == person]
-    return list(header), row
+    assert not sample_banner(at)
+    assert (figures["People reached"], figures["Attendances"]) == ("12", "14"), "the charity's own figures alone"
 
 
 def test_a_correction_is_counted_and_shown(sample_app: Path) -> None:
-    header, row = sample_profile(PERSON)
-    gender = header.index("Gender identity")
-    assert row[gender] == "M"
-    row[gender] = "Woman"
-    with database(sample_app) as con:
-        genders = dict(con.execute("SELECT gender, count(*) FROM participants GROUP BY 1").fetchall())
-
     at = open_upload_page()
-    upload(at, ("correction.xlsx", workbook({"Profiles": [header, row]})))
+    upload(at, ("june.xlsx", new_people()))
+    press(at, "Load")
+    rows = [REGISTER, ["N03", dt.date(2025, 6, 3), "Peer group", "DNA"]]
 
-    assert "**correction.xlsx**: 0 participant profiles added, 1 corrected." in texts(at.markdown)
+    upload(at, ("correction.xlsx", workbook({"Register": rows})))
+
+    assert "**correction.xlsx**: 0 attendances added, 1 corrected." in texts(at.markdown)
+    assert not any(w.startswith("Loading this will remove the sample") for w in warnings(at)), "gone already"
     [expander] = at.main.expander
-    assert expander.label == "1 participant profile will be corrected: examples"
+    assert expander.label == "1 attendance will be corrected: examples"
     assert expander.dataframe[0].value.to_dict("records") == [
-        {"sheet row": 2, "column": "gender", "now": "Man", "after loading": "Woman"}
+        {"sheet row": 2, "column": "attended", "now": "attended", "after loading": "did not attend"}
     ]
 
     press(at, "Load")
 
-    assert texts(at.success) == ["Loaded correction.xlsx: 0 participant profiles added, 1 corrected."]
-    assert table(at, "status")["what changed"].iloc[0] == "0 participant profiles added, 1 corrected"
+    assert texts(at.success) == ["Loaded correction.xlsx: 0 attendances added, 1 corrected."]
+    assert table(at, "status")["what changed"].iloc[0] == "0 attendances added, 1 corrected"
     with database(sample_app) as con:
-        now = dict(con.execute("SELECT gender, count(*) FROM participants GROUP BY 1").fetchall())
-    assert now == {**genders, "Man": genders["Man"] - 1, "Woman": genders["Woman"] + 1}
+        now = con.execute("SELECT attended, count(*) FROM attendance GROUP BY 1 ORDER BY 1").fetchall()
+    assert now == [("attended", 13), ("did not attend", 1)]
 
 
 # Problems -----------------------------------------------------------------------------------------
@@ -236,7 +224,9 @@ def test_a_bad_workbook_shows_grouped_problems_and_loads_nothing(sample_app: Pat
         {"column": 'B "session_date"', "rows": "5–9, 12", "count": 6, "examples": "'31/02/2026'"},
         {"column": 'D "attended"', "rows": "13", "count": 1, "examples": "'maybe'"},
     ]
-    assert problems["problem"].str.startswith("Expected").all()
+    assert problems["problem"].iloc[0] == "The date 31/02/2026 does not exist: February has no 31st."
+    assert problems["problem"].iloc[1].startswith("Expected one of: attended")
+    assert not any("problem" in d.value.columns for d in at.dataframe), "in a table that wraps, never cut off"
     assert labels(at.get("download_button")) == [
         "Download blank template",
         "Problems as a spreadsheet",
@@ -296,7 +286,7 @@ def no_attended_note(at: AppTest) -> bool:
     return any("has no 'Attended' column" in w.value for w in at.warning)
 
 
-def test_mapping_an_unrecognised_column_is_used_and_remembered(sample_app: Path, before: dict[str, int]) -> None:
+def test_mapping_an_unrecognised_column_is_used_and_remembered(sample_app: Path) -> None:
     at = open_upload_page()
     upload(at, ("june.xlsx", attnd_register(dt.date(2025, 6, 3), 1)))
 
@@ -312,7 +302,7 @@ def test_mapping_an_unrecognised_column_is_used_and_remembered(sample_app: Path,
 
     history = table(at, "status")
     assert history.iloc[0][["file", "column mappings"]].tolist() == ["june.xlsx", "Attnd → Attended"]
-    assert overview(at)["People reached"] == f"{before['reached'] + 7:,}"
+    assert overview(at)["People reached"] == "<8", "7 attended (10 if the DNAs counted), shown as <8"
 
     # Next quarter's register has the same header: recognised without asking
     upload(at, ("september.xlsx", attnd_register(dt.date(2025, 9, 2), 11)))
@@ -360,33 +350,66 @@ def test_a_missing_required_column_can_be_mapped(sample_app: Path) -> None:
 # Rollback and the sample --------------------------------------------------------------------------
 
 
-def test_rollback_behind_a_confirmation(sample_app: Path, before: dict[str, int]) -> None:
+def loaded_at(db: Path, upload_id: int) -> str:
+    with database(db) as con:
+        return con.execute(
+            "SELECT strftime(loaded_at, '%d/%m/%Y %H:%M') FROM uploads WHERE upload_id = ?", [upload_id]
+        ).fetchone()[0]
+
+
+def test_rollback_behind_a_confirmation_says_what_it_takes_out(sample_app: Path) -> None:
     at = open_upload_page()
     upload(at, ("june.xlsx", new_people()))
     press(at, "Load")
-    assert overview(at)["People reached"] == f"{before['reached'] + 12:,}"
+    upload(at, ("july.xlsx", new_people(3, dt.date(2025, 7, 1))))
+    press(at, "Load")
+    assert overview(at)["People reached"] == "12"
     choice = widget(at.selectbox, "Roll back an upload")
-    assert choice.value.startswith("9: june.xlsx (")
+    assert choice.value.startswith("10: july.xlsx (")
+    taken_out = f"- july.xlsx (upload 10, loaded {loaded_at(sample_app, 10)}): 5 attendances (sheet 'Register')"
 
     press(at, "Roll back…")
-    assert any(w.value.startswith("Roll back upload 9?") for w in at.warning)
+    assert f"Nothing is deleted: you can load the file again later. Taken out:\n\n{taken_out}" in warnings(at)[0]
+    assert warnings(at)[0].startswith("Roll back upload 10?")
     press(at, "Cancel")
-    assert not any(w.value.startswith("Roll back upload") for w in at.warning)
+    assert not any(w.startswith("Roll back upload") for w in warnings(at))
     assert "Yes, roll it back" not in labels(at.button)
     assert table(at, "status")["status"].iloc[0] == "active"
 
     press(at, "Roll back…")
     press(at, "Yes, roll it back")
 
-    assert texts(at.success) == ["Upload 9 was rolled back."]
+    assert texts(at.success) == [
+        f"Upload 10 was rolled back; the rows it replaced are current again. Taken out:\n\n{taken_out}"
+    ]
     history = table(at, "status").set_index("upload")["status"]
-    assert history[9].startswith("rolled back ") and (history.drop(9) == "active").all()
-    assert not any(o.startswith("9: ") for o in widget(at.selectbox, "Roll back an upload").options)
-    assert overview(at)["People reached"] == f"{before['reached']:,}"
+    assert history[10].startswith("rolled back ") and history[9] == "active"
+    assert not any(o.startswith("10: ") for o in widget(at.selectbox, "Roll back an upload").options)
+    assert overview(at)["People reached"] == "12"
     with database(sample_app) as con:
-        assert con.execute("SELECT count(*) FROM attendance_history WHERE upload_id = 9").fetchone() == (14,), (
+        assert con.execute("SELECT count(*) FROM attendance_history WHERE upload_id = 10").fetchone() == (5,), (
             "nothing is deleted"
         )
+
+
+def test_rolling_back_the_first_own_upload_leaves_nothing_and_says_so(sample_app: Path) -> None:
+    at = open_upload_page()
+    upload(at, ("june.xlsx", new_people()))
+    press(at, "Load")
+
+    press(at, "Roll back…")
+    press(at, "Yes, roll it back")
+
+    [done] = texts(at.success)
+    assert done.startswith("Upload 9 was rolled back")
+    assert done.endswith(
+        "Nothing is loaded now, so the pages are empty until you load your spreadsheets. (A database with nothing "
+        "loaded shows the bundled sample again the next time the dashboard starts.)"
+    )
+    assert not sample_banner(at), "the sample does not come back beside the charity's own rolled-back data"
+    assert "Roll back an upload" not in labels(at.selectbox)
+    with database(sample_app) as con:
+        assert not store.has_data(con)
 
 
 def test_rolling_back_a_chosen_sample_upload(sample_app: Path) -> None:
@@ -396,34 +419,115 @@ def test_rolling_back_a_chosen_sample_upload(sample_app: Path) -> None:
     choice.set_value(q1).run()
 
     press(at, "Roll back…")
-    assert any(w.value.startswith("Roll back upload 1?") for w in at.warning)
+    assert warnings(at)[0].startswith("Roll back upload 1?")
     press(at, "Yes, roll it back")
 
-    assert texts(at.success) == ["Upload 1 was rolled back."]
+    assert texts(at.success) == [
+        "Upload 1 was rolled back; the rows it replaced are current again. Taken out:\n\n"
+        f"- 2024-25_Q1_returns.xlsx (upload 1, loaded {loaded_at(sample_app, 1)}): 188 participant profiles "
+        "(sheet 'Participants'); 1,502 attendances (sheet 'Attendance'); 665 questionnaire scores "
+        "(sheet 'Wellbeing'); 12 funding lines (sheet 'Funding'); 39 expenditure lines (sheet 'Expenditure'); "
+        "1 reserves figure (sheet 'Reserves')"
+    ]
     assert sample_banner(at), "the other sample uploads are still active"
 
 
-def test_remove_the_sample_once_own_data_is_loaded(sample_app: Path) -> None:
+def test_a_database_mixing_sample_and_own_data_can_remove_the_sample(sample_app: Path) -> None:
+    """Databases loaded before the first own upload removed the sample may hold both: the page offers to fix it."""
     at = open_upload_page()
-    assert "Remove the sample data…" not in labels(at.button)
     upload(at, ("june.xlsx", new_people()))
     press(at, "Load")
-    assert sample_banner(at), "the banner stays while any sample upload is active"
-    assert any("so is the bundled sample" in w.value for w in at.warning)
+    with database(sample_app) as con:
+        con.execute("UPDATE uploads SET rolled_back_at = NULL")
+    at.run()
+    assert sample_banner(at)
+    assert any("so is the bundled sample" in w for w in warnings(at))
 
     press(at, "Remove the sample data…")
-    assert any("Remove the sample?" in w.value for w in at.warning), "asked before anything is rolled back"
-    assert sample_banner(at)
+    question = next(w for w in warnings(at) if w.startswith("Remove the sample?"))
+    assert question.count("\n- ") == SAMPLE_UPLOADS and "- 2024-25_Q1_returns.xlsx (upload 1, loaded " in question
+    assert sample_banner(at), "asked before anything is rolled back"
     press(at, "Yes, roll it back")
 
-    assert texts(at.success) == [f"The sample data was removed ({SAMPLE_UPLOADS} uploads rolled back)."]
+    [done] = texts(at.success)
+    assert done.startswith(f"The sample data was removed ({SAMPLE_UPLOADS} uploads rolled back). Taken out:")
     history = table(at, "status").set_index("upload")["status"]
     assert history[9] == "active"
     assert history.drop(9).str.startswith("rolled back ").all() and len(history) == SAMPLE_UPLOADS + 1
     assert not sample_banner(at)
     assert "Remove the sample data…" not in labels(at.button)
     figures = overview(at)
-    assert not sample_banner(at)
     assert (figures["People reached"], figures["Attendances"]) == ("12", "14")
-    with database(sample_app) as con:
-        assert con.execute("SELECT count(*) FROM attendance").fetchone() == (14,)
+
+
+# Messages that read as one story ------------------------------------------------------------------
+
+
+def test_a_file_already_loaded_is_said_to_be_in_not_a_problem(sample_app: Path) -> None:
+    june = new_people()  # the same bytes twice (a workbook made again may differ in its saved time)
+    at = open_upload_page()
+    upload(at, ("june.xlsx", june))
+    press(at, "Load")
+    when = loaded_at(sample_app, 9)
+
+    upload(at, ("june.xlsx", june))
+
+    assert texts(at.info) == [f"june.xlsx is already in: it was loaded on {when} (upload 9). Nothing needs doing."]
+    assert not at.error and "Load" not in labels(at.button)
+    assert not any("problem" in t.lower() for t in [*texts(at.markdown), *texts(at.caption)])
+    assert "No sheet could be read." not in texts(at.caption)
+
+
+def test_a_file_already_loaded_beside_a_bad_one_is_not_counted_as_a_problem(sample_app: Path) -> None:
+    june = new_people()
+    at = open_upload_page()
+    upload(at, ("june.xlsx", june))
+    press(at, "Load")
+
+    upload(at, ("june.xlsx", june), ("bad.xlsx", bad_register()))
+
+    assert texts(at.info)[0].startswith("june.xlsx is already in")
+    assert "7 problem(s) found" in at.error[0].value
+    assert set(table(at, "problem")["file"]) == {"bad.xlsx"}
+
+
+def test_a_column_refused_as_personal_data_is_not_offered_for_mapping(sample_app: Path) -> None:
+    rows = [
+        [*REGISTER, "Email", "Notes", "Room"],
+        ["E1", dt.date(2025, 6, 3), "Peer group", "yes", "a@b.org", "ring jo.bloggs@example.org", "Hall"],
+    ]
+    at = open_upload_page()
+    upload(at, ("june.xlsx", workbook({"Register": rows})))
+
+    problems = table(at, "problem")
+    assert problems["column"].tolist() == ['E "Email"', 'F "Notes"']
+    assert labels(at.selectbox) == ["“Room” holds", "Roll back an upload"]
+
+
+def test_what_was_found_never_says_none(sample_app: Path) -> None:
+    cover = [["Returns for June"]]
+    grants = [["funder", "title", "amount", "start_date"], ["Trust", "Core", 1000, dt.date(2025, 4, 1)]]
+    at = open_upload_page()
+    upload(at, ("june.xlsx", workbook({"Cover": cover, "Grants": grants, "Register": [*new_people_rows()]})))
+
+    found = table(at, "recognised as")
+    assert found[["sheet", "recognised as", "from", "people"]].to_dict("records") == [
+        {"sheet": "Cover", "recognised as": "skipped", "from": "", "people": ""},
+        {"sheet": "Grants", "recognised as": "funding", "from": "01/04/2025", "people": ""},
+        {"sheet": "Register", "recognised as": "attendance", "from": "03/06/2025", "people": "12"},
+    ]
+    assert "None" not in found.astype(str).to_numpy()
+
+
+def test_each_marked_workbook_is_offered_on_its_own_line_with_its_name(sample_app: Path) -> None:
+    at = open_upload_page()
+    upload(at, ("bad.xlsx", bad_register()), ("worse.xlsx", bad_register(first_id="W")))
+
+    buttons = [b for b in at.get("download_button") if b.label != "Download blank template"]
+    assert labels(buttons) == [
+        "Problems as a spreadsheet",
+        "bad.xlsx with problems marked",
+        "worse.xlsx with problems marked",
+    ]
+    in_columns = [b.label for column in at.columns for b in column.get("download_button")]
+    assert in_columns == ["Download blank template"], "one a line, not squeezed side by side"

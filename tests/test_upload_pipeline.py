@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import zipfile
 
 import pytest
@@ -12,12 +13,13 @@ from conftest import checked, csv_bytes, current, load, snapshot, workbook
 from openpyxl import load_workbook
 
 from pipelines import ingest, problem_report, store, template
+from pipelines.__main__ import main
 from pipelines.problems import Problem, UploadRefused
 from tests.apphelpers import TEMPLATE_DAY, drop_down_words, fill_template
 
 D = dt.date
 REGISTER = ["participant_id", "session_date", "activity", "attended"]
-DATE_PROBLEM = "Expected a date, written day first like 03/04/2025, or 2025-04-03, or an Excel date."
+DATE_PROBLEM = "The date 31/02/2025 does not exist: February has no 31st."
 ATTENDED_PROBLEM = "Expected one of: attended, did not attend, cancelled."
 
 
@@ -396,17 +398,19 @@ def test_sheet_overview(con):
 
     overview = ingest.sheet_overview(checked(con, ("q1.xlsx", data)))
 
-    assert overview.astype(object).where(overview.notna(), None).to_dict("records") == [
-        {"file": "q1.xlsx", "sheet": "Cover", "recognised as": "skipped", "rows": 0, "from": None, "to": None,
-         "people": None},
-        {"file": "q1.xlsx", "sheet": "Register", "recognised as": "attendance", "rows": 3, "from": D(2025, 6, 3),
-         "to": D(2025, 6, 17), "people": 2},
+    # In words, blank where there is nothing to say: never a raw None
+    assert overview.to_dict("records") == [
+        {"file": "q1.xlsx", "sheet": "Cover", "recognised as": "skipped", "rows": 0, "from": "", "to": "",
+         "people": ""},
+        {"file": "q1.xlsx", "sheet": "Register", "recognised as": "attendance", "rows": 3, "from": "03/06/2025",
+         "to": "17/06/2025", "people": "2"},
         # one questionnaire row gives two scores (WEMWBS and its SWEMWBS): still one row
-        {"file": "q1.xlsx", "sheet": "Scores", "recognised as": "wellbeing", "rows": 1, "from": D(2025, 6, 3),
-         "to": D(2025, 6, 3), "people": 1},
-        {"file": "q1.xlsx", "sheet": "Grants", "recognised as": "funding", "rows": 1, "from": D(2025, 4, 1),
-         "to": D(2025, 4, 1), "people": None},
+        {"file": "q1.xlsx", "sheet": "Scores", "recognised as": "wellbeing", "rows": 1, "from": "03/06/2025",
+         "to": "03/06/2025", "people": "1"},
+        {"file": "q1.xlsx", "sheet": "Grants", "recognised as": "funding", "rows": 1, "from": "01/04/2025",
+         "to": "01/04/2025", "people": ""},
     ]  # fmt: skip
+    assert "None" not in overview.astype(str).to_numpy()
 
 
 # Remembered column mappings ------------------------------------------------------------------------
@@ -498,22 +502,186 @@ def test_rollback_checks_every_upload_before_changing_any(loaded):
     assert current(loaded, "SELECT upload_id FROM uploads WHERE rolled_back_at IS NULL") == [(own,)]
 
 
-def test_sample_only_where_real(con, monkeypatch):
-    sample = workbook({"Register": [REGISTER, ["S1", "2024-05-01", "Peer", "yes"]]})
-    own = workbook({"Register": [REGISTER, ["P1", "2024-05-02", "Peer", "yes"]]})
-    monkeypatch.setattr(ingest, "sample_hashes", lambda: {ingest.hashlib.sha256(sample).hexdigest()})
-    [s] = load(con, ("sample.xlsx", sample))
-    assert store.uploads(con)["is_sample"].tolist() == [True]
-    assert store.sample_only_where_real(con) == [], "the sample alone is not offered for removal"
+SAMPLE = workbook(
+    {
+        "People": [["participant_id", "gender"], ["S1", "woman"], ["S2", "man"]],
+        "Register": [REGISTER, ["S1", "2024-05-01", "Peer", "yes"], ["S2", "2024-05-01", "Peer", "yes"]],
+    }
+)  # a stand-in for the bundled sample
+OWN = workbook({"Register": [REGISTER, ["S1", "2024-05-01", "Peer", "DNA"], ["P2", "2024-05-08", "Art", "yes"]]})
+# The charity's own register: its first person has the same reference, day and activity as one in the sample
 
-    [o] = load(con, ("own.xlsx", own))
-    assert store.sample_only_where_real(con) == [s]
 
-    store.rollback(con, *store.sample_only_where_real(con))
+@pytest.fixture
+def with_sample(con, monkeypatch):
+    """A database showing the sample (its one upload, id 1), as the app fills an empty one."""
+    monkeypatch.setattr(ingest, "sample_hashes", lambda: {ingest.hashlib.sha256(SAMPLE).hexdigest()})
+    assert load(con, ("sample.xlsx", SAMPLE)) == [1]
+    assert store.showing_sample(con)
+    return con
+
+
+def test_the_first_own_upload_removes_the_sample_in_the_same_transaction(with_sample):
+    con = with_sample
+    result = checked(con, ("own.xlsx", OWN))
+    assert result.sample_to_remove == [1]
+    assert result.files[0].changes == {"attendance": {"rows": 2, "new": 2, "replaced": 0, "changed": 0}}, (
+        "compared with the data as it will be: S1's row is new, not a correction of the sample's"
+    )
+
+    assert ingest.load(con, result) == [2]
+
+    assert not store.showing_sample(con)
+    [(sample_out, own_in)] = current(
+        con, "SELECT max(rolled_back_at) FILTER (is_sample), max(loaded_at) FILTER (NOT is_sample) FROM uploads"
+    )
+    assert sample_out == own_in, "one transaction: the sample went at the moment the charity's data came"
+    assert current(con, "SELECT activity, attended FROM attendance ORDER BY 1") == [
+        ("Art", "attended"),
+        ("Peer", "did not attend"),
+    ]
+    assert current(con, "SELECT count(*) FROM participants") == [(0,)]
+    assert current(con, "SELECT upload_id, count(*) FROM attendance_history GROUP BY 1 ORDER BY 1") == [(1, 2), (2, 2)]
+    assert current(con, "SELECT count(*) FROM participants_history") == [(2,)], "nothing is deleted"
+    assert store.uploads(con)["row_counts"].map(json.loads).tolist()[0]["attendance"]["new"] == 2
     assert store.sample_only_where_real(con) == []
-    assert current(con, "SELECT bool_or(is_sample) FROM uploads WHERE rolled_back_at IS NULL") == [(False,)]
-    assert current(con, "SELECT count(*) FROM attendance") == [(1,)]
-    assert o == s + 1
+
+
+def test_later_own_uploads_remove_nothing(with_sample):
+    load(with_sample, ("own.xlsx", OWN))
+    result = checked(with_sample, ("more.xlsx", workbook({"Register": [REGISTER, ["P9", "2024-06-01", "Art", "yes"]]})))
+    assert result.sample_to_remove == []
+    load(with_sample, ("more.xlsx", workbook({"Register": [REGISTER, ["P9", "2024-06-01", "Art", "yes"]]})))
+    assert current(with_sample, "SELECT count(*) FROM attendance") == [(3,)]
+
+
+def test_a_failing_own_upload_leaves_the_sample_untouched(with_sample, monkeypatch):
+    before = snapshot(with_sample)
+    result = checked(with_sample, ("own.xlsx", OWN))
+
+    def disk_full(*_args, **_kwargs):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(store, "insert", disk_full)
+    with pytest.raises(OSError):
+        ingest.load(with_sample, result)
+
+    assert snapshot(with_sample) == before
+    assert store.showing_sample(with_sample)
+    assert current(with_sample, "SELECT upload_id, rolled_back_at FROM uploads") == [(1, None)]
+
+
+def test_a_refused_own_upload_leaves_the_sample_untouched(with_sample):
+    before = snapshot(with_sample)
+    bad = workbook({"Register": [REGISTER, ["P1", "31/02/2025", "Peer", "yes"]]})
+    with pytest.raises(UploadRefused):
+        ingest.load(with_sample, checked(with_sample, ("bad.xlsx", bad)))
+    assert snapshot(with_sample) == before and store.showing_sample(with_sample)
+
+
+def test_a_sample_workbook_is_never_loaded_beside_own_data(with_sample):
+    with_sample.execute("UPDATE uploads SET rolled_back_at = now()")  # no upload of the sample is active
+    [problem] = checked(with_sample, ("sample.xlsx", SAMPLE), ("own.xlsx", OWN)).problems
+    assert (problem.file, problem.expected) == ("sample.xlsx", ingest.SAMPLE_BESIDE_OWN)
+    load(with_sample, ("own.xlsx", OWN))
+    [problem] = checked(with_sample, ("sample.xlsx", SAMPLE)).problems
+    assert problem.expected.startswith(
+        "This is a workbook of the bundled sample of Brightside Mind, a made-up charity."
+    )
+
+
+def test_rolling_back_the_first_own_upload_leaves_nothing_and_the_sample_may_load_again(with_sample):
+    """Documented in docs/data-contract.md#the-bundled-sample: the app shows the sample again when it next starts."""
+    [own] = load(with_sample, ("own.xlsx", OWN))
+    store.rollback(with_sample, own)
+    assert not store.has_data(with_sample) and not store.showing_sample(with_sample)
+    assert current(with_sample, "SELECT count(*) FROM attendance") == [(0,)]
+    assert load(with_sample, ("sample.xlsx", SAMPLE)) == [3]  # as the app does on an empty database
+    assert store.showing_sample(with_sample)
+
+
+def test_a_database_mixing_sample_and_own_data_offers_to_remove_the_sample(with_sample):
+    """Databases loaded before the sample was removed automatically may hold both."""
+    load(with_sample, ("own.xlsx", OWN))
+    with_sample.execute("UPDATE uploads SET rolled_back_at = NULL")
+    assert store.sample_only_where_real(with_sample) == [1]
+    store.rollback(with_sample, *store.sample_only_where_real(with_sample))
+    assert store.sample_only_where_real(with_sample) == [] and not store.showing_sample(with_sample)
+
+
+def test_the_command_line_removes_the_sample_the_same_way(with_sample, tmp_path, capsys):
+    path = store.database_file(with_sample)
+    with_sample.close()
+    own = tmp_path / "own.xlsx"
+    own.write_bytes(OWN)
+
+    assert main(["load", str(own), "--db", str(path)]) == 0
+    assert main(["load", str(own), "--db", str(path)]) == 0, "a file loaded already is no error"
+    assert main(["rollback", "2", "--db", str(path)]) == 0
+
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "The sample data of Brightside Mind was removed (upload 1 rolled back)."
+    assert lines[1] == "Upload 2: own.xlsx: attendance 2 new, 0 corrected"
+    assert lines[2].startswith("own.xlsx is already in: it was loaded on ") and lines[2].endswith(
+        "Nothing needs doing."
+    )
+    assert lines[3:5] == ["Upload 2 rolled back; the rows it replaced are current again. Taken out:", lines[4]]
+    assert lines[4].startswith("own.xlsx (upload 2, loaded ") and lines[4].endswith(
+        "): 2 attendances (sheet 'Register')"
+    )
+    con = store.connect(path)
+    try:
+        assert not store.showing_sample(con) and not store.has_data(con)
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize(
+    ("files", "upload_id", "line"),
+    [
+        (
+            [("june.xlsx", workbook({"Register": [REGISTER, ["P1", "2024-05-01", "Peer", "yes"]]}))],
+            1,
+            "june.xlsx (upload 1, loaded {when}): 1 attendance (sheet 'Register')",
+        ),
+        (
+            [("q1.xlsx", SAMPLE)],
+            1,
+            "q1.xlsx (upload 1, loaded {when}): 2 participant profiles (sheet 'People'); 2 attendances "
+            "(sheet 'Register')",
+        ),
+        (
+            [
+                (
+                    "two.xlsx",
+                    workbook(
+                        {
+                            "May": [REGISTER, ["P1", "2024-05-01", "Peer", "yes"]],
+                            "June": [REGISTER, ["P1", "2024-06-05", "Peer", "yes"]],
+                        }
+                    ),
+                )
+            ],
+            1,
+            "two.xlsx (upload 1, loaded {when}): 2 attendances (sheets 'May', 'June')",
+        ),  # fmt: skip
+        (
+            [("a.csv", csv_bytes([REGISTER, ["P1", "2024-05-01", "Peer", "yes"]]))],
+            1,
+            "a.csv (upload 1, loaded {when}): 1 attendance (the CSV file)",
+        ),
+    ],
+)
+def test_what_a_rollback_takes_out_is_said_in_words(con, files, upload_id, line):
+    load(con, *files)
+    [when] = current(con, "SELECT strftime(loaded_at, '%d/%m/%Y %H:%M') FROM uploads")[0]
+    assert ingest.describe_uploads(con, [upload_id]) == [line.format(when=when)]
+
+
+def test_a_rollback_of_an_upload_from_before_sheets_were_recorded_names_the_rows_only(con):
+    load(con, ("june.xlsx", workbook({"Register": [REGISTER, ["P1", "2024-05-01", "Peer", "yes"]]})))
+    con.execute("UPDATE uploads SET sheets = NULL")
+    assert ingest.describe_uploads(con, [1])[0].endswith("): 1 attendance")
 
 
 # Refusals the ingest tests leave out: a damaged workbook and files in disguise ---------------------
