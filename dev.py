@@ -7,6 +7,7 @@ python3 dev.py test    # create .venv, install test requirements, run ruff and t
 from __future__ import annotations
 
 import hashlib
+import shutil
 import subprocess
 import sys
 import venv
@@ -15,6 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 PYTHON = VENV / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
+AXE_CORE = "4.14.1"  # the accessibility checker the browser test runs on every page (npm package axe-core, pinned)
+AXE_DIR = VENV / "axe-core"
 
 
 def ensure_environment(requirements: str) -> None:
@@ -34,6 +37,21 @@ def ensure_environment(requirements: str) -> None:
     stamp.write_text(digest)
 
 
+def ensure_axe_core() -> None:
+    """Install the pinned axe-core with npm into .venv/axe-core; without npm the browser test says what is missing."""
+    stamp = AXE_DIR / f".installed-{AXE_CORE}"
+    if stamp.exists():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        print("npm not found: the browser test needs axe-core (apt-get install npm, or install Node.js).", flush=True)
+        return
+    print(f"Installing axe-core {AXE_CORE} …", flush=True)
+    command = [npm, "install", "--prefix", str(AXE_DIR), "--no-audit", "--no-fund", "--save-exact", "--silent"]
+    subprocess.run([*command, f"axe-core@{AXE_CORE}"], check=True)
+    stamp.write_text(AXE_CORE)
+
+
 def run(args: list[str]) -> int:
     ensure_environment("requirements.txt")
     return subprocess.call([PYTHON, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), *args], cwd=ROOT)
@@ -41,6 +59,7 @@ def run(args: list[str]) -> int:
 
 def test(args: list[str]) -> int:
     ensure_environment("requirements-dev.txt")
+    ensure_axe_core()
     for check in (["ruff", "check", "."], ["ruff", "format", "--check", "."]):
         if subprocess.call([PYTHON, "-m", *check], cwd=ROOT):
             return 1
