@@ -156,7 +156,7 @@ if uploaded:
 
 
 def history_table(uploads: pd.DataFrame) -> pd.DataFrame:
-    """The uploads as a manager reads them (who loaded a file is shown where it is known)."""
+    """The uploads as a manager reads them (who loaded a file, and column mappings, shown only where there are some)."""
     table = pd.DataFrame(
         {
             "upload": uploads["upload_id"],
@@ -168,7 +168,7 @@ def history_table(uploads: pd.DataFrame) -> pd.DataFrame:
             "status": uploads["rolled_back_at"].map(lambda t: "active" if pd.isna(t) else f"rolled back {t:%d/%m/%Y}"),
         }
     )
-    return table if table["who"].any() else table.drop(columns="who")
+    return table.drop(columns=[c for c in ("who", "column mappings") if not table[c].any()])
 
 
 def bullets(lines: list[str]) -> str:
@@ -188,6 +188,7 @@ def confirm_rollback(key: object, upload_ids: list[int], question: str, done: st
         data_changed()
         left = "" if store.has_data(con) else f"\n\n{NOTHING_LEFT}"
         st.session_state.upload_message = f"{done}\n\n{taken_out}{left}"
+        st.session_state.upload_round += 1  # the files chosen before were checked against the data as it was
     if confirmed or no.button("Cancel"):
         del st.session_state.confirm_rollback
         st.rerun()
