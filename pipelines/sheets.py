@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from pipelines import vocab
 from pipelines.dimensions import POPULATION_DIMENSION
@@ -29,9 +30,10 @@ class Field:
         """The header the template writes, e.g. 'Session date'."""
         return TITLES.get(self.name, self.name.replace("_", " ").capitalize())
 
-    @property
-    def spellings(self) -> set[str]:
-        return {norm_key(self.name), *(norm_key(a) for a in self.aliases)}
+    @cached_property
+    def spellings(self) -> frozenset[str]:
+        """The header spellings that name this field, normalised once (header detection asks millions of times)."""
+        return frozenset({norm_key(self.name), *(norm_key(a) for a in self.aliases)})
 
     @property
     def columns(self) -> dict[str, str]:

@@ -8,6 +8,7 @@ They only draw. Counts of people arrive made safe (pipelines/disclosure.py): nul
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 
 import altair as alt
 import pandas as pd
@@ -16,7 +17,7 @@ FONT = "Source Sans Pro, Arial, sans-serif"
 NEW, RETURNING, ACCENT = "#1f6f8b", "#99c1de", "#d1495b"
 
 
-TITLE_WIDTH, SUBTITLE_WIDTH = 44, 62  # characters per line that fit a phone's width (390 px)
+TITLE_WIDTH, SUBTITLE_WIDTH = 36, 60  # characters per line that fit a phone's width (390 px)
 
 
 def chart_title(text: str, *subtitle: str) -> alt.Title:
@@ -40,16 +41,19 @@ def interval_tips(value: str, title: str, low: str = "ci_low", high: str = "ci_h
     ]
 
 
-def quarter_axis(title: str, quarters: int = 8) -> alt.X:
+def quarter_axis(title: str, quarters: Sequence[str] | None = None) -> alt.X:
     """Financial quarters in order, labelled 'Q1', 'Q2'… with the year under the first quarter shown and each Q1,
-    so that eight quarters fit a phone without labels overlapping. With fewer than four quarters the outer padding
-    grows, so that one quarter is a bar, not a wall."""
+    so that eight quarters fit a phone without labels overlapping.
+
+    Given ``quarters``, the axis holds them all in that order, even those a layer leaves empty (a withheld figure),
+    and with fewer than four the outer padding grows, so that one quarter is a bar, not a wall."""
     years = "datum.index == 0 || split(datum.label, ' ')[1] == 'Q1'"
+    count = 8 if quarters is None else len(quarters)
     return alt.X(
         "quarter:N",
         title=title,
-        sort=None,
-        scale=alt.Scale(paddingInner=0.2, paddingOuter=max(0.1, (4 - quarters) / 2)),
+        sort=None if quarters is None else list(quarters),
+        scale=alt.Scale(paddingInner=0.2, paddingOuter=max(0.1, (4 - count) / 2)),
         axis=alt.Axis(
             labelAngle=0,
             labelOverlap=False,

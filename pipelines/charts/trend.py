@@ -6,23 +6,35 @@ import altair as alt
 import pandas as pd
 
 from pipelines.charts.base import NEW, RETURNING, chart_title, finish, interval_tips, quarter_axis
+from pipelines.disclosure import WITHHELD
+
+UNSPLIT = "New and returning together"
 
 
 def reach_over_quarters(frame: pd.DataFrame, note: str, hidden: str) -> alt.Chart:
-    """People reached per quarter, split into those new to the service and those returning; a hidden part is
-    written above its quarter's bar ('<8 new')."""
+    """People reached per quarter, split into those new to the service and those returning; a small part is
+    written above its quarter's bar ('<8 new'), and a quarter whose split is hidden has one grey bar."""
     who = {"new": "New to the service", "returning": "Returning"}
-    data = pd.concat(
-        [
-            pd.DataFrame(
-                {"quarter": frame["quarter"], "who": name, "people": frame[key], "label": frame[f"{key}_label"]}
-            )
-            for key, name in who.items()
-        ]
+    unsplit = frame["new"].isna() & frame["returning"].isna() & frame["reached"].notna()
+    parts = [
+        pd.DataFrame({"quarter": frame["quarter"], "who": name, "people": frame[key], "label": frame[f"{key}_label"]})
+        for key, name in who.items()
+    ]
+    whole = frame[unsplit]  # the split is hidden but the people reached are not: a bar without the split
+    parts.append(
+        pd.DataFrame(
+            {"quarter": whole["quarter"], "who": UNSPLIT, "people": whole["reached"], "label": whole["reached_label"]}
+        )
     )
-    tops = frame[["new", "returning"]].fillna(0).sum(axis=1)
+    data = pd.concat(parts)
+    names = [*who.values(), *([UNSPLIT] if unsplit.any() else [])]
+    tops = frame[["new", "returning"]].fillna(0).sum(axis=1).where(~unsplit, frame["reached"])
     withheld = [
-        ", ".join(f"{frame.at[i, f'{key}_label']} {key}" for key in who if pd.isna(frame.at[i, key]))
+        ", ".join(
+            f"{frame.at[i, f'{key}_label']} {key}"
+            for key in who
+            if pd.isna(frame.at[i, key]) and frame.at[i, f"{key}_label"] != WITHHELD
+        )
         for i in frame.index
     ]
     notes = pd.DataFrame({"quarter": frame["quarter"], "top": tops, "text": withheld})
@@ -30,12 +42,12 @@ def reach_over_quarters(frame: pd.DataFrame, note: str, hidden: str) -> alt.Char
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=quarter_axis("Financial quarter", len(frame)),
+            x=quarter_axis("Financial quarter", frame["quarter"]),
             y=alt.Y("sum(people):Q", title="People reached", stack="zero"),
             color=alt.Color(
                 "who:N",
                 title=None,
-                scale=alt.Scale(domain=list(who.values()), range=[NEW, RETURNING]),
+                scale=alt.Scale(domain=names, range=[NEW, RETURNING, "#b8c4cc"][: len(names)]),
                 legend=alt.Legend(orient="top"),
             ),
             order=alt.Order("who:N", sort="ascending"),
@@ -44,8 +56,8 @@ def reach_over_quarters(frame: pd.DataFrame, note: str, hidden: str) -> alt.Char
     )
     text = (
         alt.Chart(notes[notes["text"] != ""])
-        .mark_text(dy=-8, color="#333", fontSize=11)
-        .encode(x=quarter_axis("Financial quarter", len(frame)), y="top:Q", text="text:N")
+        .mark_text(dy=-4, baseline="bottom", color="#333", fontSize=10)
+        .encode(x=quarter_axis("Financial quarter", frame["quarter"]), y="top:Q", text="text:N")
     )
     return finish(alt.layer(bars, text).properties(title=chart_title("People reached each quarter", note, hidden)))
 
@@ -54,7 +66,7 @@ def change_over_quarters(frame: pd.DataFrame, measure: str, note: str, hidden: s
     """Mean change in a measure for people followed up in each quarter, with its 95% confidence interval; a quarter
     whose figures are withheld shows its count ('<8') on the zero line."""
     data = frame[["quarter", "pairs", "label", "mean_change", "ci_low", "ci_high"]]
-    base = alt.Chart(data).encode(x=quarter_axis("Quarter of follow-up", len(frame)))
+    base = alt.Chart(data).encode(x=quarter_axis("Quarter of follow-up", frame["quarter"]))
     y_title = "Mean change (points)"
     interval = base.mark_rule(strokeWidth=2, color=NEW).encode(y=alt.Y("ci_low:Q", title=y_title), y2="ci_high:Q")
     points = base.mark_point(filled=True, size=90, color=NEW).encode(
@@ -69,7 +81,7 @@ def change_over_quarters(frame: pd.DataFrame, measure: str, note: str, hidden: s
     counts = (
         alt.Chart(withheld)
         .mark_text(dy=-10, color="#777")
-        .encode(x=quarter_axis("Quarter of follow-up", len(frame)), y="y:Q", text="label:N")
+        .encode(x=quarter_axis("Quarter of follow-up", frame["quarter"]), y="y:Q", text="label:N")
     )
     zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#888", strokeDash=[4, 4]).encode(y="y:Q")
     title = chart_title(
