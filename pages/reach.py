@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from pipelines import charts, reach
+from pipelines.dimensions import BENCHMARKED
 from ui import figures, show
 from ui.data import cached
 from ui.figures import fact, hidden_note, listed
@@ -11,17 +12,54 @@ from ui.sidebar import page_header
 
 f, note = page_header("Reach", "People count as reached when they attended at least one session in the period.")
 safe = figures.screen()
+AREA_KEY = "reach-area"
+areas = cached(reach.benchmark_areas)
+area = st.session_state.get(AREA_KEY, reach.ENGLAND)
+area = area if area in areas else reach.ENGLAND
+st.markdown("\n\n".join(cached(reach.in_brief, f, area, safe)))
 activity, who, population, deprivation = st.tabs(["Activity", "Who", "Against the population", "Deprivation"])
 
 
-def bars(what: str, title: str, fetch: figures.Fetch) -> None:
+def bars(what: str, title: str, fetch: figures.Fetch, caveat: str = "") -> None:
     """A bar chart of people per group, every group labelled."""
     figures.chart(
         what,
         f.period,
         fetch,
-        lambda t, d: charts.group_bars(t, title, note, hidden_note(t, d)),
+        lambda t, d: charts.group_bars(t, title, note, hidden_note(t, d), caveat),
         description=lambda t: f"Bar chart of {title.lower()}: {listed(t['group'], t['label'])}.",
+    )
+
+
+def described(table: pd.DataFrame) -> str:
+    """'White 78% (74% to 82%) against 81%; Black <8 people against 4%': each group compared, for the alt text."""
+    rows = table[table["compared"]]
+    return "; ".join(
+        f"{r['name']} {r['share']:.0%} ({r['share_low']:.0%} to {r['share_high']:.0%}) against {r['benchmark']:.0%}, "
+        f"{r['reading']}"
+        if r["shown"]
+        else f"{r['name']} {r['label']} people against {r['benchmark']:.0%}"
+        for _, r in rows.iterrows()
+    )
+
+
+def compared_table(table: pd.DataFrame) -> pd.DataFrame:
+    rows = table[table["compared"]]
+    return pd.DataFrame(
+        {
+            "group": rows["name"],
+            "people": rows["label"],
+            "share of the people reached": rows["share"].map(show.share),
+            "95% interval": [
+                "" if pd.isna(lo) else f"{lo:.0%} to {hi:.0%}"
+                for lo, hi in zip(rows["share_low"], rows["share_high"], strict=True)
+            ],
+            "share of the population": rows["benchmark"].map(show.share),
+            "compared with the population": [
+                f"{m} {r}".strip() for m, r in zip(rows["marker"], rows["reading"], strict=True)
+            ],
+            "to match the population": rows["match"],
+        }
     )
 
 
@@ -71,6 +109,8 @@ with activity:
             f"People by {reach.MIX[by]}",
             f"People reached by {reach.MIX[by]}",
             lambda d, by=by: cached(reach.mix, f, by, d),
+            f"One person can take part in several, so the bars add up to more than the {now['labels']['reached']} "
+            "people reached.",
         )
     with right:
         kept = cached(reach.retention, f, safe)["came_back"]
@@ -112,33 +152,47 @@ with who:
         st.caption("'Not known' is everyone whose record does not say; it is counted, never dropped.")
 
 with population:
-    areas = cached(reach.benchmark_areas)
-    area = st.selectbox(
-        "Compare with", areas, help="England from Census 2021, or a local benchmark loaded as a population sheet."
+    st.selectbox(
+        "Compare with",
+        areas,
+        key=AREA_KEY,
+        help="England from Census 2021, or a local benchmark loaded as a population sheet.",
+    )
+    st.markdown(
+        "For each group: its share of the people reached beside its share of the population. A group is reached "
+        "**fewer** or **more than its share** only when the difference is clearer than chance alone would give (the "
+        "95% interval of its share, the black line, leaves the population's share out); otherwise it is **in line**."
     )
     st.caption(
         "People whose group is not known, or has no benchmark figure, are left out of the comparison. "
         f"Groups of fewer than {safe.min_count} people are withheld. Load your own area's Census 2021 figures as a "
         "'population' sheet (area, dimension, group, count or share) to compare locally."
     )
-    compared = [
-        d
-        for d in ("ethnicity_group", "age_band", "gender", "disability", "imd_quintile")
-        if d in set(cached(reach.benchmark, area)["dimension"])
-    ]
+    compared = [d for d in BENCHMARKED if d in set(cached(reach.benchmark, area)["dimension"])]
     for by in compared:
         words = reach.represented_in_words(cached(reach.representation, f, by, area, safe), by)
         group = reach.PROFILE_DIMENSIONS[by]
+        explain = reach.DEPRIVATION_AIM if by == reach.DEPRIVATION else ""
         figures.chart(
-            f"Representation by {group} against {area}",
+            f"Reached by {group} against {area}",
             f.period,
             lambda d, by=by: cached(reach.representation, f, by, area, d),
-            lambda t, d, group=group: charts.representation_plot(
-                t, group, area, note, hidden_note(t[t["compared"]], d)
+            lambda t, d, group=group, explain=explain: charts.representation_plot(
+                t, group, area, note, hidden_note(t[t["compared"]], d), explain
             ),
-            description=f"Representation ratios with 95% CIs of the people reached by {group}, against {area}. {words}",
+            description=lambda t, group=group, words=words: (
+                f"Bars of the share of the people reached by {group} beside the share of {area}: {described(t)}. "
+                f"{words}"
+            ),
         )
         st.markdown(words)
+        with st.expander(f"The figures by {group}"):
+            figures.table(
+                f"Figures by {group} against {area}",
+                f.period,
+                lambda d, by=by: cached(reach.representation, f, by, area, d),
+                compared_table,
+            )
 
 with deprivation:
     found = cached(reach.deprivation, f, safe)
@@ -154,6 +208,10 @@ with deprivation:
     )
     cols[1].metric("People reached with no known area", found["not_known"], border=True)
     cols[2].metric("Share if all areas were reached equally", "20%", border=True)
+    st.markdown(
+        f"**Core20.** {reach.CORE20} If the service reached every area equally, 20% of its people would "
+        "live there; more than that is the aim."
+    )
     title = "People reached living in the most deprived 20% of areas"
     figures.chart(
         "Core20 share by quarter",

@@ -1,10 +1,11 @@
 """The Reach page's figures: activity, who the service reaches, and how that compares with the population served.
 
-Representation ratio (share of people reached in a group ÷ the group's share of the benchmark population) with a
-95% Wilson interval on the share reached. People whose group is not known, or not in the benchmark, are left out
-of the shares compared, and counted. Deprivation: Core20 is the most deprived 20% of areas (IMD deciles 1–2).
-The functions that take a ``Disclosure`` give what a page or a file may show (pipelines/disclosure.py); the others
-give exact counts.
+Each group's share of the people reached, with a 95% Wilson interval, beside its share of the benchmark population,
+and the people that would match that share; a group is reached fewer or more than its share only where the whole
+interval is below or above it. People whose group is not known, or not in the benchmark, are left out of the shares
+compared, and counted. Deprivation: Core20 is the most deprived 20% of areas (IMD deciles 1–2); reaching them more
+than their share is the aim. The functions that take a ``Disclosure`` give what a page or a file may show
+(pipelines/disclosure.py); the others give exact counts.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines.dimensions import BY_KEY, PROFILED, labels
+from pipelines.dimensions import BENCHMARKED, BY_KEY, PROFILED, labels
 from pipelines.disclosure import Disclosure
 from pipelines.metrics import dna_rate, part_of, parts, reach, reach_by, reach_by_quarter, require
 from pipelines.periods import quarter_label, quarters
@@ -150,16 +151,40 @@ def wilson(k: int, n: int, z: float = Z_975) -> tuple[float, float]:
     return centre - half, centre + half
 
 
-REPRESENTATION_FIGURES = ["share", "share_low", "share_high", "ratio", "ratio_low", "ratio_high", "verdict"]
+REPRESENTATION_FIGURES = ["share", "share_low", "share_high", "to_match", "gap", "verdict"]
+DEPRIVATION = "imd_quintile"
+MOST_DEPRIVED = BY_KEY[DEPRIVATION].ordered[0]  # quintile 1: deciles 1-2, the Core20 areas
+CORE20 = (
+    "Core20 is the most deprived 20% of areas in England by the Index of Multiple Deprivation (IMD deciles 1 and 2), "
+    "where NHS England focuses its work to reduce health inequalities."
+)
+DEPRIVATION_AIM = (
+    f"{CORE20} Reaching them more than their share is the aim, so fewer people than their share from less deprived "
+    "areas is no cause for concern."
+)
+# How a group compares with the population, by tone: words, and a marker so that colour is never the only signal
+READINGS = {
+    "short": ("▼", "fewer than their share"),
+    "in line": ("●", "in line with their share"),
+    "more": ("▲", "more than their share"),
+    "aim": ("▲", "more than their share: the aim"),
+    "neutral": ("▼", "fewer than their share"),
+    "neutral more": ("▲", "more than their share"),
+    "withheld": ("", "too few people to show a share"),
+}
 
 
 def representation(con: Con, f: Filters, dimension: str, area: str, disclosure: Disclosure) -> pd.DataFrame:
-    """Per group: people reached (safe, labelled), share of those with a benchmark group, the benchmark share, and
-    the ratio of the two with its 95% CI; 'under' or 'over' where the whole interval is below or above 1.
+    """Per group: people reached (safe, labelled), their share of those with a benchmark group with its 95% Wilson
+    interval, the benchmark share, the people that would match it (``to_match``) and how many more than now
+    (``gap``); ``verdict`` 'under' or 'over' where the whole interval is below or above the benchmark share, with
+    its ``tone``, ``marker`` and ``reading`` in words (``tone_of``) and ``match`` (``to_match_in_words``). Groups in
+    order, with the ``name`` a page gives them.
 
     The people compared are a whole the shares give away, so the groups compared are suppressed as parts of it (a
     second one hidden where a small one could be worked out); the others (not known, no benchmark) are hidden when
-    small. Figures come from the published counts and are withheld for hidden groups."""
+    small. Figures come from the published counts and are withheld for hidden groups, except the people that would
+    match the population, which the published total and the benchmark give anyway."""
     table = reach_by(con, f, dimension).merge(_benchmark_of(con, area, dimension), on="group", how="outer")
     table = table.fillna({"people": 0}).astype({"people": "int64"})
     compared = table["benchmark"].notna()
@@ -170,10 +195,16 @@ def representation(con: Con, f: Filters, dimension: str, area: str, disclosure: 
     safe["hidden"] = safe["hidden"].astype(bool)  # an empty part of the concatenation leaves it as objects
     safe["compared"], safe["shown"] = compared, ~safe["hidden"]
     figures = [
-        _ratio(int(n), total, base) if shown and pd.notna(base) and total else {}
+        against_population(int(n), total, base, shown) if pd.notna(base) and total else {}
         for n, base, shown in zip(safe["people"].fillna(0), safe["benchmark"], safe["shown"], strict=True)
     ]
-    return pd.concat([safe, pd.DataFrame(figures, index=safe.index, columns=REPRESENTATION_FIGURES)], axis=1)
+    safe = pd.concat([safe, pd.DataFrame(figures, index=safe.index, columns=REPRESENTATION_FIGURES)], axis=1)
+    safe["to_match"], safe["gap"] = safe["to_match"].astype("Int64"), safe["gap"].astype("Int64")
+    safe["tone"] = [tone_of(dimension, g, v) for g, v in zip(safe["group"], safe["verdict"], strict=True)]
+    safe["marker"], safe["reading"] = zip(*(READINGS[t] for t in safe["tone"]), strict=True)
+    safe["name"] = [group_name(dimension, g) for g in safe["group"]]
+    safe["match"] = [to_match_in_words(row) for _, row in safe.iterrows()]
+    return _in_order(safe, dimension)
 
 
 def _benchmark_of(con: Con, area: str, dimension: str) -> pd.DataFrame:
@@ -181,23 +212,88 @@ def _benchmark_of(con: Con, area: str, dimension: str) -> pd.DataFrame:
     return bench[bench["dimension"] == dimension][["group", "share"]].rename(columns={"share": "benchmark"})
 
 
-def _ratio(people: int, total: int, base: float) -> dict:
+def against_population(people: int, total: int, base: float, shown: bool) -> dict:
+    """A group's share of the people compared against its benchmark share, and the people that would match it."""
+    to_match = math.floor(base * total + 0.5)
+    if not shown:
+        return {"to_match": to_match}
     low, high = wilson(people, total)
-    ratio = {"share": people / total, "share_low": low, "share_high": high}
-    ratio |= {"ratio": people / total / base, "ratio_low": low / base, "ratio_high": high / base}
-    return ratio | {"verdict": "under" if ratio["ratio_high"] < 1 else "over" if ratio["ratio_low"] > 1 else "in line"}
+    verdict = "under" if high < base else "over" if low > base else "in line"
+    return {
+        "share": people / total,
+        "share_low": low,
+        "share_high": high,
+        "to_match": to_match,
+        "gap": to_match - people,
+        "verdict": verdict,
+    }
+
+
+def _in_order(table: pd.DataFrame, dimension: str) -> pd.DataFrame:
+    """Ordinal groups in their order, the others by their benchmark share, largest first; groups not compared last."""
+    rank = {g: i for i, g in enumerate(BY_KEY[dimension].ordered)}
+    key = [
+        (not compared, rank.get(g, len(rank)), -(base if pd.notna(base) else 0), g)
+        for g, base, compared in zip(table["group"], table["benchmark"], table["compared"], strict=True)
+    ]
+    order = sorted(range(len(table)), key=key.__getitem__)
+    return table.iloc[order].reset_index(drop=True)
+
+
+def tone_of(dimension: str, group: str, verdict: str | None) -> str:
+    """How a group's verdict reads: fewer than their share is a shortfall ('short') and more is 'more', except for
+    deprivation, where the aim is to reach the most deprived areas more than their share: more of them is 'aim',
+    fewer of them 'short', and fewer or more from any other quintile is neutral."""
+    if not isinstance(verdict, str):
+        return "withheld"
+    if verdict == "in line":
+        return "in line"
+    if dimension == DEPRIVATION:
+        if group == MOST_DEPRIVED:
+            return "aim" if verdict == "over" else "short"
+        return "neutral more" if verdict == "over" else "neutral"
+    return "more" if verdict == "over" else "short"
+
+
+def group_name(dimension: str, group: str) -> str:
+    """A group as a page names it: IMD quintiles say which end is the most deprived."""
+    if dimension != DEPRIVATION:
+        return group
+    ends = {MOST_DEPRIVED: " (most deprived, Core20)", BY_KEY[DEPRIVATION].ordered[-1]: " (least deprived)"}
+    return f"Quintile {group}{ends.get(group, '')}"
+
+
+def people(n: int) -> str:
+    return f"{n:,} {'person' if n == 1 else 'people'}"
+
+
+def to_match_in_words(row: pd.Series | dict) -> str:
+    """'To match the population: 23 people, 9 more than now' (no comparison with now when the count is hidden)."""
+    if pd.isna(row["to_match"]):
+        return ""
+    words = f"To match the population: {people(int(row['to_match']))}"
+    if pd.isna(row["gap"]):
+        return words
+    gap = int(row["gap"])
+    return f"{words}, {abs(gap):,} {'more' if gap > 0 else 'fewer'} than now" if gap else f"{words}, as now"
 
 
 def represented_in_words(table: pd.DataFrame, dimension: str) -> str:
-    """'Under-represented: Asian, Black. Over-represented: White.' from a representation table."""
+    """'Fewer than their share of the population: Black, Mixed. More than their share: Asian.' from a
+    representation table (the most deprived areas reached more than their share: 'the aim')."""
     parts = []
-    for verdict, words in (("under", "Under-represented"), ("over", "Over-represented")):
+    for verdict, words in (("under", "Fewer than their share of the population"), ("over", "More than their share")):
         groups = table.loc[table["verdict"] == verdict, "group"].tolist()
-        if dimension == "imd_quintile":
-            groups = [f"IMD quintile {g}" for g in groups]
+        if dimension == DEPRIVATION:
+            groups = [
+                group_name(dimension, g) + (" (the aim)" if verdict == "over" and g == MOST_DEPRIVED else "")
+                for g in groups
+            ]
         if groups:
             parts.append(f"{words}: {', '.join(groups)}.")
-    return " ".join(parts) or "No group is clearly under- or over-represented: every interval includes 1."
+    return " ".join(parts) or (
+        "Every group is in line with its share of the population: no difference is clear beyond the margin of error."
+    )
 
 
 # Deprivation --------------------------------------------------------------------------------------
@@ -267,3 +363,62 @@ def profile_counts(con: Con, f: Filters, dimension: str) -> pd.DataFrame:
 def profile(con: Con, f: Filters, dimension: str, disclosure: Disclosure) -> pd.DataFrame:
     """``profile_counts`` as a page may show it: every group labelled, shares from the published counts."""
     return disclosure.groups(profile_counts(con, f, dimension).drop(columns="share"), "people", share_col="share")
+
+
+# The page's lead --------------------------------------------------------------------------------------------------
+
+
+def in_brief(con: Con, f: Filters, area: str, disclosure: Disclosure) -> list[str]:
+    """The page's lead in plain words: how many people are reached, which groups fewer or more than their share of
+    the population, and the share from the most deprived areas."""
+    now = reach_figures(con, f, disclosure)["labels"]
+    if now["reached"] == "0":
+        return [f"Nobody attended a session in {f.period.label}."]
+    lines = [
+        f"In {f.period.label}, **{now['reached']} people** took part in at least one session; "
+        f"{now['new']} of them were new to the service."
+    ]
+    compared = set(benchmark(con, area)["dimension"])
+    tables = {d: representation(con, f, d, area, disclosure) for d in BENCHMARKED if d in compared and d != DEPRIVATION}
+    fewer, more = (_groups_with(tables, verdict) for verdict in ("under", "over"))
+    if fewer:
+        lines.append(
+            f"**Who is missed:** compared with {area}, the service reaches fewer people than their share of "
+            f"the population among {fewer}."
+        )
+    else:
+        lines.append(
+            f"**Who is missed:** compared with {area}, no group is clearly reached less than its share of "
+            "the population."
+        )
+    if more:
+        lines.append(f"**Reached more than their share:** {more}.")
+    lines.append(_core20_in_words(con, f, disclosure))
+    lines.append(
+        "Fewer or more than their share means the group's share of the people reached is clearly below or above its "
+        "share of the population: beyond what chance alone could explain (the 95% interval leaves it out)."
+    )
+    return lines
+
+
+def _groups_with(tables: dict[str, pd.DataFrame], verdict: str) -> str:
+    """'White (ethnic group); 65-74, 75+ (age band)': the groups of each dimension with that verdict."""
+    found = [
+        f"{', '.join(table.loc[table['verdict'] == verdict, 'group'])} ({BY_KEY[d].label})"
+        for d, table in tables.items()
+        if (table["verdict"] == verdict).any()
+    ]
+    return "; ".join(found)
+
+
+def _core20_in_words(con: Con, f: Filters, disclosure: Disclosure) -> str:
+    core20 = deprivation(con, f, disclosure)["core20"]
+    if core20["share"] is None:
+        return "**Deprivation:** too few people have a known area to give the share from the most deprived areas."
+    quintile = representation(con, f, DEPRIVATION, ENGLAND, disclosure).set_index("group").loc[MOST_DEPRIVED]
+    verdict = {"aim": " That is more than their share: the aim.", "short": " That is fewer than their share."}
+    return (
+        f"**Deprivation:** {core20['share']:.0%} of the people whose area is known live in the most deprived 20% of "
+        "areas in England (Core20, a focus of NHS England for reducing health inequalities); if the service reached "
+        f"every area equally, it would be 20%.{verdict.get(quintile['tone'], '')}"
+    )

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from conftest import EXTERNAL, FY24, checked, csv_bytes, current, load, needs_external, workbook
 
-from pipelines import ingest, metrics, overview, reach
+from pipelines import charts, ingest, metrics, overview, reach
 from pipelines.disclosure import Disclosure
 from pipelines.periods import Period
 from pipelines.query import Filters, session_band
@@ -82,32 +82,38 @@ def _represented(con, dimension: str, area: str = ENGLAND, disclosure: Disclosur
 
 def test_representation_by_ethnic_group_against_england(crowd):
     rows = _rows(_represented(crowd, "ethnicity_group"))
-    assert set(rows) == {"White", "Asian", "Black", "Mixed", "Other", "Not known", "Prefer not to say"}
+    # by England's shares, largest first, then the groups not compared
+    assert list(rows) == ["White", "Asian", "Black", "Mixed", "Other", "Not known", "Prefer not to say"]
     # Compared: the 35 people in a benchmark group (20 + 12 + 3); Not known (5) and Prefer not to say (2) are not
     assert not rows["Not known"]["compared"] and not rows["Prefer not to say"]["compared"]
-    assert rows["Not known"]["label"] == "<8" and math.isnan(rows["Not known"]["ratio"])
+    assert rows["Not known"]["label"] == "<8" and math.isnan(rows["Not known"]["share"])
 
     white = rows["White"]
-    # share 20/35 = 0.571429; England 81.0% -> ratio 0.571429 / 0.81 = 0.705467
+    # share 20/35 = 0.571429 against England's 81.0%
     # Wilson(20, 35): centre (0.571429 + 0.054878) / 1.109756 = 0.564362;
     # half 1.959964·√(0.0069971 + 0.0007840) / 1.109756 = 1.959964 · 0.088210 / 1.109756 = 0.155788
     assert white["people"] == 20 and white["shown"] and white["compared"]
     assert white["share"] == pytest.approx(20 / 35)
     assert white["benchmark"] == pytest.approx(0.81)
     assert (white["share_low"], white["share_high"]) == pytest.approx((0.408574, 0.720154), abs=1e-5)
-    assert white["ratio"] == pytest.approx(0.705467, abs=1e-6)
-    # ratio CI: 0.408574 / 0.81 = 0.504412, 0.720154 / 0.81 = 0.889079: all below 1
-    assert (white["ratio_low"], white["ratio_high"]) == pytest.approx((0.504412, 0.889079), abs=1e-5)
-    assert white["verdict"] == "under"
+    # the whole interval is below 0.81: fewer than their share. To match: 0.81 × 35 = 28.35 -> 28, 8 more than 20
+    assert white["verdict"] == "under" and (white["tone"], white["marker"]) == ("short", "▼")
+    assert (white["to_match"], white["gap"]) == (28, 8)
+    assert white["match"] == "To match the population: 28 people, 8 more than now"
 
-    # 3 Black people: a count of 1-7, so <8 and no share, ratio or verdict; beside the 35 compared (which the shares
+    # 3 Black people: a count of 1-7, so <8 and no share, gap or verdict; beside the 35 compared (which the shares
     # give away), White and Asian would give the 3 away, so Asian, the smaller, is hidden too
     black, asian = rows["Black"], rows["Asian"]
     assert (black["label"], asian["label"]) == ("<8", "–") and black["compared"] and asian["compared"]
     for row in (black, asian):
         assert not row["shown"] and pd.isna(row["people"])
-        assert all(pd.isna(row[c]) for c in ("share", "ratio", "ratio_low", "ratio_high", "verdict"))
-    # what Asian's figures would be: share 12/35 = 0.342857; England 9.6% -> ratio 3.571429
+        assert all(pd.isna(row[c]) for c in ("share", "share_low", "share_high", "gap", "verdict"))
+        assert row["tone"] == "withheld" and row["reading"] == "too few people to show a share"
+    # the people that would match the population come from the published 35 and England's share, so stay:
+    # Black 0.042 × 35 = 1.47 -> 1; Asian 0.096 × 35 = 3.36 -> 3
+    assert (black["to_match"], asian["to_match"]) == (1, 3)
+    assert black["match"] == "To match the population: 1 person"
+    # what Asian's figures would be: share 12/35 = 0.342857 against England's 9.6%
     # Wilson(12, 35): centre (0.342857 + 0.054878) / 1.109756 = 0.358400;
     # half 1.959964·√(0.0064373 + 0.0007840) / 1.109756 = 1.959964 · 0.084978 / 1.109756 = 0.150082
     assert reach.wilson(12, 35) == pytest.approx((0.208317, 0.508481), abs=1e-5)
@@ -115,29 +121,32 @@ def test_representation_by_ethnic_group_against_england(crowd):
     # Nobody Mixed: people 0 (shown: 0 identifies nobody). Wilson(0, 35) = [0, 3.841459 / 38.841459 = 0.098901]
     mixed = rows["Mixed"]
     assert mixed["people"] == 0 and mixed["shown"]
-    assert mixed["ratio"] == 0
-    assert mixed["ratio_high"] == pytest.approx(0.098901 / 0.03, abs=1e-4)  # 3.2967: the interval includes 1
-    assert mixed["verdict"] == "in line"
-    assert rows["Other"]["people"] == 0 and rows["Other"]["verdict"] == "in line"  # 0.098901 / 0.022 = 4.4955
+    assert mixed["share"] == 0
+    assert mixed["share_high"] == pytest.approx(0.098901, abs=1e-6)  # above England's 3%: the interval includes it
+    assert mixed["verdict"] == "in line" and mixed["reading"] == "in line with their share"
+    assert rows["Other"]["people"] == 0 and rows["Other"]["verdict"] == "in line"  # 0.098901 > 0.022
 
 
 def test_representation_words(crowd):
     table = _represented(crowd, "ethnicity_group")
-    assert reach.represented_in_words(table, "ethnicity_group") == "Under-represented: White."  # Asian is hidden
+    # Asian is hidden
+    assert reach.represented_in_words(table, "ethnicity_group") == "Fewer than their share of the population: White."
 
 
 def test_representation_by_gender_leaves_out_not_known(crowd):
     rows = _rows(_represented(crowd, "gender"))
     # 24 women and 16 men of 40 with a known gender (2 blank are left out of the total)
     assert rows["Woman"]["share"] == pytest.approx(24 / 40)
-    assert rows["Woman"]["ratio"] == pytest.approx(0.6 / 0.51)  # 1.176471
     # Wilson(24, 40): centre (0.6 + 0.048018) / 1.096036 = 0.591246; half 1.959964·√(0.006 + 0.0006002) / 1.096036
-    #   = 1.959964 · 0.081242 / 1.096036 = 0.145280 -> 0.445966 to 0.736526; / 0.51 -> 0.874 to 1.444
-    assert (rows["Woman"]["ratio_low"], rows["Woman"]["ratio_high"]) == pytest.approx((0.874429, 1.444150), abs=1e-5)
+    #   = 1.959964 · 0.081242 / 1.096036 = 0.145280 -> 0.445966 to 0.736526: England's 51% is inside
+    assert (rows["Woman"]["share_low"], rows["Woman"]["share_high"]) == pytest.approx((0.445966, 0.736526), abs=1e-5)
     assert rows["Woman"]["verdict"] == "in line" and rows["Man"]["verdict"] == "in line"
+    # to match: 0.51 × 40 = 20.4 -> 20 women, 4 fewer than the 24 now; 0.49 × 40 = 19.6 -> 20 men, 4 more than 16
+    assert rows["Woman"]["match"] == "To match the population: 20 people, 4 fewer than now"
+    assert rows["Man"]["match"] == "To match the population: 20 people, 4 more than now"
     assert not rows["Not known"]["compared"]
     assert reach.represented_in_words(pd.DataFrame([rows["Woman"], rows["Man"]]), "gender") == (
-        "No group is clearly under- or over-represented: every interval includes 1."
+        "Every group is in line with its share of the population: no difference is clear beyond the margin of error."
     )
 
 
@@ -147,12 +156,15 @@ def test_representation_by_imd_quintile_uses_a_fifth_each(crowd):
     assert all(rows[q]["benchmark"] == pytest.approx(0.2) for q in "12345")
     # decile 1 -> quintile 1 (3 people: <8); decile 6 -> quintile 3 (39 of 42) would give the 3 away: hidden too
     assert (rows["1"]["label"], rows["3"]["label"]) == ("<8", "–")
-    assert pd.isna(rows["1"]["ratio"]) and pd.isna(rows["3"]["ratio"])
-    # quintiles 2, 4, 5 have nobody: Wilson(0, 42) upper = 3.841459 / 45.841459 = 0.083799; / 0.2 = 0.419 < 1
-    assert rows["2"]["ratio_high"] == pytest.approx(0.083799 / 0.2, abs=1e-5)
+    assert pd.isna(rows["1"]["share"]) and pd.isna(rows["3"]["share"])
+    # quintiles 2, 4, 5 have nobody: Wilson(0, 42) upper = 3.841459 / 45.841459 = 0.083799 < 0.2
+    assert rows["2"]["share_high"] == pytest.approx(0.083799, abs=1e-5)
     assert [rows[q]["verdict"] for q in "245"] == ["under", "under", "under"]
+    # fewer than their share from less deprived areas is not a shortfall: neutral, in the same words
+    assert [rows[q]["tone"] for q in "245"] == ["neutral", "neutral", "neutral"]
+    assert list(table["group"]) == ["1", "2", "3", "4", "5"]  # in order
     assert reach.represented_in_words(table, "imd_quintile") == (
-        "Under-represented: IMD quintile 2, IMD quintile 4, IMD quintile 5."
+        "Fewer than their share of the population: Quintile 2, Quintile 4, Quintile 5 (least deprived)."
     )
 
 
@@ -160,7 +172,7 @@ def test_a_raised_threshold_hides_more_groups(crowd):
     rows = _rows(_represented(crowd, "ethnicity_group", disclosure=Disclosure.screen(13)))
     # Asian (12) and Black (3) are both under 13: neither can be worked out, so White stays
     assert {g: rows[g]["label"] for g in ("White", "Asian", "Black")} == {"White": "20", "Asian": "<13", "Black": "<13"}
-    assert rows["White"]["ratio"] == pytest.approx(20 / 35 / 0.81)
+    assert rows["White"]["share"] == pytest.approx(20 / 35)
 
 
 def test_representation_for_export_works_from_rounded_counts(crowd):
@@ -187,6 +199,128 @@ def test_small_groups_are_labelled_and_their_shares_withheld(crowd, disclosure, 
     groups = reach.profile(crowd, Filters(FY24), "ethnicity_group", disclosure).set_index("group")
     assert groups["label"].to_dict() == people  # only groups with someone reached are listed
     assert groups["share"].dropna().to_dict() == pytest.approx(shares)
+
+
+# Against the population: the people that would match it, and how each group reads -------------------------------
+
+# 40 people with a known gender, one session each in May 2024: 10 women and 30 men, against an area of half and half
+TEN_OF_FORTY = {
+    "People": [["participant_id", "gender"], *([f"W{i}", "female"] for i in range(10)),
+               *([f"M{i}", "male"] for i in range(30))],
+    "Register": [["participant_id", "session_date", "activity", "attended"],
+                 *([f"{s}{i}", "2024-05-07", "Peer group", "yes"] for s, n in (("W", 10), ("M", 30)) for i in range(n))],
+    "Census": [["area", "dimension", "group", "count"], ["Evenly", "sex", "Female", 500], ["Evenly", "sex", "Male", 500]],
+}  # fmt: skip
+
+
+def test_ten_of_forty_against_half_of_the_population(con):
+    load(con, ("ten.xlsx", workbook(TEN_OF_FORTY)))
+    rows = _rows(_represented(con, "gender", "Evenly"))
+    woman, man = rows["Woman"], rows["Man"]
+    assert woman["share"] == 0.25 and woman["benchmark"] == 0.5
+    # Wilson(10, 40): z²/2n = 3.841459 / 80 = 0.048018; 1 + z²/n = 1.096036; centre 0.298018 / 1.096036 = 0.271906;
+    # half 1.959964·√(0.1875/40 + 3.841459/6400) / 1.096036 = 1.959964·√0.00528773 / 1.096036
+    #      = 1.959964 · 0.072717 / 1.096036 = 0.130035 -> 0.141871 to 0.401941, wholly below 50%
+    assert (woman["share_low"], woman["share_high"]) == pytest.approx((0.141871, 0.401941), abs=1e-5)
+    assert (woman["verdict"], woman["tone"], woman["marker"]) == ("under", "short", "▼")
+    assert woman["reading"] == "fewer than their share"
+    # to match: 50% of the 40 compared = 20 people, 10 more than the 10 now
+    assert (woman["to_match"], woman["gap"]) == (20, 10)
+    assert woman["match"] == "To match the population: 20 people, 10 more than now"
+    # men, the mirror image: 75% (0.598060 to 0.858129), wholly above 50%; 20 would match, 10 fewer than the 30
+    assert (man["share_low"], man["share_high"]) == pytest.approx((0.598060, 0.858129), abs=1e-5)
+    assert (man["verdict"], man["tone"], man["marker"]) == ("over", "more", "▲")
+    assert man["match"] == "To match the population: 20 people, 10 fewer than now"
+    assert reach.represented_in_words(_represented(con, "gender", "Evenly"), "gender") == (
+        "Fewer than their share of the population: Woman. More than their share: Man."
+    )
+
+
+@pytest.mark.parametrize(
+    ("base", "verdict"),
+    [
+        # Wilson(0, 20) is 0 to 0.161125 (above): a population share just inside it is in line, just above it not
+        (0.161, "in line"),
+        (0.1612, "under"),
+        # Wilson(20, 20) is 0.838875 to 1: the mirror image
+        (0.839, "in line"),
+        (0.8388, "over"),
+    ],
+)
+def test_the_verdict_turns_where_the_interval_leaves_the_population_share_out(base, verdict):
+    people = 0 if verdict == "under" or base < 0.5 else 20
+    assert reach.against_population(people, 20, base, shown=True)["verdict"] == verdict
+
+
+@pytest.mark.parametrize(
+    ("dimension", "group", "verdict", "tone", "marker", "reading"),
+    [
+        # deprivation: the most deprived quintile (Core20) reached more than its share is the aim, fewer a shortfall
+        ("imd_quintile", "1", "over", "aim", "▲", "more than their share: the aim"),
+        ("imd_quintile", "1", "in line", "in line", "●", "in line with their share"),
+        ("imd_quintile", "1", "under", "short", "▼", "fewer than their share"),
+        # less deprived quintiles reached fewer (or more) than their share: neutral, not a warning
+        ("imd_quintile", "5", "under", "neutral", "▼", "fewer than their share"),
+        ("imd_quintile", "2", "under", "neutral", "▼", "fewer than their share"),
+        ("imd_quintile", "5", "over", "neutral more", "▲", "more than their share"),
+        # any other dimension: fewer is a shortfall, more is more
+        ("ethnicity_group", "Black", "under", "short", "▼", "fewer than their share"),
+        ("ethnicity_group", "Asian", "over", "more", "▲", "more than their share"),
+        ("gender", "Man", None, "withheld", "", "too few people to show a share"),
+    ],
+)
+def test_how_a_verdict_reads(dimension, group, verdict, tone, marker, reading):
+    assert reach.tone_of(dimension, group, verdict) == tone
+    assert reach.READINGS[tone] == (marker, reading)
+
+
+@pytest.mark.parametrize(
+    ("people", "base", "tone"),
+    [
+        # 12 of 40 in Core20: Wilson(12, 40) = 0.180 to 0.453, which holds 20%: in line
+        (12, 0.2, "in line"),
+        # 16 of 40: Wilson(16, 40) = 0.263 to 0.554, wholly above 20%: the aim
+        (16, 0.2, "aim"),
+        # 2 of 40: Wilson(2, 40) = 0.014 to 0.165, wholly below 20%: a shortfall
+        (2, 0.2, "short"),
+    ],
+)
+def test_the_most_deprived_quintile_at_the_boundaries(people, base, tone):
+    verdict = reach.against_population(people, 40, base, shown=True)["verdict"]
+    assert reach.tone_of("imd_quintile", "1", verdict) == tone
+
+
+# 40 people: 30 in IMD decile 1 (quintile 1, Core20) and 10 in decile 10 (quintile 5), nobody in quintiles 2-4
+DEPRIVED = {
+    "People": [["participant_id", "imd_decile"], *([f"D{i:02d}", 1 if i < 30 else 10] for i in range(40))],
+    "Register": [["participant_id", "session_date", "activity", "attended"],
+                 *([f"D{i:02d}", "2024-05-07", "Peer group", "yes"] for i in range(40))],
+}  # fmt: skip
+
+
+def test_the_least_deprived_reached_less_is_not_drawn_as_a_warning(con):
+    load(con, ("deprived.xlsx", workbook(DEPRIVED)))
+    table = _represented(con, "imd_quintile")
+    # quintile 1: 30 of 40 = 75% (Wilson above 20%): the aim. Quintiles 2-4: 0 of 40, Wilson(0, 40) up to
+    # 3.841459 / 43.841459 = 0.087621 < 20%: fewer, neutral. Quintile 5: 10 of 40, 0.141871 to 0.401941: in line
+    assert dict(zip(table["group"], table["tone"], strict=True)) == {
+        "1": "aim", "2": "neutral", "3": "neutral", "4": "neutral", "5": "in line"
+    }  # fmt: skip
+    spec = charts.representation_plot(table, "deprivation", ENGLAND, "2024-25", "", reach.DEPRIVATION_AIM).to_dict()
+    words = [row for rows in spec["datasets"].values() for row in rows if row.get("slot") == "reading"]
+    assert [(w["text"], w["colour"]) for w in words] == [
+        ("▲ more than their share: the aim", "aim"),
+        *[("▼ fewer than their share", "neutral")] * 3,
+        ("● in line with their share", "in line"),
+    ]
+    scale = spec["layer"][0]["encoding"]["color"]["scale"]
+    fills = dict(zip(scale["domain"], scale["range"], strict=True))
+    assert fills["short"] == charts.ACCENT and charts.ACCENT not in (fills["neutral"], fills["aim"])
+    assert "Core20 is the most deprived 20% of areas in England" in " ".join(spec["title"]["subtitle"])
+    assert reach.represented_in_words(table, "imd_quintile") == (
+        "Fewer than their share of the population: Quintile 2, Quintile 3, Quintile 4. "
+        "More than their share: Quintile 1 (most deprived, Core20) (the aim)."
+    )
 
 
 # Benchmarks ---------------------------------------------------------------------------------------------------------
@@ -246,17 +380,16 @@ def test_a_loaded_benchmark_replaces_england_when_chosen(crowd):
     load(crowd, ("population.xlsx", workbook({"Census": POPULATION})))
     rows = _rows(_represented(crowd, "ethnicity_group", "Dudley"))
     assert rows["White"]["benchmark"] == pytest.approx(0.5)
-    # (20 / 35) / 0.5 = 1.142857; CI 0.408574 / 0.5 = 0.817148 to 0.720154 / 0.5 = 1.440309: in line
-    assert rows["White"]["ratio"] == pytest.approx(1.142857, abs=1e-6)
-    assert (rows["White"]["ratio_low"], rows["White"]["ratio_high"]) == pytest.approx((0.817148, 1.440309), abs=1e-5)
+    # Wilson(20, 35) = 0.408574 to 0.720154 includes Dudley's 50%: in line; to match 0.5 × 35 = 17.5 -> 18
     assert rows["White"]["verdict"] == "in line"
+    assert rows["White"]["match"] == "To match the population: 18 people, 2 fewer than now"
     assert rows["Asian"]["label"] == "–"  # hidden beside the 3 Black people, as against England
     woman = _rows(_represented(crowd, "gender", "Dudley"))["Woman"]
-    assert woman["benchmark"] == pytest.approx(0.52) and woman["ratio"] == pytest.approx(0.6 / 0.52)
+    assert woman["benchmark"] == pytest.approx(0.52) and woman["share"] == pytest.approx(0.6)
     quintiles = _rows(_represented(crowd, "imd_quintile", "Dudley"))
     assert quintiles["3"]["benchmark"] == pytest.approx(0.2)  # Dudley's quintile 3 is 20 of 100 too
     assert quintiles["1"]["benchmark"] == pytest.approx(0.4)
-    assert quintiles["2"]["ratio_high"] == pytest.approx(0.083799 / 0.2, abs=1e-5)  # Wilson(0, 42), as for England
+    assert quintiles["2"]["share_high"] == pytest.approx(0.083799, abs=1e-5)  # Wilson(0, 42), as for England
     # England is unchanged beside it
     assert _rows(_represented(crowd, "ethnicity_group"))["White"]["benchmark"] == 0.81
 

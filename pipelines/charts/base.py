@@ -53,7 +53,7 @@ def quarter_axis(title: str, quarters: Sequence[str] | None = None) -> alt.X:
         "quarter:N",
         title=title,
         sort=None if quarters is None else list(quarters),
-        scale=alt.Scale(paddingInner=0.2, paddingOuter=max(0.1, (4 - count) / 2)),
+        scale=alt.Scale(paddingInner=0.2, paddingOuter=min(1, max(0.1, (4 - count) / 2))),
         axis=alt.Axis(
             labelAngle=0,
             labelOverlap=False,

@@ -1,0 +1,109 @@
+"""The Reach page in plain words, run headless with AppTest on a copy of the sample: it leads with who is reached and
+who is missed, explains Core20, says that activity bars overlap, and never speaks of representation ratios; and it
+still draws with one quarter and one activity."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+from streamlit.testing.v1 import AppTest
+
+from pipelines import reach
+from pipelines.disclosure import Disclosure
+from pipelines.metrics import Filters
+from pipelines.periods import Period
+from tests.apphelpers import assert_ran, charts, open_page, widget
+
+pytestmark = pytest.mark.usefixtures("app_runtime")
+
+FY25 = Filters(Period(dt.date(2025, 4, 1), dt.date(2026, 3, 31)))
+ACTIVITY = "Tuesday peer support group"  # one of the sample's activities
+
+
+def page_text(at: AppTest) -> str:
+    """Everything the page writes: markdown, captions, metrics and the charts' titles, subtitles and words."""
+    words = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    words += [f"{m.label} {m.value} {m.delta}" for m in at.metric]
+    return "\n".join(words + [json.dumps(spec, ensure_ascii=False) for spec in charts(at)])
+
+
+def compared_charts(at: AppTest) -> list[tuple[dict, list[dict]]]:
+    """Each 'Who the service reaches by …' chart: its spec, and the rows of the words above its bars."""
+    found = []
+    for element in at.get("vega_lite_chart"):
+        spec = json.loads(element.proto.spec)
+        if title(spec).startswith("Who the service reaches by"):
+            frames = [convert_arrow_bytes_to_pandas_df(d.data.data) for d in element.proto.datasets]
+            found.append(
+                (spec, [r for f in frames if "slot" in f for r in f.to_dict("records") if r["slot"] == "reading"])
+            )
+    return found
+
+
+def subtitle(spec: dict) -> str:
+    return " ".join(spec.get("title", {}).get("subtitle", []))
+
+
+def title(spec: dict) -> str:
+    text = spec.get("title", {}).get("text", "")
+    return " ".join(text) if isinstance(text, list) else text
+
+
+def test_the_page_leads_with_plain_words(sample_app: Path, sample: duckdb.DuckDBPyConnection) -> None:
+    at = open_page("pages/reach.py", "Reach")
+    lead = at.markdown[0].value  # before the tabs and their charts
+    assert lead == "\n\n".join(reach.in_brief(sample, FY25, reach.ENGLAND, Disclosure.screen()))
+    assert lead.startswith(
+        f"In financial year 2025-26, **{reach.reach_figures(sample, FY25, Disclosure.screen())['labels']['reached']} people**"
+    )
+    assert "**Who is missed:** compared with England (Census 2021)" in lead
+    assert "White (ethnic group)" in lead  # the sample reaches fewer White people than England has
+    assert "most deprived 20% of areas in England (Core20" in lead
+
+
+def test_no_representation_ratio_and_no_unexplained_jargon(sample_app: Path) -> None:
+    at = open_page("pages/reach.py", "Reach")
+    text = page_text(at).lower()
+    assert "representation ratio" not in text
+    assert "over-represented" not in text and "under-represented" not in text
+    assert "fewer than their share" in text and "more than their share" in text
+
+
+def test_core20_is_explained(sample_app: Path) -> None:
+    at = open_page("pages/reach.py", "Reach")
+    explained = "Core20 is the most deprived 20% of areas in England by the Index of Multiple Deprivation"
+    assert any(explained in m.value for m in at.markdown)  # on the Deprivation tab
+    deprivation, words = next(
+        c for c in compared_charts(at) if title(c[0]).startswith("Who the service reaches by dep")
+    )
+    assert explained in subtitle(deprivation) and "NHS England" in subtitle(deprivation)
+    assert "more than their share is the aim" in subtitle(deprivation)
+    # the sample reaches the most deprived fifth more than its share: said as the aim, in the aim's colour
+    assert (words[0]["text"], words[0]["colour"]) == ("▲ more than their share: the aim", "aim")
+
+
+def test_activity_bars_say_one_person_can_be_in_several(sample_app: Path, sample: duckdb.DuckDBPyConnection) -> None:
+    at = open_page("pages/reach.py", "Reach")
+    reached = reach.reach_figures(sample, FY25, Disclosure.screen())["labels"]["reached"]
+    note = f"One person can take part in several, so the bars add up to more than the {reached} people reached."
+    by_activity = next(s for s in charts(at) if title(s) == "People reached by activity")
+    assert note in subtitle(by_activity)
+    assert all(note not in subtitle(s) for s in charts(at) if title(s) == "How people were referred")
+
+
+def test_one_quarter_and_one_activity(sample_app: Path) -> None:
+    at = open_page("pages/reach.py", "Reach")
+    widget(at.sidebar.radio, "Period").set_value("Quarter").run()
+    widget(at.sidebar.multiselect, "Activity").set_value([ACTIVITY]).run()
+    assert_ran(at)
+    assert not at.error
+    assert at.markdown[0].value.startswith("In 2025-26 Q4, ")
+    compared = compared_charts(at)
+    assert len(compared) == 4  # ethnic group, age band, gender, deprivation: England's benchmarks
+    for _, words in compared:  # every group keeps its words, shown or not
+        assert words and all(row["text"] for row in words)
