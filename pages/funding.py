@@ -9,10 +9,13 @@ from pipelines import charts, funding, metrics
 from ui import figures, show
 from ui.data import cached
 from ui.figures import fact
-from ui.sidebar import page_header
+from ui.sidebar import current_filters, page_header
 
 today = dt.date.today()
-f, note = page_header("Funding", f"Forecasts run from today, {today:%-d %B %Y}.")
+end = current_filters().period.end
+f, note = page_header(
+    "Funding", f"Forecasts run from the end of the chosen period, {end:%-d %B %Y}, not from today's date."
+)
 with st.expander("Settings for this page"):
     left, middle, right = st.columns(3)
     warn_at = (
@@ -26,12 +29,51 @@ with st.expander("Settings for this page"):
         right.number_input("Reserves policy: at most (months)", 0.0, 36.0, funding.RESERVES_POLICY[1], 0.5),
     )
 
+year = cached(metrics.secured_next_year, f)
 runway = cached(metrics.runway_months, f)
 covered = funding.within_policy(runway, policy)
-ending = cached(funding.cliff, f, today, 12)
-cols = st.columns(4)
-cols[0].metric("Income in the period", show.money(cached(metrics.income, f)), border=True)
-cols[1].metric(
+ending = cached(funding.cliff, f, 12)
+largest = cached(funding.dependence, f, warn_at)
+paid_by = cached(funding.funders_in_words, f)
+
+
+def in_short() -> list[str]:
+    """The page's figures in plain words, for someone who reads no charts."""
+    lines = [
+        f"**{year.sentence}** Secured means promised in a signed grant or contract"
+        + (f"; bids still awaiting a decision ({show.money(year.applied)}) are not counted." if year.applied else ".")
+    ]
+    if runway is not None:
+        lines.append(
+            f"**Reserves:** the free reserves held at {end:%-d %B %Y} would pay for {show.months(runway)} of spending "
+            f"if no other money came in (the policy is {policy[0]:g} to {policy[1]:g} months)."
+        )
+    lines.append(
+        f"**Ending soon:** {show.money(ending['annual_value'])} a year of secured income ends in the 12 months after "
+        f"{end:%-d %B %Y} ({len(ending['lines'])} grant(s) or contract(s))."
+    )
+    if largest["funder"]:
+        lines.append(
+            f"**Biggest funder:** {largest['funder']} gave {show.share(largest['share'])} of the whole charity's "
+            "income in the period."
+        )
+    if paid_by:
+        lines.append(f"**Who pays for this work:** {paid_by}")
+    return lines
+
+
+st.markdown("\n".join(f"- {line}" for line in in_short()))
+cols = [*st.columns(3), *st.columns(3)]
+fact(
+    cols[0],
+    year.heading,
+    show.money(year.secured),
+    None if year.needed is None else f"of {show.money(year.needed)} needed; gap {show.money(year.gap)}",
+    help=f"{year.dates}: income secured for the financial year after the chosen period, against the spending "
+    f"expected in it ({year.basis or 'none recorded'}). Applied-for funding is not counted.",
+)
+cols[1].metric("Income in the period", show.money(cached(metrics.income, f)), border=True)
+cols[2].metric(
     "Reserves runway",
     show.months(runway),
     None if covered is None else f"{'within' if covered else 'outside'} policy ({policy[0]:g}–{policy[1]:g} months)",
@@ -41,19 +83,23 @@ cols[1].metric(
     border=True,
 )
 fact(
-    cols[2],
+    cols[3],
     "Yearly income ending soon",
     show.money(ending["annual_value"]),
     f"{len(ending['lines'])} line(s) end within a year",
-    help="The yearly value of secured grants and contracts that end in the next 12 months.",
+    help="The yearly value of secured grants and contracts that end in the 12 months after the chosen period.",
 )
-largest = cached(funding.dependence, f, warn_at)
-dependence_words = f"over the period {largest['funder'] or 'no funder'} gave {show.share(largest['share'])}"
-fact(cols[3], "Largest funder's share", show.share(largest["share"]), largest["funder"])
+fact(
+    cols[4],
+    "Share from the biggest funder",
+    show.share(largest["share"]),
+    largest["funder"],
+    help="Of the whole charity's income in the period, whichever activities are chosen.",
+)
 if largest["over_warn_share"]:
     st.warning(
-        f"{largest['funder']} gave {largest['share']:.0%} of income in this period, more than {warn_at:.0%}. "
-        "Losing it would put the service at risk.",
+        f"{largest['funder']} gave {largest['share']:.0%} of the charity's income in this period, more than "
+        f"{warn_at:.0%}. Losing it would put the service at risk.",
         icon=":material/warning:",
     )
 
@@ -76,7 +122,9 @@ with income:
         f"Income by {funding.SPLITS[split]}",
         f.period,
         lambda d: cached(funding.income_by_quarter, f, split),
-        lambda t, d: charts.income_stacked(t, funding.SPLITS[split], note),
+        lambda t, d: charts.income_stacked(
+            t, funding.SPLITS[split], note, cached(funding.funder_order) if split == "funder" else None
+        ),
         description=lambda t: (
             f"Stacked bars of secured income in each quarter by {funding.SPLITS[split]}; "
             f"{show.money(t['income'].sum())} in all."
@@ -87,7 +135,10 @@ with income:
         f.period,
         lambda d: cached(funding.concentration_by_quarter, f),
         lambda t, d: charts.concentration(t, warn_at, note),
-        description=f"Lines of the largest funder's share of income by quarter; {dependence_words}.",
+        description=(
+            "Bars of the share of the whole charity's income from its biggest funder, by quarter; over the period "
+            f"{largest['funder'] or 'no funder'} gave {show.share(largest['share'])}."
+        ),
     )
 
 with timeline:
@@ -96,22 +147,22 @@ with timeline:
             "Grant timeline",
             f.period,
             lambda d: cached(funding.timeline, f),
-            lambda t, d: charts.grant_timeline(t, today),
+            lambda t, d: charts.grant_timeline(t, f.period.end, today),
             description=f"Timeline of {lines} secured and applied-for funding lines from start to end date.",
         )
     else:
         st.info("No funding lines have been loaded. Upload a funding sheet, or your funders' 360Giving files.")
     for months in (6, 12):
-        found = cached(funding.cliff, f, today, months)
+        found = cached(funding.cliff, f, months)
         st.markdown(
-            f"**Ending in the next {months} months:** {len(found['lines'])} secured line(s), "
+            f"**Ending in the {months} months after {end:%-d %B %Y}:** {len(found['lines'])} secured line(s), "
             f"{show.money(found['annual_value'])} a year of income."
         )
         if not found["lines"].empty:
             figures.table(
                 f"Funding ending within {months} months",
                 f.period,
-                lambda d, months=months: cached(funding.cliff, f, today, months)["lines"],
+                lambda d, months=months: cached(funding.cliff, f, months)["lines"],
                 money_table,
             )
 
@@ -119,14 +170,18 @@ with ahead:
     figures.chart(
         "Secured against needed",
         f.period,
-        lambda d: cached(funding.secured_against_needed, f, today),
-        lambda t, d: charts.secured_against_needed(t),
+        lambda d: cached(funding.secured_against_needed, f),
+        lambda t, d: charts.secured_against_needed(t, funding.yearly_totals(t)),
         description=lambda t: (
-            "Bars of secured income against a line of expected spending for the next eight quarters; "
-            f"{show.money(t['gap'].sum())} still to find."
+            f"Bars of secured income against a line of expected spending for the eight quarters after {end:%-d %B %Y}; "
+            f"{year.sentence}"
         ),
     )
-    st.caption("Applied-for funding is never counted as secured.")
+    st.caption(
+        f"The quarters start after the chosen period ends ({end:%-d %B %Y}), not at today's date. Expected spending "
+        "is the spending recorded for a quarter (a budget) where there is some, otherwise the average of the 12 "
+        "months to the period's end. Applied-for funding is never counted as secured."
+    )
 
 with reserve:
     figures.chart(

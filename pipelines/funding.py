@@ -2,7 +2,8 @@
 reserves and runway, and what a participant and an improvement cost.
 
 Income is each secured line's amount spread evenly by day over its dates (docs/metrics.md); applied-for funding is
-shown apart and never counted as secured. 'Today' is a parameter so that figures are reproducible.
+shown apart and never counted as secured. Forecasts (cliff, secured against needed) run from the end of the chosen
+period, never from today's date, so that figures are reproducible.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from pipelines.metrics import (
     measures_with_data,
     monthly_spending,
     outcome,
+    quarters_from,
     reach,
+    secured_and_needed,
 )
-from pipelines.periods import Period, add_months, fy_quarter, quarter_label, quarters
+from pipelines.periods import add_months, fy_label, quarters
 from pipelines.query import (
     ACTIVITY_MATCH,
     ANNUAL_VALUE,
@@ -33,7 +36,6 @@ from pipelines.query import (
     activity_params,
     fetch_frame,
     fetch_rows,
-    periods_table,
     spread_sql,
     sql_params,
 )
@@ -57,12 +59,13 @@ def income_by_quarter(con: Con, f: Filters, split: str = "funder") -> pd.DataFra
 
 
 def concentration_by_quarter(con: Con, f: Filters) -> pd.DataFrame:
-    """Per quarter: the largest funder's share of income and the Herfindahl index (sum of squared shares, 0–1)."""
-    return concentration(con, f, quarters(f.period))
+    """Per quarter: the biggest funder's share of the whole organisation's income (chosen activities aside)."""
+    return concentration(con, Filters(f.period), quarters(f.period))
 
 
 def dependence(con: Con, f: Filters, warn_share: float = DEPENDENCE_WARNING) -> dict:
-    """The largest funder over the whole period, its share, and whether it passes the warning share."""
+    """The biggest funder of the whole organisation over the period, its share, and whether it passes the warning
+    share; chosen activities do not change it (``metrics.largest_funder``)."""
     funder, share = largest_funder(con, f)
     return {
         "funder": funder,
@@ -70,6 +73,40 @@ def dependence(con: Con, f: Filters, warn_share: float = DEPENDENCE_WARNING) -> 
         "over_warn_share": share is not None and share > warn_share,
         "warn_share": warn_share,
     }
+
+
+def funders_of(con: Con, f: Filters) -> pd.DataFrame:
+    """Who pays for the chosen activities in the period: each funder's secured income and share, biggest first."""
+    return fetch_frame(
+        con,
+        f"""SELECT funder, sum(income) AS income, sum(income) / sum(sum(income)) OVER () AS share
+        FROM ({spread_sql([f.period])}) GROUP BY 1 ORDER BY 2 DESC, 1""",
+        activity_params(f),
+    )
+
+
+def funders_in_words(con: Con, f: Filters) -> str | None:
+    """Who pays for the chosen activities, in neutral words; None when no activity is chosen."""
+    if not f.activities:
+        return None
+    which = ", ".join(f.activities)
+    found = funders_of(con, f)
+    if found.empty:
+        return f"No secured funding is recorded against {which} in this period."
+    if len(found) == 1:
+        return f"{which} is paid for by {found['funder'][0]} in this period."
+    named = "; ".join(f"{r.funder} {r.share:.0%}" for r in found.itertuples(index=False))
+    return f"{which} is paid for by {len(found)} funders in this period: {named}."
+
+
+def funder_order(con: Con) -> list[str]:
+    """Every funder of secured income, biggest in total first: a fixed order, so that a funder keeps its colour."""
+    return [
+        r[0]
+        for r in fetch_rows(
+            con, "SELECT funder FROM funding WHERE status = 'secured' GROUP BY 1 ORDER BY sum(amount) DESC, 1"
+        )
+    ]
 
 
 def timeline(con: Con, f: Filters) -> pd.DataFrame:
@@ -84,57 +121,40 @@ def timeline(con: Con, f: Filters) -> pd.DataFrame:
     )
 
 
-def cliff(con: Con, f: Filters, today: dt.date, months: int) -> dict:
-    """Secured lines ending between today and ``months`` from now, and the annual income that ends with them."""
-    horizon = add_months(today, months)
+def forecast_start(f: Filters) -> dt.date:
+    """Forecasts run from the day after the chosen period ends, not from today."""
+    return f.period.end + dt.timedelta(days=1)
+
+
+def cliff(con: Con, f: Filters, months: int) -> dict:
+    """Secured lines ending in the ``months`` after the period, and the annual income that ends with them."""
+    start = forecast_start(f)
     lines = fetch_frame(
         con,
         f"""SELECT funder, title, end_date, amount, {ANNUAL_VALUE} AS annual_value
-        FROM funding WHERE status = 'secured' AND end_date >= $today AND end_date < $horizon AND {ACTIVITY_MATCH}
+        FROM funding WHERE status = 'secured' AND end_date >= $start AND end_date < $horizon AND {ACTIVITY_MATCH}
         ORDER BY end_date""",
-        activity_params(f, today=today, horizon=horizon),
+        activity_params(f, start=start, horizon=add_months(start, months)),
     )
     return {"months": months, "lines": lines, "annual_value": float(lines["annual_value"].sum())}
 
 
-def latest_monthly_spending(con: Con, today: dt.date, f: Filters | None = None) -> tuple[float | None, dt.date | None]:
-    """Mean monthly expenditure over the 12 months to the latest month recorded on or before today, and that month."""
-    last = fetch_rows(
-        con,
-        f"SELECT max(period_start) FROM expenditure WHERE period_start <= $today AND {ACTIVITY_MATCH}",
-        activity_params(f, today=today),
-    )[0][0]
-    return (None, None) if last is None else (monthly_spending(con, last, f), last)
+def secured_against_needed(con: Con, f: Filters, count: int = 8) -> pd.DataFrame:
+    """For ``count`` quarters from the one holding the day after the period: secured and applied-for income and
+    expected spending (``metrics.secured_and_needed``), with each quarter's financial year for yearly totals."""
+    table = secured_and_needed(con, f, quarters_from(forecast_start(f), count))
+    return table.assign(year=[fy_label(d) for d in table["q_start"]])
 
 
-def secured_against_needed(con: Con, f: Filters, today: dt.date, count: int = 8) -> pd.DataFrame:
-    """For the next ``count`` quarters from today's: secured and applied-for income, and expected spending —
-    the budget where expenditure has rows after today in that quarter, otherwise the run-rate of the last 12
-    months (so a month of actual spending already recorded is not taken for the current quarter's budget)."""
-    start = fy_quarter(today).start
-    ahead = quarters(Period(start, add_months(start, 3 * count) - dt.timedelta(days=1)))
-    table = pd.DataFrame({"quarter": [quarter_label(q.start) for q in ahead], "q_start": [q.start for q in ahead]})
-    for status in ("secured", "applied"):
-        income = fetch_frame(
-            con,
-            f"SELECT quarter, sum(income) AS {status} FROM ({spread_sql(ahead, status)}) GROUP BY 1",
-            activity_params(f),
-        )
-        table = table.merge(income, on="quarter", how="left")
-    budget = fetch_frame(
-        con,
-        f"""SELECT quarter, sum(amount) AS budget FROM expenditure JOIN {periods_table(ahead)}
-            ON period_start BETWEEN q_start AND q_end
-        WHERE {ACTIVITY_MATCH} GROUP BY 1 HAVING max(period_start) > $today""",
-        activity_params(f, today=today),
+def yearly_totals(ahead: pd.DataFrame) -> pd.DataFrame:
+    """``secured_against_needed`` summed per financial year (needed and gap blank where a quarter's is unknown)."""
+    sums = ahead.groupby("year", sort=False).agg(
+        quarters=("quarter", "count"),
+        secured=("secured", "sum"),
+        applied=("applied", "sum"),
+        needed=("needed", lambda s: s.sum() if s.notna().all() else float("nan")),
     )
-    table = table.merge(budget, on="quarter", how="left").fillna({"secured": 0.0, "applied": 0.0})
-    monthly, _ = latest_monthly_spending(con, today, f)
-    run_rate = None if monthly is None else monthly * 3
-    table["needed"] = table["budget"].fillna(run_rate if run_rate is not None else float("nan"))
-    table["basis"] = ["budget" if pd.notna(b) else "run-rate" for b in table["budget"]]
-    table["gap"] = (table["needed"] - table["secured"]).clip(lower=0)
-    return table.drop(columns="budget")
+    return sums.assign(gap=(sums["needed"] - sums["secured"]).clip(lower=0)).reset_index()
 
 
 def within_policy(runway: float | None, policy: tuple[float, float] = RESERVES_POLICY) -> bool | None:

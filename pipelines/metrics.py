@@ -7,14 +7,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import pandas as pd
 
 from pipelines.dimensions import BENCHMARKED, BY_KEY
 from pipelines.disclosure import Disclosure
 from pipelines.measures import MEASURE_ORDER, MEASURES
-from pipelines.periods import Period, add_months, latest_complete_financial_year, quarter_label, quarters
+from pipelines.periods import (
+    Period,
+    add_months,
+    financial_year,
+    fy_label,
+    fy_quarter,
+    latest_complete_financial_year,
+    quarter_label,
+    quarters,
+)
 from pipelines.query import (
+    ACTIVITY_MATCH,
     ATTENDED,
     CHANGE_COLUMNS,
     EXPENDITURE_SQL,
@@ -30,6 +41,7 @@ from pipelines.query import (
     fetch_frame,
     fetch_rows,
     mean_ci,
+    periods_table,
     spread_sql,
     sql_params,
     with_profile,
@@ -229,29 +241,126 @@ def income(con: Con, f: Filters) -> float:
     return float(found[0][0])
 
 
-def secured_next_12_months(con: Con, f: Filters) -> float:
-    after = f.period.end + dt.timedelta(days=1)
-    return income(con, f.with_period(Period(after, add_months(after, 12) - dt.timedelta(days=1))))
+def latest_monthly_spending(con: Con, as_at: dt.date, f: Filters | None = None) -> tuple[float | None, dt.date | None]:
+    """Mean monthly expenditure over the 12 months to the latest month recorded on or before ``as_at``, and that
+    month."""
+    last = fetch_rows(
+        con,
+        f"SELECT max(period_start) FROM expenditure WHERE period_start <= $as_at AND {ACTIVITY_MATCH}",
+        activity_params(f, as_at=as_at),
+    )[0][0]
+    return (None, None) if last is None else (monthly_spending(con, last, f), last)
+
+
+def quarters_from(day: dt.date, count: int) -> list[Period]:
+    """``count`` financial quarters, the first holding ``day``."""
+    start = fy_quarter(day).start
+    return quarters(Period(start, add_months(start, 3 * count) - dt.timedelta(days=1)))
+
+
+def secured_and_needed(con: Con, f: Filters, ahead: list[Period]) -> pd.DataFrame:
+    """For each quarter in ``ahead``: secured and applied-for income, and expected spending — the expenditure
+    recorded for it after the period's end (a budget) where there is some, otherwise the run-rate of the 12 months
+    to the period's end (so a month already spent is not taken for a quarter's budget)."""
+    as_at = f.period.end
+    table = pd.DataFrame({"quarter": [quarter_label(q.start) for q in ahead], "q_start": [q.start for q in ahead]})
+    for status in ("secured", "applied"):
+        money = fetch_frame(
+            con,
+            f"SELECT quarter, sum(income) AS {status} FROM ({spread_sql(ahead, status)}) GROUP BY 1",
+            activity_params(f),
+        )
+        table = table.merge(money, on="quarter", how="left")
+    budget = fetch_frame(
+        con,
+        f"""SELECT quarter, sum(amount) AS budget FROM expenditure JOIN {periods_table(ahead)}
+            ON period_start BETWEEN q_start AND q_end
+        WHERE {ACTIVITY_MATCH} GROUP BY 1 HAVING max(period_start) > $as_at""",
+        activity_params(f, as_at=as_at),
+    )
+    table = table.merge(budget, on="quarter", how="left").fillna({"secured": 0.0, "applied": 0.0})
+    monthly, _ = latest_monthly_spending(con, as_at, f)
+    table["needed"] = table["budget"].fillna(float("nan") if monthly is None else monthly * 3)
+    table["basis"] = ["budget" if pd.notna(b) else "run-rate" for b in table["budget"]]
+    table["gap"] = (table["needed"] - table["secured"]).clip(lower=0)
+    return table.drop(columns="budget")
+
+
+def forecast_year(period: Period) -> Period:
+    """The financial year a forecast from the period covers: the first one starting after the period's last day
+    (after 31 Mar 2026, 2026-27; after 30 Jun 2025, also 2026-27, the next year, not the rest of this one)."""
+    return financial_year(financial_year(period.end).end + dt.timedelta(days=1))
+
+
+@dataclass(frozen=True)
+class SecuredYear:
+    """Income secured for one financial year against the spending expected in it."""
+
+    label: str  # '2026-27'
+    start: dt.date
+    end: dt.date
+    secured: float
+    applied: float  # bids awaiting a decision: never in ``secured``
+    needed: float | None  # None when no spending is recorded to compare with
+    basis: str | None  # 'budget', 'run-rate' or 'budget and run-rate'; None without ``needed``
+
+    @property
+    def gap(self) -> float | None:
+        """Expected spending not yet covered by secured income, never below 0."""
+        return None if self.needed is None else max(self.needed - self.secured, 0.0)
+
+    @property
+    def dates(self) -> str:
+        return f"{self.start:%-d %b %Y} – {self.end:%-d %b %Y}"
+
+    @property
+    def heading(self) -> str:
+        return f"Secured for {self.label}"
+
+    @property
+    def sentence(self) -> str:
+        """'Secured for 2026-27 (1 Apr 2026 – 31 Mar 2027): £X of £Y expected spending (gap £Z).'"""
+        figure = f"{self.heading} ({self.dates}): £{self.secured:,.0f}"
+        if self.needed is None:
+            return f"{figure}; no spending is recorded to compare it with."
+        return f"{figure} of £{self.needed:,.0f} expected spending (gap £{self.gap:,.0f})."
+
+
+def secured_next_year(con: Con, f: Filters) -> SecuredYear:
+    """Secured and applied-for income and expected spending in the financial year after the period (forecast_year),
+    summed over its quarters as ``secured_and_needed`` works them out."""
+    year = forecast_year(f.period)
+    table = secured_and_needed(con, f, quarters(year))
+    known = table["needed"].notna().all()
+    bases = set(table["basis"])
+    return SecuredYear(
+        label=fy_label(year.start),
+        start=year.start,
+        end=year.end,
+        secured=float(table["secured"].sum()),
+        applied=float(table["applied"].sum()),
+        needed=float(table["needed"].sum()) if known else None,
+        basis=(bases.pop() if len(bases) == 1 else "budget and run-rate") if known else None,
+    )
 
 
 def concentration(con: Con, f: Filters, periods: list[Period]) -> pd.DataFrame:
-    """Per period with income: the largest funder, its share of income, the Herfindahl index (sum of squared
-    shares, 0–1) and the number of funders."""
+    """Per period with income: the biggest funder, its share of income and the number of funders."""
     return fetch_frame(
         con,
         f"""WITH by_funder AS (SELECT quarter, q_start, funder, sum(income) AS income FROM ({spread_sql(periods)})
-                GROUP BY ALL),
-            shares AS (SELECT *, income / sum(income) OVER (PARTITION BY quarter) AS share FROM by_funder)
+                GROUP BY ALL)
         SELECT quarter, arg_max(funder, income) AS largest_funder, max(income) / nullif(sum(income), 0) AS largest_share,
-            sum(share * share) AS herfindahl, count(*) AS funders
-        FROM shares GROUP BY quarter, q_start ORDER BY q_start""",
+            count(*) AS funders
+        FROM by_funder GROUP BY quarter, q_start ORDER BY q_start""",
         activity_params(f),
     )
 
 
 def largest_funder(con: Con, f: Filters) -> tuple[str | None, float | None]:
-    """The funder giving the largest share of the period's income, and that share (None without income)."""
-    found = concentration(con, f, [f.period])
+    """The funder giving the largest share of the whole organisation's income in the period, and that share (None
+    without income). Chosen activities do not change it: one activity paid for by one grant is no risk in itself."""
+    found = concentration(con, Filters(f.period), [f.period])
     return (None, None) if found.empty else (found["largest_funder"][0], _number(found["largest_share"][0]))
 
 
@@ -306,6 +415,17 @@ def cost_per(cost: float | None, count: int | None) -> float | None:
 # The summary ------------------------------------------------------------------------------------
 
 
+def _secured_summary(year: SecuredYear) -> dict:
+    return {
+        "year": year.label,
+        "from": year.start.isoformat(),
+        "to": year.end.isoformat(),
+        "secured": year.secured,
+        "expected_spending": year.needed,
+        "gap": year.gap,
+    }
+
+
 def summary(con: Con, f: Filters) -> dict:
     """The headline figures, shaped as docs/cli.md#summary gives them (exact, unsuppressed: for staff)."""
     outcomes = {m: outcome(con, f, m) for m in measures_with_data(con)}
@@ -320,7 +440,7 @@ def summary(con: Con, f: Filters) -> dict:
         "funding": {
             "income": income(con, f),
             "expenditure": expenditure(con, f) or 0.0,
-            "secured_next_12_months": secured_next_12_months(con, f),
+            "secured_next_year": _secured_summary(secured_next_year(con, f)),
             "largest_funder_share": largest_funder_share(con, f),
             "runway_months": runway_months(con, f),
             "cost_per_participant": cost_per_participant(con, f),

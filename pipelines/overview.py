@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from pipelines.disclosure import Disclosure
 from pipelines.funding import cost_per_person
-from pipelines.metrics import income, runway_months, secured_next_12_months
+from pipelines.metrics import income, runway_months, secured_next_year
 from pipelines.outcomes import headline
 from pipelines.query import Con, Filters
 from pipelines.reach import reach_figures
@@ -50,11 +50,13 @@ def wellbeing(con: Con, f: Filters, measure: str, disclosure: Disclosure) -> dic
 
 
 def money(con: Con, f: Filters, disclosure: Disclosure) -> dict[str, Compared]:
-    """Income, income secured for the next 12 months, reserves runway, and cost per person reached."""
+    """Income, reserves runway and cost per person reached, each against the previous period, and the income secured
+    for the financial year after the period (``metrics.secured_next_year``). The secured figure has no comparison:
+    the year before it is not a forecast any more, so the two would not measure the same thing."""
     figures = {
         "income": income,
-        "secured": secured_next_12_months,
         "runway": runway_months,
         "cost_per_person": lambda con, f: cost_per_person(con, f, disclosure),
     }
-    return {key: Compared(figure(con, f), figure(con, _before(f))) for key, figure in figures.items()}
+    compared = {key: Compared(figure(con, f), figure(con, _before(f))) for key, figure in figures.items()}
+    return {**compared, "secured": Compared(secured_next_year(con, f).secured, None)}

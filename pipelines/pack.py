@@ -7,7 +7,6 @@ Every figure comes from a page-facing pipeline function called with ``Disclosure
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import zipfile
 from collections.abc import Callable
@@ -343,7 +342,7 @@ def one_page(con: Con, f: Filters, brand: Brand, area: str = reach.ENGLAND) -> P
             + reach.represented_in_words(compared, "ethnicity_group")
         ),
         Heading("Will it still be funded?"),
-        Paragraph(_secured_in_words(con, f)),
+        Paragraph(metrics.secured_next_year(con, f).sentence),
     )
     if sentence:
         changes = outcomes.headline(con, f, measure, EXPORT)["changes"]
@@ -365,13 +364,3 @@ def one_page(con: Con, f: Filters, brand: Brand, area: str = reach.ENGLAND) -> P
         Document("Impact summary", f"{f.period.description}; {Scope(f).who}", build.blocks, brand), build.exhibits
     )
 
-
-def _secured_in_words(con: Con, f: Filters) -> str:
-    ahead = funding.secured_against_needed(con, f, f.period.end + dt.timedelta(days=1), count=4)
-    secured, needed = ahead["secured"].sum(), ahead["needed"].sum()
-    if pd.isna(needed) or not needed:
-        return f"£{secured:,.0f} is secured for the next 12 months; no spending is recorded to compare it with."
-    return (
-        f"For the 12 months after {f.period.end:%-d %B %Y}, £{secured:,.0f} is secured of £{needed:,.0f} expected "
-        f"spending ({secured / needed:.0%}; gap £{max(needed - secured, 0):,.0f})."
-    )

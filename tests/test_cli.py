@@ -127,7 +127,7 @@ def test_summary_json_shape(db, q1, capsys):
     assert wemwbs["followup_rate"] == 1.0  # both reached people with a baseline have a pair
     assert len(wemwbs["ci95"]) == 2
     funding = found["funding"]
-    for key in ("income", "secured_next_12_months", "largest_funder_share", "runway_months", "cost_per_participant"):
+    for key in ("income", "secured_next_year", "largest_funder_share", "runway_months", "cost_per_participant"):
         assert key in funding
     assert funding["income"] == 0.0  # no funding loaded: nothing secured
     # figures that cannot be computed are null

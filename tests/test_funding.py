@@ -1,5 +1,5 @@
 """The Funding page's figures (pipelines/funding.py) on small datasets loaded through ingest, against hand-worked
-values. 'Today' is always given, so that every figure is reproducible."""
+values. Forecasts run from the end of the chosen period, so that every figure is reproducible."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from conftest import FY24, database_with, load, workbook
 
 from pipelines import funding, metrics
-from pipelines.periods import Period
+from pipelines.periods import Period, fy_label
 from pipelines.query import Filters
 
 D = dt.date
@@ -100,6 +100,7 @@ def test_income_split_restricted_and_by_type(grants_db):
 
 def test_concentration_by_quarter(grants_db):
     found = funding.concentration_by_quarter(grants_db, Filters(FY24))
+    assert list(found.columns) == ["quarter", "largest_funder", "largest_share", "funders"]
     assert found[["quarter", "largest_funder", "funders"]].values.tolist() == [
         ["2024-25 Q1", "Lottery", 3],
         ["2024-25 Q2", "Lottery", 3],
@@ -108,11 +109,6 @@ def test_concentration_by_quarter(grants_db):
     ]
     # Q1: 9,100 of 14,610 = 0.622861; Q2: 9,200 of 14,620 = 0.629275; Q3: 9,200 of 10,120 = 0.909091; Q4: 900 of 900
     assert list(found["largest_share"]) == pytest.approx([0.622861, 0.629275, 0.909091, 1.0], abs=1e-6)
-    # Herfindahl = sum of squared shares:
-    # Q1 (9,100² + 4,600² + 910²) / 14,610² = (82,810,000 + 21,160,000 + 828,100) / 213,452,100 = 0.490967
-    # Q2 (9,200² + 4,500² + 920²) / 14,620² = (84,640,000 + 20,250,000 + 846,400) / 213,744,400 = 0.494686
-    # Q3 (9,200² + 920²) / 10,120² = 85,486,400 / 102,414,400 = 0.834711; Q4 one funder: 1
-    assert list(found["herfindahl"]) == pytest.approx([0.490967, 0.494686, 0.834711, 1.0], abs=1e-6)
 
 
 def test_dependence_on_one_funder(grants_db):
@@ -147,31 +143,46 @@ def test_timeline(grants_db):
     assert list(found["title"]) == ["Pilot", "Contract", "Core grant", "Donations", "Bid"]  # by end date, then funder
 
 
+def ending(day: dt.date) -> Filters:
+    """A period whose last day is ``day``: forecasts run from the day after."""
+    return Filters(Period(D(2024, 4, 1), day))
+
+
 def test_the_cliff(grants_db):
-    today = D(2024, 7, 1)
-    six = funding.cliff(grants_db, Filters(FY24), today, 6)
+    june = ending(D(2024, 6, 30))
+    six = funding.cliff(grants_db, june, 6)
     # ending from 1 Jul 2024 to before 1 Jan 2025: the Contract (14 Aug) and the Core grant (31 Dec).
     # The Pilot ended in March (already gone); the applied-for Bid is not secured.
     assert list(six["lines"]["title"]) == ["Contract", "Core grant"]
     assert six["months"] == 6
     assert six["annual_value"] == pytest.approx(36525 + 36525)
-    twelve = funding.cliff(grants_db, Filters(FY24), today, 12)
+    twelve = funding.cliff(grants_db, june, 12)
     # to before 1 Jul 2025: the Donations too (31 Mar 2025)
     assert list(twelve["lines"]["title"]) == ["Contract", "Core grant", "Donations"]
     assert twelve["annual_value"] == pytest.approx(36525 + 36525 + 3652.5)
 
 
 def test_the_cliff_on_a_line_s_last_day(grants_db):
-    # on its last day a line is still running, and ends with the cliff; the day after it has gone
-    on = funding.cliff(grants_db, Filters(FY24), D(2024, 8, 14), 6)
+    # a line ending the day after the period is still running when the forecast starts, and ends with the cliff;
+    # a line ending on the period's last day has gone
+    on = funding.cliff(grants_db, ending(D(2024, 8, 13)), 6)
     assert list(on["lines"]["title"]) == ["Contract", "Core grant"]
-    after = funding.cliff(grants_db, Filters(FY24), D(2024, 8, 15), 6)
+    after = funding.cliff(grants_db, ending(D(2024, 8, 14)), 6)
     assert list(after["lines"]["title"]) == ["Core grant"]
     # the window runs to the day before the same date 6 months on: from 30 Jun 2024 that is 29 Dec 2024, so the core
     # grant (ending 31 Dec) is not in it; from 1 Jul 2024 it is (test_the_cliff)
-    assert list(funding.cliff(grants_db, Filters(FY24), D(2024, 6, 30), 6)["lines"]["title"]) == ["Contract"]
-    gone = funding.cliff(grants_db, Filters(FY24), D(2026, 1, 1), 12)
+    assert list(funding.cliff(grants_db, ending(D(2024, 6, 29)), 6)["lines"]["title"]) == ["Contract"]
+    gone = funding.cliff(grants_db, ending(D(2025, 12, 31)), 12)
     assert gone["lines"].empty and gone["annual_value"] == 0
+
+
+def test_the_cliff_runs_from_the_period_s_end_not_today(grants_db):
+    # the year 2024-25 ends on 31 Mar 2025: in the 12 months after it, none of these lines ends (Donations ended
+    # that day), whatever today's date is
+    assert funding.cliff(grants_db, Filters(FY24), 12)["lines"].empty
+    # the quarter to 30 Sep 2024: the Core grant (31 Dec 2024) and the Donations (31 Mar 2025) end in the 12 months
+    q2 = Filters(Period(D(2024, 7, 1), D(2024, 9, 30)))
+    assert list(funding.cliff(grants_db, q2, 12)["lines"]["title"]) == ["Core grant", "Donations"]
 
 
 def test_activity_filter_on_income(con):
@@ -185,12 +196,41 @@ def test_activity_filter_on_income(con):
     assert set(art["group"]) == {"Lottery"}
     assert art["income"].sum() == pytest.approx(3650)
     assert list(funding.timeline(con, Filters(FY24, ("Art",)))["title"]) == ["Art grant"]
-    assert funding.dependence(con, Filters(FY24, ("Art",)))["share"] == pytest.approx(1.0)
-    # both lines: Council 7,300 of 10,950 = 0.666667
-    assert funding.dependence(con, Filters(FY24))["share"] == pytest.approx(7300 / 10950)
+    # dependence is the whole organisation's: Council 7,300 of 10,950 = 0.666667, with or without the Art filter
+    for f in (Filters(FY24), Filters(FY24, ("Art",))):
+        assert funding.dependence(con, f) == {
+            "funder": "Council",
+            "share": pytest.approx(7300 / 10950),
+            "over_warn_share": True,
+            "warn_share": 0.4,
+        }
+    # who pays for the one activity, in plain words
+    assert funding.funders_in_words(con, Filters(FY24, ("Art",))) == "Art is paid for by Lottery in this period."
+    assert funding.funders_in_words(con, Filters(FY24)) is None
+    assert funding.funders_in_words(con, Filters(FY24, ("Peer",))) == (
+        "No secured funding is recorded against Peer in this period."
+    )
 
 
-# Secured against needed: the next 8 quarters from today's --------------------------------------------------------------
+def test_who_pays_for_an_activity_with_two_funders(con):
+    rows = [
+        ["funder", "title", "amount", "start_date", "end_date", "activity"],
+        ["Lottery", "Art grant", 3000, "2024-04-01", "2025-03-31", "Art"],
+        ["Council", "Art contract", 1000, "2024-04-01", "2025-03-31", "Art"],
+    ]
+    load(con, ("grants.xlsx", workbook({"Grants": rows})))
+    # 3,000 of 4,000 = 75%; 1,000 of 4,000 = 25%
+    assert funding.funders_in_words(con, Filters(FY24, ("Art",))) == (
+        "Art is paid for by 2 funders in this period: Lottery 75%; Council 25%."
+    )
+
+
+def test_funder_order_is_fixed_by_total_secured(grants_db):
+    # secured totals: Lottery 36,600; Council 9,100 + 9,100 = 18,200; Donors 3,650 (the Trust's lines are not secured)
+    assert funding.funder_order(grants_db) == ["Lottery", "Council", "Donors"]
+
+
+# Secured against needed: the 8 quarters from the period's end --------------------------------------------------------------
 AHEAD_GRANTS = [
     ["funder", "title", "amount", "start_date", "end_date", "status"],
     ["Lottery", "Core", 7300, "2025-01-01", "2025-12-31", "secured"],  # 365 days: 20 a day
@@ -199,7 +239,7 @@ AHEAD_GRANTS = [
     ["Fund", "Refused", 99999, "2025-04-01", "2026-03-31", "declined"],
 ]
 ACTUALS = [["period_start", "amount"], *[[D(2024 + (m > 12), (m - 1) % 12 + 1, 1), 4000] for m in range(2, 14)]]
-TODAY = D(2025, 2, 10)  # in 2024-25 Q4 (Jan to Mar 2025)
+TO_10_FEB = Filters(Period(D(2024, 4, 1), D(2025, 2, 10)))  # a period ending in 2024-25 Q4 (Jan to Mar 2025)
 AHEAD = [
     "2024-25 Q4",
     "2025-26 Q1",
@@ -216,26 +256,26 @@ SECURED = [1800, 10920, 11040, 11040, 9000, 9100, 9200, 9200]
 APPLIED = [0, 9100, 9200, 9200, 9000, 0, 0, 0]  # the Bid, 100 a day over 2025-26
 
 
-def test_actuals_are_the_twelve_months_before_today():
+def test_actuals_are_the_twelve_months_before_the_period_s_end():
     assert [r[0] for r in ACTUALS[1:]] == [D(2024, m, 1) for m in range(2, 13)] + [D(2025, 1, 1)]
 
 
 def test_monthly_spending(con):
     load(con, ("money.xlsx", workbook({"Spend": ACTUALS})))
     # latest month on or before 10 Feb 2025: January 2025; the 12 months to it, Feb 2024 to Jan 2025: 12 x 4,000 / 12
-    assert funding.latest_monthly_spending(con, TODAY) == (4000, D(2025, 1, 1))
+    assert metrics.latest_monthly_spending(con, D(2025, 2, 10)) == (4000, D(2025, 1, 1))
     # on 15 Jul 2024: months Feb to Jul 2024 are recorded: 6 x 4,000 / 12 = 2,000
-    assert funding.latest_monthly_spending(con, D(2024, 7, 15)) == (2000, D(2024, 7, 1))
-    assert funding.latest_monthly_spending(con, D(2023, 1, 1)) == (None, None)
+    assert metrics.latest_monthly_spending(con, D(2024, 7, 15)) == (2000, D(2024, 7, 1))
+    assert metrics.latest_monthly_spending(con, D(2023, 1, 1)) == (None, None)
 
 
 def test_secured_against_needed_at_the_run_rate(con):
     load(con, ("money.xlsx", workbook({"Grants": AHEAD_GRANTS, "Spend": ACTUALS})))
-    found = funding.secured_against_needed(con, Filters(FY24), TODAY)
+    found = funding.secured_against_needed(con, TO_10_FEB)
     assert list(found["quarter"]) == AHEAD
     assert list(found["secured"]) == pytest.approx(SECURED)
     assert list(found["applied"]) == pytest.approx(APPLIED)  # shown apart, never in 'secured'
-    # no expenditure after today: every quarter needs the run-rate, 3 x 4,000 = 12,000 (January's actual spending
+    # no expenditure after the period's end: every quarter needs the run-rate, 3 x 4,000 = 12,000 (January's actual spending
     # does not make the current quarter's 'budget')
     assert list(found["basis"]) == ["run-rate"] * 8
     assert list(found["needed"]) == pytest.approx([12000] * 8)
@@ -247,7 +287,7 @@ def test_secured_against_needed_with_a_budget(con):
     budget = [["period_start", "amount"], *[[D(2025 + (m > 12), (m - 1) % 12 + 1, 1), 5000] for m in range(4, 16)]]
     assert budget[1][0] == D(2025, 4, 1) and budget[-1][0] == D(2026, 3, 1)
     load(con, ("money.xlsx", workbook({"Grants": AHEAD_GRANTS, "Spend": ACTUALS, "Budget": budget})))
-    found = funding.secured_against_needed(con, Filters(FY24), TODAY)
+    found = funding.secured_against_needed(con, TO_10_FEB)
     # 2025-26 has future expenditure rows (a budget, 5,000 a month = 15,000 a quarter); the other quarters the
     # run-rate, still from the 12 months of actual spending to January 2025
     assert list(found["basis"]) == [
@@ -268,10 +308,112 @@ def test_secured_against_needed_with_a_budget(con):
 
 def test_secured_against_needed_without_spending(con):
     load(con, ("money.xlsx", workbook({"Grants": AHEAD_GRANTS})))
-    found = funding.secured_against_needed(con, Filters(FY24), TODAY, count=4)
+    found = funding.secured_against_needed(con, TO_10_FEB, count=4)
     assert list(found["quarter"]) == AHEAD[:4]
     assert found["needed"].isna().all() and found["gap"].isna().all()  # nothing to say what is needed
     assert list(found["secured"]) == pytest.approx(SECURED[:4])
+
+
+def test_yearly_totals(con):
+    load(con, ("money.xlsx", workbook({"Grants": AHEAD_GRANTS, "Spend": ACTUALS})))
+    found = funding.yearly_totals(funding.secured_against_needed(con, TO_10_FEB))
+    # 2024-25: Q4 only; 2025-26: four quarters; 2026-27: Q1 to Q3 (SECURED, APPLIED; 12,000 a quarter needed)
+    assert found["year"].tolist() == ["2024-25", "2025-26", "2026-27"]
+    assert found["quarters"].tolist() == [1, 4, 3]
+    assert found["secured"].tolist() == pytest.approx([1800, 10920 + 11040 + 11040 + 9000, 9100 + 9200 + 9200])
+    assert found["applied"].tolist() == pytest.approx([0, 36500, 0])
+    assert found["needed"].tolist() == pytest.approx([12000, 48000, 36000])
+    # 48,000 - 42,000 = 6,000; 36,000 - 27,500 = 8,500
+    assert found["gap"].tolist() == pytest.approx([10200, 6000, 8500])
+
+
+# The dated secured figure: the financial year after the period ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("last_day", "year", "first", "last"),
+    [
+        (D(2026, 3, 31), "2026-27", D(2026, 4, 1), D(2027, 3, 31)),  # a financial year's last day: the next year
+        (D(2026, 3, 30), "2026-27", D(2026, 4, 1), D(2027, 3, 31)),
+        (D(2026, 4, 1), "2027-28", D(2027, 4, 1), D(2028, 3, 31)),  # a year's first day: the year after it
+        (D(2025, 6, 30), "2026-27", D(2026, 4, 1), D(2027, 3, 31)),  # mid-year: the next year, not the rest of this
+        (D(2026, 12, 31), "2027-28", D(2027, 4, 1), D(2028, 3, 31)),
+    ],
+)
+def test_the_forecast_year_is_the_first_to_start_after_the_period(last_day, year, first, last):
+    found = metrics.forecast_year(Period(D(2025, 4, 1), last_day))
+    assert (fy_label(found.start), found.start, found.end) == (year, first, last)
+
+
+SECURED_GRANTS = [
+    ["funder", "title", "amount", "start_date", "end_date", "status"],
+    ["Lottery", "Core", 12000, "2026-04-01", "2027-03-31", "secured"],  # all of it in 2026-27
+    ["Trust", "Bid", 6000, "2026-04-01", "2027-03-31", "applied"],  # never secured
+]
+SPENT_2025_26 = [[D(2025 + (m < 4), m, 1), 1000] for m in (*range(4, 13), 1, 2, 3)]  # 12 x 1,000: 3,000 a quarter
+BUDGET_Q1_Q2 = [[D(2026, m, 1), 1500] for m in range(4, 10)]  # Apr to Sep 2026: 4,500 a quarter
+FY25 = Filters(Period(D(2025, 4, 1), D(2026, 3, 31)))
+
+
+def spending(*rows: list) -> list[list]:
+    return [["period_start", "amount"], *rows]
+
+
+def test_secured_next_year_with_a_budget_and_the_run_rate(con):
+    load(con, ("money.xlsx", workbook({"Grants": SECURED_GRANTS, "Spend": spending(*SPENT_2025_26, *BUDGET_Q1_Q2)})))
+    found = metrics.secured_next_year(con, FY25)
+    # 2026-27: Q1 and Q2 budgeted, 4,500 each; Q3 and Q4 at the run-rate of 2025-26, 3 x 1,000 = 3,000 each
+    assert found == metrics.SecuredYear(
+        label="2026-27",
+        start=D(2026, 4, 1),
+        end=D(2027, 3, 31),
+        secured=pytest.approx(12000),
+        applied=pytest.approx(6000),
+        needed=pytest.approx(4500 + 4500 + 3000 + 3000),
+        basis="budget and run-rate",
+    )
+    assert found.gap == pytest.approx(15000 - 12000)
+    assert found.sentence == (
+        "Secured for 2026-27 (1 Apr 2026 – 31 Mar 2027): £12,000 of £15,000 expected spending (gap £3,000)."
+    )
+
+
+def test_secured_next_year_at_the_run_rate_with_nothing_to_find(con):
+    load(con, ("money.xlsx", workbook({"Grants": SECURED_GRANTS, "Spend": spending(*SPENT_2025_26)})))
+    found = metrics.secured_next_year(con, FY25)
+    # 4 x 3,000 = 12,000 needed, all of it secured
+    assert (found.needed, found.gap, found.basis) == (pytest.approx(12000), 0, "run-rate")
+    assert found.sentence.endswith("£12,000 of £12,000 expected spending (gap £0).")
+
+
+def test_secured_next_year_from_a_quarter_is_the_next_financial_year(con):
+    load(con, ("money.xlsx", workbook({"Grants": SECURED_GRANTS, "Spend": spending(*SPENT_2025_26, *BUDGET_Q1_Q2)})))
+    found = metrics.secured_next_year(con, Filters(Period(D(2026, 4, 1), D(2026, 6, 30))))
+    # after 30 Jun 2026, 2027-28: the grant has ended; no spending recorded in it, so the run-rate of the 12 months
+    # to June 2026, Jul 2025 to Jun 2026: (9 x 1,000 + 3 x 1,500) / 12 = 1,125 a month, 3,375 a quarter
+    assert (found.label, found.secured, found.basis) == ("2027-28", 0, "run-rate")
+    assert found.needed == pytest.approx(4 * 3375)
+    assert found.sentence == (
+        "Secured for 2027-28 (1 Apr 2027 – 31 Mar 2028): £0 of £13,500 expected spending (gap £13,500)."
+    )
+
+
+def test_secured_next_year_without_spending(con):
+    load(con, ("money.xlsx", workbook({"Grants": SECURED_GRANTS})))
+    found = metrics.secured_next_year(con, FY25)
+    assert (found.secured, found.needed, found.gap, found.basis) == (pytest.approx(12000), None, None, None)
+    assert found.sentence == (
+        "Secured for 2026-27 (1 Apr 2026 – 31 Mar 2027): £12,000; no spending is recorded to compare it with."
+    )
+
+
+def test_secured_next_year_follows_the_activity_filter(con):
+    rows = [*SECURED_GRANTS, ["Council", "Art", 2000, "2026-04-01", "2027-03-31", "secured"]]
+    rows[0] = [*rows[0], "activity"]
+    rows[1], rows[2], rows[3] = [*rows[1], None], [*rows[2], None], [*rows[3], "Art"]
+    load(con, ("money.xlsx", workbook({"Grants": rows})))
+    assert metrics.secured_next_year(con, FY25).secured == pytest.approx(14000)
+    assert metrics.secured_next_year(con, Filters(FY25.period, ("Art",))).secured == pytest.approx(2000)
 
 
 # Reserves -----------------------------------------------------------------------------------------------------------

@@ -284,9 +284,15 @@ def test_income_in_a_leap_year_grant_uses_366_days(money_db):
     assert metrics.income(money_db, Filters(FY23)) == pytest.approx(9100)
 
 
-def test_secured_next_12_months(money_db):
-    # 1 Apr 2025 to 31 Mar 2026: Next grant Apr-Dec 2025 = 275 days x 20 = 5,500; Renewal 365 days x 100 = 36,500
-    assert metrics.secured_next_12_months(money_db, Filters(FY24)) == pytest.approx(5500 + 36500)
+def test_secured_next_year(money_db):
+    found = metrics.secured_next_year(money_db, Filters(FY24))
+    # 2025-26, 1 Apr 2025 to 31 Mar 2026: Next grant Apr-Dec 2025 = 275 days x 20 = 5,500; Renewal 365 days x 100
+    assert (found.label, found.start, found.end) == ("2025-26", D(2025, 4, 1), D(2026, 3, 31))
+    assert found.secured == pytest.approx(5500 + 36500)
+    # spending: April 2025's 99,999 is recorded after the period (a budget for Q1); Q2 to Q4 at the run-rate of the
+    # 12 months to March 2025, 12 x 5,000 / 12 = 5,000 a month, 15,000 a quarter
+    assert found.needed == pytest.approx(99999 + 3 * 15000) and found.basis == "budget and run-rate"
+    assert found.gap == pytest.approx(144999 - 42000)
 
 
 def test_largest_funder_share(money_db):

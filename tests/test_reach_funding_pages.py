@@ -203,26 +203,30 @@ def people_table(at: AppTest):
 
 def test_funding_page_headlines_match_the_pipeline(sample_app: Path, sample: duckdb.DuckDBPyConnection) -> None:
     f = default_filters(sample)
-    today = dt.date.today()
     largest = funding.dependence(sample, f)
-    ending = funding.cliff(sample, f, today, 12)
+    ending = funding.cliff(sample, f, 12)
     runway = metrics.runway_months(sample, f)
+    year = metrics.secured_next_year(sample, f)
 
     at = open_page("pages/funding.py", "Funding")
 
     assert not at.error
     found = figures(at)
     assert found["Income in the period"] == (f"£{metrics.income(sample, f):,.0f}", None)
-    assert found["Largest funder's share"] == (f"{largest['share']:.0%}", largest["funder"])
+    assert found["Secured for 2026-27"] == (
+        f"£{year.secured:,.0f}",
+        f"of £{year.needed:,.0f} needed; gap £{year.gap:,.0f}",
+    )
+    assert found["Share from the biggest funder"] == (f"{largest['share']:.0%}", largest["funder"])
     assert found["Yearly income ending soon"] == (
         f"£{ending['annual_value']:,.0f}",
         f"{len(ending['lines'])} line(s) end within a year",
     )
     assert found["Reserves runway"][0] == f"{math.floor(runway * 10) / 10:,.1f} months"  # rounded down
     for months in (6, 12):
-        cliff = funding.cliff(sample, f, today, months)
+        cliff = funding.cliff(sample, f, months)
         sentence = (
-            f"**Ending in the next {months} months:** {len(cliff['lines'])} secured line(s), "
+            f"**Ending in the {months} months after 31 March 2026:** {len(cliff['lines'])} secured line(s), "
             f"£{cliff['annual_value']:,.0f} a year of income."
         )
         assert sentence in [m.value for m in at.markdown]
@@ -260,8 +264,8 @@ def test_the_dependence_warning_follows_the_slider(sample_app: Path, sample: duc
     widget(at.slider, "Warn when one funder gives more than").set_value(below).run()
     assert_ran(at)
     assert [w.value for w in at.warning] == [
-        f"{largest['funder']} gave {largest['share']:.0%} of income in this period, more than {below / 100:.0%}. "
-        "Losing it would put the service at risk."
+        f"{largest['funder']} gave {largest['share']:.0%} of the charity's income in this period, more than "
+        f"{below / 100:.0%}. Losing it would put the service at risk."
     ]
     widget(at.slider, "Warn when one funder gives more than").set_value(below + 5).run()
     assert_ran(at)
