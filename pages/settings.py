@@ -1,8 +1,9 @@
-"""Settings: how the charity's name, colour, logo and footnote appear on every chart and document it downloads."""
+"""Settings: how the charity's name, colour, logo and footnote appear on every chart and document it downloads, and
+the local authorities it serves, whose Census 2021 population Reach compares with."""
 
 import streamlit as st
 
-from pipelines import settings
+from pipelines import reference, settings
 from pipelines.settings import SettingRefused
 from ui.data import cursor
 from ui.figures import brand
@@ -48,3 +49,35 @@ if saved:
     else:
         st.session_state["settings_message"] = "Saved. Downloads from now on carry these settings."
         st.rerun()
+
+st.header("Our area")
+st.markdown(
+    "**The local authorities the service covers.** Reach compares the people reached with their residents "
+    "(Census 2021; for deprivation, the English Indices of Deprivation 2019). Several authorities are taken together, "
+    "their populations added. A loaded 'population' sheet, when there is one, is used instead."
+)
+if message := st.session_state.pop("area_message", None):
+    st.success(message, icon=":material/check_circle:")
+chosen = settings.area(cursor())
+if chosen is None:
+    st.info(f"No area is chosen yet, so Reach compares with England. {settings.suggestion(cursor())}")
+authorities = reference.authorities()
+with st.form("area"):
+    codes = st.multiselect(
+        "Local authorities served",
+        list(authorities),
+        default=list(chosen.codes) if chosen else [],
+        format_func=authorities.get,
+        placeholder="Type a name, e.g. Dudley",
+        help="Local authorities of England and Wales as in 2022. Pick every one the service covers.",
+    )
+    saved_area = st.form_submit_button("Save the area", type="primary")
+
+if saved_area:
+    now = settings.save_area(cursor(), codes)
+    st.session_state["area_message"] = (
+        f"Saved. Reach now compares with the population of {now.name}."
+        if now
+        else "Saved. No area is chosen: Reach compares with England."
+    )
+    st.rerun()

@@ -1,4 +1,5 @@
-"""The charity's own settings (name, logo, colour and footnote for exports), kept in the database with their history.
+"""The charity's own settings (name, logo, colour and footnote for exports; the local authorities it serves), kept in
+the database with their history.
 
 Every change is a new row, so the latest row per setting is the one in force and earlier values are never lost.
 """
@@ -7,12 +8,14 @@ from __future__ import annotations
 
 import io
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 import duckdb
 from PIL import Image, UnidentifiedImageError
 
-from pipelines import store
+from pipelines import reference, store
+from pipelines.disclosure import MIN_COUNT
 
 COLOUR_CODE = re.compile(r"#[0-9a-fA-F]{6}")
 DEFAULT_COLOUR = "#1f6f8b"
@@ -21,6 +24,8 @@ MAX_NAME = 120
 MAX_FOOTNOTE = 300
 MAX_LOGO_BYTES = 2_000_000
 LOGO_PIXELS = 600  # a logo is stored at most this wide or high: enough for print at the size reports use
+AREA_KEY = "area"  # the local authorities served, as codes separated by commas ("": none chosen)
+MOST_SUGGESTED = 3
 
 
 class SettingRefused(ValueError):
@@ -123,3 +128,81 @@ def logo_png(data: bytes) -> bytes:
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
         raise SettingRefused("The logo could not be read as a picture; use a PNG or JPEG file.") from error
     return out.getvalue()
+
+
+# Our area: the local authorities the charity serves -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Area:
+    """Local authorities taken together (their populations added): 2022 codes and names, in the order chosen."""
+
+    codes: tuple[str, ...]
+    names: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        """'Dudley', 'Dudley and Sandwell', 'Dudley, Sandwell and Walsall'."""
+        return and_list(self.names)
+
+
+def and_list(words: tuple[str, ...] | list[str]) -> str:
+    return ", ".join(words[:-1]) + f" and {words[-1]}" if len(words) > 1 else "".join(words)
+
+
+def area_of(codes: list[str] | tuple[str, ...]) -> Area:
+    """The Area of these authority codes, each once; an unknown code (or a country) is refused, naming close matches."""
+    known = reference.authorities()
+    chosen = tuple(dict.fromkeys(code.strip().upper() for code in codes if code.strip()))
+    unknown = [code for code in chosen if code not in known]
+    if unknown:
+        hints = "; ".join(f"{code}: did you mean {', '.join(reference.close_matches(code)) or '?'}" for code in unknown)
+        raise SettingRefused(f"Not a local authority code of 2022 ({hints}).")
+    return Area(chosen, tuple(known[code] for code in chosen))
+
+
+def area(con: duckdb.DuckDBPyConnection) -> Area | None:
+    """The local authorities the charity serves, or None until chosen."""
+    text = (_latest(con).get(AREA_KEY) or (None, None))[0]
+    return area_of(text.split(",")) if text else None
+
+
+def save_area(con: duckdb.DuckDBPyConnection, codes: list[str], by: str | None = None) -> Area | None:
+    """Choose the local authorities served (none: back to no area); a refused code saves nothing."""
+    chosen = area_of(codes)
+    con.execute(
+        "INSERT INTO settings_history (key, text_value, blob_value, changed_by) VALUES (?, ?, NULL, ?)",
+        [AREA_KEY, ",".join(chosen.codes), by],
+    )
+    return chosen if chosen.codes else None
+
+
+def people_by_authority(con: duckdb.DuckDBPyConnection) -> Counter[str]:
+    """Participants with a recorded LSOA per local authority they live in (LSOAs not in the lookup left out)."""
+    lookup = reference.lsoa_authorities()
+    rows = con.execute("SELECT upper(trim(lsoa_code)) FROM participants WHERE lsoa_code IS NOT NULL").fetchall()
+    return Counter(lookup[code] for (code,) in rows if code in lookup)
+
+
+def suggested_area(con: duckdb.DuckDBPyConnection) -> Area | None:
+    """The fewest authorities (up to three) where most participants with a recorded area live, largest first; None
+    when fewer than MIN_COUNT people have one, or no three authorities hold more than half of them."""
+    counts = people_by_authority(con)
+    total = sum(counts.values())
+    if total < MIN_COUNT:
+        return None
+    chosen, covered = [], 0
+    for code, people in sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:MOST_SUGGESTED]:
+        chosen.append(code)
+        covered += people
+        if 2 * covered > total:
+            return area_of(chosen)
+    return None
+
+
+def suggestion(con: duckdb.DuckDBPyConnection) -> str:
+    """What a page says about the area while none is chosen."""
+    found = suggested_area(con)
+    if found is None:
+        return "Choose the local authorities your service covers in Settings to compare with their population."
+    return f"Most participants with a recorded area live in {found.name}: choose your area in Settings."

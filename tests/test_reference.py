@@ -52,10 +52,34 @@ def share(code: str, dimension: str, group: str) -> float:
     return round(reference.population([code])[dimension][group]["share"], 1)
 
 
-def test_rebuilt_table_is_the_shipped_one_byte_for_byte(external: Path, tmp_path: Path) -> None:
+def test_rebuilt_table_and_lsoa_lookup_are_the_shipped_ones_byte_for_byte(external: Path, tmp_path: Path) -> None:
     out = tmp_path / "table.csv"
     assert reference_cli(["build", str(external / "census2021_la"), "--out", str(out)]) == 0
     assert out.read_bytes() == reference.TABLE_FILE.read_bytes()
+    assert (tmp_path / reference.LSOA_FILE.name).read_bytes() == reference.LSOA_FILE.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("lsoa", "authority"),
+    [
+        ("E01009719", DUDLEY),  # Dudley 001A
+        ("E01009921", SANDWELL),
+        ("E01011264", LEEDS),
+        ("E01017627", "E06000060"),  # Aylesbury Vale 021A: its 2019 district is now Buckinghamshire
+        ("E01033768", "E08000012"),  # Liverpool 037F
+        ("E01035052", LEEDS),  # Leeds 105I, a 2021 code: Leeds 105C split in two
+        ("W01000056", "W06000002"),  # Gwynedd 009A
+    ],
+)
+def test_lsoas_are_placed_in_their_2022_authority(lsoa: str, authority: str) -> None:
+    assert reference.lsoa_authorities()[lsoa] == authority
+
+
+def test_the_lsoa_lookup_holds_every_2011_and_2021_lsoa_of_england_and_wales() -> None:
+    lookup = reference.lsoa_authorities()
+    # 34,753 LSOAs of 2011 and 35,672 of 2021, of which 33,647 kept their code (ONS change indicator U)
+    assert len(lookup) == 36_778
+    assert set(lookup.values()) == set(reference.authorities())
 
 
 def test_age_bands_and_under_16s_add_up_to_all_residents(external: Path) -> None:

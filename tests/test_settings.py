@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import current, load, workbook
 from PIL import Image
 
 from pipelines import settings
@@ -84,3 +85,97 @@ def test_the_settings_page_saves_the_branding(sample_app: Path) -> None:
     assert [s.value for s in at.success] == ["Saved. Downloads from now on carry these settings."]
     assert widget(at.text_input, "Charity name").value == "Dudley Mind", "the saved name, read back"
     assert widget(at.text_input, "Footnote on every download").value == "Registered charity 1234567"
+
+
+# Our area -------------------------------------------------------------------------------------------
+
+DUDLEY, SANDWELL, LEEDS = "E08000027", "E08000028", "E08000035"
+DUDLEY_LSOAS = ["E01009719", "E01009720", "E01009721", "E01009722", "E01009723"]
+SANDWELL_LSOAS = ["E01009921", "E01009922", "E01009923"]
+LEEDS_LSOAS = ["E01011264", "E01011265", "E01011266"]
+
+
+def people_living_in(con: duckdb.DuckDBPyConnection, lsoas: list[str | None]) -> None:
+    """One participant per LSOA (None: no area recorded), each seen once."""
+    people = [["participant_id", "lsoa_code"], *[[f"P{i}", lsoa] for i, lsoa in enumerate(lsoas)]]
+    register = [
+        ["participant_id", "session_date", "activity"],
+        *[[f"P{i}", "2024-05-07", "Peer"] for i in range(len(lsoas))],
+    ]
+    load(con, ("people.xlsx", workbook({"People": people, "Register": register})))
+
+
+def test_no_area_until_one_is_chosen_and_the_latest_choice_wins(con: duckdb.DuckDBPyConnection) -> None:
+    assert settings.area(con) is None
+    both = settings.save_area(con, [DUDLEY, " e08000028 ", DUDLEY])
+    assert both == settings.Area((DUDLEY, SANDWELL), ("Dudley", "Sandwell"))
+    assert both.name == "Dudley and Sandwell"
+    assert settings.save_area(con, [LEEDS]).name == "Leeds"
+    assert settings.area(con) == settings.Area((LEEDS,), ("Leeds",))
+    assert settings.save_area(con, []) is None
+    assert settings.area(con) is None
+    assert current(con, "SELECT text_value FROM settings_history WHERE key = 'area' ORDER BY rowid") == [
+        ("E08000027,E08000028",),
+        ("E08000035",),
+        ("",),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("codes", "message"),
+    [
+        (["E0800027"], r"E0800027: did you mean E08000027 Dudley"),
+        (["E92000001"], "Not a local authority code"),  # England is the comparison without an area, not an area
+        ([DUDLEY, "E07000004"], "E07000004"),  # Aylesbury Vale: a district merged into Buckinghamshire in 2020
+    ],
+)
+def test_an_unknown_area_is_refused_and_nothing_is_saved(
+    con: duckdb.DuckDBPyConnection, codes: list[str], message: str
+) -> None:
+    settings.save_area(con, [SANDWELL])
+    with pytest.raises(SettingRefused, match=message):
+        settings.save_area(con, codes)
+    assert settings.area(con).codes == (SANDWELL,)
+
+
+@pytest.mark.parametrize(
+    ("lsoas", "suggested"),
+    [
+        # 5 Dudley, 3 Sandwell, 3 Leeds: Dudley alone is not most; Dudley and Sandwell hold 8 of 11
+        (DUDLEY_LSOAS + SANDWELL_LSOAS + LEEDS_LSOAS + [None, None], ("Dudley", "Sandwell")),
+        (DUDLEY_LSOAS * 2 + LEEDS_LSOAS, ("Dudley",)),  # 10 of 13
+        (DUDLEY_LSOAS + SANDWELL_LSOAS[:2] + [None] * 9, None),  # 7 people with an area: too few to say
+        (DUDLEY_LSOAS * 2 + ["E01099999"] * 20, ("Dudley",)),  # a code in no authority is not a recorded area
+    ],
+)
+def test_the_suggestion_is_the_fewest_authorities_where_most_participants_live(
+    con: duckdb.DuckDBPyConnection, lsoas: list[str | None], suggested: tuple[str, ...] | None
+) -> None:
+    people_living_in(con, lsoas)
+    found = settings.suggested_area(con)
+    assert (found.names if found else None) == suggested
+
+
+def test_the_suggestion_in_words(con: duckdb.DuckDBPyConnection) -> None:
+    assert settings.suggestion(con) == (
+        "Choose the local authorities your service covers in Settings to compare with their population."
+    )
+    people_living_in(con, DUDLEY_LSOAS + SANDWELL_LSOAS + LEEDS_LSOAS[:2])
+    assert settings.suggestion(con) == (
+        "Most participants with a recorded area live in Dudley and Sandwell: choose your area in Settings."
+    )
+
+
+@pytest.mark.usefixtures("app_runtime")
+def test_the_settings_page_chooses_the_area_by_name(sample_app: Path) -> None:
+    at = run_app()
+    at.switch_page("pages/settings.py").run()
+    assert_ran(at)
+    assert any("No area is chosen yet, so Reach compares with England." in i.value for i in at.info)
+    chooser = widget(at.multiselect, "Local authorities served")
+    chooser.select(DUDLEY).select(SANDWELL)
+    at.button(key="FormSubmitter:area-Save the area").click().run()
+    assert_ran(at)
+    assert [s.value for s in at.success] == ["Saved. Reach now compares with the population of Dudley and Sandwell."]
+    assert widget(at.multiselect, "Local authorities served").value == [DUDLEY, SANDWELL]
+    assert not any("No area is chosen" in i.value for i in at.info)

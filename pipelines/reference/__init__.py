@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import csv
 import difflib
+import gzip
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
-from pipelines.reference.build import DIMENSION_GROUPS
+from pipelines.reference.build import COUNTRIES, DIMENSION_GROUPS, LOOKUP_FILE
 
 TABLE_FILE = Path(__file__).resolve().parent / "local_authorities_2021.csv"
+LSOA_FILE = TABLE_FILE.parent / LOOKUP_FILE
 
 Table = dict[str, dict[str, dict[str, int]]]  # area code -> dimension -> group -> people
 
@@ -35,6 +37,19 @@ def areas() -> pd.DataFrame:
     """Every area in the table (331 authorities, England, Wales, England and Wales): code and name."""
     names, _ = _table()
     return pd.DataFrame(sorted(names.items()), columns=["code", "name"])
+
+
+def authorities() -> dict[str, str]:
+    """Code -> name of the 331 local authorities (no country), in order of name."""
+    names, _ = _table()
+    return dict(sorted(((c, n) for c, n in names.items() if c not in COUNTRIES), key=lambda item: item[1]))
+
+
+@lru_cache(maxsize=1)
+def lsoa_authorities() -> dict[str, str]:
+    """LSOA code (2011, as IMD 2019 uses, or 2021) -> the 2022 local authority it lies in (best fit for 2011)."""
+    with gzip.open(LSOA_FILE, "rt", encoding="utf-8", newline="") as file:
+        return {row["lsoa_code"]: row["area_code"] for row in csv.DictReader(file)}
 
 
 def close_matches(code_or_name: str) -> list[str]:

@@ -7,6 +7,7 @@ one group named in the app's vocabulary. England, Wales and England and Wales ar
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import re
 from collections import defaultdict
@@ -19,6 +20,8 @@ import pandas as pd
 from pipelines import vocab
 
 COLUMNS = ("area_code", "area_name", "dimension", "group", "count")
+LOOKUP_COLUMNS = ("lsoa_code", "area_code")
+LOOKUP_FILE = "lsoa_authorities.csv.gz"  # written beside the table
 COUNTRIES = {
     "K04000001": ("England and Wales", ("E", "W")),
     "E92000001": ("England", ("E",)),
@@ -241,17 +244,32 @@ def build_rows(source: Path, imd_dir: Path) -> list[tuple[str, str, str, str, in
     )
 
 
-def to_csv(rows: Iterable[tuple]) -> str:
+def lsoa_authority_rows(source: Path) -> list[tuple[str, str]]:
+    """Every LSOA 2011 code with its LAD 2022 by best fit, and every LSOA 2021 code with its LAD 2022 (exact), sorted;
+    where a code is both (an LSOA that did not change) the two lookups agree."""
+    best_fit = authority_lookup(source / LSOA_BEST_FIT, "LSOA11CD", "lsoa_code")
+    exact = authority_lookup(source / LSOA_EXACT, "LSOA21CD", "lsoa_code")
+    both = pd.concat([best_fit, exact]).drop_duplicates()
+    twice = both.loc[both["lsoa_code"].duplicated(), "lsoa_code"]
+    if len(twice):
+        raise ValueError(f"{twice.iloc[0]} lies in two authorities")
+    return sorted(zip(both["lsoa_code"], both["LAD22CD"], strict=True))
+
+
+def to_csv(rows: Iterable[tuple], columns: tuple[str, ...] = COLUMNS) -> str:
     """The table as CSV text (header first, Unix line ends), so the same rows always give the same bytes."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(columns)
     writer.writerows(rows)
     return out.getvalue()
 
 
 def build(source: Path, imd_dir: Path, out: Path) -> int:
-    """Write the table to ``out``; returns the number of data rows."""
+    """Write the table to ``out`` and the LSOA lookup beside it (gzip without a time stamp, so the same bytes every
+    time); returns the number of the table's data rows."""
     rows = build_rows(source, imd_dir)
     out.write_text(to_csv(rows), encoding="utf-8", newline="")
+    lookup = to_csv(lsoa_authority_rows(source), LOOKUP_COLUMNS).encode()
+    (out.parent / LOOKUP_FILE).write_bytes(gzip.compress(lookup, compresslevel=9, mtime=0))
     return len(rows)
