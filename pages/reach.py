@@ -6,16 +6,18 @@ import streamlit as st
 from pipelines import charts, reach
 from pipelines.dimensions import BENCHMARKED
 from ui import figures, show
-from ui.data import cached
+from ui.data import cached, cursor
 from ui.figures import fact, hidden_note, listed
 from ui.sidebar import page_header
 
 f, note = page_header("Reach", "People count as reached when they attended at least one session in the period.")
 safe = figures.screen()
 AREA_KEY = "reach-area"
-areas = cached(reach.benchmark_areas)
-area = st.session_state.get(AREA_KEY, reach.ENGLAND)
-area = area if area in areas else reach.ENGLAND
+areas = reach.benchmark_areas(cursor())  # not cached: the area chosen in Settings changes no data
+area = st.session_state.get(AREA_KEY) or reach.default_area(cursor())
+area = area if area in areas else reach.default_area(cursor())
+if area_note := reach.area_note(cursor(), area):
+    st.info(area_note, icon=":material/location_on:")
 st.markdown("\n\n".join(cached(reach.in_brief, f, area, safe)))
 activity, who, population, deprivation = st.tabs(["Activity", "Who", "Against the population", "Deprivation"])
 
@@ -155,8 +157,10 @@ with population:
     st.selectbox(
         "Compare with",
         areas,
+        index=areas.index(area),
         key=AREA_KEY,
-        help="England from Census 2021, or a local benchmark loaded as a population sheet.",
+        help="England from Census 2021, the area chosen in Settings, or a local benchmark loaded as a population "
+        "sheet.",
     )
     st.markdown(
         "For each group: its share of the people reached beside its share of the population. A group is reached "
@@ -165,13 +169,17 @@ with population:
     )
     st.caption(
         "People whose group is not known, or has no benchmark figure, are left out of the comparison. "
-        f"Groups of fewer than {safe.min_count} people are withheld. Load your own area's Census 2021 figures as a "
-        "'population' sheet (area, dimension, group, count or share) to compare locally."
+        f"Groups of fewer than {safe.min_count} people are withheld. Choose the local authorities the service covers "
+        "in Settings, or load your own figures as a 'population' sheet (area, dimension, group, count or share), to "
+        "compare locally. Age is compared with residents aged 16 and over."
     )
-    compared = [d for d in BENCHMARKED if d in set(cached(reach.benchmark, area)["dimension"])]
+    benchmarked = set(cached(reach.benchmark, area)["dimension"])
+    compared = [d for d in BENCHMARKED if d in benchmarked]
+    if "ethnicity" in benchmarked and st.toggle("Compare the 19 detailed ethnic groups", key="reach-detailed"):
+        compared = ["ethnicity" if d == "ethnicity_group" else d for d in compared]
     for by in compared:
         words = reach.represented_in_words(cached(reach.representation, f, by, area, safe), by)
-        group = reach.PROFILE_DIMENSIONS[by]
+        group = "ethnic group (detailed)" if by == "ethnicity" else reach.PROFILE_DIMENSIONS[by]
         explain = reach.DEPRIVATION_AIM if by == reach.DEPRIVATION else ""
         figures.chart(
             f"Reached by {group} against {area}",
@@ -186,6 +194,8 @@ with population:
             ),
         )
         st.markdown(words)
+        if missed := reach.missed_in_words(cached(reach.representation, f, by, area, safe), by, area, f.period.label):
+            st.markdown(" ".join(missed))
         with st.expander(f"The figures by {group}"):
             figures.table(
                 f"Figures by {group} against {area}",

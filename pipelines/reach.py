@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipelines import reference, settings
 from pipelines.dimensions import BENCHMARKED, BY_KEY, PROFILED, labels
 from pipelines.disclosure import Disclosure
 from pipelines.metrics import dna_rate, part_of, parts, reach, reach_by, reach_by_quarter, require
@@ -38,6 +39,8 @@ from pipelines.query import (
 )
 
 ENGLAND = "England (Census 2021)"
+CENSUS = " (Census 2021)"  # after the name of a local area compared with, e.g. "Dudley (Census 2021)"
+LOCAL_DIMENSIONS = (*BENCHMARKED, "ethnicity")  # what the shipped local-authority table gives Reach
 ENGLAND_FILE = Path(__file__).resolve().parent / "reference" / "england_census2021.csv"
 MIX = {"activity": "activity", "activity_type": "type of activity", "delivery": "delivery"}
 PROFILE_DIMENSIONS = labels(PROFILED)
@@ -121,17 +124,49 @@ def referral_sources(con: Con, f: Filters, disclosure: Disclosure) -> pd.DataFra
 # Benchmarks ---------------------------------------------------------------------------------------
 
 
+def population_sheets(con: Con) -> list[str]:
+    return [r[0] for r in fetch_rows(con, "SELECT DISTINCT area FROM population ORDER BY 1")]
+
+
+def our_area(con: Con) -> str | None:
+    """The local authorities chosen in Settings as a benchmark, e.g. "Dudley and Sandwell (Census 2021)"."""
+    chosen = settings.area(con)
+    return chosen.name + CENSUS if chosen else None
+
+
 def benchmark_areas(con: Con) -> list[str]:
-    """England from Census 2021, then every local benchmark loaded from a population sheet."""
-    return [ENGLAND, *(r[0] for r in fetch_rows(con, "SELECT DISTINCT area FROM population ORDER BY 1"))]
+    """England from Census 2021, the charity's own area (Settings), then every population sheet loaded."""
+    return [ENGLAND, *filter(None, [our_area(con)]), *population_sheets(con)]
+
+
+def default_area(con: Con) -> str:
+    """What Reach compares with unless the reader picks another: a loaded population sheet (the charity's own
+    figures), else the area chosen in Settings, else England."""
+    return next(iter([*population_sheets(con), *filter(None, [our_area(con)])]), ENGLAND)
+
+
+def place(area: str) -> str:
+    """The place a benchmark stands for: 'Dudley' for 'Dudley (Census 2021)', a population sheet's area as named."""
+    return area.removesuffix(CENSUS)
+
+
+def area_note(con: Con, area: str) -> str | None:
+    """Why Reach compares with England when the charity has not said where it works, with the areas suggested."""
+    if area != ENGLAND or our_area(con) or population_sheets(con):
+        return None
+    return f"Compared with England because no area is chosen yet. {settings.suggestion(con)}"
 
 
 def benchmark(con: Con, area: str) -> pd.DataFrame:
-    """Shares (0–1) per dimension and group: England's as shipped, or a loaded area's (counts become shares)."""
+    """Shares (0–1) per dimension and group: England's as shipped, the area chosen in Settings (Census 2021 and
+    IMD 2019, its authorities added together), or a loaded area's (counts become shares)."""
     if area == ENGLAND:
         with ENGLAND_FILE.open(encoding="utf-8") as handle:
             rows = [{**r, "share": float(r["share"]) / 100} for r in csv.DictReader(handle)]
         return pd.DataFrame(rows)[["dimension", "group", "share", "source"]]
+    chosen = settings.area(con)
+    if chosen and area == chosen.name + CENSUS and area not in population_sheets(con):
+        return _census_benchmark(chosen)
     return fetch_frame(
         con,
         """SELECT dimension, "group",
@@ -140,6 +175,20 @@ def benchmark(con: Con, area: str) -> pd.DataFrame:
             'Loaded population sheet: ' || area AS source
         FROM population WHERE area = $area""",
         {"area": area},
+    )
+
+
+def _census_benchmark(chosen: settings.Area) -> pd.DataFrame:
+    found = reference.population(list(chosen.codes))
+    source = f"ONS Census 2021 and English Indices of Deprivation 2019: {chosen.name}"
+    return pd.DataFrame(
+        [
+            {"dimension": dimension, "group": group, "share": figures["share"] / 100, "source": source}
+            for dimension, groups in found.items()
+            if dimension in LOCAL_DIMENSIONS
+            for group, figures in groups.items()
+        ],
+        columns=["dimension", "group", "share", "source"],
     )
 
 
@@ -296,6 +345,60 @@ def represented_in_words(table: pd.DataFrame, dimension: str) -> str:
     )
 
 
+RESIDENTS = {
+    ("ethnicity_group", "Mixed"): "Residents of mixed or multiple ethnic groups",
+    ("ethnicity_group", "Other"): "Residents of other ethnic groups",
+    ("gender", "Woman"): "Women",
+    ("gender", "Man"): "Men",
+    ("disability", "Yes"): "Disabled residents",
+    ("disability", "No"): "Residents who are not disabled",
+    ("age_band", "75+"): "Residents aged 75 and over",
+    (DEPRIVATION, MOST_DEPRIVED): "Residents of the most deprived fifth of areas",
+}
+MOST_MISSED = 3  # groups the page's lead names with their figures
+
+
+def residents(dimension: str, group: str) -> str:
+    """A group as the people of a place: 'Asian residents', 'Residents aged 18-24', 'Women'."""
+    if (dimension, group) in RESIDENTS:
+        return RESIDENTS[dimension, group]
+    if dimension == "age_band":
+        return f"Residents aged {group}"
+    if dimension == "ethnicity_group":
+        return f"{group} residents"
+    return f"Residents in the {group_name(dimension, group)} group"
+
+
+def _percent(share: float) -> str:
+    return f"{share:.1%}" if 0 < share < 0.01 else f"{share:.0%}"
+
+
+def missed_in_words(table: pd.DataFrame, dimension: str, area: str, period_label: str) -> list[str]:
+    """Each group reached clearly fewer than its share, largest shortfall first: 'Asian residents are 8% of the
+    population of Dudley but 3% of the people reached (95% CI 2–5%): about 25 more people in financial year 2025-26
+    would match it.' Groups whose figures are withheld are left out; deprivation other than the most deprived fifth
+    is neutral (see ``tone_of``)."""
+    return [sentence for _, sentence in _missed(table, dimension, area, period_label)]
+
+
+def _missed(table: pd.DataFrame, dimension: str, area: str, period_label: str) -> list[tuple[int, str]]:
+    """``missed_in_words`` with each group's shortfall, to put the groups of several dimensions in one order."""
+    short = table[(table["tone"] == "short") & table["gap"].notna()].sort_values("gap", ascending=False, kind="stable")
+    found = []
+    for _, r in short.iterrows():
+        gap = int(r["gap"])
+        found.append(
+            (
+                gap,
+                f"{residents(dimension, r['group'])} are {_percent(r['benchmark'])} of the population of "
+                f"{place(area)} but {_percent(r['share'])} of the people reached (95% CI "
+                f"{_percent(r['share_low']).rstrip('%')}–{_percent(r['share_high'])}): about {gap:,} more "
+                f"{'person' if gap == 1 else 'people'} in {period_label} would match it.",
+            )
+        )
+    return found
+
+
 # Deprivation --------------------------------------------------------------------------------------
 
 _CORE20_SQL = f"""
@@ -378,13 +481,19 @@ def in_brief(con: Con, f: Filters, area: str, disclosure: Disclosure) -> list[st
         f"In {f.period.label}, **{now['reached']} people** took part in at least one session; "
         f"{now['new']} of them were new to the service."
     ]
-    compared = set(benchmark(con, area)["dimension"])
+    bench = benchmark(con, area)
+    compared = set(bench["dimension"])
+    local_core20 = ((bench["dimension"] == DEPRIVATION) & (bench["group"] == MOST_DEPRIVED)).any()
     tables = {d: representation(con, f, d, area, disclosure) for d in BENCHMARKED if d in compared and d != DEPRIVATION}
     fewer, more = (_groups_with(tables, verdict) for verdict in ("under", "over"))
     if fewer:
+        missed = sorted(
+            (found for d, table in tables.items() for found in _missed(table, d, area, f.period.label)),
+            key=lambda found: -found[0],
+        )
         lines.append(
             f"**Who is missed:** compared with {area}, the service reaches fewer people than their share of "
-            f"the population among {fewer}."
+            f"the population among {fewer}. " + " ".join(sentence for _, sentence in missed[:MOST_MISSED])
         )
     else:
         lines.append(
@@ -393,7 +502,7 @@ def in_brief(con: Con, f: Filters, area: str, disclosure: Disclosure) -> list[st
         )
     if more:
         lines.append(f"**Reached more than their share:** {more}.")
-    lines.append(_core20_in_words(con, f, disclosure))
+    lines.append(_core20_in_words(con, f, area if local_core20 else ENGLAND, disclosure))
     lines.append(
         "Fewer or more than their share means the group's share of the people reached is clearly below or above its "
         "share of the population: beyond what chance alone could explain (the 95% interval leaves it out)."
@@ -411,14 +520,21 @@ def _groups_with(tables: dict[str, pd.DataFrame], verdict: str) -> str:
     return "; ".join(found)
 
 
-def _core20_in_words(con: Con, f: Filters, disclosure: Disclosure) -> str:
+def _core20_in_words(con: Con, f: Filters, area: str, disclosure: Disclosure) -> str:
+    """The Core20 share, against England's 20% or, for a local area, against the share of its residents living there
+    (28% in Dudley)."""
     core20 = deprivation(con, f, disclosure)["core20"]
     if core20["share"] is None:
         return "**Deprivation:** too few people have a known area to give the share from the most deprived areas."
-    quintile = representation(con, f, DEPRIVATION, ENGLAND, disclosure).set_index("group").loc[MOST_DEPRIVED]
+    quintile = representation(con, f, DEPRIVATION, area, disclosure).set_index("group").loc[MOST_DEPRIVED]
     verdict = {"aim": " That is more than their share: the aim.", "short": " That is fewer than their share."}
+    expected = (
+        "if the service reached every area equally, it would be 20%"
+        if area == ENGLAND
+        else f"{quintile['benchmark']:.0%} of the population of {place(area)} live there"
+    )
     return (
         f"**Deprivation:** {core20['share']:.0%} of the people whose area is known live in the most deprived 20% of "
-        "areas in England (Core20, a focus of NHS England for reducing health inequalities); if the service reached "
-        f"every area equally, it would be 20%.{verdict.get(quintile['tone'], '')}"
+        "areas in England (Core20, a focus of NHS England for reducing health inequalities); "
+        f"{expected}.{verdict.get(quintile['tone'], '')}"
     )

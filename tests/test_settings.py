@@ -12,7 +12,7 @@ from PIL import Image
 
 from pipelines import settings
 from pipelines.settings import Brand, SettingRefused
-from tests.apphelpers import assert_ran, run_app, widget
+from tests.apphelpers import assert_ran, chart_titles, run_app, widget
 
 
 def picture(fmt: str, size: tuple[int, int] = (1200, 300)) -> bytes:
@@ -179,3 +179,27 @@ def test_the_settings_page_chooses_the_area_by_name(sample_app: Path) -> None:
     assert [s.value for s in at.success] == ["Saved. Reach now compares with the population of Dudley and Sandwell."]
     assert widget(at.multiselect, "Local authorities served").value == [DUDLEY, SANDWELL]
     assert not any("No area is chosen" in i.value for i in at.info)
+
+
+@pytest.mark.usefixtures("app_runtime")
+def test_choosing_dudley_turns_reach_into_dudleys(sample_app: Path) -> None:
+    at = run_app()
+    at.switch_page("pages/reach.py").run()
+    assert_ran(at)
+    assert any(i.value.startswith("Compared with England because no area is chosen yet.") for i in at.info)
+    assert widget(at.selectbox, "Compare with").value == "England (Census 2021)"
+
+    at.switch_page("pages/settings.py").run()
+    widget(at.multiselect, "Local authorities served").select(DUDLEY)
+    at.button(key="FormSubmitter:area-Save the area").click().run()
+    assert_ran(at)
+
+    at.switch_page("pages/reach.py").run()
+    assert_ran(at)
+    assert not any("no area is chosen" in i.value for i in at.info)
+    assert widget(at.selectbox, "Compare with").value == "Dudley (Census 2021)"
+    assert "**Who is missed:** compared with Dudley (Census 2021)" in at.markdown[0].value
+    compared = [" ".join(t) if isinstance(t, list) else t for t in chart_titles(at)]
+    compared = [t for t in compared if t.startswith("Who the service reaches by")]
+    assert len(compared) == 5 and all(t.endswith("against Dudley (Census 2021)") for t in compared)
+    assert any("of the population of Dudley but" in m.value for m in at.markdown)
