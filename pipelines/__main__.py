@@ -1,4 +1,4 @@
-"""Command line: python -m pipelines load|uploads|rollback|summary|report|sample (docs/cli.md)."""
+"""Command line: python -m pipelines load|uploads|rollback|summary|population|report|sample (docs/cli.md)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines import ingest, metrics, pack, report, settings, store
+from pipelines import ingest, metrics, pack, reach, reference, report, settings, store
 from pipelines.periods import Period
 from pipelines.privacy import MissingSecret
 from pipelines.problems import UploadRefused
 from pipelines.query import Filters
+
+POPULATION_DIMENSIONS = ("ethnicity_group", "ethnicity", "age_band", "gender", "disability", "imd_quintile")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,6 +48,10 @@ def _parser() -> argparse.ArgumentParser:
     command("rollback", _rollback, "roll an upload back").add_argument("upload_id", type=int)
     summary = _with_filters(command("summary", _summary, "print the headline figures"))
     summary.add_argument("--json", action="store_true", help="print JSON (the only format for now)")
+    population = commands.add_parser("population", help="print the Census 2021 population of local authorities")
+    population.add_argument("codes", nargs="+", metavar="AREA_CODE", help="2022 local authority code, e.g. E08000027")
+    population.add_argument("--json", action="store_true", help="print JSON (the only format for now)")
+    population.set_defaults(run=_population)
     pack = _with_filters(command("report", _report, "write a report pack: PDF, Word and a ZIP of charts and data"))
     pack.add_argument("--out", type=Path, required=True, help="folder to write the files into")
     pack.add_argument("--funder", help="report on one funder's grants and the activities they fund")
@@ -103,7 +109,36 @@ def _rollback(args: argparse.Namespace) -> int:
 def _summary(args: argparse.Namespace) -> int:
     con = store.connect(args.db)
     period = _period(args, metrics.default_period(con))
-    print(json.dumps(metrics.summary(con, Filters(period, tuple(args.activity))), indent=2, default=str))
+    found = metrics.summary(con, Filters(period, tuple(args.activity)))
+    area = reach.default_area(con)
+    chosen = settings.area(con)
+    found["area"] = {
+        "chosen": [{"code": c, "name": n} for c, n in zip(chosen.codes, chosen.names, strict=True)] if chosen else [],
+        "compared_with": area,
+    }
+    found["reach"]["population"] = _population_shares(reach.benchmark(con, area), found["reach"]["by"])
+    print(json.dumps(found, indent=2, default=str))
+    return 0
+
+
+def _population_shares(benchmark: pd.DataFrame, by: dict[str, dict]) -> dict[str, dict[str, float]]:
+    """Per dimension of the summary the benchmark has, each group's share of the population, in percent."""
+    return {
+        dimension: {group: 100 * share for group, share in rows[["group", "share"]].itertuples(index=False)}
+        for dimension, rows in benchmark.groupby("dimension", sort=False)
+        if dimension in by
+    }
+
+
+def _population(args: argparse.Namespace) -> int:
+    codes = list(dict.fromkeys(code.strip().upper() for code in args.codes))
+    found = reference.population(codes)
+    names = dict(reference.areas().values)
+    result = {
+        "areas": [{"code": code, "name": names[code]} for code in codes],
+        "dimensions": {d: found[d] for d in POPULATION_DIMENSIONS if d in found},
+    }
+    print(json.dumps(result, indent=2, ensure_ascii=False))
     return 0
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import workbook
 
+from pipelines import settings, store
 from pipelines.__main__ import main
 
 REGISTER = [
@@ -171,3 +172,84 @@ def test_summary_of_an_empty_database(db, capsys):
     assert found["reach"]["reached"] == 0
     assert found["outcomes"] == {}
     assert found["funding"]["cost_per_participant"] is None
+
+
+# population -------------------------------------------------------------------------------------------------------
+
+
+def _population(capsys, *codes: str) -> dict:
+    code, out, _ = _run(capsys, "population", *codes, "--json")
+    assert code == 0
+    return json.loads(out)
+
+
+@pytest.mark.parametrize(
+    ("area", "dimension", "group", "count", "percent"),
+    [
+        # TS021: Dudley's Asian rows add up to 27,047 of 323,488 usual residents; Leeds White 641,801 of 811,953
+        ("E08000027", "ethnicity_group", "Asian", 27_047, 8.4),
+        ("E08000035", "ethnicity_group", "White", 641_801, 79.0),
+        ("E08000027", "ethnicity", "Asian: Pakistani", 14_906, 4.6),
+        # TS007 single years 18 to 24, of the 658,468 Leeds residents aged 16 and over
+        ("E08000035", "age_band", "18-24", 96_213, 14.6),
+        # IoD2019 Files 1 and 6: LSOAs of LAD 2019 E08000027 in deciles 1-2, 87,774 of 316,331 people (27.75%)
+        ("E08000027", "imd_quintile", "1", 87_774, 27.7),
+        ("E08000035", "imd_quintile", "1", 256_596, 33.2),
+        # TS009: Leeds female 415,576 less girls aged 0-15
+        ("E08000035", "gender", "Woman", 340_795, 51.8),
+        # TS038: Dudley's LSOAs added up, disabled under the Equality Act (19.3% of 323,496, crude)
+        ("E08000027", "disability", "Yes", 62_569, 19.3),
+    ],
+)
+def test_population_of_an_authority(capsys, area: str, dimension: str, group: str, count: int, percent: float):
+    found = _population(capsys, area)
+    figures = found["dimensions"][dimension][group]
+    assert figures["count"] == count and round(figures["share"], 1) == percent
+
+
+def test_population_json_shape(capsys):
+    found = _population(capsys, "E08000027")
+    assert found["areas"] == [{"code": "E08000027", "name": "Dudley"}]
+    dimensions = found["dimensions"]
+    assert list(dimensions) == ["ethnicity_group", "ethnicity", "age_band", "gender", "disability", "imd_quintile"]
+    assert set(dimensions["ethnicity_group"]) == {"White", "Asian", "Black", "Mixed", "Other"}
+    assert len(dimensions["ethnicity"]) == 19
+    assert list(dimensions["age_band"]) == ["16-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75+"]
+    assert list(dimensions["imd_quintile"]) == ["1", "2", "3", "4", "5"]
+    for groups in dimensions.values():
+        assert sum(g["share"] for g in groups.values()) == pytest.approx(100)
+
+
+def test_population_of_two_authorities_adds_their_counts(capsys):
+    both = _population(capsys, "E08000027", "e08000028")
+    assert [a["name"] for a in both["areas"]] == ["Dudley", "Sandwell"]
+    # 87,774 + 192,396 of 316,331 + 319,101 people
+    assert both["dimensions"]["imd_quintile"]["1"] == {"count": 280_170, "share": pytest.approx(44.0913, abs=1e-4)}
+    assert "imd_quintile" not in _population(capsys, "E08000027", "W06000015")["dimensions"]  # Cardiff: no IMD
+
+
+def test_population_of_an_unknown_code(capsys):
+    code, out, err = _run(capsys, "population", "E0800027", "--json")
+    assert (code, out) == (1, "")
+    assert "'E0800027': did you mean E08000027 Dudley" in err
+
+
+def test_summary_gives_the_area_compared_with(db, q1, capsys):
+    _run(capsys, "load", str(q1), "--db", str(db))
+    period = ("--from", "2024-04-01", "--to", "2025-03-31")
+    england = json.loads(_run(capsys, "summary", "--db", str(db), *period)[1])
+    assert england["area"] == {"chosen": [], "compared_with": "England (Census 2021)"}
+    assert england["reach"]["population"]["ethnicity_group"]["White"] == pytest.approx(81.0)
+
+    con = store.connect(db)
+    settings.save_area(con, ["E08000027"])
+    con.close()
+    dudley = json.loads(_run(capsys, "summary", "--db", str(db), *period)[1])
+    assert dudley["area"] == {
+        "chosen": [{"code": "E08000027", "name": "Dudley"}],
+        "compared_with": "Dudley (Census 2021)",
+    }
+    population, people = dudley["reach"]["population"], dudley["reach"]["by"]
+    assert set(population) == set(people)  # each dimension's population shares beside its people reached
+    assert population["ethnicity_group"]["White"] == pytest.approx(100 * 274_596 / 323_488)
+    assert population["imd_quintile"]["1"] == pytest.approx(100 * 87_774 / 316_331)
