@@ -14,17 +14,27 @@ before = current_filters().period.previous()
 f, _ = page_header("Overview", f"Changes are against the previous period ({before.label}).")
 safe = figures.screen()
 measure = cached(metrics.main_measure)
+if cached(metrics.data_range) is None:
+    st.info(
+        "No sessions or questionnaires are loaded yet, so there is nothing to say about reach or wellbeing. "
+        "Upload your spreadsheets on the Upload data page.",
+        icon=":material/upload_file:",
+    )
 
-if measure:
-    answers = [cached(verdict.does_it_work, f, measure, safe), cached(verdict.for_whom, f, measure, safe)]
-    for column, answer in zip(st.columns(len(answers)), answers, strict=True):
-        figures.answer(column, answer)
+answers = (
+    [cached(verdict.does_it_work, f, measure, safe), cached(verdict.for_whom, f, measure, safe)] if measure else []
+)
+answers.append(cached(verdict.will_it_be_funded, f))
+for column, answer in zip(st.columns(len(answers)), answers, strict=True):
+    figures.answer(column, answer)
 
 
-def compared_metric(column, label: str, figure: overview.Compared, value: str, kind: str = "count") -> None:
+def compared_metric(
+    column, label: str, figure: overview.Compared, value: str, kind: str = "count", colour: str = "normal"
+) -> None:
     """A figure with its change from the previous period, coloured only when the change is beyond noise."""
     change = show.change(figure.value, figure.before, kind)
-    column.metric(label, value, change, delta_color="normal" if figure.clear else "off", border=True)
+    column.metric(label, value, change, delta_color=colour if figure.clear else "off", border=True)
 
 
 st.subheader("Reach")
@@ -55,20 +65,22 @@ if measure:
 
 st.subheader("Money")
 money = cached(overview.money, f, safe)
-shown = (
-    ("income", "Income in the period", show.money, "money", "normal"),
-    ("secured", "Secured for the next 12 months", show.money, "money", "normal"),
-    ("runway", "Reserves runway", show.months, "decimal", "normal"),
-    ("cost_per_person", "Cost per person reached", show.money, "money", "inverse"),
+year = cached(metrics.secured_next_year, f)
+cols = st.columns(4)
+compared_metric(cols[0], "Income in the period", money["income"], show.money(money["income"].value), "money")
+figures.fact(
+    cols[1],
+    year.heading,
+    show.money(year.secured),
+    year.dates if year.needed is None else f"of {show.money(year.needed)} expected spending; {year.dates}",
 )
-for column, (key, label, write, kind, colour) in zip(st.columns(4), shown, strict=True):
-    figure = money[key]
-    column.metric(
-        label, write(figure.value), show.change(figure.value, figure.before, kind), delta_color=colour, border=True
-    )
+compared_metric(cols[2], "Reserves runway", money["runway"], show.months(money["runway"].value), "decimal")
+cost = money["cost_per_person"]
+compared_metric(cols[3], "Cost per person reached", cost, show.money(cost.value), "money", colour="inverse")
 
 st.subheader("Trend")
-trend = f.with_period(trailing_quarters(f.period, cached(metrics.data_range)[0]))
+first_day = (cached(metrics.data_range) or (f.period.start,))[0]
+trend = f.with_period(trailing_quarters(f.period, first_day))
 trend_note = period_note(trend)
 left, right = st.columns(2)
 with left:
@@ -104,7 +116,8 @@ with st.expander("How these figures are worked out"):
 - **People with two scores**: people whose latest questionnaire after their first one falls in the period. **Mean change** is latest minus first, with a 95% confidence interval (paired t). **Improved reliably**: a change of at least the measure's threshold (3 points for WEMWBS and SWEMWBS, 6 for CORE-10).
 - **Follow-up rate**: of the people reached who had a first questionnaire, the share with a second one in the period.
 - **Income**: each secured grant or contract spread evenly by day over its dates. **Runway**: latest free reserves ÷ average monthly spending over the last 12 months.
-- **Colours**: a change against the previous period is green or red only when it is beyond chance; otherwise it is grey. Counts are compared as two Poisson counts, shares (improved, follow-up rate) with a two-proportion z-test, both at the 5% level. The first period with data shows no change.
+- **Secured for the next financial year**: the first financial year that starts after the chosen period ends, so the forecast runs from the period's end, not from today. Expected spending is the budget where one is recorded, otherwise the last 12 months' rate. "Will it still be funded?" is marked good when secured income covers all of it, and a concern below half.
+- **Colours**: a change against the previous period is green or red only when it is beyond chance; otherwise it is grey. Counts are compared as two Poisson counts, shares (improved, follow-up rate) with a two-proportion z-test, both at the 5% level. Income and reserves are records, not samples, so any change in them is coloured; cost per person is coloured only when the change in people reached is beyond chance. The first period with data shows no change.
 - **For whom**: a group stands out when the 95% confidence interval of its mean change leaves out everyone's mean. With many groups compared, one may stand out by chance now and then, so read it as a pointer to look closer.
 - Counts of fewer than 8 people are shown as "<8" so no one can be identified (threshold in Display settings), and no change against the previous period is given where either count is hidden.
 """

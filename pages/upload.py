@@ -5,16 +5,19 @@ import json
 import pandas as pd
 import streamlit as st
 
-from pipelines import ingest, problem_report, store
+from pipelines import ingest, metrics, problem_report, store
 from pipelines.problems import Problem
 from pipelines.sheets import mapping_targets
-from ui.data import blank_template, check_upload, cursor, data_changed
+from ui.data import blank_template, cached, check_upload, cursor, data_changed
 from ui.shell import require_shell
+from ui.sidebar import data_ends_before_today
 
 NOT_USED = "Not used"
 
 require_shell()
 st.title("Upload data")
+if last := data_ends_before_today(cached(metrics.data_range)):
+    st.caption(f"The sessions and questionnaires loaded so far run to {last:%-d %b %Y}.")
 left, right = st.columns([3, 1])
 left.markdown(
     "Add the quarter's spreadsheets: attendance registers, wellbeing questionnaires, participant profiles, "

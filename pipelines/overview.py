@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipelines.compare import counts_differ, shares_differ
 from pipelines.disclosure import Disclosure
 from pipelines.funding import cost_per_person
-from pipelines.metrics import income, runway_months, secured_next_year
+from pipelines.metrics import data_range, followup_counts, income, runway_months, secured_next_year
 from pipelines.outcomes import headline
 from pipelines.query import Con, Filters
 from pipelines.reach import reach_figures
@@ -25,38 +26,80 @@ class Compared:
     """A figure for the period and for the one before, each None where it is hidden or unknown."""
 
     value: float | None
-    before: float | None
+    before: float | None  # None also where the data start after the previous period, so nothing is compared
     label: str | None = None  # a count as shown ('1,234', '<8', '–'); None for figures the page formats itself
+    clear: bool = False  # the change is beyond noise (pipelines/compare.py), so a page may colour it
 
 
 def _before(f: Filters) -> Filters:
     return f.with_period(f.period.previous())
 
 
+def has_data_before(con: Con, f: Filters) -> bool:
+    """Whether any session or questionnaire is recorded on or before the previous period's end."""
+    found = data_range(con)
+    return found is not None and found[0] <= f.period.previous().end
+
+
+def _counts(now: float | None, before: float | None, label: str | None) -> Compared:
+    return Compared(now, before, label, counts_differ(now, before))
+
+
 def reach(con: Con, f: Filters, disclosure: Disclosure) -> dict[str, Compared]:
     """People reached, new, attendances and sessions delivered."""
-    now, then = reach_figures(con, f, disclosure), reach_figures(con, _before(f), disclosure)
-    return {key: Compared(now[key], then[key], now["labels"][key]) for key in REACH}
+    now = reach_figures(con, f, disclosure)
+    if not has_data_before(con, f):
+        return {key: Compared(now[key], None, now["labels"][key]) for key in REACH}
+    then = reach_figures(con, _before(f), disclosure)
+    return {key: _counts(now[key], then[key], now["labels"][key]) for key in REACH}
 
 
 def wellbeing(con: Con, f: Filters, measure: str, disclosure: Disclosure) -> dict[str, Compared]:
     """People with two scores, the share improved reliably and the follow-up rate."""
-    now, then = headline(con, f, measure, disclosure), headline(con, _before(f), measure, disclosure)
+    now = headline(con, f, measure, disclosure)
+    if not has_data_before(con, f):
+        return {
+            "pairs": Compared(now["pairs"], None, now["pairs_label"]),
+            "improved": Compared(now["shares"]["improved"], None),
+            "followup_rate": Compared(now["followup_rate"], None),
+        }
+    then = headline(con, _before(f), measure, disclosure)
+    improved_now, improved_then = now["shares"]["improved"], then["shares"]["improved"]
+    (based_now, _), (based_then, _) = followup_counts(con, f, measure), followup_counts(con, _before(f), measure)
     return {
-        "pairs": Compared(now["pairs"], then["pairs"], now["pairs_label"]),
-        "improved": Compared(now["shares"]["improved"], then["shares"]["improved"]),
-        "followup_rate": Compared(now["followup_rate"], then["followup_rate"]),
+        "pairs": _counts(now["pairs"], then["pairs"], now["pairs_label"]),
+        "improved": Compared(
+            improved_now, improved_then, clear=shares_differ(improved_now, now["pairs"], improved_then, then["pairs"])
+        ),
+        "followup_rate": Compared(
+            now["followup_rate"],
+            then["followup_rate"],
+            clear=shares_differ(now["followup_rate"], based_now, then["followup_rate"], based_then),
+        ),
     }
 
 
 def money(con: Con, f: Filters, disclosure: Disclosure) -> dict[str, Compared]:
     """Income, reserves runway and cost per person reached, each against the previous period, and the income secured
     for the financial year after the period (``metrics.secured_next_year``). The secured figure has no comparison:
-    the year before it is not a forecast any more, so the two would not measure the same thing."""
+    the year before it is not a forecast any more, so the two would not measure the same thing.
+
+    Income and reserves are records, not samples, so any change in them is real; cost per person divides by the
+    people reached, so its change counts as beyond noise only when theirs does."""
     figures = {
         "income": income,
         "runway": runway_months,
         "cost_per_person": lambda con, f: cost_per_person(con, f, disclosure),
     }
-    compared = {key: Compared(figure(con, f), figure(con, _before(f))) for key, figure in figures.items()}
-    return {**compared, "secured": Compared(secured_next_year(con, f).secured, None)}
+    now = {key: figure(con, f) for key, figure in figures.items()}
+    secured = {"secured": Compared(secured_next_year(con, f).secured, None)}
+    if not has_data_before(con, f):
+        return {**{key: Compared(value, None) for key, value in now.items()}, **secured}
+    then = {key: figure(con, _before(f)) for key, figure in figures.items()}
+    clear = {key: _changed(now[key], then[key]) for key in ("income", "runway")}
+    clear["cost_per_person"] = reach(con, f, disclosure)["reached"].clear
+    return {**{key: Compared(now[key], then[key], clear=clear[key]) for key in figures}, **secured}
+
+
+def _changed(now: float | None, before: float | None) -> bool:
+    return None not in (now, before) and round(now, 2) != round(before, 2)

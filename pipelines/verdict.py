@@ -1,4 +1,4 @@
-"""The Overview's answers in plain words, before any figure: does it work, and for whom.
+"""The Overview's answers in plain words, before any figure: does it work, for whom, and will it still be funded.
 
 Each answer is a sentence a trustee can read in seconds, with the measure named in full, the sign of the change,
 which direction is better and whether the change is beyond chance. Figures arrive made safe (the headline and
@@ -6,12 +6,14 @@ breakdowns from pipelines/outcomes.py), so a sentence never gives away a hidden 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import pandas as pd
 
 from pipelines.disclosure import Disclosure
 from pipelines.measures import MEASURES, Measure
+from pipelines.metrics import largest_funder, runway_months, secured_next_year
 from pipelines.outcomes import BREAKDOWNS, SMALL_SAMPLE, breakdown, headline
 from pipelines.query import Con, Filters
 
@@ -130,3 +132,25 @@ def for_whom(con: Con, f: Filters, measure: str, disclosure: Disclosure) -> Answ
     if (worse := found[~found["better"]]).size:
         parts.append(f"It was clearly worse than the average for {_listed(worse)}.")
     return Answer(question, " ".join(parts), "bad" if worse.size else "good")
+
+
+def will_it_be_funded(con: Con, f: Filters) -> Answer:
+    """The next financial year's secured income against expected spending, the reserves runway, and the biggest
+    funder's share of the whole organisation's income."""
+    question = "Will it still be funded?"
+    year = secured_next_year(con, f)
+    words = [year.sentence]
+    tone = "neutral"
+    if year.needed:
+        covered = year.secured / year.needed
+        tone = "good" if covered >= 1 else "bad" if covered < 0.5 else "neutral"
+        words.append(f"That covers {min(covered, 1):.0%} of it." if covered < 1 else "That covers all of it.")
+        if year.applied:
+            words.append(f"A further £{year.applied:,.0f} has been applied for.")
+    if (runway := runway_months(con, f)) is not None:
+        months = math.floor(runway * 10) / 10  # rounded down, as the runway is shown: 2.98 months is not yet 3
+        words.append(f"Free reserves would cover {months:.1f} months of spending at the last 12 months' rate.")
+    funder, share = largest_funder(con, f)
+    if funder is not None and share is not None:
+        words.append(f"The biggest funder, {funder}, gave {share:.0%} of the charity's income in the period.")
+    return Answer(question, " ".join(words), tone)

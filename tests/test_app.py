@@ -15,6 +15,7 @@ from pipelines.metrics import Filters
 from pipelines.periods import Period, quarters
 from tests.apphelpers import ROOT, assert_ran, charts, open_page, run_app, sample_banner, title_text, widget
 from ui.shell import PAGES, PageSpec
+from ui.sidebar import data_ends_before_today
 
 pytestmark = pytest.mark.usefixtures("app_runtime")
 
@@ -67,6 +68,8 @@ def test_page_runs_with_the_shell(sample_app: Path, spec: PageSpec) -> None:
     assert_ran(at)
     assert [t.value for t in at.title] == [spec.title]
     assert ("Filters" in [h.value for h in at.sidebar.header]) == spec.filtered
+    if spec.url_path != "settings":  # the sample ends on 31 Mar 2026, before today
+        assert any("31 Mar 2026" in c.value for c in at.caption), "each page says how far the data go"
     assert sample_banner(at)
     assert not at.error
 
@@ -88,6 +91,19 @@ def test_filters_hidden_on_a_page_without_them_are_kept_for_the_next(sample_app:
     assert not at.sidebar.radio
     at.switch_page("pages/overview.py").run()
     assert widget(at.sidebar.radio, "Period").value == "Quarter"
+
+
+@pytest.mark.parametrize(
+    ("last", "today", "said"),
+    [
+        (dt.date(2026, 3, 31), dt.date(2026, 11, 30), dt.date(2026, 3, 31)),
+        (dt.date(2026, 11, 30), dt.date(2026, 11, 30), None),  # data up to today: nothing to say
+        (dt.date(2026, 12, 5), dt.date(2026, 11, 30), None),  # a booked session after today
+    ],
+)
+def test_data_ends_before_today(last: dt.date, today: dt.date, said: dt.date | None) -> None:
+    assert data_ends_before_today((dt.date(2024, 4, 1), last), today) == said
+    assert data_ends_before_today(None, today) is None
 
 
 def test_every_page_is_listed() -> None:

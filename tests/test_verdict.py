@@ -5,11 +5,14 @@ t(0.975, df) as used by hand: 7: 2.364624, 9: 2.262157, 19: 2.093024 (as in test
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from conftest import FY24, load, workbook
 
 from pipelines import compare, verdict
 from pipelines.disclosure import Disclosure
+from pipelines.periods import Period
 from pipelines.query import Filters
 
 FIRST_DAY, LATEST_DAY, SESSION_DAY = "2024-05-01", "2024-11-01", "2024-06-04"
@@ -28,13 +31,16 @@ def _load(con, column: str, changes: list[float], activities: list[str] | None =
     ]
     register = [
         ["participant_id", "session_date", "activity", "activity_type", "attended"],
-        *[[p, SESSION_DAY, a, "peer support", "yes"] for p, a in zip(people, activities or ["Peer"] * len(people))],
+        *[
+            [p, SESSION_DAY, a, "peer support", "yes"]
+            for p, a in zip(people, activities or ["Peer"] * len(people), strict=True)
+        ],
     ]
     load(con, ("pairs.xlsx", workbook({"Scores": scores, "Register": register})))
 
 
-def _answer(con, measure: str = "WEMWBS", disclosure: Disclosure = Disclosure.screen()) -> verdict.Answer:
-    return verdict.does_it_work(con, Filters(FY24), measure, disclosure)
+def _answer(con, measure: str = "WEMWBS", disclosure: Disclosure | None = None) -> verdict.Answer:
+    return verdict.does_it_work(con, Filters(FY24), measure, disclosure or Disclosure.screen())
 
 
 # mean 4.0, sd √(42/7) = 2.449, half-width 2.364624 × 2.449 / √8 = 2.048: CI 1.95 to 6.05. Every part (6 improved,
@@ -173,3 +179,44 @@ def test_counts_differ_beyond_noise(now, before, differ):
 )
 def test_shares_differ_beyond_noise(now, n_now, before, n_before, differ):
     assert compare.shares_differ(now, n_now, before, n_before) is differ
+
+
+# Will it still be funded? ---------------------------------------------------------------------------------------
+
+FY25 = Filters(Period(dt.date(2025, 4, 1), dt.date(2026, 3, 31)))
+SPENT_2025_26 = [[dt.date(2025 + (m < 4), m, 1), 1000] for m in (*range(4, 13), 1, 2, 3)]  # 3,000 a quarter
+
+
+@pytest.mark.parametrize(
+    ("grants", "reserves", "text", "tone"),
+    [
+        (
+            [["Lottery", "Core", 12000, "secured"], ["Trust", "Bid", 6000, "applied"]],
+            30000,
+            # 2026-27 at the run-rate: 12,000 needed, all secured; runway 30,000 / 1,000 a month
+            "Secured for 2026-27 (1 Apr 2026 – 31 Mar 2027): £12,000 of £12,000 expected spending (gap £0). That "
+            "covers all of it. A further £6,000 has been applied for. Free reserves would cover 30.0 months of "
+            "spending at the last 12 months' rate.",
+            "good",
+        ),
+        (
+            [["Lottery", "Core", 3000, "secured"]],
+            2990,
+            # 3,000 of 12,000: 25%, under half; runway 2.99 months shown as 2.9, rounded down
+            "Secured for 2026-27 (1 Apr 2026 – 31 Mar 2027): £3,000 of £12,000 expected spending (gap £9,000). That "
+            "covers 25% of it. Free reserves would cover 2.9 months of spending at the last 12 months' rate.",
+            "bad",
+        ),
+    ],
+)
+def test_will_it_be_funded(con, grants, reserves, text, tone):
+    sheets = {
+        "Grants": [
+            ["funder", "title", "amount", "start_date", "end_date", "status"],
+            *[[funder, title, amount, "2026-04-01", "2027-03-31", status] for funder, title, amount, status in grants],
+        ],
+        "Spend": [["period_start", "amount"], *SPENT_2025_26],
+        "Reserves": [["date", "free_reserves"], ["2026-03-31", reserves]],
+    }
+    load(con, ("money.xlsx", workbook(sheets)))
+    assert verdict.will_it_be_funded(con, FY25) == verdict.Answer("Will it still be funded?", text, tone)

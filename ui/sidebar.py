@@ -90,15 +90,16 @@ def page_header(title: str, explanation: str) -> tuple[Filters, str]:
     f = current_filters()
     note = period_note(f)
     st.title(title)
-    st.caption(f"{note}. {explanation}{data_up_to(cached(metrics.data_range))}")
+    last = data_ends_before_today(cached(metrics.data_range))
+    st.caption(f"{note}. {explanation}" + (f" **Data up to {last:%-d %b %Y}.**" if last else ""))
     return f, note
 
 
-def data_up_to(found: tuple[dt.date, dt.date] | None, today: dt.date | None = None) -> str:
-    """' Data up to 31 Mar 2026.' when the data end before today, so no one reads a gap as a fall."""
+def data_ends_before_today(found: tuple[dt.date, dt.date] | None, today: dt.date | None = None) -> dt.date | None:
+    """The last day with data when it is before today, so that a page can say so and no one reads a gap as a fall."""
     if found is None or found[1] >= (today or dt.date.today()):
-        return ""
-    return f" **Data up to {found[1]:%-d %b %Y}.**"
+        return None
+    return found[1]
 
 
 def period_note(f: Filters) -> str:
