@@ -363,4 +363,3 @@ def one_page(con: Con, f: Filters, brand: Brand, area: str = reach.ENGLAND) -> P
     return Pack(
         Document("Impact summary", f"{f.period.description}; {Scope(f).who}", build.blocks, brand), build.exhibits
     )
-

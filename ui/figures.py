@@ -24,6 +24,8 @@ Fetch = Callable[[Disclosure], pd.DataFrame]
 Draw = Callable[[pd.DataFrame, Disclosure], alt.Chart]
 Describe = str | Callable[[pd.DataFrame], str]  # in words, what the chart shows and its key figure
 LABELS = {"png": "Picture (PNG)", "svg": "Vector (SVG)", "pdf": "PDF", "csv": "Data (CSV)", "xlsx": "Data (Excel)"}
+
+
 def screen() -> Disclosure:
     """The on-screen disclosure: the sidebar's threshold, never below 8."""
     return Disclosure.screen(int(st.session_state.get("threshold", Disclosure().min_count)))
