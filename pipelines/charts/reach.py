@@ -10,8 +10,6 @@ import pandas as pd
 
 from pipelines.charts.base import ACCENT, GROUP_TIPS, NEW, chart_title, finish, plain, quarter_axis
 
-LINE = 56  # characters of a subtitle line, so that none runs off a phone's screen
-TITLE_LINE = 36  # characters of a title line
 # Each tone of a group's comparison with the population: the colour of its bar, and of its words (darker, to read)
 TONES = {
     "short": (ACCENT, "#b3263a"),
@@ -29,17 +27,7 @@ SLOT_HEIGHT = 17
 NAME_WRAP = 22  # characters of a group's name on one line of a bar chart's axis
 
 
-def titled(text: str, *subtitle: str) -> alt.Title:
-    """A chart's title and subtitle lines, each cut at word boundaries to fit a phone (Vega does not wrap titles)."""
-    title = chart_title(text, *wrapped(*subtitle))
-    lines = textwrap.wrap(text, TITLE_LINE)
-    title.text = lines if len(lines) > 1 else text
-    return title
-
-
-def wrapped(*lines: str) -> list[str]:
-    """Subtitle lines cut at word boundaries to LINE characters (Vega does not wrap titles)."""
-    return [part for line in lines if line for part in textwrap.wrap(line, LINE)]
+PEOPLE_AXIS = alt.Axis(format="d", tickMinStep=1)  # whole people only
 
 
 def group_bars(frame: pd.DataFrame, title: str, note: str, hidden: str, caveat: str = "") -> alt.Chart:
@@ -56,13 +44,13 @@ def group_bars(frame: pd.DataFrame, title: str, note: str, hidden: str, caveat: 
             sort=names,
             axis=alt.Axis(labelLimit=200, labelOverlap=False, labelExpr="split(datum.label, '|')"),
         ),
-        x=alt.X("at:Q", title="People", scale=alt.Scale(domain=[0, top * 1.3], nice=False)),
+        x=alt.X("at:Q", title="People", scale=alt.Scale(domain=[0, top * 1.3], nice=False), axis=PEOPLE_AXIS),
     )
-    bars = base.mark_bar(color=NEW).encode(x=alt.X("people:Q", title="People"), tooltip=GROUP_TIPS)
+    bars = base.mark_bar(color=NEW).encode(x=alt.X("people:Q", title="People", axis=PEOPLE_AXIS), tooltip=GROUP_TIPS)
     labels = base.mark_text(align="left", dx=4, color="#333").encode(text="label:N")
-    heading = titled(title, note, caveat, hidden)
-    rows = 28 * max(len(names), 2) + 12 * sum(n.count("|") for n in names)
-    return plain(alt.layer(bars, labels).properties(title=heading), 70 + 17 * len(heading.subtitle) + rows)
+    heading = chart_title(title, note, caveat, hidden)
+    rows = 30 * max(len(names), 3) + 12 * sum(n.count("|") for n in names)
+    return plain(alt.layer(bars, labels).properties(title=heading), 90 + 20 * len(heading.subtitle) + rows)
 
 
 def representation_plot(
@@ -104,7 +92,7 @@ def representation_plot(
     ]
     left_out = frame[~frame["compared"]]
     left_out = ", ".join(f"{g} {n}" for g, n in zip(left_out["group"], left_out["label"], strict=True))
-    title = titled(
+    title = chart_title(
         f"Who the service reaches by {label}, against {area}",
         note,
         f"Coloured bar: the group's share of the people reached; black line: its 95% interval. Grey bar: the group's "
@@ -219,4 +207,4 @@ def share_over_quarters(
         reference = f"Red dashed line: {target:.0%}, the share if the service reached every area equally."
     withheld = frame["share"].isna() & (frame["known"].isna() | (frame["known"] > 0))
     gaps = "Quarters where the share could identify someone are not shown." if withheld.any() else ""
-    return finish(alt.layer(*layers).properties(title=titled(title, note, reference, gaps)))
+    return finish(alt.layer(*layers).properties(title=chart_title(title, note, reference, gaps)))
