@@ -60,7 +60,9 @@ if message := st.session_state.pop("area_message", None):
     st.success(message, icon=":material/check_circle:")
 chosen = settings.area(cursor())
 if chosen is None:
-    st.info(f"No area is chosen yet, so Reach compares with England. {settings.suggestion(cursor())}")
+    suggested = settings.suggested_area(cursor())
+    hint = f" Most participants with a recorded area live in {suggested.name}." if suggested else ""
+    st.info(f"No area is chosen yet, so Reach compares with England.{hint}")
 authorities = reference.authorities()
 with st.form("area"):
     codes = st.multiselect(

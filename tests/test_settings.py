@@ -203,3 +203,7 @@ def test_choosing_dudley_turns_reach_into_dudleys(sample_app: Path) -> None:
     compared = [t for t in compared if t.startswith("Who the service reaches by")]
     assert len(compared) == 5 and all(t.endswith("against Dudley (Census 2021)") for t in compared)
     assert any("of the population of Dudley but" in m.value for m in at.markdown)
+    widget(at.toggle, "Compare the 19 detailed ethnic groups").set_value(True).run()
+    assert_ran(at)
+    detailed = [" ".join(t) if isinstance(t, list) else t for t in chart_titles(at)]
+    assert "Who the service reaches by ethnic group (detailed), against Dudley (Census 2021)" in detailed
