@@ -1,16 +1,19 @@
-"""Command line: python -m pipelines load|uploads|rollback|summary|population|report|sample (docs/cli.md)."""
+"""Command line: python -m pipelines load|uploads|rollback|summary|population|report|sample|users|audit
+(docs/cli.md)."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import json
 import sys
 from pathlib import Path
 
 import pandas as pd
 
-from pipelines import ingest, metrics, pack, reach, reference, report, settings, store
+from pipelines import audit, ingest, metrics, pack, reach, reference, report, settings, store, users
+from pipelines.audit import OPERATOR, ROLES
 from pipelines.periods import Period
 from pipelines.privacy import MissingSecret
 from pipelines.problems import UploadRefused
@@ -59,6 +62,14 @@ def _parser() -> argparse.ArgumentParser:
     sample = commands.add_parser("sample", help="write the bundled sample workbooks")
     sample.add_argument("out_dir", type=Path, nargs="?", default=ingest.SAMPLE_DIR)
     sample.set_defaults(run=_sample)
+    accounts = command("users", _users, "add, remove, list the accounts that may sign in, or change their role")
+    accounts.add_argument("action", choices=("add", "remove", "list", "set-role"))
+    accounts.add_argument("name", nargs="?", help="user name, or the e-mail address for the identity provider")
+    accounts.add_argument("--role", choices=ROLES, help="for add and set-role")
+    accounts.add_argument("--sso", action="store_true", help="add: signs in with the identity provider, no password")
+    accounts.add_argument("--password-stdin", action="store_true", help="add: read the password from standard input")
+    trail = command("audit", _audit, "print the audit trail as CSV: sign-ins, loads, rollbacks, settings, accounts")
+    trail.add_argument("--out", type=Path, help="write the CSV to this file instead")
     return parser
 
 
@@ -155,6 +166,45 @@ def _report(args: argparse.Namespace) -> int:
     )
     for path in pack.write(files, args.out):
         print(path)
+    return 0
+
+
+def _users(args: argparse.Namespace) -> int:
+    con = store.connect(args.db)
+    if args.action == "list":
+        for row in users.listing(con).itertuples():
+            print(f"{row.name}  {row.role}  {row.sign_in}  added {row.created_at:%d/%m/%Y %H:%M}")
+        return 0
+    if not args.name or (args.action != "remove" and not args.role):
+        raise ValueError(f"users {args.action} needs a NAME" + (" and --role" if args.action != "remove" else "") + ".")
+    if args.action == "add":
+        users.add(con, args.name, args.role, None if args.sso else _password(args.password_stdin), by=OPERATOR)
+        print(f"Added {args.name} as {args.role}.")
+    elif args.action == "remove":
+        users.remove(con, args.name, by=OPERATOR)
+        print(f"Removed {args.name}.")
+    else:
+        users.set_role(con, args.name, args.role, by=OPERATOR)
+        print(f"{args.name} is now {args.role}.")
+    return 0
+
+
+def _password(from_stdin: bool) -> str:
+    """The new password, from standard input or typed twice at a prompt that does not echo it."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("The same password again: ") != password:
+        raise ValueError("The two passwords differ; nothing was changed.")
+    return password
+
+
+def _audit(args: argparse.Namespace) -> int:
+    data = audit.csv_bytes(store.connect(args.db))
+    if args.out:
+        args.out.write_bytes(data)
+    else:
+        sys.stdout.write(data.decode("utf-8"))
     return 0
 
 

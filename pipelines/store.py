@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from pipelines.audit import AUDIT
 from pipelines.sheets import KINDS
 from pipelines.vocab import norm_key
 
@@ -45,6 +46,12 @@ CREATE TABLE IF NOT EXISTS settings_history (
     changed_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
     changed_by VARCHAR
 );
+CREATE TABLE IF NOT EXISTS users (
+    name VARCHAR PRIMARY KEY,  -- a local user name, or an e-mail address signed in by the identity provider
+    role VARCHAR NOT NULL,
+    password_hash VARCHAR,  -- argon2id; NULL for an account that signs in with the identity provider only
+    created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp()
+);
 """
 
 
@@ -58,13 +65,17 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
     if read_only and path.exists():
         return duckdb.connect(str(path), read_only=True)
     path.parent.mkdir(parents=True, exist_ok=True)
+    new = not path.exists()
     con = duckdb.connect(str(path))
+    if new:
+        path.chmod(0o600)  # it holds the password hashes and the audit trail: owner only
     create_schema(con)
     return con
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(UPLOADS)
+    con.execute(AUDIT)
     con.execute("ALTER TABLE uploads ADD COLUMN IF NOT EXISTS sheets JSON")  # absent from databases made before it
     for kind, columns in COLUMNS.items():
         body = ", ".join(f'"{name}" {sql_type}' for name, sql_type in columns.items())

@@ -1,0 +1,156 @@
+"""Local accounts: argon2id hashes, roles, sign-in with slowing and lock-out, and the `users` command."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import stat
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines import store, users
+from pipelines.__main__ import main
+from pipelines.audit import OPERATOR, Actor, NotAllowed
+
+NOON = dt.datetime(2026, 3, 2, 12, 0)
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def accounts(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    users.add(con, "amira", "manager", PASSWORD, by=OPERATOR)
+    users.add(con, "Viewer@Example.org", "viewer", None, by=OPERATOR)
+    return con
+
+
+def minutes(n: float) -> dt.datetime:
+    return NOON + dt.timedelta(minutes=n)
+
+
+def test_the_password_is_stored_only_as_an_argon2id_hash(accounts):
+    (digest,) = store.one(accounts, "SELECT password_hash FROM users WHERE name = 'amira'")
+    assert digest.startswith("$argon2id$") and PASSWORD not in digest
+
+
+def test_the_database_file_is_owner_only(tmp_path: Path):
+    store.connect(tmp_path / "new.duckdb").close()
+    assert stat.S_IMODE((tmp_path / "new.duckdb").stat().st_mode) == 0o600
+
+
+def test_listing_shows_roles_and_how_each_signs_in_never_the_hash(accounts):
+    table = users.listing(accounts)
+    assert table[["name", "role", "sign_in"]].values.tolist() == [
+        ["amira", "manager", "password"],
+        ["viewer@example.org", "viewer", "identity provider"],
+    ]
+
+
+def test_a_right_password_signs_in_with_the_role(accounts):
+    assert users.sign_in(accounts, "amira", PASSWORD, NOON) == Actor("amira", "manager")
+
+
+@pytest.mark.parametrize(
+    ("name", "password"),
+    [("amira", "wrong password"), ("nobody", PASSWORD), ("viewer@example.org", ""), ("", ""), ("a b", PASSWORD)],
+)
+def test_a_wrong_name_or_password_gets_the_same_refusal(accounts, name, password):
+    with pytest.raises(users.SignInRefused, match="do not match an account"):
+        users.sign_in(accounts, name, password, NOON)
+
+
+def test_failures_slow_the_next_attempt_then_lock_the_account_for_15_minutes(accounts):
+    delays = []
+    for n in range(users.MAX_FAILURES):
+        delays.append(users.retry_delay(accounts, "amira", minutes(n)))
+        with pytest.raises(users.SignInRefused):
+            users.sign_in(accounts, "amira", "wrong password", minutes(n))
+    assert delays == [0, 1, 2, 4, 4]
+    with pytest.raises(users.SignInRefused, match="locked until 12:19"):
+        users.sign_in(accounts, "amira", PASSWORD, minutes(10))  # even the right password
+    assert users.sign_in(accounts, "amira", PASSWORD, minutes(20)).role == "manager"
+    assert users.retry_delay(accounts, "amira", minutes(21)) == 0  # a success starts the count again
+
+
+def test_failures_spread_over_more_than_15_minutes_do_not_lock(accounts):
+    for n in range(users.MAX_FAILURES):
+        with pytest.raises(users.SignInRefused):
+            users.sign_in(accounts, "amira", "wrong password", minutes(5 * n))
+    assert users.sign_in(accounts, "amira", PASSWORD, minutes(21)).name == "amira"
+
+
+def test_set_role_and_remove(accounts):
+    users.set_role(accounts, "amira", "administrator", by=OPERATOR)
+    assert users.role_of(accounts, "amira") == "administrator"
+    users.remove(accounts, "VIEWER@example.org", by=OPERATOR)
+    assert users.listing(accounts)["name"].tolist() == ["amira"]
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda con: users.add(con, "amira", "viewer", PASSWORD, by=OPERATOR), "already an account amira"),
+        (lambda con: users.add(con, "sam", "owner", PASSWORD, by=OPERATOR), "Unknown role 'owner'"),
+        (lambda con: users.add(con, "sam", "viewer", "short", by=OPERATOR), "at least 10 characters"),
+        (lambda con: users.remove(con, "sam", by=OPERATOR), "no account sam"),
+        (lambda con: users.set_role(con, "sam", "viewer", by=OPERATOR), "no account sam"),
+    ],
+)
+def test_mistakes_are_refused_and_change_nothing(accounts, call, message):
+    before = users.listing(accounts).values.tolist()
+    with pytest.raises(ValueError, match=message):
+        call(accounts)
+    assert users.listing(accounts).values.tolist() == before
+
+
+@pytest.mark.parametrize(
+    "actor", [Actor("amira", "manager"), Actor("v", "viewer"), Actor("demo visitor", "administrator", demo=True)]
+)
+def test_only_a_signed_in_administrator_manages_accounts(accounts, actor):
+    with pytest.raises(NotAllowed):
+        users.add(accounts, "mallory", "administrator", PASSWORD, by=actor)
+    assert users.role_of(accounts, "mallory") is None
+
+
+# The command line ---------------------------------------------------------------------------------
+
+
+def run(capsys, monkeypatch, *args: str, stdin: str = "") -> tuple[int, str, str]:
+    monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_users_from_the_command_line(tmp_path, capsys, monkeypatch):
+    db = str(tmp_path / "cli.duckdb")
+    monkeypatch.delenv("IMPACT_SECRET_FILE", raising=False)
+    added = run(capsys, monkeypatch, "users", "add", "amira", "--role", "viewer", "--password-stdin", "--db", db,
+                stdin=f"{PASSWORD}\n")  # fmt: skip
+    assert added == (0, "Added amira as viewer.\n", "")
+    assert run(capsys, monkeypatch, "users", "add", "lee@example.org", "--role", "manager", "--sso", "--db", db)[0] == 0
+    assert run(capsys, monkeypatch, "users", "set-role", "amira", "--role", "administrator", "--db", db)[0] == 0
+    code, out, _ = run(capsys, monkeypatch, "users", "list", "--db", db)
+    assert [line.split("  ")[:3] for line in out.splitlines()] == [
+        ["amira", "administrator", "password"],
+        ["lee@example.org", "manager", "identity provider"],
+    ]
+    assert run(capsys, monkeypatch, "users", "remove", "lee@example.org", "--db", db)[:2] == (
+        0,
+        "Removed lee@example.org.\n",
+    )
+    code, _, err = run(capsys, monkeypatch, "users", "set-role", "amira", "--db", db)
+    assert (code, err) == (1, "users set-role needs a NAME and --role.\n")
+    code, out, _ = run(capsys, monkeypatch, "audit", "--db", db)
+    actions = [line.split(",")[2] for line in out.splitlines()[1:]]
+    assert actions == ["user removed", "role changed", "user added", "user added"]
+
+
+def test_the_password_prompt_asks_twice(tmp_path, capsys, monkeypatch):
+    typed = iter([PASSWORD, "something else entirely"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(typed))
+    code, _, err = run(
+        capsys, monkeypatch, "users", "add", "amira", "--role", "viewer", "--db", str(tmp_path / "p.duckdb")
+    )
+    assert (code, err) == (1, "The two passwords differ; nothing was changed.\n")
