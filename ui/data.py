@@ -13,7 +13,7 @@ import streamlit as st
 from pipelines import ingest, store, template
 
 
-@st.cache_resource(show_spinner="Opening the database…")
+@st.cache_resource(show_spinner="Opening the database (on the very first start, loading the bundled sample too)…")
 def connection() -> duckdb.DuckDBPyConnection:
     """The process's connection; an empty database is filled with the bundled sample first."""
     con = store.connect()
