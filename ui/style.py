@@ -16,12 +16,12 @@ APP_CSS = """<style>
     white-space: normal; overflow: visible; text-overflow: clip; height: auto;
 }
 
-/* A phone stacks columns one per row: a row of headline figures shows two to a row instead. */
+/* A phone stacks columns one per row: a row of headline figures (and no chart) shows two to a row instead. */
 @media (max-width: 640px) {
-    [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) {
+    [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]):not(:has(.vega-embed)) {
         flex-direction: row; flex-wrap: wrap; gap: 0.5rem;
     }
-    [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) > [data-testid="stColumn"] {
+    [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]):not(:has(.vega-embed)) > [data-testid="stColumn"] {
         flex: 1 1 calc(50% - 0.25rem); min-width: calc(50% - 0.25rem); max-width: calc(50% - 0.25rem);
     }
     [data-testid="stMetric"] { padding: 0.75rem; }
