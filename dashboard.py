@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from ui.auth import draw_account, signed_in
 from ui.data import showing_sample
 from ui.shell import filtered, navigation
 from ui.sidebar import draw_filters
@@ -10,12 +11,18 @@ from ui.style import APP_CSS
 st.set_page_config(page_title="Impact dashboard", page_icon="📊", layout="wide")
 
 st.html(APP_CSS)
-chosen_page = navigation()
+actor = signed_in()
+chosen_page = navigation(actor)
+if actor is None:  # nothing with data before signing in
+    chosen_page.run()
+    st.stop()
 draw_filters(shown=filtered(chosen_page))
+draw_account(actor)
 if showing_sample():
     st.info(
         "**Sample data.** You are looking at the bundled sample for a fictional charity, Brightside Mind. "
-        "Figures are realistic but made up. Upload your own spreadsheets to see your service.",
+        "Figures are realistic but made up. Upload your own spreadsheets to see your service. While only the sample "
+        "is loaded the dashboard is open without signing in; once your own data is in, everyone signs in.",
         icon=":material/info:",
     )
 chosen_page.run()

@@ -3,9 +3,11 @@
 import streamlit as st
 
 from pipelines import pack, report
+from pipelines.audit import NotAllowed
 from pipelines.export import MIME
 from pipelines.report import SECTIONS
-from ui.data import cached
+from ui.auth import actor
+from ui.data import cached, cursor
 from ui.figures import brand
 from ui.sidebar import page_header
 
@@ -31,6 +33,11 @@ def downloads(files: dict[str, bytes], key: str) -> None:
 def made(key: str, request: object, label: str, doing: str, make, disabled: bool = False) -> None:
     """A button that makes the files for this request, then their downloads (only while the request is unchanged)."""
     if st.button(label, key=f"make-{key}", type="primary", disabled=disabled):
+        try:
+            pack.check_export(cursor(), actor(), {"document": key, "request": repr(request)})
+        except NotAllowed as refused:
+            st.error(str(refused), icon=":material/block:")
+            return
         with st.spinner(doing):
             st.session_state[key] = (request, make())
     if (kept := st.session_state.get(key)) and kept[0] == request:

@@ -3,8 +3,10 @@ the local authorities it serves, whose Census 2021 population Reach compares wit
 
 import streamlit as st
 
-from pipelines import reference, settings
+from pipelines import audit, reference, settings, users
+from pipelines.audit import NotAllowed
 from pipelines.settings import SettingRefused
+from ui.auth import actor
 from ui.data import cursor
 from ui.figures import brand
 from ui.shell import require_shell
@@ -43,8 +45,9 @@ if saved:
             footnote=footnote,
             logo=logo.getvalue() if logo else None,
             remove_logo=remove,
+            by=actor(),
         )
-    except SettingRefused as refused:
+    except (SettingRefused, NotAllowed) as refused:
         st.error(f"Nothing was saved. {refused}", icon=":material/error:")
     else:
         st.session_state["settings_message"] = "Saved. Downloads from now on carry these settings."
@@ -76,10 +79,74 @@ with st.form("area"):
     saved_area = st.form_submit_button("Save the area", type="primary")
 
 if saved_area:
-    now = settings.save_area(cursor(), codes)
-    st.session_state["area_message"] = (
-        f"Saved. Reach now compares with the population of {now.name}."
-        if now
-        else "Saved. No area is chosen: Reach compares with England."
-    )
+    try:
+        now = settings.save_area(cursor(), codes, by=actor())
+    except NotAllowed as refused:
+        st.error(f"Nothing was saved. {refused}", icon=":material/block:")
+    else:
+        st.session_state["area_message"] = (
+            f"Saved. Reach now compares with the population of {now.name}."
+            if now
+            else "Saved. No area is chosen: Reach compares with England."
+        )
+        st.rerun()
+
+
+def manage_accounts() -> None:
+    """Add an account, change its role or remove it; every change checked and recorded by pipelines.users."""
+    st.header("Accounts")
+    if message := st.session_state.pop("accounts_message", None):
+        st.success(message, icon=":material/check_circle:")
+    st.dataframe(users.listing(cursor()), hide_index=True)
+    with st.form("add-account", clear_on_submit=True):
+        name = st.text_input("User name, or e-mail address for the identity provider")
+        role = st.selectbox("Role", audit.ROLES)
+        password = st.text_input(
+            "Password", type="password", help="At least 10 characters. Leave empty for the identity provider."
+        )
+        added = st.form_submit_button("Add the account")
+    names = users.listing(cursor())["name"].tolist()
+    with st.form("change-account"):
+        chosen = st.selectbox("Account", names)
+        new_role = st.selectbox("New role", audit.ROLES)
+        change, remove = st.columns(2)
+        changed = change.form_submit_button("Change the role")
+        removed = remove.form_submit_button("Remove the account")
+    try:
+        if added:
+            users.add(cursor(), name, role, password or None, by=actor())
+            done = f"Added {name} as {role}."
+        elif changed and chosen:
+            users.set_role(cursor(), chosen, new_role, by=actor())
+            done = f"{chosen} is now {new_role}."
+        elif removed and chosen:
+            users.remove(cursor(), chosen, by=actor())
+            done = f"Removed {chosen}."
+        else:
+            return
+    except (ValueError, NotAllowed) as refused:
+        st.error(f"Nothing was changed. {refused}", icon=":material/error:")
+        return
+    st.session_state["accounts_message"] = done
     st.rerun()
+
+
+def show_audit() -> None:
+    st.header("Audit trail")
+    st.markdown("Who signed in, loaded, rolled back, changed settings or accounts, or made a report pack, and when.")
+    st.dataframe(audit.rows(cursor()), hide_index=True)
+    st.download_button(
+        "Download the audit trail (CSV)",
+        audit.csv_bytes(cursor()),
+        "audit-trail.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+
+
+if actor().demo:
+    st.info("Accounts and the audit trail are for a signed-in administrator: sign in from the sidebar to see them.")
+else:
+    manage_accounts()
+    show_audit()

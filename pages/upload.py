@@ -6,8 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from pipelines import ingest, metrics, problem_report, store
+from pipelines.audit import NotAllowed
 from pipelines.problems import Problem
 from pipelines.sheets import mapping_targets
+from ui.auth import actor
 from ui.data import blank_template, cached, check_upload, cursor, data_changed
 from ui.shell import require_shell
 from ui.sidebar import data_ends_before_today
@@ -127,7 +129,11 @@ def show_preview(result: ingest.Check) -> None:
         for note in item.notes:
             st.warning(note, icon=":material/info:")
     if st.button("Load", type="primary", icon=":material/upload:"):
-        ingest.load(con, result)
+        try:
+            ingest.load(con, result, by=actor())
+        except NotAllowed as refused:
+            st.error(f"Nothing was loaded. {refused}", icon=":material/block:")
+            return
         data_changed()
         files = ", ".join(item.name for item in result.files)
         removed = f" {ingest.sample_removed(result.sample_to_remove)}" if result.sample_to_remove else ""
@@ -187,7 +193,11 @@ def confirm_rollback(key: object, upload_ids: list[int], question: str, done: st
     yes, no = st.columns(2)
     confirmed = yes.button("Yes, roll it back", type="primary")
     if confirmed:
-        store.rollback(con, *upload_ids)
+        try:
+            store.rollback(con, *upload_ids, by=actor())
+        except NotAllowed as refused:
+            st.error(f"Nothing was rolled back. {refused}", icon=":material/block:")
+            return
         data_changed()
         left = "" if store.has_data(con) else f"\n\n{NOTHING_LEFT}"
         st.session_state.upload_message = f"{done}\n\n{taken_out}{left}"

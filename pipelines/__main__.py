@@ -155,6 +155,7 @@ def _population(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     con = store.connect(args.db)
+    pack.check_export(con, OPERATOR, {"document": "pack", "funder": args.funder, "out": str(args.out)})
     period = _period(args, report.scope(con, funder=args.funder).filters.period) if args.start or args.end else None
     files = pack.report_files(
         con,

@@ -11,7 +11,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipelines import limits, privacy, store
+from pipelines import audit, limits, privacy, store
+from pipelines.audit import OPERATOR, Actor
 from pipelines.problem_report import row_ranges
 from pipelines.problems import Problem, UploadRefused
 from pipelines.settings import SAMPLE_CHARITY
@@ -128,12 +129,13 @@ def sample_removed(upload_ids: list[int]) -> str:
     return f"The sample data of {SAMPLE_CHARITY} was removed ({uploads} {row_ranges(upload_ids)} rolled back)."
 
 
-def load(con: duckdb.DuckDBPyConnection, result: Check) -> list[int]:
+def load(con: duckdb.DuckDBPyConnection, result: Check, by: Actor = OPERATOR) -> list[int]:
     """Write a checked set of files in one transaction; returns the new upload ids.
 
     The first files of the charity's own roll the bundled sample back in the same transaction, so the two are never
-    mixed, and a load that fails leaves the sample as it was.
+    mixed, and a load that fails leaves the sample as it was. Only a manager or above may load (NotAllowed).
     """
+    audit.require(con, by, "load", {"files": [item.name for item in result.files]})
     if not result.ok:
         raise UploadRefused(result.problems)
     if not result.files:
@@ -142,6 +144,7 @@ def load(con: duckdb.DuckDBPyConnection, result: Check) -> list[int]:
         if any(not item.is_sample for item in result.files):
             store.mark_rolled_back(con, store.active_sample(con))
         ids = [_load_file(con, item) for item in result.files]
+        audit.record(con, by.name, "load", {"uploads": dict(zip(ids, (i.name for i in result.files), strict=True))})
         if store.meta(con, "key_fingerprint") is None:
             store.set_meta(con, "key_fingerprint", privacy.key_fingerprint(participant_key(con)))
     return ids

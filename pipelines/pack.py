@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines import charts, funding, metrics, outcomes, reach, report
+from pipelines import audit, charts, funding, metrics, outcomes, reach, report
+from pipelines.audit import Actor
 from pipelines.disclosure import Disclosure
 from pipelines.document import Bullets, Document, Figure, Heading, Paragraph, Table, to_docx, to_pdf
 from pipelines.export import Exhibit, file_stem
@@ -85,6 +86,12 @@ def write(files: dict[str, bytes], out_dir: Path) -> list[Path]:
     for name, data in files.items():
         (out_dir / name).write_bytes(data)
     return [out_dir / name for name in files]
+
+
+def check_export(con: Con, by: Actor, what: dict) -> None:
+    """Before a report pack or summary is handed over: the role may export (NotAllowed), and the export is audited."""
+    audit.require(con, by, "export", what)
+    audit.record(con, by.name, "report pack", what)
 
 
 def report_files(

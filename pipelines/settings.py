@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import duckdb
 from PIL import Image, UnidentifiedImageError
 
-from pipelines import reference, store
+from pipelines import audit, reference, store
+from pipelines.audit import OPERATOR, Actor
 from pipelines.disclosure import MIN_COUNT
 
 COLOUR_CODE = re.compile(r"#[0-9a-fA-F]{6}")
@@ -74,9 +75,10 @@ def save_brand(
     footnote: str,
     logo: bytes | None = None,
     remove_logo: bool = False,
-    by: str | None = None,
+    by: Actor = OPERATOR,
 ) -> Brand:
-    """Check and save the branding in one transaction; a refused value saves nothing."""
+    """Check and save the branding in one transaction; a refused value saves nothing. Administrators only."""
+    audit.require(con, by, "settings", {"saving": "branding"})
     values = {
         "charity_name": (_checked_text(charity_name, "The charity's name", MAX_NAME), None),
         "colour": (_checked_colour(colour), None),
@@ -89,8 +91,9 @@ def save_brand(
     with store.transaction(con):
         con.executemany(
             "INSERT INTO settings_history (key, text_value, blob_value, changed_by) VALUES (?, ?, ?, ?)",
-            [[key, text, blob, by] for key, (text, blob) in values.items()],
+            [[key, text, blob, by.name] for key, (text, blob) in values.items()],
         )
+        audit.record(con, by.name, "settings saved", {key: text for key, (text, _) in values.items()})
     return brand(con)
 
 
@@ -167,13 +170,16 @@ def area(con: duckdb.DuckDBPyConnection) -> Area | None:
     return area_of(text.split(",")) if text else None
 
 
-def save_area(con: duckdb.DuckDBPyConnection, codes: list[str], by: str | None = None) -> Area | None:
-    """Choose the local authorities served (none: back to no area); a refused code saves nothing."""
+def save_area(con: duckdb.DuckDBPyConnection, codes: list[str], by: Actor = OPERATOR) -> Area | None:
+    """Choose the local authorities served (none: back to no area); a refused code saves nothing. Administrators."""
+    audit.require(con, by, "settings", {"saving": "area"})
     chosen = area_of(codes)
-    con.execute(
-        "INSERT INTO settings_history (key, text_value, blob_value, changed_by) VALUES (?, ?, NULL, ?)",
-        [AREA_KEY, ",".join(chosen.codes), by],
-    )
+    with store.transaction(con):
+        con.execute(
+            "INSERT INTO settings_history (key, text_value, blob_value, changed_by) VALUES (?, ?, NULL, ?)",
+            [AREA_KEY, ",".join(chosen.codes), by.name],
+        )
+        audit.record(con, by.name, "settings saved", {AREA_KEY: ",".join(chosen.codes)})
     return chosen if chosen.codes else None
 
 

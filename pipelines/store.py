@@ -11,7 +11,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipelines.audit import AUDIT
+from pipelines import audit
+from pipelines.audit import AUDIT, OPERATOR, Actor
 from pipelines.sheets import KINDS
 from pipelines.vocab import norm_key
 
@@ -293,8 +294,9 @@ def has_own_data(con: duckdb.DuckDBPyConnection) -> bool:
     return one(con, "SELECT count(*) FROM uploads WHERE rolled_back_at IS NULL AND NOT is_sample")[0] > 0
 
 
-def rollback(con: duckdb.DuckDBPyConnection, *upload_ids: int) -> None:
-    """Hide uploads' rows; the rows they replaced become current again. Nothing is deleted."""
+def rollback(con: duckdb.DuckDBPyConnection, *upload_ids: int, by: Actor = OPERATOR) -> None:
+    """Hide uploads' rows; the rows they replaced become current again. Nothing is deleted. Manager or above."""
+    audit.require(con, by, "rollback", {"uploads": list(upload_ids)})
     with transaction(con):
         for upload_id in upload_ids:
             found = one(con, "SELECT rolled_back_at FROM uploads WHERE upload_id = ?", [upload_id])
@@ -303,6 +305,7 @@ def rollback(con: duckdb.DuckDBPyConnection, *upload_ids: int) -> None:
             if found[0] is not None:
                 raise ValueError(f"Upload {upload_id} was already rolled back on {found[0]:%d/%m/%Y %H:%M}.")
         mark_rolled_back(con, list(upload_ids))
+        audit.record(con, by.name, "rollback", {"uploads": list(upload_ids)})
 
 
 def mark_rolled_back(con: duckdb.DuckDBPyConnection, upload_ids: list[int]) -> None:

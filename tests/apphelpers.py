@@ -9,14 +9,17 @@ import json
 import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from streamlit.testing.v1 import AppTest
 
-from pipelines import ingest, store
+from pipelines import ingest, store, users
+from pipelines.audit import OPERATOR, ROLES
 from pipelines.template import xlsx_bytes
+from ui.auth import SESSION_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_NAME = "sample.duckdb"
@@ -41,6 +44,7 @@ def sample_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
         con = store.connect(db)
         try:
             ingest.load_sample(con)
+            add_test_accounts(con)
         finally:
             con.close()
         done.touch()
@@ -114,10 +118,25 @@ def fill_template(data: bytes) -> bytes:
 # Driving the app with AppTest ---------------------------------------------------------------------
 
 
-def run_app() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+def run_app(role: str | None = "administrator") -> AppTest:
+    """The app run once, signed in with an account of ``role`` (None: nobody signed in)."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    if role:
+        sign_in(at, role)
+    at.run()
     assert_ran(at)
     return at
+
+
+def add_test_accounts(con: duckdb.DuckDBPyConnection) -> None:
+    """One account per role, test-viewer, test-manager and test-administrator, which ``sign_in`` uses."""
+    for role in ROLES:
+        users.add(con, f"test-{role}", role, None, by=OPERATOR)
+
+
+def sign_in(at: AppTest, role: str) -> None:
+    """Give the app's session the test account of ``role``, as signing in does."""
+    at.session_state[SESSION_KEY] = f"test-{role}"
 
 
 def assert_ran(at: AppTest) -> None:

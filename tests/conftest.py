@@ -19,7 +19,7 @@ from streamlit.testing.v1 import app_test
 from pipelines import ingest, metrics, store
 from pipelines.periods import Period
 from pipelines.template import xlsx_bytes
-from tests.apphelpers import copy_database, sample_database
+from tests.apphelpers import add_test_accounts, copy_database, sample_database
 
 EXTERNAL = Path(__file__).resolve().parents[2] / "shared" / "external"
 FY24 = Period(dt.date(2024, 4, 1), dt.date(2025, 3, 31))  # financial year 2024-25
@@ -163,6 +163,7 @@ def app_with_own_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sheets: d
     con = store.connect(db)
     try:
         load(con, ("own.xlsx", workbook(sheets)))
+        add_test_accounts(con)
     finally:
         con.close()
     monkeypatch.setenv("IMPACT_DB", str(db))

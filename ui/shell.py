@@ -8,6 +8,9 @@ import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 from streamlit.runtime.pages_manager import PagesManager
 
+from pipelines.audit import ROLES, Actor
+from ui.auth import sign_in_page
+
 SHELL_KEY = "filters"  # set by the entry point's sidebar on every run
 
 
@@ -18,6 +21,7 @@ class PageSpec:
     icon: str
     url_path: str
     filtered: bool = True  # follows the sidebar's period and activity filter
+    role: str = "viewer"  # the least role that sees the page
 
 
 PAGES = (
@@ -25,18 +29,27 @@ PAGES = (
     PageSpec("pages/outcomes.py", "Outcomes", ":material/trending_up:", "outcomes"),
     PageSpec("pages/reach.py", "Reach", ":material/groups:", "reach"),
     PageSpec("pages/funding.py", "Funding", ":material/payments:", "funding"),
-    PageSpec("pages/upload.py", "Upload data", ":material/upload_file:", "upload", filtered=False),
+    PageSpec("pages/upload.py", "Upload data", ":material/upload_file:", "upload", filtered=False, role="manager"),
     PageSpec("pages/reports.py", "Reports", ":material/description:", "reports"),
-    PageSpec("pages/settings.py", "Settings", ":material/settings:", "settings", filtered=False),
+    PageSpec("pages/settings.py", "Settings", ":material/settings:", "settings", filtered=False, role="administrator"),
 )
 
 
-def navigation() -> StreamlitPage:
-    """st.navigation over PAGES; "/" is a hidden page that opens the first one.
+def pages_for(actor: Actor) -> tuple[PageSpec, ...]:
+    return tuple(p for p in PAGES if ROLES.index(actor.role) >= ROLES.index(p.role))
+
+
+def navigation(actor: Actor | None) -> StreamlitPage:
+    """st.navigation over the pages the actor's role may use (only the sign-in page for nobody); "/" is a hidden
+    page that opens the first one.
 
     Streamlit serves the default page at "/" and ignores its url_path, so Overview gets its own URL this way.
     """
-    pages = [st.Page(p.script, title=p.title, icon=p.icon, url_path=p.url_path) for p in PAGES]
+    if actor is None:
+        return st.navigation(
+            [st.Page(sign_in_page, title="Sign in", url_path="sign-in", default=True)], position="hidden"
+        )
+    pages = [st.Page(p.script, title=p.title, icon=p.icon, url_path=p.url_path) for p in pages_for(actor)]
     home = st.Page(
         lambda: st.switch_page(pages[0]), title=PAGES[0].title, url_path="home", default=True, visibility="hidden"
     )

@@ -1,0 +1,165 @@
+"""Sign-in and roles in the app (AppTest): nobody sees real data before signing in, each role sees its pages only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from conftest import app_with_own_data
+from streamlit.testing.v1 import AppTest
+
+import ui.auth
+from pipelines import store, users
+from pipelines.audit import OPERATOR, Actor
+from tests.apphelpers import assert_ran, run_app, sample_banner, widget
+from ui.shell import pages_for
+
+pytestmark = pytest.mark.usefixtures("app_runtime")
+
+PASSWORD = "correct horse battery"
+REGISTER = [
+    ["participant_id", "session_date", "activity", "attended"],
+    *[[p, dt.date(2025, 5, 6), "Peer group", "yes"] for p in ("P1", "P2", "P3")],
+]
+
+
+@pytest.fixture
+def own_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The charity's own data loaded, and an account amira (viewer) with a password."""
+    db = app_with_own_data(tmp_path, monkeypatch, {"Register": REGISTER})
+    con = store.connect(db)
+    try:
+        users.add(con, "amira", "viewer", PASSWORD, by=OPERATOR)
+    finally:
+        con.close()
+    return db
+
+
+@pytest.fixture
+def slept(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The waits the sign-in page makes before answering, recorded instead of slept."""
+    waits: list[float] = []
+    monkeypatch.setattr(ui.auth, "time", SimpleNamespace(sleep=waits.append))
+    return waits
+
+
+def titles(at: AppTest) -> list[str]:
+    return [t.value for t in at.title]
+
+
+def try_sign_in(at: AppTest, name: str, password: str) -> AppTest:
+    at.text_input[0].input(name)
+    at.text_input[1].input(password)
+    at.button[0].click().run()
+    assert_ran(at)
+    return at
+
+
+def audit_actions(db: Path) -> list[tuple[str, str]]:
+    con = store.connect(db)  # as the app opens it: DuckDB refuses one file opened two ways
+    try:
+        return con.execute("SELECT who, action FROM audit ORDER BY happened_at, rowid").fetchall()
+    finally:
+        con.close()
+
+
+def test_nothing_with_data_shows_before_sign_in(own_app: Path) -> None:
+    at = run_app(role=None)
+    assert titles(at) == ["Sign in"]
+    assert not at.metric and not at.dataframe and not at.get("vega_lite_chart") and not at.sidebar.selectbox
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/upload.py")
+
+
+def test_signing_in_opens_the_overview(own_app: Path, slept: list[float]) -> None:
+    at = try_sign_in(run_app(role=None), "amira", PASSWORD)
+    assert titles(at) == ["Overview"]
+    assert any("Signed in as **amira** (viewer)" in c.value for c in at.sidebar.caption)
+    assert audit_actions(own_app)[-1] == ("amira", "sign-in")
+
+
+def test_a_wrong_password_is_refused_slowed_and_recorded(own_app: Path, slept: list[float]) -> None:
+    at = run_app(role=None)
+    for _ in range(3):
+        try_sign_in(at, "amira", "not the password")
+        assert [e.value for e in at.error] == ["That user name and password do not match an account."]
+        assert titles(at) == ["Sign in"]
+    assert slept == [0, 1, 2]
+    assert audit_actions(own_app)[-3:] == [("amira", "sign-in failed")] * 3
+
+
+def test_five_failures_lock_the_account(own_app: Path, slept: list[float]) -> None:
+    at = run_app(role=None)
+    for _ in range(users.MAX_FAILURES):
+        try_sign_in(at, "amira", "not the password")
+    try_sign_in(at, "amira", PASSWORD)
+    assert titles(at) == ["Sign in"]
+    assert "this account is locked until" in at.error[0].value
+    assert audit_actions(own_app)[-1] == ("amira", "sign-in locked")
+
+
+@pytest.mark.parametrize(
+    ("role", "pages"),
+    [
+        ("viewer", ["Overview", "Outcomes", "Reach", "Funding", "Reports"]),
+        ("manager", ["Overview", "Outcomes", "Reach", "Funding", "Upload data", "Reports"]),
+        ("administrator", ["Overview", "Outcomes", "Reach", "Funding", "Upload data", "Reports", "Settings"]),
+    ],
+)
+def test_navigation_shows_what_the_role_may_use(role: str, pages: list[str]) -> None:
+    assert [p.title for p in pages_for(Actor("x", role))] == pages
+
+
+@pytest.mark.parametrize("script", ["pages/upload.py", "pages/settings.py"])
+def test_a_viewer_cannot_reach_upload_or_settings(own_app: Path, script: str) -> None:
+    at = run_app(role="viewer")
+    with pytest.raises(ValueError, match="Could not find a navigation page"):  # not served to this role at all
+        at.switch_page(script)
+
+
+def test_a_manager_can_upload_but_not_reach_settings(own_app: Path) -> None:
+    at = run_app(role="manager")
+    at.switch_page("pages/upload.py").run()
+    assert_ran(at)
+    assert titles(at) == ["Upload data"]
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/settings.py")
+
+
+def test_an_administrator_manages_accounts_and_sees_the_audit_trail(own_app: Path) -> None:
+    at = run_app(role="administrator")
+    at.switch_page("pages/settings.py").run()
+    assert_ran(at)
+    assert {"Accounts", "Audit trail"} <= {h.value for h in at.header}
+    widget(at.text_input, "User name, or e-mail address for the identity provider").input("sam")
+    widget(at.selectbox, "Role").select("manager")
+    widget(at.text_input, "Password").input(PASSWORD)
+    widget(at.button, "Add the account").click().run()
+    assert_ran(at)
+    assert [s.value for s in at.success] == ["Added sam as manager."]
+    assert ("test-administrator", "user added") in audit_actions(own_app)
+    con = store.connect(own_app)
+    try:
+        assert users.role_of(con, "sam") == "manager"
+    finally:
+        con.close()
+
+
+def test_a_removed_account_is_signed_out_at_its_next_page(own_app: Path) -> None:
+    at = run_app(role="manager")
+    con = store.connect(own_app)
+    try:
+        users.remove(con, "test-manager", by=OPERATOR)
+    finally:
+        con.close()
+    at.run()
+    assert titles(at) == ["Sign in"]
+
+
+def test_the_sample_demo_is_open_without_sign_in_and_says_so(sample_app: Path) -> None:
+    at = run_app(role=None)
+    assert titles(at) == ["Overview"] and sample_banner(at)
+    assert any("open without signing in" in i.value for i in at.info)
+    assert any("Demo" in c.value for c in at.sidebar.caption)
