@@ -19,7 +19,8 @@ import duckdb
 import pytest
 from conftest import workbook
 
-from pipelines import metrics
+from pipelines import metrics, store, users
+from pipelines.audit import OPERATOR
 from pipelines.metrics import Filters
 from tests.apphelpers import ROOT, copy_database, fill_template
 from ui import shell
@@ -40,6 +41,7 @@ WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PHONE = {"width": 390, "height": 844}
 STARTUP_SECONDS = 60
 WAIT_MS = 30_000
+MANAGER, PASSWORD = "browser-manager", "a long test password"  # signs in once the sample gives way to own data
 
 pytestmark = [
     pytest.mark.browser,
@@ -109,6 +111,9 @@ def page(chromium: sync_api.Browser) -> Iterator[sync_api.Page]:
 def server(sample_db: Path, tmp_path: Path) -> Iterator[str]:
     """A freshly started `streamlit run dashboard.py` on its own copy of the sample; yields its base URL."""
     db = copy_database(sample_db, tmp_path / "server")
+    con = store.connect(db)
+    users.add(con, MANAGER, "manager", PASSWORD, by=OPERATOR)
+    con.close()
     port = free_port()
     env = {**os.environ, "IMPACT_DB": str(db)}
     env.pop("IMPACT_SECRET_FILE", None)
@@ -362,16 +367,20 @@ def test_upload_load_see_overview_change_problems_and_the_template(
     wait_for_text(page, "Loading this will remove the sample data")
     wait_for_text(page, "Roll back an upload")  # the whole page drawn
     screenshot(page, "upload_preview")
-    press_load(page, "Loaded june.xlsx: 12 attendances added.")
+    page.locator('[data-testid="stBaseButton-primary"]').filter(has_text="Load").click()
+    sign_in(page, "Upload data")  # the charity's own data is in: the open demo ends, and signing in goes back
+    loaded = page.locator('[data-testid="stAlert"]').filter(has_text="Loaded june.xlsx: 12 attendances added.")
+    sync_api.expect(loaded).to_be_visible(timeout=WAIT_MS)
     screenshot(page, "upload_loaded")
     page.goto(f"{server}/overview")
+    sign_in(page)
     check_figures(page, {"People reached": "12"})
     sync_api.expect(page.get_by_text("Sample data.")).to_have_count(0)
     page.locator(".vega-embed").first.locator("svg, canvas").first.wait_for(state="visible", timeout=WAIT_MS)
     screenshot(page, "upload_overview")
 
     # A broken register: its problems, grouped, the marked workbook to download, and nothing to load
-    open_upload(page, server)
+    open_upload(page, server, signing_in=True)
     page.set_input_files('input[type="file"]', str(broken))
     wait_for_text(page, "5 problem(s) found")
     problems = page.locator('[data-testid="stTable"]').filter(has_text="31/02/2026")
@@ -382,7 +391,7 @@ def test_upload_load_see_overview_change_problems_and_the_template(
     screenshot(page, "upload_problems")
 
     # The blank template: downloaded, filled in, uploaded and loaded
-    open_upload(page, server)
+    open_upload(page, server, signing_in=True)
     with page.expect_download() as download:
         page.get_by_role("button", name="Download blank template").click()
     assert download.value.suggested_filename == "impact-dashboard-template.xlsx"
@@ -395,11 +404,22 @@ def test_upload_load_see_overview_change_problems_and_the_template(
     assert not errors, errors
 
 
-def open_upload(page: sync_api.Page, server: str) -> None:
-    """The Upload page in a new session, so its file chooser starts empty."""
+def open_upload(page: sync_api.Page, server: str, signing_in: bool = False) -> None:
+    """The Upload page in a new session, so its file chooser starts empty (signed in as a manager first if asked)."""
     page.goto(f"{server}/upload")
+    if signing_in:
+        sign_in(page, "Upload data")
     sync_api.expect(page.locator("h1").first).to_have_text("Upload data", timeout=WAIT_MS)
     page.locator('[data-testid="stFileUploader"]').wait_for(state="visible", timeout=WAIT_MS)
+
+
+def sign_in(page: sync_api.Page, then: str = "Overview") -> None:
+    """Sign in on the sign-in page as the manager; the page asked for (``then``) opens."""
+    sync_api.expect(page.locator("h1").first).to_have_text("Sign in", timeout=WAIT_MS)
+    page.get_by_role("textbox", name="User name").fill(MANAGER)
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    sync_api.expect(page.locator("h1").first).to_have_text(then, timeout=WAIT_MS)
 
 
 def wait_for_text(page: sync_api.Page, text: str) -> None:

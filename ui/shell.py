@@ -45,10 +45,9 @@ def navigation(actor: Actor | None) -> StreamlitPage:
 
     Streamlit serves the default page at "/" and ignores its url_path, so Overview gets its own URL this way.
     """
-    if actor is None:
-        return st.navigation(
-            [st.Page(sign_in_page, title="Sign in", url_path="sign-in", default=True)], position="hidden"
-        )
+    if actor is None:  # every page's URL shows the sign-in page (not "page not found"), and opens after signing in
+        here = [st.Page(sign_in_page, title="Sign in", url_path=p.url_path) for p in PAGES]
+        return st.navigation([st.Page(sign_in_page, title="Sign in", default=True), *here], position="hidden")
     pages = [st.Page(p.script, title=p.title, icon=p.icon, url_path=p.url_path) for p in pages_for(actor)]
     home = st.Page(
         lambda: st.switch_page(pages[0]), title=PAGES[0].title, url_path="home", default=True, visibility="hidden"
