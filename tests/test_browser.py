@@ -42,6 +42,7 @@ PHONE = {"width": 390, "height": 844}
 STARTUP_SECONDS = 60
 WAIT_MS = 30_000
 MANAGER, PASSWORD = "browser-manager", "a long test password"  # signs in once the sample gives way to own data
+VIEWER = "browser-viewer"  # same password: may look, never change
 
 pytestmark = [
     pytest.mark.browser,
@@ -113,6 +114,7 @@ def server(sample_db: Path, tmp_path: Path) -> Iterator[str]:
     db = copy_database(sample_db, tmp_path / "server")
     con = store.connect(db)
     users.add(con, MANAGER, "manager", PASSWORD, by=OPERATOR)
+    users.add(con, VIEWER, "viewer", PASSWORD, by=OPERATOR)
     con.close()
     port = free_port()
     env = {**os.environ, "IMPACT_DB": str(db)}
@@ -403,6 +405,16 @@ def test_upload_load_see_overview_change_problems_and_the_template(
     screenshot(page, "upload_template_loaded")
     assert not errors, errors
 
+    # A viewer, in a session of their own: the figures, and no way to upload or change settings
+    viewer = page.context.new_page()
+    viewer.goto(f"{server}/upload")
+    sign_in(viewer, "Overview", VIEWER)  # the Upload page is not theirs: they land on the Overview
+    navigation = viewer.locator('[data-testid="stSidebarNav"]')
+    sync_api.expect(navigation.get_by_text("Outcomes")).to_be_visible()
+    sync_api.expect(navigation.get_by_text("Upload data")).to_have_count(0)
+    sync_api.expect(navigation.get_by_text("Settings")).to_have_count(0)
+    screenshot(viewer, "viewer_overview")
+
 
 def open_upload(page: sync_api.Page, server: str, signing_in: bool = False) -> None:
     """The Upload page in a new session, so its file chooser starts empty (signed in as a manager first if asked)."""
@@ -413,10 +425,10 @@ def open_upload(page: sync_api.Page, server: str, signing_in: bool = False) -> N
     page.locator('[data-testid="stFileUploader"]').wait_for(state="visible", timeout=WAIT_MS)
 
 
-def sign_in(page: sync_api.Page, then: str = "Overview") -> None:
-    """Sign in on the sign-in page as the manager; the page asked for (``then``) opens."""
+def sign_in(page: sync_api.Page, then: str = "Overview", who: str = MANAGER) -> None:
+    """Sign in on the sign-in page (as the manager unless told); the page asked for (``then``) opens."""
     sync_api.expect(page.locator("h1").first).to_have_text("Sign in", timeout=WAIT_MS)
-    page.get_by_role("textbox", name="User name").fill(MANAGER)
+    page.get_by_role("textbox", name="User name").fill(who)
     page.get_by_role("textbox", name="Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     sync_api.expect(page.locator("h1").first).to_have_text(then, timeout=WAIT_MS)
