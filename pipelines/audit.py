@@ -18,7 +18,9 @@ NEEDS = {
     "rollback": "manager",
     "settings": "administrator",
     "users": "administrator",
+    "disclosure": "administrator",  # lowering the on-screen threshold below 8
 }
+DEMO_NEVER = ("users", "disclosure")  # what a visitor to the open sample demo may never do
 
 AUDIT = """
 CREATE TABLE IF NOT EXISTS audit (
@@ -45,12 +47,13 @@ class NotAllowed(PermissionError):
 
 
 def may(actor: Actor, action: str) -> bool:
-    return ROLES.index(actor.role) >= ROLES.index(NEEDS[action])
+    """Whether the actor's role may do ``action`` (a demo visitor never manages accounts or lowers suppression)."""
+    return ROLES.index(actor.role) >= ROLES.index(NEEDS[action]) and not (actor.demo and action in DEMO_NEVER)
 
 
 def require(con: duckdb.DuckDBPyConnection, actor: Actor, action: str, details: dict | None = None) -> None:
     """Raise NotAllowed (and record the refusal) unless the actor's role may do ``action``."""
-    if may(actor, action) and not (actor.demo and action == "users"):  # demo visitors never manage accounts
+    if may(actor, action):
         return
     record(con, actor.name, f"{action} refused", {"role": actor.role, **(details or {})})
     raise NotAllowed(f"{actor.name} is a {actor.role}: only a {NEEDS[action]} or above may do this ({action}).")

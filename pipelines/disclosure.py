@@ -21,6 +21,7 @@ import pandas as pd
 from pipelines.vocab import NOT_KNOWN, PREFER_NOT
 
 MIN_COUNT = 8  # NHS Digital rule: counts of 1 to 7 people are hidden
+ADMIN_FLOOR = 5  # the lowest on-screen threshold an administrator may set; downloads keep MIN_COUNT
 ROUND_TO = 5
 WITHHELD = "–"  # a figure that is not shown: unknown, or hidden so that a small count cannot be worked out
 UNKNOWN_GROUPS = (NOT_KNOWN, PREFER_NOT, "not recorded")  # hidden first when a second group must go
@@ -55,17 +56,21 @@ class Disclosure:
 
     mode: Mode = "screen"
     min_count: int = MIN_COUNT
+    floor: int = MIN_COUNT  # the lowest threshold allowed: 8, or ADMIN_FLOOR on screen where an administrator chose
 
     def __post_init__(self) -> None:
         if self.mode not in ("screen", "export"):
             raise ValueError(f"mode must be 'screen' or 'export', not {self.mode!r}")
-        safe = MIN_COUNT if self.mode == "export" else max(MIN_COUNT, int(self.min_count))
+        floor = MIN_COUNT if self.mode == "export" else min(max(ADMIN_FLOOR, int(self.floor)), MIN_COUNT)
+        safe = MIN_COUNT if self.mode == "export" else max(floor, int(self.min_count))
+        object.__setattr__(self, "floor", floor)
         object.__setattr__(self, "min_count", safe)
 
     @classmethod
-    def screen(cls, min_count: int = MIN_COUNT) -> Disclosure:
-        """On screen, with the threshold from the settings (raised to 8 if lower)."""
-        return cls("screen", min_count)
+    def screen(cls, min_count: int = MIN_COUNT, lowered: bool = False) -> Disclosure:
+        """On screen, with the threshold from the settings: raised to 8 if lower, unless an administrator lowered
+        it (``lowered``), and then never below ADMIN_FLOOR. Exports are not affected."""
+        return cls("screen", min_count, ADMIN_FLOOR if lowered else MIN_COUNT)
 
     @classmethod
     def export(cls) -> Disclosure:

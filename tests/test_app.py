@@ -236,7 +236,16 @@ def test_own_small_data_is_suppressed_without_the_sample_banner(small_app: Path)
     assert shown(at)["Attendances"] == "4"
     assert not deltas(at)["People reached"], "a change would give the small count away"
 
-    assert at.number_input(key="threshold").min == 8, "nobody may lower suppression below 8 until sign-in exists"
     at.number_input(key="threshold").set_value(10).run()
     assert_ran(at)
     assert shown(at)["People reached"] == "<10"
+
+
+@pytest.mark.parametrize(("role", "lowest"), [("viewer", 8), ("manager", 8), ("administrator", 5)])
+def test_only_an_administrator_may_lower_the_threshold_on_screen(small_app: Path, role: str, lowest: int) -> None:
+    at = run_app(role)
+    assert at.number_input(key="threshold").min == lowest
+    if role == "administrator":  # the 3 people reached stay hidden, now as "<5"
+        at.number_input(key="threshold").set_value(5).run()
+        assert_ran(at)
+        assert shown(at)["People reached"] == "<5"

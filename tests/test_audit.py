@@ -100,3 +100,18 @@ def test_the_trail_is_shown_newest_first_and_downloads_as_csv(loaded):
     ]
     lines = audit.csv_bytes(loaded).decode().splitlines()
     assert lines[0] == "when,who,action,details" and lines[1].split(",")[1:3] == ["local operator", "user added"]
+
+
+@pytest.mark.parametrize(
+    ("actor", "action", "allowed"),
+    [
+        (VIEWER, "disclosure", False),
+        (MANAGER, "disclosure", False),
+        (ADMIN, "disclosure", True),
+        (Actor("demo visitor", "administrator", demo=True), "disclosure", False),  # the open demo never lowers it
+        (Actor("demo visitor", "administrator", demo=True), "users", False),
+        (Actor("demo visitor", "administrator", demo=True), "load", True),
+    ],
+)
+def test_who_may(actor, action, allowed):
+    assert audit.may(actor, action) is allowed

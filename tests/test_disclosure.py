@@ -35,9 +35,13 @@ def _hidden(safe: pd.DataFrame) -> set[str]:
     [
         (Disclosure.screen(), "screen", 8),
         (Disclosure.screen(10), "screen", 10),  # raised: honoured
-        (Disclosure.screen(5), "screen", 8),  # lowered: clamped, there is no sign-in to allow it
+        (Disclosure.screen(5), "screen", 8),  # lowered without an administrator: clamped
         (Disclosure.screen(0), "screen", 8),
         (Disclosure("screen", 3), "screen", 8),  # however it is built
+        (Disclosure.screen(5, lowered=True), "screen", 5),  # an administrator's lower threshold, on screen only
+        (Disclosure.screen(3, lowered=True), "screen", 5),  # never below ADMIN_FLOOR
+        (Disclosure("screen", 3, floor=1), "screen", 5),
+        (Disclosure("export", 5, floor=5), "export", 8),  # downloads keep 8 whoever asks
         (Disclosure(), "screen", 8),
         (Disclosure.export(), "export", 8),
         (Disclosure("export", 20), "export", 8),  # export ignores any screen setting

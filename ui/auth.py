@@ -42,6 +42,12 @@ def actor() -> Actor:
     return st.session_state[ACTOR_KEY]
 
 
+def may_lower_threshold() -> bool:
+    """Whether this run's user may set the on-screen threshold below 8 (a signed-in administrator)."""
+    found = st.session_state.get(ACTOR_KEY)
+    return found is not None and audit.may(found, "disclosure")
+
+
 def _local_actor(con) -> Actor | None:
     name = st.session_state.get(SESSION_KEY)
     role = users.role_of(con, name) if name else None

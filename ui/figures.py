@@ -18,6 +18,7 @@ from pipelines.disclosure import WITHHELD, Disclosure
 from pipelines.export import Exhibit
 from pipelines.periods import Period
 from pipelines.verdict import Answer
+from ui.auth import may_lower_threshold
 from ui.data import cursor, showing_sample
 
 Fetch = Callable[[Disclosure], pd.DataFrame]
@@ -27,8 +28,8 @@ LABELS = {"png": "Picture (PNG)", "svg": "Vector (SVG)", "pdf": "PDF", "csv": "D
 
 
 def screen() -> Disclosure:
-    """The on-screen disclosure: the sidebar's threshold, never below 8."""
-    return Disclosure.screen(int(st.session_state.get("threshold", Disclosure().min_count)))
+    """The on-screen disclosure: the sidebar's threshold, never below 8 unless an administrator lowered it."""
+    return Disclosure.screen(int(st.session_state.get("threshold", Disclosure().min_count)), may_lower_threshold())
 
 
 def hidden_note(frame: pd.DataFrame, disclosure: Disclosure) -> str:

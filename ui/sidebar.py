@@ -7,9 +7,10 @@ import datetime as dt
 import streamlit as st
 
 from pipelines import metrics
-from pipelines.disclosure import MIN_COUNT
+from pipelines.disclosure import ADMIN_FLOOR, MIN_COUNT
 from pipelines.metrics import Filters
 from pipelines.periods import Period, financial_year, fy_label, quarter_label, quarters
+from ui.auth import may_lower_threshold
 from ui.data import cached
 from ui.shell import SHELL_KEY, require_shell
 
@@ -35,14 +36,20 @@ def draw_filters(shown: bool = True) -> Filters:
         "Activity", cached(metrics.activities), placeholder="All activities", key="activities"
     )
     with st.sidebar.expander("Display settings"):
+        lowered = may_lower_threshold()
         st.number_input(
             "Hide counts of people below",
-            min_value=MIN_COUNT,
+            min_value=ADMIN_FLOOR if lowered else MIN_COUNT,
             max_value=20,
             value=MIN_COUNT,
             key="threshold",
             help="Counts of 1 up to this number minus one are shown as '<N' so no one can be identified. "
-            "It may be raised, never lowered below 8.",
+            + (
+                f"As an administrator you may lower it to {ADMIN_FLOOR} on screen; downloads always hide counts under "
+                f"{MIN_COUNT}."
+                if lowered
+                else f"It may be raised; only an administrator may lower it below {MIN_COUNT}."
+            ),
         )
     chosen = Filters(period, tuple(activities))
     st.session_state[SHELL_KEY] = chosen
