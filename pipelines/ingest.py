@@ -143,7 +143,7 @@ def load(con: duckdb.DuckDBPyConnection, result: Check, by: Actor = OPERATOR) ->
     with store.transaction(con):
         if any(not item.is_sample for item in result.files):
             store.mark_rolled_back(con, store.active_sample(con))
-        ids = [_load_file(con, item) for item in result.files]
+        ids = [_load_file(con, item, by.name) for item in result.files]
         audit.record(con, by.name, "load", {"uploads": dict(zip(ids, (i.name for i in result.files), strict=True))})
         if store.meta(con, "key_fingerprint") is None:
             store.set_meta(con, "key_fingerprint", privacy.key_fingerprint(participant_key(con)))
@@ -183,14 +183,16 @@ def sample_hashes() -> set[str]:
     return {hashlib.sha256(p.read_bytes()).hexdigest() for p in SAMPLE_DIR.glob("*.xlsx")}
 
 
-def _load_file(con: duckdb.DuckDBPyConnection, item: PreparedFile) -> int:
+def _load_file(con: duckdb.DuckDBPyConnection, item: PreparedFile, loaded_by: str) -> int:
     # Compared again here: earlier files of the same batch are now in the database (and the sample out of it).
     item.changes = _changes(con, item, without_sample=False)
     sheets: dict[str, list[str]] = {}
     for sheet in item.sheets:
         if sheet.kind and sheet.records:
             sheets.setdefault(sheet.kind.name, []).append(sheet.sheet)
-    upload_id = store.add_upload(con, item.name, item.sha256, item.is_sample, item.changes, item.notes, sheets)
+    upload_id = store.add_upload(
+        con, item.name, item.sha256, item.is_sample, item.changes, item.notes, sheets, loaded_by=loaded_by
+    )
     store.remember_mappings(con, upload_id, {s.kind.name: s.mapped for s in item.sheets if s.kind and s.mapped})
     for kind, frame in item.tables.items():
         store.insert(con, kind, upload_id, frame)

@@ -191,7 +191,15 @@ def insert(con: duckdb.DuckDBPyConnection, kind: str, upload_id: int, frame: pd.
 
 
 def add_upload(
-    con, file_name: str, sha256: str, is_sample: bool, row_counts: dict, notes: list[str], sheets: dict | None = None
+    con,
+    file_name: str,
+    sha256: str,
+    is_sample: bool,
+    row_counts: dict,
+    notes: list[str],
+    sheets: dict | None = None,
+    *,
+    loaded_by: str,
 ) -> int:
     upload_id = one(con, "SELECT coalesce(max(upload_id), 0) + 1 FROM uploads")[0]
     con.execute(
@@ -201,7 +209,7 @@ def add_upload(
             upload_id,
             file_name,
             sha256,
-            os.environ.get("USER"),
+            loaded_by,
             is_sample,
             json.dumps(row_counts),
             json.dumps(notes),

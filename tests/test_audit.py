@@ -115,3 +115,8 @@ def test_the_trail_is_shown_newest_first_and_downloads_as_csv(loaded):
 )
 def test_who_may(actor, action, allowed):
     assert audit.may(actor, action) is allowed
+
+
+def test_an_upload_records_who_loaded_it(loaded):
+    [upload_id] = ACTIONS["load"](loaded, MANAGER)
+    assert store.one(loaded, "SELECT loaded_by FROM uploads WHERE upload_id = ?", [upload_id]) == ("mo",)
