@@ -90,8 +90,9 @@ def load_secret(db_path: str | Path, fingerprint: str | None) -> bytes:
                 "to its location. Without it new uploads cannot be matched to the people already in the database."
             )
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(secrets.token_bytes(32))
-        path.chmod(0o600)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # owner-only from the first byte
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(secrets.token_bytes(32))
     key = path.read_bytes()
     if fingerprint is not None and key_fingerprint(key) != fingerprint:
         raise MissingSecret(f"The key file {path} is not the one this database was loaded with.")
