@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 import ui.auth
 from pipelines import store, users
 from pipelines.audit import OPERATOR, Actor
-from tests.apphelpers import assert_ran, run_app, sample_banner, widget
+from tests.apphelpers import ROOT, assert_ran, run_app, sample_banner, widget
 from ui.shell import pages_for
 
 pytestmark = pytest.mark.usefixtures("app_runtime")
@@ -163,3 +163,46 @@ def test_the_sample_demo_is_open_without_sign_in_and_says_so(sample_app: Path) -
     assert titles(at) == ["Overview"] and sample_banner(at)
     assert any("open without signing in" in i.value for i in at.info)
     assert any("Demo" in c.value for c in at.sidebar.caption)
+
+
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "a test secret",
+    "client_id": "dashboard",
+    "client_secret": "a test client secret",
+    "server_metadata_url": "https://login.example.org/.well-known/openid-configuration",
+}
+
+
+def test_with_an_identity_provider_the_sign_in_page_offers_it_instead_of_passwords(own_app: Path) -> None:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.secrets["auth"] = AUTH
+    at.run()
+    assert_ran(at)
+    assert titles(at) == ["Sign in"]
+    assert [b.label for b in at.button] == ["Sign in with your organisation's account"]
+    assert not at.text_input, "no password form when the organisation's accounts are used"
+
+
+class ProviderUser(dict):
+    """What st.user holds once the identity provider has signed someone in."""
+
+
+@pytest.mark.parametrize(
+    ("email", "titles_seen"), [("Ada@Charity.org", ["Overview"]), ("eve@elsewhere.org", ["Sign in"])]
+)
+def test_the_identity_providers_e_mail_gets_the_role_given_to_it(
+    own_app: Path, monkeypatch: pytest.MonkeyPatch, email: str, titles_seen: list[str]
+) -> None:
+    con = store.connect(own_app)
+    try:
+        users.add(con, "ada@charity.org", "manager", None, by=OPERATOR)  # no password: the provider signs her in
+    finally:
+        con.close()
+    monkeypatch.setattr(ui.auth.st, "user", ProviderUser(is_logged_in=True, email=email))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.secrets["auth"] = AUTH
+    at.run()
+    assert_ran(at)
+    assert titles(at) == titles_seen
+    assert audit_actions(own_app)[-1] == (email.lower(), "sign-in" if titles_seen == ["Overview"] else "sign-in failed")

@@ -57,8 +57,13 @@ def _local_actor(con) -> Actor | None:
     return Actor(name, role)
 
 
+def _logged_in() -> bool:
+    """Whether the identity provider signed someone in (``st.user`` holds no such key until it has)."""
+    return bool(st.user.get("is_logged_in", False))
+
+
 def _provider_actor(con) -> Actor | None:
-    if not st.user.is_logged_in:
+    if not _logged_in():
         return None
     email = str(st.user.get("email") or "").lower()
     role = users.role_of(con, email) if email else None
@@ -79,7 +84,7 @@ def sign_in_page() -> None:
 
 
 def _provider_sign_in() -> None:
-    if st.user.is_logged_in:
+    if _logged_in():
         st.error(
             f"{st.user.get('email')} has not been given access to this dashboard. Ask its administrator to add "
             "your e-mail address.",
