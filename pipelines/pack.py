@@ -331,9 +331,11 @@ SECTION_WRITERS: dict[str, Callable[[_Builder], None]] = {
 }
 
 
-def one_page(con: Con, f: Filters, brand: Brand, area: str = reach.ENGLAND) -> Pack:
+def one_page(con: Con, f: Filters, brand: Brand, area: str | None = None) -> Pack:
     """The one-page summary of a period and some activities: the verdict on outcomes, reach against the
-    population and funding secured against needed, in words, then two charts."""
+    population (the charity's own comparison, as Reach opens on it, unless ``area`` is given) and funding secured
+    against needed, in words, then two charts."""
+    area = area or reach.default_area(con)
     build = _Builder(con, Scope(f), brand)
     build.figure_width = ONE_PAGE_FIGURES
     measure = _measure(build)

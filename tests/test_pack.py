@@ -15,10 +15,11 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from pypdf import PdfReader
 
-from pipelines import funding, outcomes, pack, reach, report
+from pipelines import funding, metrics, outcomes, pack, reach, report, settings, store
 from pipelines.__main__ import main
 from pipelines.disclosure import Disclosure
 from pipelines.document import to_docx, to_pdf
+from pipelines.query import Filters
 from pipelines.settings import Brand
 from tests.apphelpers import assert_ran, copy_database, open_page, run_app, widget
 
@@ -167,3 +168,17 @@ def test_every_chart_on_a_page_downloads(sample_app: Path, offered: dict, script
         assert pdf.startswith(b"%PDF"), name
         sheet = load_workbook(io.BytesIO(offered[name[:-3] + "xlsx"]())).worksheets[0]
         assert_people_safe(name, sheet)
+
+
+@pytest.mark.parametrize(
+    ("codes", "against"), [([], "Against England (Census 2021)"), (["E08000027"], "Against Dudley")]
+)
+def test_the_one_page_summary_compares_with_the_charitys_own_area(sample_db, tmp_path, codes, against) -> None:
+    con = store.connect(copy_database(sample_db, tmp_path / "copy"))
+    try:
+        if codes:
+            settings.save_area(con, codes)
+        built = pack.one_page(con, Filters(metrics.default_period(con)), settings.brand(con, showing_sample=True))
+    finally:
+        con.close()
+    assert any(against in b.text for b in built.document.blocks if "took part" in getattr(b, "text", ""))
