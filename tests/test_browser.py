@@ -245,7 +245,7 @@ def choose_quarter_and_first_activity(page: sync_api.Page) -> str:
     activity = option.inner_text().strip()
     option.click()
     page.keyboard.press("Escape")
-    caption = page.locator('[data-testid="stCaptionContainer"]').first
+    caption = page.locator('[data-testid="stMain"] [data-testid="stCaptionContainer"]').first  # the page's own
     sync_api.expect(caption).to_contain_text(re.compile(r"\d{4}-\d{2} Q[1-4]"), timeout=WAIT_MS)
     sync_api.expect(caption).to_contain_text(activity, timeout=WAIT_MS)
     return activity
