@@ -6,6 +6,7 @@ Every page, the command line and the tests call these, so a figure means the sam
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -397,6 +398,11 @@ def runway_months(con: Con, f: Filters) -> float | None:
         con, "SELECT free_reserves FROM reserves WHERE date <= $end ORDER BY date DESC LIMIT 1", {"end": f.period.end}
     )
     return reserves[0][0] / monthly if reserves and monthly and monthly > 0 else None
+
+
+def runway_in_words(months: float | None) -> str:
+    """A runway as written everywhere: rounded down to a tenth (2.98 months is not yet 3), '–' when unknown."""
+    return "–" if months is None else f"{math.floor(months * 10) / 10:,.1f} months"
 
 
 def cost_per_participant(con: Con, f: Filters) -> float | None:

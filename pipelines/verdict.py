@@ -6,14 +6,13 @@ breakdowns from pipelines/outcomes.py), so a sentence never gives away a hidden 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import pandas as pd
 
 from pipelines.disclosure import Disclosure
 from pipelines.measures import MEASURES, Measure
-from pipelines.metrics import largest_funder, runway_months, secured_next_year
+from pipelines.metrics import largest_funder, runway_in_words, runway_months, secured_next_year
 from pipelines.outcomes import BREAKDOWNS, SMALL_SAMPLE, breakdown, headline
 from pipelines.query import Con, Filters
 
@@ -148,8 +147,7 @@ def will_it_be_funded(con: Con, f: Filters) -> Answer:
         if year.applied:
             words.append(f"A further £{year.applied:,.0f} has been applied for.")
     if (runway := runway_months(con, f)) is not None:
-        months = math.floor(runway * 10) / 10  # rounded down, as the runway is shown: 2.98 months is not yet 3
-        words.append(f"Free reserves would cover {months:.1f} months of spending at the last 12 months' rate.")
+        words.append(f"Free reserves would cover {runway_in_words(runway)} of spending at the last 12 months' rate.")
     funder, share = largest_funder(con, f)
     if funder is not None and share is not None:
         words.append(f"The biggest funder, {funder}, gave {share:.0%} of the charity's income in the period.")

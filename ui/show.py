@@ -3,7 +3,7 @@ None is a figure that is hidden or unknown, written '–'."""
 
 from __future__ import annotations
 
-import math
+from pipelines.metrics import runway_in_words
 
 
 def money(x: float | None) -> str:
@@ -20,8 +20,7 @@ def signed(x: float | None, digits: int = 1) -> str:
 
 
 def months(x: float | None) -> str:
-    """A runway in months, rounded down: 2.98 months is not yet 3."""
-    return "–" if x is None else f"{math.floor(x * 10) / 10:,.1f} months"
+    return runway_in_words(x)
 
 
 def share(x: float | None) -> str:
