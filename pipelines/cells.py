@@ -15,7 +15,7 @@ import math
 import re
 
 from pipelines import limits
-from pipelines.vocab import ETHNICITY_DETAILED, Vocabulary, age_to_band, ethnicity_group, match_ethnicity
+from pipelines.vocab import ETHNICITY_DETAILED, FIVE_WAYS, Vocabulary, age_to_band, ethnicity_group, match_ethnicity
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 EARLIEST, LATEST = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
@@ -186,6 +186,63 @@ def whole(value: object, low: int, high: int, what: str) -> int | None:
     if not found.is_integer() or not low <= found <= high:
         raise CellError(f"{what}: a whole number from {low} to {high}")
     return int(found)
+
+
+def count(value: object, low: int, high: int) -> int | None:
+    """A whole number from ``low`` to ``high``, e.g. a goal rating from 0 to 10."""
+    found = number(value)
+    if found is not None and (not found.is_integer() or not low <= found <= high):
+        raise CellError(f"a whole number from {low:,} to {high:,}")
+    return None if found is None else int(found)
+
+
+_MONTH_YEAR = re.compile(
+    r"(?P<month>[A-Za-z]+)[ -]+(?P<year>\d{4}|\d{2})|(?P<y>\d{4})-(?P<m>\d{1,2})|(?P<m2>\d{1,2})/(?P<y2>\d{4})"
+)
+MONTH_EXPECTED = "a month, such as April 2025, Apr-25, 2025-04, 04/2025 or any date in the month"
+
+
+def month(value: object) -> dt.date | None:
+    """The first day of the month a cell names, whether a date in it or a month written on its own."""
+    if is_blank(value):
+        return None
+    found = _month_year(str(value).strip()) if isinstance(value, str) else None
+    if found is None:
+        try:
+            found = date(value)
+        except ImpossibleDate:
+            raise
+        except CellError:
+            raise CellError(MONTH_EXPECTED) from None
+    return found.replace(day=1)
+
+
+def _month_year(raw: str) -> dt.date | None:
+    written = _MONTH_YEAR.fullmatch(raw)
+    if written is None:
+        return None
+    if written["month"]:
+        number_of_month, year = MONTHS.get(written["month"].lower()), int(written["year"])
+        year += 0 if len(written["year"]) == 4 else 2000
+    else:
+        number_of_month, year = int(written["m"] or written["m2"]), int(written["y"] or written["y2"])
+    if not number_of_month or not 1 <= number_of_month <= 12 or not EARLIEST.year <= year <= LATEST.year:
+        raise CellError(MONTH_EXPECTED)
+    return dt.date(year, number_of_month, 1)
+
+
+WAYS_EXPECTED = f"one or more of the Five Ways to Wellbeing ({FIVE_WAYS.accepted}), separated by commas"
+
+
+def ways(value: object) -> list[str] | None:
+    """The Five Ways a cell names, in their usual order, e.g. 'Be active, connect' is ['Connect', 'Be active']."""
+    found = text(value)
+    if found is None:
+        return None
+    named = {FIVE_WAYS.match(part) for part in re.split(r"\s*(?:[,;/|+&]|\band\b)\s*", found) if part.strip()}
+    if None in named or not named:
+        raise CellError(WAYS_EXPECTED)
+    return [way for way in FIVE_WAYS.values if way in named]
 
 
 def choice(value: object, vocabulary: Vocabulary) -> str | None:

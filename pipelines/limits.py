@@ -69,7 +69,14 @@ ID_CHARS = 64
 NAME_CHARS = 200  # activity, funder, grant title, venue: what a chart or table shows
 TEXT_CHARS = {"referral_source": 1_000}  # stored text that may run longer than a name
 LARGEST_NUMBER = 1e10  # ten billion pounds, minutes or people: beyond anything a charity records
-NUMBER_RANGES = {"duration_months": (0.0, 1_200.0)}  # a grant of up to 100 years; more cannot give an end date
+NUMBER_RANGES = {
+    "duration_months": (0.0, 1_200.0),  # a grant of up to 100 years; more cannot give an end date
+    "goal_number": (1.0, 3.0),  # Goal-Based Outcomes: up to three goals per person
+    "rating": (0.0, 10.0),
+    "volunteers": (0.0, 100_000.0),
+    "lived_experience": (0.0, 100_000.0),
+    "hours": (0.0, 10_000_000.0),
+}
 
 RESAVE = "Open it in Excel and use File › Save As › Excel Workbook (.xlsx), then upload that file."
 SMALLER = "If the data really is this large, split it into several files, e.g. one per quarter."

@@ -12,13 +12,22 @@ from pipelines.measures import INSTRUMENTS, ONS4_QUESTIONS
 from pipelines.vocab import Vocabulary, norm_key
 
 TITLES = {"participant_id": "Participant ID", "imd_decile": "IMD decile", "lsoa_code": "LSOA code"}
-STORED_TYPES = {"date": "DATE", "number": "DOUBLE", "imd": "INTEGER"}  # any other parse rule stores text
+STORED_TYPES = {
+    "date": "DATE",
+    "month": "DATE",
+    "number": "DOUBLE",
+    "imd": "INTEGER",
+    "whole": "INTEGER",
+    "ways": "VARCHAR[]",
+}
+# any other parse rule stores text
 
 
 @dataclass(frozen=True)
 class Field:
     name: str
-    parse: str  # how a cell is read: id, date, text, choice, number, imd, lsoa, district, age, ethnicity
+    parse: str  # how a cell is read: id, date, month, text, choice, number, whole, imd, lsoa, district, age,
+    # ethnicity, ways
     aliases: tuple[str, ...] = ()
     required: bool = False
     choices: Vocabulary | None = None
@@ -103,6 +112,10 @@ PARTICIPANT_ID = Field(
     required=True,
 )
 
+FIVE_WAYS_FIELD = Field(
+    "ways", "ways", ("five ways", "five ways to wellbeing", "ways to wellbeing", "5 ways", "way to wellbeing")
+)  # one or more of the Five Ways, e.g. 'Connect; Be active'
+
 PARTICIPANTS = SheetKind(
     "participants",
     (
@@ -137,6 +150,7 @@ ATTENDANCE = SheetKind(
         Field("venue", "text", ("location", "place")),
         Field("minutes", "number", ("duration", "duration minutes", "length minutes", "mins")),
         Field("attended", "choice", ("attended?", "attendance", "status", "outcome"), choices=vocab.ATTENDED),
+        FIVE_WAYS_FIELD,
     ),
     key=("participant_id", "session_date", "activity"),
     noun="attendance",
@@ -232,6 +246,103 @@ POPULATION = SheetKind(
     reader="population",
 )
 
+GOALS = SheetKind(
+    "goals",
+    (
+        PARTICIPANT_ID,
+        Field("goal_number", "whole", ("goal no", "goal number", "goal #", "goal id", "goal ref"), required=True),
+        Field(
+            "date",
+            "date",
+            ("rating date", "date rated", "review date", "date of rating", "session date"),
+            required=True,
+        ),
+        Field(
+            "rating",
+            "whole",
+            ("goal rating", "progress", "progress rating", "goal score", "gbo rating", "gbo score", "score"),
+            required=True,
+        ),
+        Field(
+            "goal_area",
+            "choice",
+            ("area", "goal area", "goal type", "goal category", "life area"),
+            choices=vocab.GOAL_AREA,
+        ),
+        Field("activity", "text", ("group", "service", "programme", "session")),
+    ),
+    key=("participant_id", "goal_number", "date"),
+    noun="goal rating",
+    reader="goals",
+)  # Goal-Based Outcomes: progress towards each of a person's own goals, rated 0 (none) to 10 (reached)
+
+ACTIVITIES = SheetKind(
+    "activities",
+    (
+        Field("activity", "text", ("activity name", "group", "service", "programme", "session"), required=True),
+        Field("activity_type", "choice", ("type", "session type", "type of activity"), choices=vocab.ACTIVITY_TYPE),
+        FIVE_WAYS_FIELD,
+        Field(
+            "peer_led",
+            "choice",
+            ("peer led?", "led by peers", "peer facilitated", "lived experience led"),
+            choices=vocab.YES_NO,
+            stored_as="BOOLEAN",
+        ),
+        Field("delivery", "choice", ("delivery mode", "mode", "format"), choices=vocab.DELIVERY),
+    ),
+    key=("activity",),
+    noun="activity",
+    reader="required",
+)
+
+FEEDBACK = SheetKind(
+    "feedback",
+    (
+        Field("date", "date", ("response date", "date of response", "date completed", "survey date"), required=True),
+        Field("activity", "text", ("group", "service", "programme", "session")),
+        Field(
+            "answer",
+            "choice",
+            (
+                "fft",
+                "fft answer",
+                "fft response",
+                "friends and family test",
+                "overall how was your experience of our service",
+                "how was your experience",
+                "overall experience",
+                "experience",
+            ),
+            required=True,
+            choices=vocab.FFT,
+        ),
+        Field("participant_id", "id", PARTICIPANT_ID.aliases),  # optional: then linked like any other sheet
+    ),
+    key=("date", "activity", "participant_id", "response_number"),
+    noun="feedback response",
+    reader="feedback",
+    worked_out=(("response_number", "INTEGER"),),  # the nth response with the same date, activity and person
+)  # the NHS Friends and Family Test
+
+VOLUNTEERING = SheetKind(
+    "volunteering",
+    (
+        Field("month", "month", ("month starting", "month of", "period", "date"), required=True),
+        Field("activity", "text", ("group", "service", "programme", "project")),  # blank: the whole organisation
+        Field("volunteers", "whole", ("number of volunteers", "volunteer count", "active volunteers", "people")),
+        Field("hours", "number", ("volunteer hours", "hours given", "total hours", "hours volunteered"), required=True),
+        Field(
+            "lived_experience",
+            "whole",
+            ("with lived experience", "volunteers with lived experience", "lived experience volunteers"),
+        ),
+    ),
+    key=("month", "activity"),
+    noun="volunteering month",
+    reader="volunteering",
+)
+
 IMD_LOOKUP = SheetKind(
     "imd_lookup",
     (
@@ -244,7 +355,21 @@ IMD_LOOKUP = SheetKind(
 )  # the English Indices of Deprivation 2019 "File 1", as the government publishes it
 
 KINDS = {
-    k.name: k for k in (PARTICIPANTS, ATTENDANCE, WELLBEING, FUNDING, EXPENDITURE, RESERVES, POPULATION, IMD_LOOKUP)
+    k.name: k
+    for k in (
+        PARTICIPANTS,
+        ATTENDANCE,
+        WELLBEING,
+        GOALS,
+        ACTIVITIES,
+        FEEDBACK,
+        VOLUNTEERING,
+        FUNDING,
+        EXPENDITURE,
+        RESERVES,
+        POPULATION,
+        IMD_LOOKUP,
+    )
 }
 
 _ONS4_NAMES = {norm_key(f"{prefix}{q}"): i for i, q in enumerate(ONS4_QUESTIONS, 1) for prefix in ("", "ons4 ", "ons ")}

@@ -237,6 +237,8 @@ SHOWN_CHARS = 100
 CELL_READERS = {
     "id": cells.participant_id,
     "date": cells.date,
+    "month": cells.month,
+    "ways": cells.ways,
     "lsoa": cells.lsoa,
     "district": cells.postcode_district,
 }  # parse rules that give the field's own value; any other rule not below reads text
@@ -255,6 +257,11 @@ def _parse(f: Field, value: object) -> Record:
             return {"ethnicity": detailed, "ethnicity_group": group}
         case "number":
             return {f.name: cells.number(value, limits.number_range(f.name))}
+        case "whole":
+            low, high = limits.number_range(f.name)
+            return {f.name: cells.count(value, int(low), int(high))}
+        case "id" if not f.required:
+            return {f.name: None if cells.is_blank(value) else cells.participant_id(value)}
         case "text":
             return {f.name: cells.bounded_text(value, limits.text_chars(f.name))}
     return {f.name: CELL_READERS.get(f.parse, cells.text)(value)}
@@ -313,6 +320,53 @@ def _read_attendance(sheet: Sheet, columns: list[Column], rows: Rows) -> None:
             f"Sheet {sheet.sheet or sheet.file!r} has no 'Attended' column, so every row counts as an attended "
             "session. If a column says who attended, choose it as 'Attended'."
         )
+
+
+FREE_TEXT_NOTES = {
+    "goals": "hold what a goal is in words, which is never stored (it may identify the person); the ratings were read",
+    "feedback": "hold comments in words, which are never stored (they often name people); the answers were read",
+}
+
+
+def _note_free_text(sheet: Sheet) -> None:
+    """Say that the columns of words beside ratings or answers were left out on purpose."""
+    if sheet.ignored_columns and sheet.kind.name in FREE_TEXT_NOTES:
+        names = ", ".join(repr(h) for h in sheet.ignored_columns)
+        sheet.notes.append(f"In sheet {sheet.sheet or sheet.file!r}, {names} {FREE_TEXT_NOTES[sheet.kind.name]}.")
+
+
+@_row_reader
+def _read_goals(sheet: Sheet, columns: list[Column], rows: Rows) -> None:
+    _read_required(sheet, columns, rows)
+    _note_free_text(sheet)
+
+
+@_row_reader
+def _read_feedback(sheet: Sheet, columns: list[Column], rows: Rows) -> None:
+    """Each response is kept: several people can give the same answer about the same activity on one day."""
+    _read_required(sheet, columns, rows)
+    seen: Counter[tuple] = Counter()
+    for record in sheet.records:
+        same = (record["date"], record.get("activity"), record.get("participant_id"))
+        seen[same] += 1
+        record["response_number"] = seen[same]
+    _note_free_text(sheet)
+
+
+@_row_reader
+def _read_volunteering(sheet: Sheet, columns: list[Column], rows: Rows) -> None:
+    _read_required(sheet, columns, rows)
+    column = next((c for c in columns if c.field and c.field.name == "lived_experience"), None)
+    for record in list(sheet.records):
+        lived, volunteers = record.get("lived_experience"), record.get("volunteers")
+        if lived is not None and volunteers is not None and lived > volunteers:
+            sheet.problem(
+                record["source_row"],
+                f"Expected at most the number of volunteers ({volunteers}) to have lived experience.",
+                column,
+                lived,
+            )
+            sheet.records.remove(record)
 
 
 def _require(sheet: Sheet, columns: list[Column], number: int, record: Record, names: tuple[str, ...]) -> bool:

@@ -139,6 +139,45 @@ DELIVERY = Vocabulary(
 
 YES_NO = Vocabulary("yes or no", {"yes": YES_ALIASES, "no": NO_ALIASES}, blank=None)
 
+FIVE_WAYS = Vocabulary(
+    "way to wellbeing",
+    {
+        "Connect": ("connecting", "connection"),
+        "Be active": ("active", "being active", "activity"),
+        "Take notice": ("notice", "taking notice", "mindfulness"),
+        "Keep learning": ("learn", "learning"),
+        "Give": ("giving", "give back"),
+    },
+    blank=None,
+)  # the Five Ways to Wellbeing (New Economics Foundation, 2008), in the order they are usually listed
+
+GOAL_AREA = Vocabulary(
+    "goal area",
+    {
+        "Relationships": ("relationship", "family and friends", "social", "connecting with others"),
+        "Work or learning": ("work", "learning", "education", "training", "employment", "work and learning"),
+        "Managing mood": ("mood", "emotional wellbeing", "feelings", "anxiety", "confidence", "mental health"),
+        "Daily living": ("daily life", "self care", "routine", "independent living", "living skills"),
+        "Physical health": ("physical", "health", "exercise", "sleep", "healthy lifestyle"),
+        "Housing or money": ("housing", "money", "finance", "finances", "benefits", "debt", "housing and money"),
+        "Other": ("something else",),
+    },
+)
+
+FFT_POSITIVE = ("Very good", "Good")
+FFT = Vocabulary(
+    "Friends and Family Test answer",
+    {
+        "Very good": ("1", "very good experience"),
+        "Good": ("2",),
+        "Neither good nor poor": ("3", "neither", "neutral", "neither good or poor"),
+        "Poor": ("4",),
+        "Very poor": ("5",),
+        "Don't know": ("6", "dont know", "do not know", "not sure", "dk"),
+    },
+    blank=None,
+)  # the NHS Friends and Family Test's answers, with the numbers NHS England codes them by
+
 FUNDING_STATUS = Vocabulary(
     "funding status",
     {
