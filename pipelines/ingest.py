@@ -230,7 +230,9 @@ def _tables(name: str, sheets: list[Sheet], key: bytes) -> tuple[dict[str, pd.Da
         problems += kind_problems
         frame = pd.DataFrame([r for _, r in kept], columns=["source_row", *store.COLUMNS[kind]])
         if "participant_id" in frame:
-            frame["participant_id"] = [privacy.pseudonym(key, ref) for ref in frame["participant_id"]]
+            frame["participant_id"] = [
+                None if pd.isna(ref) else privacy.pseudonym(key, ref) for ref in frame["participant_id"]
+            ]
         tables[kind] = frame
     return tables, problems
 
