@@ -250,7 +250,8 @@ GOALS = SheetKind(
     "goals",
     (
         PARTICIPANT_ID,
-        Field("goal_number", "whole", ("goal no", "goal number", "goal #", "goal id", "goal ref"), required=True),
+        # not "goal #": without its punctuation that is "goal", the header of the goal's words (never stored)
+        Field("goal_number", "whole", ("goal no", "goal number", "goal id", "goal ref"), required=True),
         Field(
             "date",
             "date",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -23,31 +24,55 @@ Never enter names, email addresses, phone numbers, addresses, full postcodes, NH
 Dates: day first, e.g. 03/04/2025, or an Excel date.
 Cells with a drop-down take one of its words; questionnaire answers may also be typed as numbers.
 Participants: one row per person. Age band, or put an 'Age' column with age in years instead. Blank means not known.
-Attendance: one row per person per session. Attended: attended, did not attend, or cancelled.
+Attendance: one row per person per session. Attended: attended, did not attend, or cancelled. Ways: only if the Activities sheet does not give the session's Five Ways to Wellbeing.
 Questionnaire sheets (WEMWBS, SWEMWBS, CORE-10, PHQ-9, GAD-7, ONS4, UCLA-3): one row per completed questionnaire. Leave an answer blank if it was not given.
+Goals (Goal-Based Outcomes): one row per goal each time it is rated. Goal number 1, 2 or 3 (up to three goals per person); Rating 0 (no progress) to 10 (goal reached), first at the start, then at each review. Never write what the goal is: the words are not stored.
+Activities: one row per activity, named as on the Attendance sheet. Ways: the Five Ways to Wellbeing it offers, one or more of Connect, Be active, Take notice, Keep learning, Give, separated by commas. Peer led: yes or no.
+Feedback (Friends and Family Test): one row per response. Answer: Very good, Good, Neither good nor poor, Poor, Very poor or Don't know (or its number, 1 to 6). Participant ID may be left blank for anonymous responses. Comments are not stored.
+Volunteering: one row per month and activity (leave Activity blank for the whole organisation): volunteers active that month, the hours they gave, and how many of them have lived experience of mental ill health.
 Funding: one row per grant, contract or income line. Status: secured, applied or declined (only secured income is counted).
 Expenditure: one row per month (or quarter) and activity; leave Activity blank for core costs.
 Reserves: free reserves (unrestricted funds freely available) on a date, e.g. each quarter end.
 Population: optional local benchmark, e.g. Census 2021 figures for your area: a count or a share for each group."""
 
 
-def _choices(f: Field) -> tuple[str, ...] | None:
+WAYS_PROMPT = (
+    "One or more of: Connect, Be active, Take notice, Keep learning, Give. Separate them with commas, "
+    "e.g. Connect, Take notice."
+)  # a cell naming several ways cannot be a one-value drop-down, so it says what to type as it is chosen
+
+
+@dataclass(frozen=True)
+class TemplateColumn:
+    header: str
+    choices: tuple[str, ...] | None = None
+    numbers_allowed: bool = False  # the drop-down warns rather than refuses, so an answer's number may be typed
+    prompt: tuple[str, str] | None = None  # (title, message) shown when the cell is chosen, for cells without a list
+
+
+def _column(f: Field) -> TemplateColumn:
     if f.parse == "ethnicity":
-        return (*vocab.ETHNICITY_DETAILED, vocab.PREFER_NOT)
-    return tuple(f.choices.values) if f.choices else None
+        return TemplateColumn(f.title, (*vocab.ETHNICITY_DETAILED, vocab.PREFER_NOT))
+    if f.parse == "ways":
+        return TemplateColumn(f.title, prompt=("Five Ways to Wellbeing", WAYS_PROMPT))
+    choices = tuple(f.choices.values) if f.choices else None
+    return TemplateColumn(f.title, choices, numbers_allowed=f.choices is vocab.FFT)
 
 
-def _questionnaire_columns(instrument: Instrument) -> list[tuple[str, tuple[str, ...] | None]]:
+def _questionnaire_columns(instrument: Instrument) -> list[TemplateColumn]:
     if instrument.name == "ONS4":
-        return [(f"ONS4 {q}", None) for q in ONS4_QUESTIONS]
-    return [(f"{instrument.name} Q{i}", instrument.words or None) for i in range(1, instrument.items + 1)]
+        return [TemplateColumn(f"ONS4 {q}") for q in ONS4_QUESTIONS]
+    return [
+        TemplateColumn(f"{instrument.name} Q{i}", instrument.words or None, numbers_allowed=True)
+        for i in range(1, instrument.items + 1)
+    ]
 
 
-def _sheets() -> dict[str, list[tuple[str, tuple[str, ...] | None]]]:
-    """Sheet name -> (header, drop-down choices) per column."""
+def _sheets() -> dict[str, list[TemplateColumn]]:
+    """Sheet name -> its columns."""
     sheets = {}
     for kind in (k for k in KINDS.values() if k.in_template):
-        fields = [(f.title, _choices(f)) for f in kind.fields if f.in_template]
+        fields = [_column(f) for f in kind.fields if f.in_template]
         if kind is not WELLBEING:
             sheets[kind.name.capitalize()] = fields
             continue
@@ -64,10 +89,12 @@ def blank_template() -> bytes:
     known: dict[tuple[str, ...], str] = {}
     for name, columns in _sheets().items():
         sheet = book.create_sheet(name)
-        for index, (header, choices) in enumerate(columns, 1):
-            _header(sheet, index, header)
-            if choices:
-                _drop_down(sheet, index, _list_range(lists, choices, known), numbers_allowed=name in INSTRUMENT_SHEETS)
+        for index, column in enumerate(columns, 1):
+            _header(sheet, index, column.header)
+            if column.choices:
+                _drop_down(sheet, index, _list_range(lists, column.choices, known), column.numbers_allowed)
+            elif column.prompt:
+                _input_message(sheet, index, *column.prompt)
     return xlsx_bytes(book)
 
 
@@ -76,9 +103,6 @@ def xlsx_bytes(book: Workbook) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-INSTRUMENT_SHEETS = {i.name for i in INSTRUMENTS.values()}
 
 
 def _instructions(sheet: Worksheet) -> None:
@@ -117,6 +141,15 @@ def _drop_down(sheet: Worksheet, index: int, source: str, numbers_allowed: bool)
         rule.error = "Choose an answer from the list, or type its number."
     else:
         rule.error = "Choose one of the values in the list."
+    _down_the_column(sheet, index, rule)
+
+
+def _input_message(sheet: Worksheet, index: int, title: str, message: str) -> None:
+    """A note shown beside a cell as it is chosen, checking nothing (the upload check reads what was typed)."""
+    _down_the_column(sheet, index, DataValidation(showInputMessage=True, promptTitle=title, prompt=message))
+
+
+def _down_the_column(sheet: Worksheet, index: int, rule: DataValidation) -> None:
     letter = get_column_letter(index)
     rule.add(f"{letter}2:{letter}{ROWS_WITH_CHOICES}")
     sheet.add_data_validation(rule)

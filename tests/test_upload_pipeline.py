@@ -11,6 +11,7 @@ import zipfile
 import pytest
 from conftest import checked, csv_bytes, current, load, snapshot, workbook
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from pipelines import ingest, problem_report, store, template
 from pipelines.__main__ import main
@@ -173,7 +174,17 @@ def test_marked_workbook_from_a_csv(con):
 # The blank template --------------------------------------------------------------------------------
 
 QUESTIONNAIRES = ["WEMWBS", "SWEMWBS", "CORE-10", "PHQ-9", "GAD-7", "ONS4", "UCLA-3"]
-DATA_SHEETS = ["Participants", "Attendance", *QUESTIONNAIRES, "Funding", "Expenditure", "Reserves", "Population"]
+NEW_SHEETS = ["Goals", "Activities", "Feedback", "Volunteering"]
+DATA_SHEETS = [
+    "Participants",
+    "Attendance",
+    *QUESTIONNAIRES,
+    *NEW_SHEETS,
+    "Funding",
+    "Expenditure",
+    "Reserves",
+    "Population",
+]
 
 
 @pytest.fixture(scope="module")
@@ -195,14 +206,22 @@ def test_template_has_instructions_and_a_sheet_per_kind_and_questionnaire(blank)
     assert book["Lists"].sheet_state == "hidden"
     assert all(book[name].sheet_state == "visible" for name in ["Instructions", *DATA_SHEETS])
     assert book["Instructions"]["A1"].value == "How to fill in this workbook"
-    assert "Never enter names" in " ".join(str(c.value) for (c,) in book["Instructions"].iter_rows())
+    said = " ".join(str(c.value) for (c,) in book["Instructions"].iter_rows())
+    assert "Never enter names" in said
+    assert all(name in said for name in NEW_SHEETS)
+    assert "Never write what the goal is" in said and "Comments are not stored" in said
 
 
 def test_template_header_rows(blank):
     book = load_workbook(io.BytesIO(blank))
     assert header(book, "Attendance") == [
         "Participant ID", "Session date", "Activity", "Activity type", "Delivery", "Venue", "Minutes", "Attended",
+        "Ways",
     ]  # fmt: skip
+    assert header(book, "Goals") == ["Participant ID", "Goal number", "Date", "Rating", "Goal area", "Activity"]
+    assert header(book, "Activities") == ["Activity", "Activity type", "Ways", "Peer led", "Delivery"]
+    assert header(book, "Feedback") == ["Date", "Activity", "Answer", "Participant ID"]
+    assert header(book, "Volunteering") == ["Month", "Activity", "Volunteers", "Hours", "Lived experience"]
     assert header(book, "Participants")[:4] == ["Participant ID", "Age band", "Gender", "Ethnicity"]
     assert header(book, "WEMWBS") == ["Participant ID", "Date", "Activity", *(f"WEMWBS Q{i}" for i in range(1, 15))]
     assert header(book, "ONS4")[3:] == ["ONS4 life satisfaction", "ONS4 worthwhile", "ONS4 happy", "ONS4 anxious"]
@@ -232,17 +251,53 @@ def test_template_drop_downs_for_the_fixed_vocabularies(blank):
     assert words("Attendance", "Session date") is None and words("ONS4", "ONS4 happy") is None
 
 
+@pytest.mark.parametrize(
+    ("sheet", "title", "expected"),
+    [
+        ("Goals", "Goal area", ["Relationships", "Work or learning", "Managing mood", "Daily living",
+                                "Physical health", "Housing or money", "Other"]),
+        ("Feedback", "Answer", ["Very good", "Good", "Neither good nor poor", "Poor", "Very poor", "Don't know"]),
+        ("Activities", "Peer led", ["yes", "no"]),
+        ("Activities", "Activity type", ["peer support", "course", "one-to-one", "drop-in", "social", "other"]),
+        ("Activities", "Delivery", ["in person", "online", "phone"]),
+        ("Activities", "Ways", None),  # several ways in one cell: a message says what to type instead
+        ("Volunteering", "Month", None),
+        ("Goals", "Rating", None),
+    ],
+)  # fmt: skip
+def test_template_drop_downs_on_the_new_sheets(blank, sheet, title, expected):
+    book = load_workbook(io.BytesIO(blank))
+    assert drop_down_words(book, book[sheet], column_of(book, sheet, title)) == expected
+
+
+@pytest.mark.parametrize("sheet", ["Activities", "Attendance"])
+def test_template_five_ways_cells_say_what_to_type(blank, sheet):
+    book = load_workbook(io.BytesIO(blank))
+    letter = get_column_letter(column_of(book, sheet, "Ways"))
+    [rule] = [r for r in book[sheet].data_validations.dataValidation if f"{letter}2" in r.sqref]
+    assert rule.type is None and rule.showInputMessage and rule.promptTitle == "Five Ways to Wellbeing"
+    assert "Connect, Be active, Take notice, Keep learning, Give" in rule.prompt and len(rule.prompt) <= 255
+    assert str(rule.sqref) == f"{letter}2:{letter}2000"
+
+
+def test_template_fft_answers_may_be_typed_as_their_numbers(blank):
+    book = load_workbook(io.BytesIO(blank))
+    [rule] = book["Feedback"].data_validations.dataValidation
+    assert rule.errorStyle == "warning" and "type its number" in rule.error
+
+
 def test_template_drop_downs_are_ranges_on_the_lists_sheet_down_2000_rows(blank):
     book = load_workbook(io.BytesIO(blank))
-    rules = [(name, rule) for name in DATA_SHEETS for rule in book[name].data_validations.dataValidation]
-    assert len(rules) > 60
+    every = [(name, rule) for name in DATA_SHEETS for rule in book[name].data_validations.dataValidation]
+    rules = [(name, rule) for name, rule in every if rule.type is not None]  # not the Five Ways' input messages
+    assert len(rules) > 60 and len(every) - len(rules) == 2
     for name, rule in rules:
         assert rule.type == "list" and rule.formula1.startswith("=Lists!$"), (name, rule.formula1)
         [cells] = str(rule.sqref).split()
         assert cells.endswith("2000") and cells.split(":")[0].endswith("2"), (name, cells)
     wemwbs_rule = book["WEMWBS"].data_validations.dataValidation[0]
     assert wemwbs_rule.errorStyle == "warning", "questionnaire answers may be typed as numbers too"
-    attended_rule = book["Attendance"].data_validations.dataValidation[-1]
+    attended_rule = book["Attendance"].data_validations.dataValidation[-2]
     assert attended_rule.errorStyle in (None, "stop")
 
 
@@ -257,6 +312,7 @@ def test_the_blank_template_alone_is_refused_with_no_rows_of_data(con, blank):
         "Participants": "participants",
         "Attendance": "attendance",
         **dict.fromkeys(QUESTIONNAIRES, "wellbeing"),
+        **{name: name.lower() for name in NEW_SHEETS},
         "Funding": "funding",
         "Expenditure": "expenditure",
         "Reserves": "reserves",
@@ -273,6 +329,10 @@ def test_a_filled_template_loads_without_a_problem(con, blank):
         "participants": 1,
         "attendance": 1,
         "wellbeing": 10,  # one score per questionnaire, four for ONS4; WEMWBS's own SWEMWBS gives way to the sheet's
+        "goals": 1,
+        "activities": 1,
+        "feedback": 1,
+        "volunteering": 1,
         "funding": 1,
         "expenditure": 1,
         "reserves": 1,
@@ -294,8 +354,26 @@ def test_a_filled_template_loads_without_a_problem(con, blank):
         (measure, score, False) for measure, score in scores.items()
     ]
     assert current(
-        con, "SELECT session_date, activity, activity_type, delivery, minutes, attended FROM attendance"
-    ) == [(TEMPLATE_DAY, "Template group", "peer support", "in person", 90.0, "attended")]
+        con, "SELECT session_date, activity, activity_type, delivery, minutes, attended, ways FROM attendance"
+    ) == [(TEMPLATE_DAY, "Template group", "peer support", "in person", 90.0, "attended", ["Connect", "Take notice"])]
+    assert current(con, "SELECT goal_number, date, rating, goal_area, activity FROM goals") == [
+        (1, TEMPLATE_DAY, 4, "Relationships", "Template group")
+    ]
+    assert current(con, "SELECT * EXCLUDE (upload_id) FROM activities") == [
+        ("Template group", "peer support", ["Connect", "Take notice"], True, "in person")
+    ]
+    assert current(con, "SELECT date, activity, answer, response_number FROM feedback") == [
+        (TEMPLATE_DAY, "Template group", "Very good", 1)
+    ]
+    assert current(con, "SELECT * EXCLUDE (upload_id) FROM volunteering") == [
+        (dt.date(2025, 6, 1), "Template group", 6, 27.5, 4)
+    ]
+    person = current(con, "SELECT participant_id FROM participants")
+    assert (
+        current(con, "SELECT participant_id FROM goals")
+        == current(con, "SELECT participant_id FROM feedback")
+        == person
+    )
     assert current(con, "SELECT age_band, gender, ethnicity, ethnicity_group, disability FROM participants") == [
         ("16-17", "Woman", "Asian: Bangladeshi", "Asian", "Yes")
     ]
