@@ -26,6 +26,8 @@ MAX_FOOTNOTE = 300
 MAX_LOGO_BYTES = 2_000_000
 LOGO_PIXELS = 600  # a logo is stored at most this wide or high: enough for print at the size reports use
 AREA_KEY = "area"  # the local authorities served, as codes separated by commas ("": none chosen)
+VOLUNTEER_RATE_KEY = "volunteer_hourly_rate"  # pounds an hour volunteer time is valued at ("": National Living Wage)
+MAX_VOLUNTEER_RATE = 1_000.0
 MOST_SUGGESTED = 3
 
 
@@ -131,6 +133,44 @@ def logo_png(data: bytes) -> bytes:
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
         raise SettingRefused("The logo could not be read as a picture; use a PNG or JPEG file.") from error
     return out.getvalue()
+
+
+# Volunteer time: the hourly rate it is valued at ---------------------------------------------------
+
+
+def volunteer_rate(con: duckdb.DuckDBPyConnection) -> float | None:
+    """The hourly rate set for volunteer time, or None: then the National Living Wage in force each month."""
+    text = (_latest(con).get(VOLUNTEER_RATE_KEY) or (None, None))[0]
+    return float(text) if text else None
+
+
+def save_volunteer_rate(con: duckdb.DuckDBPyConnection, rate: object, by: Actor = OPERATOR) -> float | None:
+    """Set the hourly rate for volunteer time (None or blank: back to the National Living Wage); a refused value
+    saves nothing. Administrators only."""
+    audit.require(con, by, "settings", {"saving": "volunteer rate"})
+    chosen = _checked_rate(rate)
+    text = "" if chosen is None else f"{chosen:.2f}"
+    with store.transaction(con):
+        con.execute(
+            "INSERT INTO settings_history (key, text_value, blob_value, changed_by) VALUES (?, ?, NULL, ?)",
+            [VOLUNTEER_RATE_KEY, text, by.name],
+        )
+        audit.record(con, by.name, "settings saved", {VOLUNTEER_RATE_KEY: text})
+    return chosen
+
+
+def _checked_rate(value: object) -> float | None:
+    """An amount in pounds an hour, to the penny ('£12.50', 12.5); None for a blank."""
+    text = "" if value is None else str(value).strip().removeprefix("£").strip()
+    if not text:
+        return None
+    try:
+        rate = float(text.replace(",", ""))
+    except ValueError:
+        raise SettingRefused(f"The hourly rate {value!r} is not an amount in pounds, such as 12.21.") from None
+    if not 0 < rate <= MAX_VOLUNTEER_RATE:  # also refuses nan
+        raise SettingRefused(f"The hourly rate should be more than £0 and at most £{MAX_VOLUNTEER_RATE:,.0f}.")
+    return round(rate, 2)
 
 
 # Our area: the local authorities the charity serves -------------------------------------------------

@@ -11,6 +11,7 @@ from conftest import current, load, workbook
 from PIL import Image
 
 from pipelines import settings
+from pipelines.audit import Actor, NotAllowed
 from pipelines.settings import Brand, SettingRefused
 from tests.apphelpers import assert_ran, chart_titles, run_app, widget
 
@@ -207,3 +208,42 @@ def test_choosing_dudley_turns_reach_into_dudleys(sample_app: Path) -> None:
     assert_ran(at)
     detailed = [" ".join(t) if isinstance(t, list) else t for t in chart_titles(at)]
     assert "Who the service reaches by ethnic group (detailed), against Dudley (Census 2021)" in detailed
+
+
+# Volunteer time's hourly rate -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "saved"),
+    [("12.5", 12.5), ("£15", 15.0), (" £1,000 ", 1_000.0), (9.999, 10.0), ("", None), (None, None)],
+)
+def test_the_volunteer_rate_is_saved_to_the_penny_and_a_blank_means_the_living_wage(
+    con: duckdb.DuckDBPyConnection, typed: object, saved: float | None
+) -> None:
+    settings.save_volunteer_rate(con, "20")
+    assert settings.save_volunteer_rate(con, typed) == saved
+    assert settings.volunteer_rate(con) == saved
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("twelve", "not an amount in pounds"),
+        ("0", "more than £0"),
+        ("-3", "more than £0"),
+        ("1000.01", "at most £1,000"),
+    ],
+)
+def test_a_bad_volunteer_rate_is_refused_and_nothing_is_saved(
+    con: duckdb.DuckDBPyConnection, typed: str, message: str
+) -> None:
+    settings.save_volunteer_rate(con, "12")
+    with pytest.raises(SettingRefused, match=message):
+        settings.save_volunteer_rate(con, typed)
+    assert settings.volunteer_rate(con) == 12.0
+
+
+def test_only_an_administrator_sets_the_volunteer_rate(con: duckdb.DuckDBPyConnection) -> None:
+    with pytest.raises(NotAllowed):
+        settings.save_volunteer_rate(con, "15", by=Actor("mo", "manager"))
+    assert settings.volunteer_rate(con) is None
