@@ -432,6 +432,14 @@ def _secured_summary(year: SecuredYear) -> dict:
     }
 
 
+def _goal_outcomes(con: Con, f: Filters) -> dict:
+    """Goal-Based Outcomes as the summary's "GBO" measure, when goals are recorded (not in cost per improvement:
+    they count goals, not people)."""
+    from pipelines import goals  # goals builds on this module
+
+    return {goals.NAME: goals.outcome(con, f)} if goals.has_goals(con) else {}
+
+
 def summary(con: Con, f: Filters) -> dict:
     """The headline figures, shaped as docs/cli.md#summary gives them (exact, unsuppressed: for staff)."""
     outcomes = {m: outcome(con, f, m) for m in measures_with_data(con)}
@@ -442,7 +450,7 @@ def summary(con: Con, f: Filters) -> dict:
             **reach(con, f),
             "by": {d: dict(reach_by(con, f, d).itertuples(index=False, name=None)) for d in BENCHMARKED},
         },
-        "outcomes": outcomes,
+        "outcomes": {**outcomes, **_goal_outcomes(con, f)},
         "funding": {
             "income": income(con, f),
             "expenditure": expenditure(con, f) or 0.0,
