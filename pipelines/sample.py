@@ -1,5 +1,9 @@
 """Deterministic bundled sample: eight quarterly returns (April 2024 to March 2026) of Brightside Mind, a fictional
-local mental-health charity, with the messiness of real returns. Every person, reference and figure is invented."""
+local mental-health charity, with the messiness of real returns. Every person, reference and figure is invented.
+
+Besides people, sessions, questionnaires and money, the returns carry the charity's list of activities (with their
+Five Ways to Wellbeing), goal ratings, Friends and Family Test feedback and volunteering, drawn from a random stream
+of their own so that adding them left every other figure as it was."""
 
 from __future__ import annotations
 
@@ -49,6 +53,9 @@ MESS = {
     "blank_rows": (1, 5, 6),
     "numeric_ids": (6,),  # a new case system numbers people first seen from this quarter; this export stores numbers
     "wemwbs_total": (6,),
+    "goal_words": (4,),  # a column saying what each goal is, in the person's words: never stored
+    "feedback_comments": (4, 5),
+    "fft_codes": (6,),  # the new case system exports Friends and Family Test answers as NHS England's codes 1-6
 }
 NUMERIC_IDS_FROM = MESS["numeric_ids"][0]
 
@@ -90,6 +97,71 @@ ACTIVITIES = (
              "Halesowen Community Centre"),
 )  # fmt: skip
 CORE_COST = 8800
+
+# The activity list: each activity's Five Ways to Wellbeing as the charity writes them, and whether peers lead it.
+ACTIVITY_LIST = {
+    "Tuesday peer support group": ("Connect, Give", "Yes"),
+    "Men's walk and talk": ("Connect; Be active; Take notice", "Yes"),
+    "Hearing Voices group": ("Connect, Give", "Yes"),
+    "Wellbeing course: Managing anxiety": ("Keep learning, Take notice", "No"),
+    "Five Ways to Wellbeing course": ("Connect, Be active, Take notice, Keep learning, Give", "No"),
+    "1:1 recovery support": ("Connect, Keep learning", "No"),
+    "Counselling": (None, "No"),
+    "Friday drop-in": ("Connect", "No"),
+    "Creative arts group": ("Connect, Take notice, Keep learning", "No"),
+    "Allotment group": ("Connect, Be active, Take notice and Give", "No"),
+    "Young people's online group": ("Connect", "Yes"),
+    "Carers' support group": ("Connect / Take notice", "Yes"),
+}
+
+# Goal-Based Outcomes: the activities whose people set goals, with the share who do and the mean rise of a goal's
+# rating (0-10) by their last session: one-to-one support helps people further towards their goals than a course.
+GOAL_SETTING = {"1:1 recovery support": (1.0, 3.8), "Counselling": (0.4, 3.0),
+                "Wellbeing course: Managing anxiety": (0.5, 1.4)}  # fmt: skip
+GOALS_PER_PERSON = {1: 3, 2: 4, 3: 3}
+GOAL_START, GOAL_SPREAD, GOAL_NOISE = (2.8, 1.4), 2.0, 0.7  # first rating mean and sd; sd of the rise; of a rating
+REVIEW_EVERY, LATE_GOAL, MISSED_REVIEW, NO_GOAL_AREA = 6, 0.05, 0.08, 0.03
+GOAL_AREAS = {"Managing mood": 30, "Relationships": 18, "Daily living": 15, "Work or learning": 12,
+              "Physical health": 12, "Housing or money": 8, "Other": 5}  # fmt: skip
+SHORT_GOAL_AREAS = {"Managing mood": "Mood", "Work or learning": "Work", "Housing or money": "Money",
+                    "Physical health": "Physical", "Daily living": "Routine"}  # fmt: skip
+GOAL_WORDS = {
+    "Managing mood": ("Notice when my mood starts to dip", "Feel calmer on the bus", "Manage panic when shopping"),
+    "Relationships": ("See my sister more often", "Make a friend at the group", "Talk to my partner about how I feel"),
+    "Daily living": ("Keep a morning routine", "Cook a proper meal twice a week", "Open my post every day"),
+    "Work or learning": ("Apply for a college course", "Go back to work part time", "Start volunteering"),
+    "Physical health": ("Sleep through the night", "Walk for 20 minutes a day", "Cut down on energy drinks"),
+    "Housing or money": ("Sort out my benefits", "Make a plan for my rent arrears", "Keep to a weekly budget"),
+    "Other": ("Take my driving theory test", "Get back into playing guitar"),
+}
+
+# The Friends and Family Test: a response card after some sessions, mostly anonymous. Weights in vocab.FFT's order
+# (Very good ... Don't know); from July to September 2025 groups kept moving rooms while the centre was refurbished.
+FEEDBACK_RATE, FEEDBACK_NAMED, FEEDBACK_COMMENTED = 0.06, 0.2, 0.35
+FFT_WEIGHTS, FFT_DIP_WEIGHTS, FFT_DIP_QUARTER = (60, 27, 5, 3, 1, 4), (34, 30, 12, 12, 6, 6), 5
+FFT_COMMENTS = {
+    "Very good": ("Friendly and welcoming", "Helped me feel less alone", "The facilitator really listens"),
+    "Good": ("Good group, thank you", "Useful tips to take home", "Would like longer sessions"),
+    "Neither good nor poor": ("The room was cold", "Hard to get a word in"),
+    "Poor": ("Sessions kept moving rooms", "Too noisy in the new room"),
+    "Very poor": ("Nobody told me the room had changed",),
+    "Don't know": ("First time here",),
+}
+
+# Volunteers per activity (None: the whole organisation, such as trustees, reception and events) in April 2024, the
+# hours each gives a month, and the share with lived experience of mental ill health. Volunteering grows by half over
+# the two years, and four new volunteer counsellors start in May 2025.
+VOLUNTEER_ROLES = {
+    "Tuesday peer support group": (4, 8, 0.75),
+    "Men's walk and talk": (2, 6, 0.5),
+    "Hearing Voices group": (2, 6, 0.9),
+    "Counselling": (4, 14, 0.25),
+    "Friday drop-in": (5, 10, 0.6),
+    "Creative arts group": (2, 8, 0.5),
+    "Allotment group": (3, 10, 0.35),
+    None: (9, 4, 0.3),
+}
+VOLUNTEER_GROWTH, NEW_COUNSELLORS, SUMMER_HOURS = 0.5, (date(2025, 5, 1), 4), 0.6
 REMOTE_VENUES = {"online": "Online (Zoom)", "phone": "Telephone"}
 ARRIVALS = (195, 85, 100, 105, 90, 78, 104, 96)  # people referred in each quarter
 CASELOAD_FROM = date(2023, 7, 1)  # the first quarter also brings the people already referred
@@ -208,6 +280,19 @@ HEADERS = {
     "expenditure": {"period_start": ("Month", "Period start"), "activity": ("Activity", "Cost centre"),
                     "amount": ("Amount", "Spend")},
     "reserves": {"date": ("Date", "As at"), "free_reserves": ("Free reserves", "Unrestricted reserves")},
+    "activities": {"activity": ("Activity", "Activity name", "Activity"),
+                   "activity_type": ("Type", "Activity type", "Type"),
+                   "ways": ("Five ways", "Five Ways to Wellbeing", "Ways"),
+                   "peer_led": ("Peer led", "Peer-led?", "Peer led"), "delivery": ("Delivery", "Mode", "Delivery")},
+    "goals": {"participant_id": ID_HEADERS, "goal_number": ("Goal number", "Goal no"),
+              "date": ("Date", "Review date", "Rating date"), "rating": ("Rating", "Goal rating", "Progress rating"),
+              "goal_area": ("Goal area", "Area"), "activity": ("Service", "Activity"), "goal": ("Goal",)},
+    "feedback": {"date": ("Date", "Response date"), "activity": ("Activity", "Service", "Group"),
+                 "answer": ("FFT answer", "Overall, how was your experience of our service?", "FFT response"),
+                 "participant_id": ID_HEADERS, "comments": ("Comments", "Any comments?")},
+    "volunteering": {"month": ("Month", "Month starting"), "activity": ("Activity", "Project"),
+                     "volunteers": ("Volunteers", "Number of volunteers"), "hours": ("Hours", "Volunteer hours"),
+                     "lived_experience": ("Lived experience", "With lived experience")},
 }  # fmt: skip
 SHEET_NAMES = {
     "participants": ("Participants", "New participants"),
@@ -216,6 +301,10 @@ SHEET_NAMES = {
     "funding": ("Funding", "Funding"),
     "expenditure": ("Expenditure", "Spend"),
     "reserves": ("Reserves", "Reserves"),
+    "activities": ("Activities", "Activity list"),
+    "goals": ("Goals", "Goal ratings"),
+    "feedback": ("Feedback", "FFT"),
+    "volunteering": ("Volunteering", "Volunteers"),
 }
 
 
@@ -642,12 +731,188 @@ def finance_sheets(wb: Workbook, q: Quarter, reserves: float, rng: random.Random
         write_sheet(wb, kind, columns(kind, [*HEADERS[kind]], q, rng), records, q, rng)
 
 
-def build_workbook(people: list[Person], q: Quarter, reserves: float, rng: random.Random) -> Workbook:
+# Goals, feedback, volunteering and the activity list ----------------------------------------------------------
+
+
+@dataclass
+class Voice:
+    """The goal ratings, feedback responses and volunteering months of the two years, and their random stream."""
+
+    goals: list[dict]
+    feedback: list[dict]
+    volunteering: list[dict]
+    rng: random.Random
+
+    @classmethod
+    def draw(cls, people: list[Person], seed: int) -> Voice:
+        """Drawn from a stream of their own, so the people, sessions and figures drawn from ``seed`` stay the same."""
+        rng = random.Random(f"{seed} goals, feedback and volunteering")
+        return cls(goal_ratings(people, rng), feedback_responses(people, rng), volunteering_months(rng), rng)
+
+
+def goal_ratings(people: list[Person], rng: random.Random) -> list[dict]:
+    """Goals set by people in one-to-one support and on some courses, rated when set and at reviews."""
+    ratings = []
+    for person in people:
+        found = goal_setting(person, rng)
+        if found:
+            ratings += rate_goals(person, *found, rng)
+    return ratings
+
+
+def goal_setting(person: Person, rng: random.Random) -> tuple[str, list[date]] | None:
+    """The first activity in which the person set goals, with the days they attended it."""
+    attended: dict[str, list[date]] = {}
+    for visit in sorted(person.visits, key=lambda v: v.day):
+        if visit.status == "attended" and visit.activity.name in GOAL_SETTING:
+            attended.setdefault(visit.activity.name, []).append(visit.day)
+    return next(((name, days) for name, days in attended.items() if rng.random() < GOAL_SETTING[name][0]), None)
+
+
+def goal_reviews(days: list[date]) -> list[int]:
+    """Which attended sessions (by index) goals are reviewed at: every sixth, and the last of three or more."""
+    reviews = set(range(REVIEW_EVERY - 1, len(days), REVIEW_EVERY)) | ({len(days) - 1} if len(days) >= 3 else set())
+    return sorted(reviews)
+
+
+def rate_goals(person: Person, activity: str, days: list[date], rng: random.Random) -> list[dict]:
+    """One to three goals, each rated 0-10 when set (a few only at the second or third session) and at reviews."""
+    count = rng.choices(list(GOALS_PER_PERSON), weights=list(GOALS_PER_PERSON.values()))[0]
+    areas: list[str] = []
+    while len(areas) < count:
+        area = str(pick(rng, GOAL_AREAS))
+        areas += [] if area in areas else [area]
+    ratings = []
+    for number, area in enumerate(areas, 1):
+        start, rise = rng.gauss(*GOAL_START), rng.gauss(GOAL_SETTING[activity][1], GOAL_SPREAD)
+        first = rng.randint(1, 2) if len(days) > 3 and rng.random() < LATE_GOAL else 0
+        goal = {"person": person, "goal_number": number, "activity": activity, "goal": rng.choice(GOAL_WORDS[area])}
+        goal["goal_area"] = None if rng.random() < NO_GOAL_AREA else area
+        for i in [first, *(i for i in goal_reviews(days) if i > first and rng.random() >= MISSED_REVIEW)]:
+            progress = i / (len(days) - 1) if len(days) > 1 else 0
+            rating = clamp(start + rise * progress + rng.gauss(0, GOAL_NOISE), 0, 10)
+            ratings.append(dict(goal, date=days[i], rating=rating))
+    return ratings
+
+
+def quarter_of(day: date) -> int:
+    return (day.year - FIRST_DAY.year) * 4 + (day.month - FIRST_DAY.month) // 3
+
+
+def feedback_responses(people: list[Person], rng: random.Random) -> list[dict]:
+    """Friends and Family Test cards filled in after some attended sessions; a few name the person."""
+    visits = sorted(
+        ((v, p) for p in people for v in p.visits if v.status == "attended"),
+        key=lambda vp: (vp[0].day, vp[0].activity.name, str(vp[1].ref)),
+    )
+    responses = []
+    for visit, person in visits:
+        if rng.random() >= FEEDBACK_RATE:
+            continue
+        weights = FFT_DIP_WEIGHTS if quarter_of(visit.day) == FFT_DIP_QUARTER else FFT_WEIGHTS
+        answer = rng.choices(list(vocab.FFT.values), weights=weights)[0]
+        responses.append(
+            {
+                "person": person if rng.random() < FEEDBACK_NAMED else None,
+                "date": visit.day,
+                "activity": visit.activity.name,
+                "answer": answer,
+                "comments": rng.choice(FFT_COMMENTS[answer]) if rng.random() < FEEDBACK_COMMENTED else None,
+            }
+        )
+    return responses
+
+
+def volunteering_months(rng: random.Random) -> list[dict]:
+    """Volunteers, their hours and how many have lived experience, per month and activity; fewer hours in August."""
+    rows = []
+    for index in range(24):
+        month = date(FIRST_DAY.year + (FIRST_DAY.month - 1 + index) // 12, (FIRST_DAY.month - 1 + index) % 12 + 1, 1)
+        for activity, (start, hours_each, lived_share) in VOLUNTEER_ROLES.items():
+            volunteers = max(1, round(start * (1 + VOLUNTEER_GROWTH * index / 23) + rng.gauss(0, 0.7)))
+            if activity == "Counselling" and month >= NEW_COUNSELLORS[0]:
+                volunteers += NEW_COUNSELLORS[1]
+            hours = sum(max(0.0, rng.gauss(hours_each, hours_each / 3)) for _ in range(volunteers))
+            hours *= SUMMER_HOURS if activity and month.month == 8 else 1
+            rows.append(
+                {
+                    "month": month,
+                    "activity": activity,
+                    "volunteers": volunteers,
+                    "hours": round(hours * 2) / 2,
+                    "lived_experience": sum(rng.random() < lived_share for _ in range(volunteers)),
+                }
+            )
+    return rows
+
+
+def activity_records() -> list[dict]:
+    return [
+        {
+            "activity": a.name,
+            "activity_type": a.kind,
+            "ways": ACTIVITY_LIST[a.name][0],
+            "peer_led": ACTIVITY_LIST[a.name][1],
+            "delivery": a.delivery[0] if len(a.delivery) == 1 else None,  # several ways: not one to write
+        }
+        for a in ACTIVITIES
+    ]
+
+
+def goal_records(voice: Voice, q: Quarter) -> list[dict]:
+    short = q.index % 2 == 1  # every other return writes goal areas in a word
+    rows = [
+        dict(r, participant_id=r["person"].ref_in(q), goal_area=SHORT_GOAL_AREAS.get(r["goal_area"], r["goal_area"]))
+        if short
+        else dict(r, participant_id=r["person"].ref_in(q))
+        for r in voice.goals
+        if q.start <= r["date"] <= q.end
+    ]
+    return sorted(rows, key=lambda r: (r["date"], str(r["participant_id"]), r["goal_number"]))
+
+
+def fft_answer(answer: str, q: Quarter) -> str | int:
+    """As the quarter's return writes it: NHS England's code 1-6, or the words (lower case in some returns)."""
+    if q.has("fft_codes"):
+        return list(vocab.FFT.values).index(answer) + 1
+    return answer.lower() if q.index % 3 == 1 else answer
+
+
+def feedback_records(voice: Voice, q: Quarter) -> list[dict]:
+    return [
+        dict(r, participant_id=r["person"] and r["person"].ref_in(q), answer=fft_answer(r["answer"], q))
+        for r in voice.feedback
+        if q.start <= r["date"] <= q.end
+    ]
+
+
+def written_month(month: date, q: Quarter) -> date | str:
+    """A month as the quarter's return writes it: a date, 'April 2025' or 'Apr-25'."""
+    return (month, f"{month:%B %Y}", f"{month:%b-%y}")[q.index % 3]
+
+
+def volunteering_records(voice: Voice, q: Quarter) -> list[dict]:
+    return [dict(r, month=written_month(r["month"], q)) for r in voice.volunteering if q.start <= r["month"] <= q.end]
+
+
+def voice_sheets(wb: Workbook, voice: Voice, q: Quarter) -> None:
+    """The activity list (in each year's first return), goal ratings, feedback and volunteering."""
+    sheets = {"activities": activity_records()} if q.index % 4 == 0 else {}
+    sheets |= {"goals": goal_records(voice, q), "feedback": feedback_records(voice, q)}
+    sheets["volunteering"] = volunteering_records(voice, q)
+    optional = {"goal": q.has("goal_words"), "comments": q.has("feedback_comments")}
+    for kind, records in sheets.items():
+        fields = [f for f in HEADERS[kind] if optional.get(f, True)]
+        write_sheet(wb, kind, columns(kind, fields, q, voice.rng), records, q, voice.rng)
+
+
+def build_workbook(people: list[Person], q: Quarter, reserves: float, rng: random.Random, voice: Voice) -> Workbook:
     wb = Workbook()
     wb.remove(wb.active)
     participant_sheet(wb, [p for p in people if q.start <= p.first_seen <= q.end], q, rng)
     attendance_sheet(wb, people, q, rng)
     wellbeing_sheet(wb, people, q, rng)
+    voice_sheets(wb, voice, q)
     finance_sheets(wb, q, reserves, rng)
     if q.has("notes_and_comments"):
         notes = wb.create_sheet("Notes")
@@ -675,12 +940,13 @@ def generate(out_dir: Path, seed: int = 2026) -> list[Path]:
     """Write the eight quarterly workbooks (and their checked sheets, CHECKED) into ``out_dir``; return the workbooks."""
     rng = random.Random(seed)
     people = simulate(rng)
+    voice = Voice.draw(people, seed)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths, reserves = [], 118_000.0
     for q in QUARTERS:
         reserves = min(140_000, max(90_000, reserves + rng.gauss(-1000, 7000)))
         path = out_dir / f"{q.label}_returns.xlsx"
-        save(build_workbook(people, q, reserves, rng), path)
+        save(build_workbook(people, q, reserves, rng, voice), path)
         paths.append(path)
     write_checked(sorted(paths), out_dir / CHECKED)
     return sorted(paths)

@@ -323,8 +323,8 @@ def _read_attendance(sheet: Sheet, columns: list[Column], rows: Rows) -> None:
 
 
 FREE_TEXT_NOTES = {
-    "goals": "hold what a goal is in words, which is never stored (it may identify the person); the ratings were read",
-    "feedback": "hold comments in words, which are never stored (they often name people); the answers were read",
+    "goals": "what a goal is in words, which is never stored (it may identify the person); the ratings were read",
+    "feedback": "comments in words, which are never stored (they often name people); the answers were read",
 }
 
 
@@ -332,7 +332,10 @@ def _note_free_text(sheet: Sheet) -> None:
     """Say that the columns of words beside ratings or answers were left out on purpose."""
     if sheet.ignored_columns and sheet.kind.name in FREE_TEXT_NOTES:
         names = ", ".join(repr(h) for h in sheet.ignored_columns)
-        sheet.notes.append(f"In sheet {sheet.sheet or sheet.file!r}, {names} {FREE_TEXT_NOTES[sheet.kind.name]}.")
+        hold = "holds" if len(sheet.ignored_columns) == 1 else "hold"
+        sheet.notes.append(
+            f"In sheet {sheet.sheet or sheet.file!r}, {names} {hold} {FREE_TEXT_NOTES[sheet.kind.name]}."
+        )
 
 
 @_row_reader

@@ -142,3 +142,83 @@ def test_funding_income_matches_the_funding_lines(summary):
 
     lines = [line for line in sample.funding_records(1) if line["status"] == "secured"]
     assert summary["funding"]["income"] == pytest.approx(sum(share(line) for line in lines))
+
+
+# Goals, feedback, volunteering and the activity list ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def voice(people: list[sample.Person]) -> sample.Voice:
+    return sample.Voice.draw(people, 2026)
+
+
+def stored(db: Path, sql: str) -> list[tuple]:
+    con = store.connect(db, read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_goal_ratings_load_and_one_to_one_support_helps_people_furthest(voice, loaded_by_cli):
+    goals: dict[tuple[int, int], list[dict]] = {}
+    for rating in sorted(voice.goals, key=lambda r: r["date"]):
+        goals.setdefault((id(rating["person"]), rating["goal_number"]), []).append(rating)
+    rises: dict[str, list[int]] = {}
+    for ratings in (r for r in goals.values() if len(r) > 1):
+        rises.setdefault(ratings[0]["activity"], []).append(ratings[-1]["rating"] - ratings[0]["rating"])
+    mean_rise = {activity: statistics.mean(r) for activity, r in rises.items()}
+    assert (
+        mean_rise["1:1 recovery support"]
+        > mean_rise["Counselling"]
+        > mean_rise["Wellbeing course: Managing anxiety"]
+        > 0
+    )
+    first_day = {}
+    for (person, _), ratings in goals.items():
+        first_day[person] = min(first_day.get(person, ratings[0]["date"]), ratings[0]["date"])
+    late = [key for key, ratings in goals.items() if ratings[0]["date"] > first_day[key[0]]]
+    assert 0 < len(late) < 0.1 * len(goals)  # a few goals first rated at a later session
+    assert {number for _, number in goals} == {1, 2, 3}
+    assert stored(loaded_by_cli, "SELECT count(*), count(DISTINCT participant_id), sum(rating) FROM goals") == [
+        (len(voice.goals), len({person for person, _ in goals}), sum(r["rating"] for r in voice.goals))
+    ]
+
+
+def test_feedback_is_mostly_good_with_a_dip_in_one_quarter_and_mostly_anonymous(voice, loaded_by_cli):
+    answers: dict[int, list[str]] = {}
+    for response in voice.feedback:
+        answers.setdefault(sample.quarter_of(response["date"]), []).append(response["answer"])
+    positive = {q: sum(a in ("Very good", "Good") for a in found) / len(found) for q, found in answers.items()}
+    dip = positive.pop(sample.FFT_DIP_QUARTER)
+    assert min(positive.values()) > 0.8 and dip < min(positive.values()) - 0.1
+    named = sum(r["person"] is not None for r in voice.feedback)
+    dont_know = sum(r["answer"] == "Don't know" for r in voice.feedback)
+    assert 0 < named < len(voice.feedback) / 3 and 0 < dont_know < len(voice.feedback) / 20
+    assert stored(
+        loaded_by_cli, "SELECT count(*), count(participant_id), count(*) FILTER (answer = 'Don''t know') FROM feedback"
+    ) == [(len(voice.feedback), named, dont_know)]
+
+
+def test_volunteering_grows_with_lived_experience_among_the_volunteers(voice, loaded_by_cli):
+    loaded = stored(loaded_by_cli, "SELECT month, activity, volunteers, hours, lived_experience FROM volunteering")
+    assert sorted(loaded, key=str) == sorted((tuple(r.values()) for r in voice.volunteering), key=str)
+    assert all(r["lived_experience"] <= r["volunteers"] for r in voice.volunteering)
+    assert any(r["activity"] is None for r in voice.volunteering)  # the whole organisation
+    volunteers = {}
+    for r in voice.volunteering:
+        volunteers[r["month"]] = volunteers.get(r["month"], 0) + r["volunteers"]
+    assert volunteers[dt.date(2026, 3, 1)] > 1.3 * volunteers[dt.date(2024, 4, 1)]
+
+
+def test_every_activity_is_listed_with_its_five_ways(loaded_by_cli):
+    rows = stored(loaded_by_cli, "SELECT activity, ways, peer_led FROM activities")
+    listed = {name: (ways, peer_led) for name, ways, peer_led in rows}
+    assert set(listed) == {a.name for a in sample.ACTIVITIES}
+    assert listed["Five Ways to Wellbeing course"] == (
+        ["Connect", "Be active", "Take notice", "Keep learning", "Give"],
+        False,
+    )
+    assert listed["Allotment group"] == (["Connect", "Be active", "Take notice", "Give"], False)
+    assert listed["Tuesday peer support group"] == (["Connect", "Give"], True)
+    assert listed["Counselling"] == (None, False)  # no ways given: not recorded
