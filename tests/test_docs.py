@@ -113,6 +113,9 @@ CHOICES = [
     vocab.FUNDING_STATUS,
     vocab.INCOME_TYPE,
     vocab.YES_NO,
+    vocab.GOAL_AREA,
+    vocab.FFT,
+    vocab.FIVE_WAYS,
     dimensions.POPULATION_DIMENSION,
 ]
 
