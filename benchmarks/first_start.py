@@ -90,15 +90,13 @@ def sample_database(folder: Path) -> Path:
     return db
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=3, help="starts of each kind (the median is printed)")
-    args = parser.parse_args()
+def first_starts(runs: int) -> tuple[float, float]:
+    """Median seconds to the first page on an empty database and on one already holding the sample (the baseline)."""
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
         loaded = sample_database(Path(tmp))
         empty_times, loaded_times = [], []
-        for run in range(args.runs):
+        for run in range(runs):
             folder = Path(tmp) / f"run{run}"
             folder.mkdir()
             empty_times.append(seconds_to_first_page(browser, folder / "empty.duckdb"))
@@ -107,7 +105,14 @@ def main() -> None:
             shutil.copyfile(f"{loaded}.key", f"{copy}.key")
             loaded_times.append(seconds_to_first_page(browser, copy))
         browser.close()
-    empty, warm = statistics.median(empty_times), statistics.median(loaded_times)
+    return statistics.median(empty_times), statistics.median(loaded_times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3, help="starts of each kind (the median is printed)")
+    args = parser.parse_args()
+    empty, warm = first_starts(args.runs)
     print(f"{'first page, database holding the sample (baseline)':<58} {warm * 1000:>9.0f} ms")
     print(f"{'first page, empty database (loads the sample)':<58} {empty * 1000:>9.0f} ms")
     print(f"{'ratio empty / baseline':<58} {empty / warm:>9.1f} x")

@@ -1,0 +1,77 @@
+"""Cached figures follow the data: a new upload shows at once, and a rollback brings the old figure back.
+
+The loads and the rollback here are made outside the app, as the command line or another replica would make them, so
+nothing clears the app's cache: only the data version in the cache key can tell the app that the data changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from pipelines import metrics, store
+from pipelines.metrics import Filters
+from pipelines.periods import Period
+from tests.apphelpers import run_app, widget
+from tests.conftest import app_with_own_data, load, workbook
+
+FY24 = Period(dt.date(2024, 4, 1), dt.date(2025, 3, 31))  # the only financial year in the data, so the one shown
+
+
+def register(first: int, people: int) -> dict[str, list[list]]:
+    """One attended session in May 2024 for each of ``people`` people numbered from ``first``."""
+    rows = [[f"P{n:03d}", "2024-05-01", "Peer group", "yes"] for n in range(first, first + people)]
+    return {"Register": [["participant_id", "session_date", "activity", "attended"], *rows]}
+
+
+@pytest.fixture
+def own_app(app_runtime: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A database holding ten people reached, which the app opens."""
+    return app_with_own_data(tmp_path, monkeypatch, register(1, 10))
+
+
+def load_more(db: Path) -> int:
+    """Twelve more people reached, loaded as a new upload; returns its id."""
+    con = store.connect(db)
+    try:
+        (upload_id,) = load(con, ("more.xlsx", workbook(register(11, 12))))
+    finally:
+        con.close()
+    return upload_id
+
+
+def roll_back(db: Path, upload_id: int) -> None:
+    con = store.connect(db)
+    try:
+        store.rollback(con, upload_id)
+    finally:
+        con.close()
+
+
+def test_cached_figures_follow_a_load_and_a_rollback(own_app: Path) -> None:
+    from ui.data import cached
+
+    def reached() -> int:
+        return cached(metrics.reach, Filters(FY24))["reached"]
+
+    assert reached() == 10
+    upload_id = load_more(own_app)
+    assert reached() == 22
+    roll_back(own_app, upload_id)
+    assert reached() == 10
+
+
+def test_a_page_shows_a_new_upload_and_the_old_figure_after_its_rollback(own_app: Path) -> None:
+    at = run_app("viewer")
+
+    def people_reached() -> str:
+        at.run()
+        return widget(at.metric, "People reached").value
+
+    assert people_reached() == "10"
+    upload_id = load_more(own_app)
+    assert people_reached() == "22"
+    roll_back(own_app, upload_id)
+    assert people_reached() == "10"
