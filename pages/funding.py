@@ -5,7 +5,8 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from pipelines import charts, funding, metrics
+from pipelines import charts, funding, metrics, volunteering
+from pipelines.charts.volunteering import hours_by_month
 from ui import figures, show
 from ui.data import cached
 from ui.figures import fact
@@ -35,6 +36,7 @@ covered = funding.within_policy(runway, policy)
 ending = cached(funding.cliff, f, 12)
 largest = cached(funding.dependence, f, warn_at)
 paid_by = cached(funding.funders_in_words, f)
+given = cached(volunteering.totals, f)
 
 
 def in_short() -> list[str]:
@@ -96,6 +98,13 @@ fact(
     largest["funder"],
     help="Of the whole charity's income in the period, whichever activities are chosen.",
 )
+fact(
+    cols[5],
+    "Volunteer time, in kind",
+    show.money(given["value"]) if given["months"] else "–",
+    f"{given['hours']:,.0f} hours" if given["months"] else "none recorded",
+    help=f"Hours given by volunteers in the period, valued at {given['rate']}. Not counted in income.",
+)
 if largest["over_warn_share"]:
     st.warning(
         f"{largest['funder']} gave {largest['share']:.0%} of the charity's income in this period, more than "
@@ -140,6 +149,18 @@ with income:
             f"{largest['funder'] or 'no funder'} gave {show.share(largest['share'])}."
         ),
     )
+    st.subheader("Volunteer time: in-kind support")
+    st.markdown("\n".join(f"- {line}" for line in cached(volunteering.in_words, f, figures.screen())))
+    if given["months"]:
+        figures.chart(
+            "Volunteer hours",
+            f.period,
+            lambda d: cached(volunteering.by_month, f),
+            lambda t, d: hours_by_month(t, note, volunteering.filter_note(f)),
+            description=lambda t: (
+                f"Stacked bars of volunteer hours each month by activity; {t['hours'].sum():,.0f} hours in all."
+            ),
+        )
 
 with timeline:
     if lines := len(cached(funding.timeline, f)):

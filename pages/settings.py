@@ -1,13 +1,16 @@
 """Settings: how the charity's name, colour, logo and footnote appear on every chart and document it downloads, and
-the local authorities it serves, whose Census 2021 population Reach compares with."""
+the local authorities it serves, whose Census 2021 population Reach compares with, and the hourly rate volunteer time
+is valued at."""
+
+import datetime as dt
 
 import streamlit as st
 
-from pipelines import audit, reference, settings, users
+from pipelines import audit, reference, settings, users, volunteering
 from pipelines.audit import NotAllowed
 from pipelines.settings import SettingRefused
 from ui.auth import actor
-from ui.data import cursor
+from ui.data import cursor, data_changed
 from ui.figures import brand
 from ui.shell import require_shell
 
@@ -89,6 +92,41 @@ if saved_area:
             if now
             else "Saved. No area is chosen: Reach compares with England."
         )
+        st.rerun()
+
+st.header("Volunteer time")
+st.markdown(
+    "**The hourly rate volunteer time is valued at** on the Funding page and in report packs, as in-kind support. "
+    "Leave it blank to use the UK National Living Wage in force each month "
+    f"(£{volunteering.living_wage_on(dt.date.today()):,.2f} an hour today)."
+)
+if message := st.session_state.pop("rate_message", None):
+    st.success(message, icon=":material/check_circle:")
+with st.form("volunteer-rate"):
+    rate = st.number_input(
+        "Hourly rate for volunteer time (£)",
+        min_value=0.01,
+        max_value=settings.MAX_VOLUNTEER_RATE,
+        value=settings.volunteer_rate(cursor()),
+        step=0.01,
+        format="%.2f",
+        placeholder="Blank: the National Living Wage",
+        help="For example a local care worker's or a counsellor's hourly pay, if your funders agree it.",
+    )
+    saved_rate = st.form_submit_button("Save the rate", type="primary")
+
+if saved_rate:
+    try:
+        now = settings.save_volunteer_rate(cursor(), rate, by=actor())
+    except (SettingRefused, NotAllowed) as refused:
+        st.error(f"Nothing was saved. {refused}", icon=":material/error:")
+    else:
+        st.session_state["rate_message"] = (
+            f"Saved. Volunteer time is valued at £{now:,.2f} an hour."
+            if now is not None
+            else "Saved. Volunteer time is valued at the National Living Wage in force each month."
+        )
+        data_changed()  # the figures cached with the old rate
         st.rerun()
 
 

@@ -157,17 +157,18 @@ def filter_note(f: Filters) -> str:
     )
 
 
+def in_kind(found: dict, f: Filters) -> str:
+    """'230 hours in financial year 2025-26, worth £2,716 as in-kind support at £12.21 from Apr 2025: …' (``totals``)."""
+    value = "not valued (a month has no rate)" if found["value"] is None else f"worth £{found['value']:,.0f}"
+    return f"{found['hours']:,.0f} hours in {f.period.label}, {value} as in-kind support at {found['rate']}."
+
+
 def in_words(con: Con, f: Filters, disclosure: Disclosure) -> list[str]:
     """The page's lines on volunteer time, in plain words."""
     found = totals(con, f)
     if not found["months"]:
         return [f"No volunteer time is recorded for {f.period.label}. {filter_note(f)}"]
-    value = "–" if found["value"] is None else f"£{found['value']:,.0f}"
-    lines = [
-        f"**Volunteer time:** {found['hours']:,.0f} hours in {f.period.label}, worth {value} as in-kind support at "
-        f"{found['rate']}. {MATCH_FUNDING}",
-        filter_note(f),
-    ]
+    lines = [f"**Volunteer time:** {in_kind(found, f)} {MATCH_FUNDING}", filter_note(f)]
     lived = lived_experience(con, f, disclosure)
     if lived["month"] is not None:
         share = f" ({lived['share']:.0%})" if lived["share"] is not None else ""

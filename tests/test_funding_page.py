@@ -9,13 +9,14 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import app_with_own_data
 from streamlit.testing.v1 import AppTest
 
 from pipelines import charts as charts_module
-from pipelines import funding, metrics
+from pipelines import funding, metrics, settings, store
 from pipelines.periods import Period
 from pipelines.query import Filters
-from tests.apphelpers import assert_ran, charts, open_page, widget
+from tests.apphelpers import assert_ran, chart_titles, charts, open_page, widget
 
 pytestmark = pytest.mark.usefixtures("app_runtime")
 
@@ -87,3 +88,57 @@ def test_the_dependence_chart_has_one_figure_per_quarter(sample: duckdb.DuckDBPy
     assert list(frame.columns) == ["quarter", "largest_funder", "largest_share", "funders"]
     assert frame["largest_share"].iloc[0] < 0.4  # the whole charity's, not the one grant's 100%
     assert "Herfindahl" not in json.dumps(charts_module.concentration(frame, 0.4, "").to_dict())
+
+
+# Volunteer time, in kind, on the charity's own data -------------------------------------------------------------
+
+VOLUNTEERING = [
+    ["Month", "Activity", "Volunteers", "Hours", "Lived experience"],
+    ["Apr 2025", "Peer support group", 10, 100, 5],
+    ["May 2025", "Peer support group", 12, 40, 8],
+    ["May 2025", None, 4, 20, 0],  # the whole organisation
+]
+REGISTER = [
+    ["participant_id", "session_date", "activity"],
+    *[[f"P{i}", "2025-05-06", "Peer support group"] for i in range(9)],
+]
+
+
+@pytest.fixture
+def volunteered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    return app_with_own_data(tmp_path, monkeypatch, {"Register": REGISTER, "Volunteers": VOLUNTEERING})
+
+
+def test_volunteer_time_is_shown_beside_income_as_in_kind_support(volunteered: Path) -> None:
+    at = open_page("pages/funding.py", "Funding")
+    given = next(m for m in at.metric if m.label == "Volunteer time, in kind")
+    assert (given.value, given.delta) == ("£1,954", "160 hours")  # 160 hours at £12.21, the wage from April 2025
+    words = "\n".join(m.value for m in at.markdown)
+    assert (
+        "**Volunteer time:** 160 hours in financial year 2025-26, worth £1,954 as in-kind support at £12.21 from "
+        in words
+    )
+    assert "Funders often accept volunteer time as match funding" in words
+    assert "UK National Living Wage in force each month" in words
+    assert "**Lived experience:** in May 2025, 8 of 16 volunteers (50%) had lived experience." in words
+    assert "Volunteer hours each month, by activity" in chart_titles(at)
+
+
+def test_the_rate_set_in_settings_values_the_time(volunteered: Path) -> None:
+    con = store.connect(volunteered)
+    try:
+        settings.save_volunteer_rate(con, "15")
+    finally:
+        con.close()
+    at = open_page("pages/funding.py", "Funding")
+    given = next(m for m in at.metric if m.label == "Volunteer time, in kind")
+    assert given.value == "£2,400" and "£15.00 an hour, the rate set in Settings" in given.help
+
+
+def test_with_an_activity_chosen_the_whole_organisations_time_is_left_out(volunteered: Path) -> None:
+    at = with_filters(open_page("pages/funding.py", "Funding"), activity="Peer support group")
+    given = next(m for m in at.metric if m.label == "Volunteer time, in kind")
+    assert given.delta == "140 hours"
+    assert "time recorded for the whole organisation (no activity) is left out." in "\n".join(
+        m.value for m in at.markdown
+    )

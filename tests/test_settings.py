@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import current, load, workbook
+from conftest import app_with_own_data, current, load, workbook
 from PIL import Image
 
 from pipelines import settings
@@ -247,3 +247,18 @@ def test_only_an_administrator_sets_the_volunteer_rate(con: duckdb.DuckDBPyConne
     with pytest.raises(NotAllowed):
         settings.save_volunteer_rate(con, "15", by=Actor("mo", "manager"))
     assert settings.volunteer_rate(con) is None
+
+
+@pytest.mark.usefixtures("app_runtime")
+def test_the_settings_page_saves_the_volunteer_rate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    register = [["participant_id", "session_date", "activity"], ["P1", "2025-05-06", "Peer"]]
+    app_with_own_data(tmp_path, monkeypatch, {"Register": register})
+    at = run_app()
+    at.switch_page("pages/settings.py").run()
+    rate = widget(at.number_input, "Hourly rate for volunteer time (£)")
+    assert rate.value is None, "blank until one is set: the National Living Wage"
+    rate.set_value(14.5)
+    widget(at.button, "Save the rate").click().run()
+    assert_ran(at)
+    assert "Saved. Volunteer time is valued at £14.50 an hour." in [s.value for s in at.success]
+    assert widget(at.number_input, "Hourly rate for volunteer time (£)").value == 14.5, "the saved rate, read back"

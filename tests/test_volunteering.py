@@ -9,10 +9,12 @@ import duckdb
 import pytest
 from conftest import load, workbook
 
-from pipelines import settings, volunteering
+from pipelines import metrics, pack, report, settings, volunteering
 from pipelines.disclosure import Disclosure
+from pipelines.document import Paragraph
 from pipelines.periods import Period
 from pipelines.query import Filters
+from pipelines.settings import Brand
 
 MAR_APR_2025 = Period(dt.date(2025, 3, 1), dt.date(2025, 4, 30))  # the National Living Wage rose on 1 April 2025
 FY24 = Period(dt.date(2024, 4, 1), dt.date(2025, 3, 31))
@@ -128,3 +130,25 @@ def test_lived_experience_in_the_latest_month(volunteered: duckdb.DuckDBPyConnec
         "funding, valued as in-kind support."
     )
     assert words[2] == "**Lived experience:** in April 2025, <8 of 15 volunteers had lived experience."
+
+
+def test_the_summary_gives_hours_value_and_the_rate_basis(volunteered: duckdb.DuckDBPyConnection) -> None:
+    found = metrics.summary(volunteered, Filters(MAR_APR_2025))["volunteering"]
+    assert (found["hours"], found["value"], found["rate_basis"]) == (
+        230,
+        pytest.approx(2_715.90),
+        "national living wage",
+    )
+
+
+def test_the_report_packs_funding_section_carries_volunteer_time(volunteered: duckdb.DuckDBPyConnection) -> None:
+    scope = report.scope(volunteered, period=MAR_APR_2025)
+    document = pack.report_pack(volunteered, scope, ("funding",), Brand()).document
+    said = [b.text for b in document.blocks if isinstance(b, Paragraph) and b.text.startswith("Volunteer time:")]
+    assert said == [
+        "Volunteer time: 230 hours in 1 Mar 2025 – 30 Apr 2025, worth £2,716 as in-kind support at £11.44 from "
+        'Mar 2025, £12.21 from Apr 2025: the UK National Living Wage in force each month (GOV.UK, "National Minimum '
+        'Wage and National Living Wage rates"; Low Pay Commission). Funders often accept volunteer time as match '
+        "funding, valued as in-kind support. All volunteer time, including time recorded for the whole organisation "
+        "rather than one activity."
+    ]

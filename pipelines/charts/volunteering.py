@@ -1,0 +1,56 @@
+"""Volunteering charts: hours given each month, by activity."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from pipelines.charts.base import chart_title, finish
+from pipelines.charts.funding import PLOT_HEIGHT, group_colours
+
+
+def month_axis(months: list[str]) -> alt.X:
+    """Months in order, labelled 'Apr', 'May'… with the year under the first month and each January."""
+    years = "datum.index == 0 || split(datum.label, ' ')[0] == 'Jan'"
+    return alt.X(
+        "label:N",
+        title="Month",
+        sort=months,
+        scale=alt.Scale(paddingInner=0.2),
+        axis=alt.Axis(
+            labelAngle=0,
+            labelOverlap=False,
+            labelFontSize=10,
+            labelExpr=f"[split(datum.label, ' ')[0], {years} ? split(datum.label, ' ')[1] : '']",
+        ),
+    )
+
+
+def hours_by_month(frame: pd.DataFrame, note: str, caveat: str = "") -> alt.Chart:
+    """Volunteer hours each month, stacked by activity (time for the whole organisation as its own colour)."""
+    colours, scale = group_colours(list(dict.fromkeys(frame["activity"])), [])
+    data = frame.assign(colour=frame["activity"].map(colours))
+    months = list(dict.fromkeys(frame["label"]))
+    bars = (
+        alt.Chart(data)
+        .mark_bar(stroke="white", strokeWidth=0.5)
+        .encode(
+            x=month_axis(months),
+            y=alt.Y("sum(hours):Q", title="Volunteer hours", axis=alt.Axis(format=",.0f")),
+            color=alt.Color(
+                "colour:N",
+                title="Activity",
+                scale=scale,
+                legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=400),
+            ),
+            order=alt.Order("hours:Q", sort="descending"),
+            tooltip=[
+                alt.Tooltip("label:N", title="month"),
+                "activity",
+                alt.Tooltip("hours:Q", title="hours", format=",.1f"),
+                alt.Tooltip("value:Q", title="value (£)", format=",.0f"),
+            ],
+        )
+    )
+    chart = finish(bars.properties(title=chart_title("Volunteer hours each month, by activity", note, caveat)))
+    return chart.properties(height=PLOT_HEIGHT, autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
