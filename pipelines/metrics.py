@@ -42,6 +42,7 @@ from pipelines.query import (
     fetch_frame,
     fetch_rows,
     mean_ci,
+    pairs_by_quarter_sql,
     periods_table,
     spread_sql,
     sql_params,
@@ -193,21 +194,31 @@ def followup_counts(con: Con, f: Filters, measure: str) -> tuple[int, int]:
 
 
 def outcomes_by_quarter(con: Con, f: Filters, measure: str) -> pd.DataFrame:
-    """Mean change (with CI) and the share improved for pairs followed up in each quarter of the period."""
+    """Mean change (with CI) and the share improved for pairs followed up in each quarter of the period, each quarter
+    as ``outcome`` gives it for that quarter alone."""
+    periods = quarters(f.period)
+    found = {
+        row[0]: row[1:]
+        for row in fetch_rows(
+            con,
+            f"SELECT quarter, {CHANGE_COLUMNS} FROM ({pairs_by_quarter_sql(periods)}) GROUP BY 1",
+            change_params(f.with_period(Period(periods[0].start, periods[-1].end)), measure),
+        )
+    }
+    reliable = MEASURES[measure].reliable_change is not None
     rows = []
-    for q in quarters(f.period):
-        result = outcome(con, f.with_period(q), measure)
-        ci = result["ci95"] or [None, None]
-        share = result["improved"] / result["pairs"] if result["pairs"] and result["improved"] is not None else None
+    for q in periods:
+        n, mean, sd, improved, _ = found.get(quarter_label(q.start), (0, None, None, 0, 0))
+        ci = mean_ci(mean, sd, n) or [None, None]
         rows.append(
             {
                 "quarter": quarter_label(q.start),
                 "quarter_start": q.start,
-                "pairs": result["pairs"],
-                "mean_change": result["mean_change"],
+                "pairs": n,
+                "mean_change": mean,
                 "ci_low": ci[0],
                 "ci_high": ci[1],
-                "share_improved": share,
+                "share_improved": improved / n if n and reliable else None,
             }
         )
     return pd.DataFrame(rows)
@@ -440,6 +451,13 @@ def _goal_outcomes(con: Con, f: Filters) -> dict:
     return {goals.NAME: goals.outcome(con, f)} if goals.has_goals(con) else {}
 
 
+def _voice_and_volunteers(con: Con, f: Filters) -> dict:
+    """The Friends and Family Test (responses, shares, interval) and volunteer time (hours, value, rate basis)."""
+    from pipelines import feedback, volunteering  # both build on this module
+
+    return {"feedback": feedback.summary(con, f), "volunteering": volunteering.summary(con, f)}
+
+
 def summary(con: Con, f: Filters) -> dict:
     """The headline figures, shaped as docs/cli.md#summary gives them (exact, unsuppressed: for staff)."""
     outcomes = {m: outcome(con, f, m) for m in measures_with_data(con)}
@@ -464,4 +482,5 @@ def summary(con: Con, f: Filters) -> dict:
                 if o["improved"] is not None
             },
         },
+        **_voice_and_volunteers(con, f),
     }

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines import audit, charts, funding, metrics, outcomes, reach, report
+from pipelines import audit, charts, funding, metrics, outcomes, reach, report, volunteering
 from pipelines.audit import Actor
 from pipelines.disclosure import Disclosure
 from pipelines.document import Bullets, Document, Figure, Heading, Paragraph, Table, to_docx, to_pdf
@@ -264,6 +264,7 @@ def _funding(build: _Builder) -> None:
                 f"Grants from {build.scope.funder}",
             )
         )
+    _volunteer_time(build)
     costs = funding.costs(build.con, build.f, EXPORT)
     row = costs.iloc[0]
     spent = row["expenditure"]
@@ -280,6 +281,18 @@ def _funding(build: _Builder) -> None:
                 f"£{row[column]:,.0f}."
             )
     build.add(Bullets(lines), Paragraph(funding.VALUE_CAVEAT))
+
+
+def _volunteer_time(build: _Builder) -> None:
+    """Volunteer time beside the money, as in-kind support, when any is recorded."""
+    found = volunteering.totals(build.con, build.f)
+    if found["months"]:
+        build.add(
+            Paragraph(
+                f"Volunteer time: {volunteering.in_kind(found, build.f)} {volunteering.MATCH_FUNDING} "
+                + volunteering.filter_note(build.f)
+            )
+        )
 
 
 def _methods(build: _Builder) -> None:
