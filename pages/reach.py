@@ -3,7 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from pipelines import charts, reach
+from pipelines import charts, reach, ways
+from pipelines.charts.goals import people_by_way
 from pipelines.dimensions import BENCHMARKED
 from ui import figures, show
 from ui.data import cached, cursor
@@ -19,7 +20,9 @@ area = area if area in areas else reach.default_area(cursor())
 if area_note := reach.area_note(cursor(), area):
     st.info(area_note, icon=":material/location_on:")
 st.markdown("\n\n".join(cached(reach.in_brief, f, area, safe)))
-activity, who, population, deprivation = st.tabs(["Activity", "Who", "Against the population", "Deprivation"])
+activity, who, population, deprivation, five = st.tabs(
+    ["Activity", "Who", "Against the population", "Deprivation", "Five Ways"]
+)
 
 
 def bars(what: str, title: str, fetch: figures.Fetch, caveat: str = "") -> None:
@@ -236,3 +239,26 @@ with deprivation:
         "Recording LSOAs instead of deciles? Upload the government's English Indices of Deprivation 2019 "
         "'File 1' CSV on the Upload data page, and each person's LSOA is given its decile."
     )
+
+with five:
+    st.markdown(
+        "**The Five Ways to Wellbeing** (New Economics Foundation): Connect, Be active, Take notice, Keep learning "
+        "and Give. The people reached and the sessions delivered by the ways of the activities they attended."
+    )
+    if not cached(ways.recorded):
+        st.info(
+            "No activity has its Five Ways to Wellbeing recorded yet: add a 'ways' column to the attendance sheet, "
+            "or an activities sheet, on the Upload data page.",
+            icon=":material/info:",
+        )
+    else:
+        figures.chart(
+            "People by way to wellbeing",
+            f.period,
+            lambda d: cached(ways.reach_by_way, f, d),
+            lambda t, d: people_by_way(t, note, hidden_note(t, d)),
+            description=lambda t: (
+                f"Bar chart of the people reached by way to wellbeing: {listed(t['group'], t['words'])}."
+            ),
+        )
+        st.caption("A session counts under each way of its activity.")

@@ -214,7 +214,7 @@ def _wilson(disclosure: Disclosure, k: int, n: int) -> list[float] | None:
 def safe_groups(exact: pd.DataFrame, disclosure: Disclosure, secondary: bool) -> pd.DataFrame:
     """Groups of goals (``change_in_groups``) as a page may show them: every group stays; one with fewer than the
     threshold's people, or hidden so that a small one cannot be worked out, loses its figures (``shown`` False);
-    ``label`` gives the goals where shown ('24 goals'), else the people ('<8 people')."""
+    ``label`` gives the goals where shown ('24'), else the people ('<8')."""
     safe = disclosure.groups(exact, "people", figure_cols=GROUP_FIGURES, secondary=secondary)
     safe["shown"] = ~safe["hidden"] & exact["people"].map(disclosure.may_show).astype(bool)
     safe["goals"] = disclosure.counts(exact["goals"]).where(safe["shown"])
@@ -223,7 +223,7 @@ def safe_groups(exact: pd.DataFrame, disclosure: Disclosure, secondary: bool) ->
     shares = [disclosure.share(i, n) for i, n in zip(exact["improved"], exact["goals"], strict=True)]
     safe["share_improved"] = pd.Series(shares, index=safe.index, dtype="float64").where(safe["shown"])
     safe["label"] = [
-        f"{disclosure.label(n)} goals" if shown else f"{label} people"
+        disclosure.label(n) if shown else label
         for n, label, shown in zip(exact["goals"], safe["label"], safe["shown"], strict=True)
     ]
     return safe

@@ -42,7 +42,6 @@ from pipelines.query import (
     fetch_frame,
     fetch_rows,
     mean_ci,
-    pairs_by_quarter_sql,
     periods_table,
     spread_sql,
     sql_params,
@@ -194,31 +193,21 @@ def followup_counts(con: Con, f: Filters, measure: str) -> tuple[int, int]:
 
 
 def outcomes_by_quarter(con: Con, f: Filters, measure: str) -> pd.DataFrame:
-    """Mean change (with CI) and the share improved for pairs followed up in each quarter of the period, each quarter
-    as ``outcome`` gives it for that quarter alone."""
-    periods = quarters(f.period)
-    found = {
-        row[0]: row[1:]
-        for row in fetch_rows(
-            con,
-            f"SELECT quarter, {CHANGE_COLUMNS} FROM ({pairs_by_quarter_sql(periods)}) GROUP BY 1",
-            change_params(f.with_period(Period(periods[0].start, periods[-1].end)), measure),
-        )
-    }
-    reliable = MEASURES[measure].reliable_change is not None
+    """Mean change (with CI) and the share improved for pairs followed up in each quarter of the period."""
     rows = []
-    for q in periods:
-        n, mean, sd, improved, _ = found.get(quarter_label(q.start), (0, None, None, 0, 0))
-        ci = mean_ci(mean, sd, n) or [None, None]
+    for q in quarters(f.period):
+        result = outcome(con, f.with_period(q), measure)
+        ci = result["ci95"] or [None, None]
+        share = result["improved"] / result["pairs"] if result["pairs"] and result["improved"] is not None else None
         rows.append(
             {
                 "quarter": quarter_label(q.start),
                 "quarter_start": q.start,
-                "pairs": n,
-                "mean_change": mean,
+                "pairs": result["pairs"],
+                "mean_change": result["mean_change"],
                 "ci_low": ci[0],
                 "ci_high": ci[1],
-                "share_improved": improved / n if n and reliable else None,
+                "share_improved": share,
             }
         )
     return pd.DataFrame(rows)

@@ -86,8 +86,13 @@ def reach_counts(con: Con, f: Filters) -> pd.DataFrame:
 
 def reach_by_way(con: Con, f: Filters, disclosure: Disclosure) -> pd.DataFrame:
     """``reach_counts`` as a page may show it: people made safe (the ways overlap: no secondary suppression), with
-    ``label``; sessions (not people) as they are."""
-    return disclosure.groups(reach_counts(con, f), "people", secondary=False)
+    ``label``; sessions (not people) as they are; ``words``: '10 people, 1 session'."""
+    safe = disclosure.groups(reach_counts(con, f), "people", secondary=False)
+    safe["words"] = [
+        f"{label} people, {n:,} session{'' if n == 1 else 's'}"
+        for label, n in zip(safe["label"], safe["sessions"], strict=True)
+    ]
+    return safe
 
 
 # Outcomes ------------------------------------------------------------------------------------------------
@@ -128,3 +133,8 @@ def breakdown(con: Con, f: Filters, measure: str, by: str, disclosure: Disclosur
     shares = [disclosure.share(i, n) for i, n in zip(exact["improved"], exact["pairs"], strict=True)]
     safe["share_improved"] = pd.Series(shares, index=safe.index, dtype="float64").where(safe["shown"])
     return safe
+
+
+def recorded(con: Con) -> bool:
+    """Whether any activity has its ways recorded (in the activities sheet or on its attendance rows)."""
+    return bool(fetch_frame(con, f"SELECT count(ways) AS n FROM ({ACTIVITY_WAYS_SQL})")["n"][0])

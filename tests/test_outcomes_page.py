@@ -10,7 +10,7 @@ import pytest
 from conftest import app_with_own_data
 from streamlit.testing.v1 import AppTest
 
-from pipelines import metrics, outcomes, store, verdict
+from pipelines import goals, metrics, outcomes, store, verdict
 from pipelines.disclosure import Disclosure
 from pipelines.measures import MEASURES
 from pipelines.metrics import Filters
@@ -196,3 +196,93 @@ def test_a_few_dozen_people_get_a_line_each(tmp_path: Path, monkeypatch: pytest.
     slope = next(s for s in charts(at) if title_text(s) == "WEMWBS: first and latest score")
     assert "Each line is one person." in slope["title"]["subtitle"]
     assert_downloads(at)  # every chart but the slope chart
+
+
+# Goal-Based Outcomes and the Five Ways to Wellbeing -----------------------------------------------------------------
+
+
+def goals_and_ways(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scores: bool = True, tagged: bool = True) -> Path:
+    """16 people, P0–P7 in one-to-one support (Connect, Take notice; staff-led), P8–P15 in a peer group (Connect,
+    Give; peer-led), each with WEMWBS and one goal rated in May and November 2024: P0–P7's goals rise by 4 points
+    (reliable progress), P8–P15's by 1."""
+    register = [["participant_id", "session_date", "activity"]]
+    goal_rows = [["participant_id", "goal number", "date", "rating", "goal area"]]
+    wemwbs = [["participant_id", "date", "WEMWBS total"]]
+    for i in range(16):
+        register.append([f"P{i}", dt.date(2024, 5, 7), "One to one" if i < 8 else "Peer group"])
+        area = "Managing mood" if i % 2 else "Relationships"
+        goal_rows += [
+            [f"P{i}", 1, dt.date(2024, 5, 1), 2, area],
+            [f"P{i}", 1, dt.date(2024, 11, 1), 6 if i < 8 else 3, area],
+        ]
+        wemwbs += [[f"P{i}", dt.date(2024, 5, 1), 40 + i % 5], [f"P{i}", dt.date(2024, 11, 1), 42 + i % 7]]
+    sheets = {"Register": register, "Goals": goal_rows}
+    if scores:
+        sheets["Scores"] = wemwbs
+    if tagged:
+        sheets["Activities"] = [
+            ["activity", "ways", "peer led"],
+            ["One to one", "Connect; Take notice", "no"],
+            ["Peer group", "Connect; Give", "yes"],
+        ]
+    return app_with_own_data(tmp_path, monkeypatch, sheets)
+
+
+def test_goal_based_outcomes_is_a_measure_of_its_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = goals_and_ways(tmp_path, monkeypatch)
+    con = store.connect(db, read_only=True)
+    try:
+        f = Filters(metrics.default_period(con))
+        result = goals.headline(con, f, SCREEN)
+        lead = goals.in_words(result, f.period.label)
+    finally:
+        con.close()
+    assert result["shown"] and result["share_improved"] == 0.5
+    at = open_outcomes()
+    choice = widget(at.selectbox, "Measure")
+    assert choice.options == ["WEMWBS", "Goal-Based Outcomes (GBO)"] and choice.value == "WEMWBS"
+    choice.set_value(goals.NAME).run()
+    assert_ran(at)
+    assert lead in [md.value for md in at.markdown]
+    assert lead.startswith("In financial year 2024-25, of the 16 goals that 16 people set and rated twice, 50% moved")
+    found = metrics_shown(at)
+    assert found["Goals rated twice"] == ("16", "of 16 people")
+    assert found["Goals with reliable progress"] == ("50%", "3 points or more")
+    assert found["People with reliable progress on a goal"][0] == "50%"
+    assert found["Mean change (points)"][0] == "+2.5"
+    titles = chart_titles(at)
+    for title in (
+        "Progress towards people's own goals",
+        "Change in goal rating by goal area",
+        "Change in goal rating by activity",
+        "Change in goal rating by way to wellbeing",
+        "Change in goal rating by peer-led or staff-led",
+    ):
+        assert title in titles, titles
+    assert len(at.get("popover")) == len(charts(at))  # every chart can be downloaded
+    assert not at.exception
+
+
+def test_the_five_ways_for_a_questionnaire(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    goals_and_ways(tmp_path, monkeypatch)
+    at = open_outcomes()
+    titles = chart_titles(at)
+    assert "Change in WEMWBS by way to wellbeing" in titles and "Change in WEMWBS by peer-led or staff-led" in titles
+    assert any(md.value.startswith("**By the Five Ways to Wellbeing**") for md in at.markdown)
+    forest = next(s for s in charts(at) if title_text(s) == "Change in WEMWBS by peer-led or staff-led")
+    rows = next(layer["encoding"]["y"]["sort"] for layer in forest["layer"] if "y" in layer.get("encoding", {}))
+    assert rows == ["Peer-led (n=8)", "Staff-led (n=8)"]
+
+
+def test_without_ways_the_page_says_how_to_record_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    goals_and_ways(tmp_path, monkeypatch, tagged=False)
+    at = open_outcomes()
+    assert any(i.value.startswith("No activity has its Five Ways to Wellbeing recorded yet") for i in at.info)
+    assert "Change in WEMWBS by way to wellbeing" not in chart_titles(at)
+
+
+def test_goals_without_questionnaires_open_on_goals(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    goals_and_ways(tmp_path, monkeypatch, scores=False)
+    at = open_outcomes()
+    assert widget(at.selectbox, "Measure").options == ["Goal-Based Outcomes (GBO)"]
+    assert "Progress towards people's own goals" in chart_titles(at)

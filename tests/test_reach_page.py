@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import app_with_own_data
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
@@ -107,3 +108,40 @@ def test_one_quarter_and_one_activity(sample_app: Path) -> None:
     assert len(compared) == 4  # ethnic group, age band, gender, deprivation: England's benchmarks
     for _, words in compared:  # every group keeps its words, shown or not
         assert words and all(row["text"] for row in words)
+
+
+# The Five Ways to Wellbeing ------------------------------------------------------------------------------------
+
+
+def tagged_register(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tags: bool) -> Path:
+    """10 people at a walk (tagged Be active and Connect on the register) on two days, 3 of them at a course on one."""
+    register = [["participant_id", "session_date", "activity", *(["ways"] if tags else [])]]
+    for day in (dt.date(2024, 5, 7), dt.date(2024, 5, 14)):
+        register += [[f"P{i}", day, "Walk", *(["Be active; Connect"] if tags else [])] for i in range(10)]
+    register += [[f"P{i}", dt.date(2024, 5, 9), "Course", *(["Keep learning"] if tags else [])] for i in range(3)]
+    return app_with_own_data(tmp_path, monkeypatch, {"Register": register})
+
+
+def test_people_and_sessions_by_way(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tagged_register(tmp_path, monkeypatch, tags=True)
+    at = open_page("pages/reach.py", "Reach")
+    chart = next(s for s in charts(at) if title(s) == "People reached by way to wellbeing")
+    assert "One person counts under each way of each activity they attended" in subtitle(chart)
+    element = next(e for e in at.get("vega_lite_chart") if title(json.loads(e.proto.spec)) == title(chart))
+    frames = [convert_arrow_bytes_to_pandas_df(d.data.data) for d in element.proto.datasets]
+    words = next(dict(zip(f["group"], f["words"], strict=True)) for f in frames if "words" in f)
+    assert words == {
+        "Connect": "10 people, 2 sessions",
+        "Be active": "10 people, 2 sessions",
+        "Take notice": "0 people, 0 sessions",
+        "Keep learning": "<8 people, 1 session",
+        "Give": "0 people, 0 sessions",
+    }
+    assert "A session counts under each way of its activity." in [c.value for c in at.caption]
+
+
+def test_without_ways_reach_says_how_to_record_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tagged_register(tmp_path, monkeypatch, tags=False)
+    at = open_page("pages/reach.py", "Reach")
+    assert any(i.value.startswith("No activity has its Five Ways to Wellbeing recorded yet") for i in at.info)
+    assert "People reached by way to wellbeing" not in [title(s) for s in charts(at)]

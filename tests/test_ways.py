@@ -153,4 +153,4 @@ def test_the_breakdown_on_screen(layout):
     assert math.isnan(found.loc["Connect", "share_improved"])  # 6 improved: a count under 8 gives no share
     assert found.loc["Take notice", "label"] == "<8" and math.isnan(found.loc["Take notice", "mean_change"])
     gbo = ways.breakdown(con, Filters(FY24), goals.NAME, "way", Disclosure.screen())
-    assert set(gbo["label"]) == {"<8 people"} and not gbo["shown"].any()
+    assert set(gbo["label"]) == {"<8"} and not gbo["shown"].any()
