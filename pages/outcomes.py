@@ -10,6 +10,7 @@ from ui import figures, show
 from ui.data import cached
 from ui.figures import fact, hidden_note, listed
 from ui.sidebar import page_header
+from ui.voice import show_feedback
 
 f, note = page_header("Outcomes", "People count when their latest questionnaire after their first falls in the period.")
 available = cached(metrics.measures_with_data) + ([goals.NAME] if cached(goals.has_goals) else [])
@@ -176,6 +177,7 @@ def goal_breakdown(by: str, overall: float | None) -> None:
 
 if measure == goals.NAME:
     goal_based_outcomes()
+    show_feedback(f, note)
     st.stop()
 m = MEASURES[measure]
 result = cached(outcomes.headline, f, measure, safe)
@@ -375,3 +377,5 @@ with completeness:
 
 with five:
     five_ways(measure, result["mean_change"], m.citation)
+
+show_feedback(f, note)
