@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines import audit, charts, funding, metrics, outcomes, reach, report, volunteering
+from pipelines import audit, charts, funding, goals, metrics, outcomes, reach, report, volunteering
 from pipelines.audit import Actor
 from pipelines.disclosure import Disclosure
 from pipelines.document import Bullets, Document, Figure, Heading, Paragraph, Table, to_docx, to_pdf
@@ -336,8 +336,45 @@ def _methods(build: _Builder) -> None:
     )
 
 
+def _goals(build: _Builder) -> None:
+    """Progress towards people's own goals (Goal-Based Outcomes), when goals are recorded: in words, and by goal
+    area as a small table, suppressed."""
+    if not goals.has_goals(build.con):
+        return
+    build.add(Heading("Progress towards people's own goals"))
+    result = goals.headline(build.con, build.f, EXPORT)
+    if not result["shown"]:
+        build.add(Paragraph("Fewer than 8 people had a goal rated twice in this period: too few to report."))
+        return
+    areas = goals.breakdown(build.con, build.f, "goal_area", EXPORT)
+    build.add(
+        Paragraph(goals.in_words(result, build.f.period.label)),
+        Table(
+            pd.DataFrame(
+                {
+                    "Goal area": areas["group"],
+                    "Goals rated twice": areas["label"],
+                    "Mean change (points)": areas["mean_change"].round(1),
+                    "Reliable progress": [_share(s) for s in areas["share_improved"]],
+                }
+            ),
+            "Progress by goal area",
+            [
+                "Goals are rated from 0 (no progress) to 10 (reached); reliable progress is a rise of 3 points or more. "
+                "Where a group has too few people to show, its people are given instead of its goals.",
+                EXPORT.note,
+            ],
+        ),
+    )
+
+
+def _outcomes_and_goals(build: _Builder) -> None:
+    _outcomes(build)
+    _goals(build)
+
+
 SECTION_WRITERS: dict[str, Callable[[_Builder], None]] = {
-    "outcomes": _outcomes,
+    "outcomes": _outcomes_and_goals,
     "reach": _reach,
     "funding": _funding,
     "methods": _methods,
