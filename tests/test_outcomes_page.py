@@ -74,7 +74,8 @@ def metrics_shown(at: AppTest) -> dict[str, tuple[str, str | None]]:
 def test_measure_choice_lists_the_measures_with_data(sample_app: Path, sample: duckdb.DuckDBPyConnection) -> None:
     at = open_outcomes()
     choice = widget(at.selectbox, "Measure")
-    assert choice.options == metrics.measures_with_data(sample)
+    gbo = ["Goal-Based Outcomes (GBO)"] if goals.has_goals(sample) else []
+    assert choice.options == metrics.measures_with_data(sample) + gbo
     assert choice.value == metrics.main_measure(sample) == "WEMWBS"
 
 
