@@ -341,7 +341,7 @@ def _goals(build: _Builder) -> None:
     area as a small table, suppressed."""
     if not goals.has_goals(build.con):
         return
-    build.add(Heading("Progress towards people's own goals"))
+    build.add(Heading("Progress towards people's own goals", level=2))  # part of what changed for people
     result = goals.headline(build.con, build.f, EXPORT)
     if not result["shown"]:
         build.add(Paragraph("Fewer than 8 people had a goal rated twice in this period: too few to report."))
