@@ -13,10 +13,13 @@ import calendar
 import datetime as dt
 import math
 import re
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from pipelines import limits
 from pipelines.vocab import ETHNICITY_DETAILED, FIVE_WAYS, Vocabulary, age_to_band, ethnicity_group, match_ethnicity
 
+T = TypeVar("T")
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 EARLIEST, LATEST = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
 
@@ -34,6 +37,20 @@ class ImpossibleDate(CellError):
 
     def sentence(self) -> str:
         return str(self)
+
+
+def distinct_once(read: Callable[[object], T], values: Sequence[object]) -> list[T]:
+    """``read`` of each value, worked out once per distinct value: a register repeats its dates, activities and
+    answers thousands of times, so a column costs what its distinct values cost, not what its rows cost."""
+    memo: dict[tuple[type, object], T] = {}
+    found = []
+    for value in values:
+        key = (value.__class__, value)  # 1, 1.0 and True are equal in a dict but not as cells
+        try:
+            found.append(memo[key])
+        except KeyError:
+            found.append(memo.setdefault(key, read(value)))
+    return found
 
 
 def is_blank(value: object) -> bool:
@@ -65,7 +82,7 @@ def participant_id(value: object) -> str:
     """The reference, trimmed; Excel's 1234.0 (a number, or written so in a CSV) is the reference 1234."""
     found = bounded_text(value, limits.ID_CHARS)
     if found is None:
-        raise CellError("a participant ID is needed on every row")
+        raise CellError("a participant ID on every row")
     return re.sub(r"^(\d+)\.0+$", r"\1", found)
 
 

@@ -6,12 +6,13 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from pipelines import audit, limits, privacy, store
+from pipelines import audit, cells, limits, privacy, store
 from pipelines.audit import OPERATOR, Actor
 from pipelines.problem_report import row_ranges
 from pipelines.problems import Problem, UploadRefused
@@ -228,13 +229,16 @@ def _tables(name: str, sheets: list[Sheet], key: bytes) -> tuple[dict[str, pd.Da
     for kind, rows in by_kind.items():
         kept, kind_problems = _without_duplicates(name, kind, rows)
         problems += kind_problems
-        frame = pd.DataFrame([r for _, r in kept], columns=["source_row", *store.COLUMNS[kind]])
-        if "participant_id" in frame:
-            frame["participant_id"] = [
-                None if pd.isna(ref) else privacy.pseudonym(key, ref) for ref in frame["participant_id"]
-            ]
-        tables[kind] = frame
+        values = {column: [r.get(column) for _, r in kept] for column in ["source_row", *store.COLUMNS[kind]]}
+        if "participant_id" in values:
+            values["participant_id"] = cells.distinct_once(partial(_pseudonym, key), values["participant_id"])
+        tables[kind] = pd.DataFrame(values)
     return tables, problems
+
+
+def _pseudonym(key: bytes, reference: str | None) -> str | None:
+    """The keyed hash of a reference; none for a row that gives none (an anonymous feedback response)."""
+    return None if reference is None else privacy.pseudonym(key, reference)
 
 
 def _without_duplicates(name: str, kind: str, rows: list[tuple[Sheet, Record]]) -> tuple[list, list[Problem]]:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
 
 from pipelines.vocab import norm_key
 
@@ -48,11 +51,18 @@ class Instrument:
         leading = re.match(r"^\s*(\d+(?:\.\d+)?)\s*[-–:.)=]", text)
         if leading:
             return float(leading.group(1))
-        words = [norm_key(w) for w in self.words]
-        if norm_key(text) not in words:
+        position = self.word_positions.get(norm_key(text))
+        if position is None:
             return None
-        position = words.index(norm_key(text))
         return float(self.high - position if item in self.reversed_word_items else self.low + position)
+
+    @cached_property
+    def word_positions(self) -> dict[str, int]:
+        """Each answer word, normalised, with its place on the scale (the first spelling wins)."""
+        positions: dict[str, int] = {}
+        for position, word in enumerate(self.words):
+            positions.setdefault(norm_key(word), position)
+        return positions
 
     @property
     def total_range(self) -> tuple[float, float]:
@@ -170,27 +180,43 @@ def swemwbs_metric(raw: float) -> float:
 
 
 def score(instrument: Instrument, items: list[float | None]) -> dict[str, float | None]:
-    """Scores from one completed questionnaire's items (None for a missing answer).
+    """Scores from one completed questionnaire's items (None for a missing answer): ``scores`` of one row."""
+    answers = np.array([[np.nan if v is None else v for v in items]], dtype=float)
+    return {name: _number(found[0]) for name, found in scores(instrument, answers).items()}
 
-    Returns measure name -> score, None where a missing item leaves no score. CORE-10 prorates one
-    missing item (total x 10 / 9); a WEMWBS questionnaire also yields SWEMWBS from its seven items.
+
+def scores(instrument: Instrument, answers: np.ndarray) -> dict[str, np.ndarray]:
+    """Scores of many completed questionnaires at once, one row of item answers each (NaN for a missing answer).
+
+    Returns measure name -> scores, NaN where a missing answer leaves no score. CORE-10 prorates one missing
+    answer (total x 10 / 9); a WEMWBS questionnaire also yields SWEMWBS from its seven items.
     """
-    present = [v for v in items if v is not None]
-    missing = len(items) - len(present)
+    missing = np.isnan(answers).sum(axis=1)
+    total = np.nansum(answers, axis=1)
     name = instrument.name
     if name == "ONS4":
-        return {f"ONS4 {q}": v for q, v in zip(ONS4_QUESTIONS, items, strict=True)}
+        return {f"ONS4 {q}": answers[:, i] for i, q in enumerate(ONS4_QUESTIONS)}
     if name == "CORE-10":
-        total = sum(present) * 10 / 9 if missing == 1 else (sum(present) if missing == 0 else None)
-        return {name: total}
-    total = sum(present) if missing == 0 else None
+        return {name: np.select([missing == 0, missing == 1], [total, total * 10 / 9], np.nan)}
+    total = np.where(missing == 0, total, np.nan)
     if name == "SWEMWBS":
-        return {name: None if total is None else swemwbs_metric(total)}
+        return {name: _swemwbs_metrics(total)}
     if name == "WEMWBS":
-        short = [items[i - 1] for i in SWEMWBS_FROM_WEMWBS_ITEMS]
-        short_raw = None if None in short else sum(short)
-        return {name: total, "SWEMWBS": None if short_raw is None else swemwbs_metric(short_raw)}
+        short = answers[:, [i - 1 for i in SWEMWBS_FROM_WEMWBS_ITEMS]].sum(axis=1)  # NaN where one is missing
+        return {name: total, "SWEMWBS": _swemwbs_metrics(short)}
     return {name: total}
+
+
+def _swemwbs_metrics(raw: np.ndarray) -> np.ndarray:
+    table = np.asarray(SWEMWBS_METRIC)
+    found = np.full(raw.shape, np.nan)
+    known = ~np.isnan(raw) & (raw >= 7) & (raw < 7 + len(table))
+    found[known] = table[raw[known].astype(int) - 7]
+    return found
+
+
+def _number(value: float) -> float | None:
+    return None if np.isnan(value) else float(value)
 
 
 def score_total(instrument: Instrument, total: float) -> dict[str, float]:

@@ -8,8 +8,11 @@ import hmac
 import os
 import re
 import secrets
+from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
+from pipelines import cells
 from pipelines.vocab import norm_key
 
 PII_HEADERS = {
@@ -57,6 +60,31 @@ def pii_value(value: object) -> str | None:
     if _PHONE.search(value):
         return "a phone number"
     return None
+
+
+_TEN_DIGITS_ANYWHERE = re.compile(r"\d{3}\s?\d{3}\s?\d{4}")
+
+
+def _may_hold_pii(text: str) -> bool:
+    """Whether any line of ``text`` might look like personal data (each pattern alone is faster than one alternation)."""
+    return ("@" in text and bool(_EMAIL.search(text))) or any(
+        p.search(text) for p in (_POSTCODE, _PHONE, _TEN_DIGITS_ANYWHERE)
+    )
+
+
+def first_pii(values: Sequence[object]) -> tuple[int, str] | None:
+    """(position, what) of the first value that looks like personal data, or None.
+
+    A column's text is searched in one pass; cells are looked at one by one (each distinct value once) only where
+    the text might hold something, and for numbers (which might be NHS numbers).
+    """
+    texts_clear = not _may_hold_pii("\n".join(v for v in values if isinstance(v, str)))
+    looks = cells.distinct_once(partial(_looks_like, texts_clear), values)
+    return next(((i, what) for i, what in enumerate(looks) if what), None)
+
+
+def _looks_like(texts_clear: bool, value: object) -> str | None:
+    return None if value is None or (texts_clear and isinstance(value, str)) else pii_value(value)
 
 
 def is_nhs_number(raw: str) -> bool:

@@ -11,7 +11,7 @@ from pipelines.dimensions import POPULATION_DIMENSION
 from pipelines.measures import INSTRUMENTS, ONS4_QUESTIONS
 from pipelines.vocab import Vocabulary, norm_key
 
-TITLES = {"participant_id": "Participant ID", "imd_decile": "IMD decile", "lsoa_code": "LSOA code"}
+TITLES = {"participant_id": "Participant ID", "imd_decile": "IMD decile", "lsoa_code": "LSOA code", "ways": "Five ways"}
 STORED_TYPES = {
     "date": "DATE",
     "month": "DATE",

@@ -6,13 +6,15 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property, partial
 
+import numpy as np
 from openpyxl.utils import get_column_letter
 
 from pipelines import cells, limits, privacy, vocab
 from pipelines.cells import CellError
 from pipelines.dimensions import BY_KEY
-from pipelines.measures import INSTRUMENTS, Instrument, score, score_total
+from pipelines.measures import INSTRUMENTS, Instrument, score, score_total, scores
 from pipelines.periods import add_months
 from pipelines.problems import Problem
 from pipelines.sheets import KINDS, WELLBEING, Field, SheetKind, item_column, long_item_column
@@ -80,7 +82,7 @@ def read_sheet(grid: Grid, aliases: Aliases | None = None) -> Sheet:
             "Add that column (or rename its header, or choose what an unrecognised column holds) and upload again.",
         )
         return sheet
-    rows = list(_data_rows(grid.rows, header_index))
+    rows = _data_rows(grid.rows, header_index)
     if kind.about_people and _refuse_personal_data(sheet, columns, rows):
         return sheet
     _check_duplicated_columns(sheet, columns)
@@ -145,12 +147,32 @@ def _missing_required(kind: SheetKind, columns: list[Column]) -> str | None:
     return " or ".join(missing) or None
 
 
-def _data_rows(rows: list[list[object]], header_index: int) -> Iterator[tuple[int, list[object]]]:
+class Rows(list):
+    """The data rows below the header as (Excel row number, cells), whose columns are cut out once when first asked."""
+
+    def column(self, index: int) -> tuple[object, ...]:
+        """One column's cells, top to bottom (None where a row is shorter)."""
+        return self._columns[index] if index < len(self._columns) else (None,) * len(self)
+
+    @cached_property
+    def _columns(self) -> list[tuple[object, ...]]:
+        width = max((len(row) for _, row in self), default=0)
+        return list(
+            zip(*(row if len(row) == width else [*row, *[None] * (width - len(row))] for _, row in self), strict=True)
+        )
+
+
+def _data_rows(rows: list[list[object]], header_index: int) -> Rows:
     """(Excel row number, cells) below the header, skipping blank rows and a trailing totals row."""
-    body = [(i + 1, row) for i, row in enumerate(rows) if i > header_index and not all(map(cells.is_blank, row))]
+    body = [(i + 1, row) for i, row in enumerate(rows[header_index + 1 :], header_index + 1) if not _blank_row(row)]
     if body and _is_totals_row(body[-1][1]):
         body.pop()
-    yield from body
+    return Rows(body)
+
+
+def _blank_row(row: list[object]) -> bool:
+    """Whether every cell is empty (this runs on every row, so it avoids a call per cell)."""
+    return all(cell is None or (cell.__class__ is str and not cell.strip()) for cell in row)
 
 
 def _is_totals_row(row: list[object]) -> bool:
@@ -176,24 +198,17 @@ def _check_duplicated_columns(sheet: Sheet, columns: list[Column]) -> None:
 ABOUT_THE_SERVICE = {"activity", "activity_type", "delivery", "venue"}  # a venue's address is not personal data
 
 
-def _refuse_personal_data(sheet: Sheet, columns: list[Column], rows: list[tuple[int, list[object]]]) -> bool:
+def _refuse_personal_data(sheet: Sheet, columns: list[Column], rows: Rows) -> bool:
     for column in columns:
         what = None if column.field or column.item else privacy.pii_header(column.header)
         first_row = sheet.header_row
         if what is None and column.field and column.field.name in ABOUT_THE_SERVICE:
             continue
         if what is None:
-            hit = next(
-                (
-                    (n, row[column.index])
-                    for n, row in rows
-                    if column.index < len(row) and privacy.pii_value(row[column.index])
-                ),
-                None,
-            )
+            hit = privacy.first_pii(_column(rows, column))
             if hit is None:
                 continue
-            first_row, what = hit[0], privacy.pii_value(hit[1])
+            first_row, what = rows[hit[0]][0], hit[1]
         sheet.problem(first_row, f"This column holds {what}. {privacy.SEND_INSTEAD}", column)
         if column.header in sheet.ignored_columns:  # refused, so never offered for mapping
             sheet.ignored_columns.remove(column.header)
@@ -207,20 +222,33 @@ def _cell(row: list[object], column: Column) -> object:
     return row[column.index] if column.index < len(row) else None
 
 
-def _read_fields(sheet: Sheet, columns: list[Column], number: int, row: list[object]) -> Record | None:
-    """The row's contract fields as typed values, or None after recording its problems."""
-    record: Record = {}
-    ok = True
-    for column in columns:
-        if column.field is None:
-            continue
-        value = _cell(row, column)
-        try:
-            record.update(_parse(column.field, value))
-        except CellError as error:
-            ok = False
-            sheet.problem(number, error.sentence(), column, value)
-    return record if ok else None
+def _column(rows: Rows, column: Column) -> tuple[object, ...]:
+    return rows.column(column.index)
+
+
+def _parsed(f: Field, value: object) -> Record | CellError:
+    try:
+        return _parse(f, value)
+    except CellError as error:
+        return error
+
+
+def _read_fields(sheet: Sheet, columns: list[Column], rows: Rows) -> Iterator[Record | None]:
+    """Each row's contract fields as typed values (None for a row with a problem, which is recorded).
+
+    Parsed a column at a time; the problems are recorded row by row as the rows are taken, in the sheet's order.
+    """
+    fields = [c for c in columns if c.field]
+    parsed = [cells.distinct_once(partial(_parsed, c.field), _column(rows, c)) for c in fields]
+    for (number, row), found in zip(rows, zip(*parsed, strict=True) if parsed else ((),) * len(rows), strict=True):
+        record: Record | None = {}
+        for column, value in zip(fields, found, strict=True):
+            if isinstance(value, CellError):
+                sheet.problem(number, value.sentence(), column, _cell(row, column))
+                record = None
+            elif record is not None:
+                record.update(value)
+        yield record
 
 
 def _shown(value: object) -> str:
@@ -267,7 +295,6 @@ def _parse(f: Field, value: object) -> Record:
     return {f.name: CELL_READERS.get(f.parse, cells.text)(value)}
 
 
-Rows = list[tuple[int, list[object]]]
 RowReader = Callable[[Sheet, list[Column], Rows], None]
 # A kind names its row reader (SheetKind.reader) rather than holding it: the readers need this module, which needs
 # the registry. Each registers itself under its name less "_read_", so the registry stays the one table to edit.
@@ -283,8 +310,7 @@ def _clean_records(
     sheet: Sheet, columns: list[Column], rows: Rows, required: tuple[str, ...] = ()
 ) -> Iterator[tuple[int, list[object], Record]]:
     """(row number, cells, record) of each row whose cells are as expected and whose ``required`` are filled in."""
-    for number, row in rows:
-        record = _read_fields(sheet, columns, number, row)
+    for (number, row), record in zip(rows, _read_fields(sheet, columns, rows), strict=True):
         if record is not None and _require(sheet, columns, number, record, required):
             yield number, row, record
 
@@ -386,19 +412,22 @@ def _require(sheet: Sheet, columns: list[Column], number: int, record: Record, n
 def _read_wellbeing(sheet: Sheet, columns: list[Column], rows: Rows) -> None:
     missing_item_rows = 0
     long_layout = any(c.field and c.field.name == "measure" for c in columns)
+    wide = {} if long_layout else _wide_scores(columns, rows)
     for number, row, record in _clean_records(sheet, columns, rows, ("date",)):
-        answers = _long_answers(sheet, columns, number, row, record) if long_layout else _wide_answers(columns, row)
-        scores = None if answers is None else _score_row(sheet, columns, number, answers)
-        if scores is None:
+        found = wide.get(number)
+        if found is None:  # the long layout, or a row with something to explain
+            answers = _long_answers(sheet, columns, number, row, record) if long_layout else _wide_answers(columns, row)
+            found = None if answers is None else _score_row(sheet, columns, number, answers)
+        if found is None:
             continue
-        missing_item_rows += any(s["score"] is None for s in scores)
+        missing_item_rows += any(s["score"] is None for s in found)
         base = {
             "source_row": number,
             "participant_id": record["participant_id"],
             "date": record["date"],
             "activity": record.get("activity"),
         }
-        sheet.records.extend({**base, **s} for s in scores)
+        sheet.records.extend({**base, **s} for s in found)
     if missing_item_rows:
         sheet.notes.append(
             f"{missing_item_rows} questionnaire(s) in sheet {sheet.sheet or sheet.file!r} have a missing answer, so "
@@ -407,6 +436,102 @@ def _read_wellbeing(sheet: Sheet, columns: list[Column], rows: Rows) -> None:
 
 
 Answers = dict[str, tuple[dict[int, tuple[object, Column]], tuple[object, Column] | None]]
+
+
+def _wide_scores(columns: list[Column], rows: Rows) -> dict[int, list[Record]]:
+    """Row number -> score records of each wide-layout row, worked out a column at a time.
+
+    A row with an answer out of range, a total that is not one or that disagrees with the answers is left out:
+    _score_row looks at it alone and says what is wrong.
+    """
+    found: dict[int, list[Record]] = {number: [] for number, _ in rows}
+    for key, (items, total_column) in _wide_columns(columns).items():
+        instrument = INSTRUMENTS[key]
+        answers, blank, wrong = _answer_matrix(instrument, items, rows)
+        total, total_blank, total_wrong = _column_array(partial(_total_cell, instrument), total_column, rows)
+        missing = blank.sum(axis=1)
+        whole = np.all(np.isnan(answers) | (answers == np.round(answers)), axis=1)  # so sums are exact
+        adds_up = (missing > 0) | total_blank | (whole & (np.nansum(answers, axis=1) == total))
+        explain = wrong.any(axis=1) | total_wrong | ~adds_up
+        skipped = blank.all(axis=1) & total_blank
+        scored = {m: s.tolist() for m, s in scores(instrument, answers).items()}
+        derived = {m: _derived(instrument, m) for m in scored}
+        given = answers.tolist()
+        for i, (number, _) in enumerate(rows):
+            if number not in found or skipped[i]:
+                continue
+            if explain[i]:
+                del found[number]
+            elif missing[i] == instrument.items:
+                found[number] += [
+                    _score_record(m, v, [], instrument.items, _derived(instrument, m))
+                    for m, v in score_total(instrument, float(total[i])).items()
+                ]
+            else:
+                items_given = [None if v != v else v for v in given[i]] if missing[i] else given[i]
+                found[number] += [
+                    _score_record(m, None if v[i] != v[i] else v[i], items_given, int(missing[i]), derived[m])
+                    for m, v in scored.items()
+                ]
+    return {number: _without_derived_twice(records) for number, records in found.items()}
+
+
+def _wide_columns(columns: list[Column]) -> dict[str, tuple[dict[int, Column], Column | None]]:
+    """Instrument key -> (item number -> column, total column), in the order the sheet first names each."""
+    found: dict[str, tuple[dict[int, Column], Column | None]] = {}
+    for column in columns:
+        if column.item is None:
+            continue
+        key, item = column.item
+        items, total = found.setdefault(key, ({}, None))
+        found[key] = (items, column) if item is None else ({**items, item: column}, total)
+    return found
+
+
+def _answer_matrix(
+    instrument: Instrument, items: dict[int, Column], rows: Rows
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(answers, blank, wrong): one row per sheet row, one column per item; NaN where blank or not understood."""
+    parts = [
+        _column_array(partial(_answer_cell, instrument, n), items.get(n), rows) for n in range(1, instrument.items + 1)
+    ]
+    return tuple(np.column_stack([part[k] for part in parts]) for k in range(3))
+
+
+def _column_array(
+    read: Callable[[object], tuple[float, bool, bool]], column: Column | None, rows: Rows
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(values, blank, wrong) of a column's cells as arrays, each distinct cell read once; all blank if no column."""
+    if column is None:
+        return np.full(len(rows), np.nan), np.ones(len(rows), bool), np.zeros(len(rows), bool)
+    values, blank, wrong = zip(*cells.distinct_once(read, _column(rows, column)), strict=True) if rows else ((), (), ())
+    return np.array(values, dtype=float), np.array(blank, dtype=bool), np.array(wrong, dtype=bool)
+
+
+def _answer_cell(instrument: Instrument, item: int, raw: object) -> tuple[float, bool, bool]:
+    if cells.is_blank(raw):
+        return np.nan, True, False
+    value = instrument.answer(item, raw)
+    if value is None or not instrument.low <= value <= instrument.high:
+        return np.nan, False, True
+    return value, False, False
+
+
+def _total_cell(instrument: Instrument, raw: object) -> tuple[float, bool, bool]:
+    if cells.is_blank(raw):
+        return np.nan, True, False
+    low, high = instrument.total_range
+    try:
+        total = cells.number(raw)
+    except CellError:
+        return np.nan, False, True
+    return (total, False, False) if low <= total <= high else (np.nan, False, True)
+
+
+def _without_derived_twice(records: list[Record]) -> list[Record]:
+    """A score worked out from another questionnaire gives way to the same measure given directly in the row."""
+    direct = {r["measure"] for r in records if not r["derived"]}
+    return [r for r in records if not (r["derived"] and r["measure"] in direct)]
 
 
 def _wide_answers(columns: list[Column], row: list[object]) -> Answers:
@@ -472,8 +597,7 @@ def _score_row(sheet: Sheet, columns: list[Column], number: int, answers: Answer
             ok = False
             continue
         records.extend(scored)
-    direct = {r["measure"] for r in records if not r["derived"]}
-    return [r for r in records if not (r["derived"] and r["measure"] in direct)] if ok else None
+    return _without_derived_twice(records) if ok else None
 
 
 def _read_total(sheet: Sheet, number: int, instrument, total_cell) -> float | None | bool:

@@ -47,9 +47,34 @@ def read_grids(name: str, data: bytes) -> tuple[list[Grid], list[Problem]]:
     if refusal:
         return [], [Problem(name, expected=refusal)]
     try:
-        return limits.run_guarded(_read, name, suffix, data)
+        packed, problems = limits.run_guarded(_read_packed, name, suffix, data)
     except Refused as refused:
         return [], [Problem(name, expected=str(refused))]
+    return [_unpacked(grid) for grid in packed], problems
+
+
+Packed = Grid | tuple[str, str, list[tuple[Cell, ...]]]
+
+
+def _read_packed(name: str, suffix: str, data: bytes) -> tuple[list[Packed], list[Problem]]:
+    """``_read``, with each rectangular sheet sent back from the reading process as columns: a column of repeated
+    words and dates passes between processes several times faster than the same cells as rows."""
+    grids, problems = _read(name, suffix, data)
+    return [_packed(grid) for grid in grids], problems
+
+
+def _packed(grid: Grid) -> Packed:
+    widths = {len(row) for row in grid.rows}
+    if len(widths) != 1 or widths == {0}:
+        return grid
+    return grid.file, grid.sheet, list(zip(*grid.rows, strict=True))
+
+
+def _unpacked(packed: Packed) -> Grid:
+    if isinstance(packed, Grid):
+        return packed
+    file, sheet, columns = packed
+    return Grid(file, sheet, [list(row) for row in zip(*columns, strict=True)])
 
 
 def _read(name: str, suffix: str, data: bytes) -> tuple[list[Grid], list[Problem]]:

@@ -75,7 +75,7 @@ TEMPLATE_VALUES: dict[str, object] = {
     "Activity": "Template group",
     "Venue": "Church hall",
     "Minutes": 90,
-    "Ways": "Connect, Take notice",
+    "Five ways": "Connect, Take notice",
     "Goal number": 1,
     "Rating": 4,
     "Month": "June 2025",

@@ -216,10 +216,10 @@ def test_template_header_rows(blank):
     book = load_workbook(io.BytesIO(blank))
     assert header(book, "Attendance") == [
         "Participant ID", "Session date", "Activity", "Activity type", "Delivery", "Venue", "Minutes", "Attended",
-        "Ways",
+        "Five ways",
     ]  # fmt: skip
     assert header(book, "Goals") == ["Participant ID", "Goal number", "Date", "Rating", "Goal area", "Activity"]
-    assert header(book, "Activities") == ["Activity", "Activity type", "Ways", "Peer led", "Delivery"]
+    assert header(book, "Activities") == ["Activity", "Activity type", "Five ways", "Peer led", "Delivery"]
     assert header(book, "Feedback") == ["Date", "Activity", "Answer", "Participant ID"]
     assert header(book, "Volunteering") == ["Month", "Activity", "Volunteers", "Hours", "Lived experience"]
     assert header(book, "Participants")[:4] == ["Participant ID", "Age band", "Gender", "Ethnicity"]
@@ -260,7 +260,7 @@ def test_template_drop_downs_for_the_fixed_vocabularies(blank):
         ("Activities", "Peer led", ["yes", "no"]),
         ("Activities", "Activity type", ["peer support", "course", "one-to-one", "drop-in", "social", "other"]),
         ("Activities", "Delivery", ["in person", "online", "phone"]),
-        ("Activities", "Ways", None),  # several ways in one cell: a message says what to type instead
+        ("Activities", "Five ways", None),  # several ways in one cell: a message says what to type instead
         ("Volunteering", "Month", None),
         ("Goals", "Rating", None),
     ],
@@ -273,7 +273,7 @@ def test_template_drop_downs_on_the_new_sheets(blank, sheet, title, expected):
 @pytest.mark.parametrize("sheet", ["Activities", "Attendance"])
 def test_template_five_ways_cells_say_what_to_type(blank, sheet):
     book = load_workbook(io.BytesIO(blank))
-    letter = get_column_letter(column_of(book, sheet, "Ways"))
+    letter = get_column_letter(column_of(book, sheet, "Five ways"))
     [rule] = [r for r in book[sheet].data_validations.dataValidation if f"{letter}2" in r.sqref]
     assert rule.type is None and rule.showInputMessage and rule.promptTitle == "Five Ways to Wellbeing"
     assert "Connect, Be active, Take notice, Keep learning, Give" in rule.prompt and len(rule.prompt) <= 255
