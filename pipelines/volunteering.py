@@ -26,7 +26,7 @@ NLW_SOURCE = (
     "Low Pay Commission)"
 )
 WHOLE_ORGANISATION = "Whole organisation"  # a row recorded without an activity
-MATCH_FUNDING = "Funders often accept volunteer time as match funding, valued as in-kind support."
+MATCH_FUNDING = "Funders often accept volunteer time as match funding."
 VOLUNTEERING_SQL = f"SELECT * FROM volunteering WHERE month BETWEEN $start AND $end AND {ACTIVITY_MATCH}"
 
 

@@ -127,7 +127,7 @@ def test_lived_experience_in_the_latest_month(volunteered: duckdb.DuckDBPyConnec
         "**Volunteer time:** 230 hours in 1 Mar 2025 – 30 Apr 2025, worth £2,716 as in-kind support at £11.44 from "
         'Mar 2025, £12.21 from Apr 2025: the UK National Living Wage in force each month (GOV.UK, "National Minimum '
         'Wage and National Living Wage rates"; Low Pay Commission). Funders often accept volunteer time as match '
-        "funding, valued as in-kind support."
+        "funding."
     )
     assert words[2] == "**Lived experience:** in April 2025, <8 of 15 volunteers had lived experience."
 
@@ -149,6 +149,6 @@ def test_the_report_packs_funding_section_carries_volunteer_time(volunteered: du
         "Volunteer time: 230 hours in 1 Mar 2025 – 30 Apr 2025, worth £2,716 as in-kind support at £11.44 from "
         'Mar 2025, £12.21 from Apr 2025: the UK National Living Wage in force each month (GOV.UK, "National Minimum '
         'Wage and National Living Wage rates"; Low Pay Commission). Funders often accept volunteer time as match '
-        "funding, valued as in-kind support. All volunteer time, including time recorded for the whole organisation "
+        "funding. All volunteer time, including time recorded for the whole organisation "
         "rather than one activity."
     ]

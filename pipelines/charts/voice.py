@@ -14,6 +14,7 @@ SHARE = alt.Scale(domain=[0, 1])
 NOT_SHOWN = "not shown"
 WHAT = "Good or very good, of all answers (Don't know included); black line: 95% interval."
 NAME_WRAP = 24
+HALO_AND_LINE = (("white", 4), ("#111", 1.5))  # the interval over a white halo, so that it shows on any bar
 
 
 def share_text(share: float | None) -> str:
@@ -44,9 +45,12 @@ def share_positive_by_quarter(frame: pd.DataFrame, note: str) -> alt.Chart:
         base.mark_bar(color=NEW, width=alt.RelativeBandSize(0.6)).encode(
             y=alt.Y("share_positive:Q", title="Share positive", axis=alt.Axis(format="%"), scale=SHARE), tooltip=tips
         ),
-        base.transform_filter("isValid(datum.low)")
-        .mark_rule(color="#111", strokeWidth=1.5)
-        .encode(y="low:Q", y2="high:Q"),
+        *(
+            base.transform_filter("isValid(datum.low)")
+            .mark_rule(color=colour, strokeWidth=width)
+            .encode(y="low:Q", y2="high:Q")
+            for colour, width in HALO_AND_LINE
+        ),
         base.mark_text(dy=-8, color="#222", fontSize=12).encode(y="at:Q", text="text:N"),
     ]
     title = chart_title("What participants say, each quarter", note, WHAT, _gaps(frame))
@@ -70,10 +74,13 @@ def share_positive_by_activity(frame: pd.DataFrame, note: str) -> alt.Chart:
     base = alt.Chart(data).encode(y=y)
     tips = ["activity", alt.Tooltip("share_positive:Q", title="share positive", format=".0%"), "answers"]
     layers = [
-        base.mark_bar(color=NEW).encode(x=x, tooltip=tips),
-        base.transform_filter("isValid(datum.low)")
-        .mark_rule(color="#111", strokeWidth=1.5)
-        .encode(x="low:Q", x2="high:Q"),
+        base.mark_bar(color=NEW, height=alt.RelativeBandSize(0.7)).encode(x=x, tooltip=tips),
+        *(
+            base.transform_filter("isValid(datum.low)")
+            .mark_rule(color=colour, strokeWidth=width)
+            .encode(x="low:Q", x2="high:Q")
+            for colour, width in HALO_AND_LINE
+        ),
         base.mark_text(align="left", dx=4, color="#222").encode(x="at:Q", text="words:N"),
     ]
     title = chart_title("What participants say, by activity", note, WHAT, _gaps(frame))

@@ -6,7 +6,9 @@ import altair as alt
 import pandas as pd
 
 from pipelines.charts.base import chart_title, finish
-from pipelines.charts.funding import PLOT_HEIGHT, group_colours
+from pipelines.charts.funding import OTHER, PLOT_HEIGHT, group_colours
+
+OTHER_ACTIVITIES = "Other activities"
 
 
 def month_axis(months: list[str]) -> alt.X:
@@ -28,8 +30,10 @@ def month_axis(months: list[str]) -> alt.X:
 
 def hours_by_month(frame: pd.DataFrame, note: str, caveat: str = "") -> alt.Chart:
     """Volunteer hours each month, stacked by activity (time for the whole organisation as its own colour)."""
-    colours, scale = group_colours(list(dict.fromkeys(frame["activity"])), [])
-    data = frame.assign(colour=frame["activity"].map(colours))
+    by_hours = frame.groupby("activity")["hours"].sum().sort_values(ascending=False, kind="stable")
+    colours, scale = group_colours(list(by_hours.index), list(by_hours.index))  # the most hours get colours
+    scale.domain = [OTHER_ACTIVITIES if g == OTHER else g for g in scale.domain]
+    data = frame.assign(colour=frame["activity"].map(colours).replace(OTHER, OTHER_ACTIVITIES))
     months = list(dict.fromkeys(frame["label"]))
     bars = (
         alt.Chart(data)
