@@ -16,6 +16,8 @@ import re
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
+import numpy as np
+
 from pipelines import limits
 from pipelines.vocab import ETHNICITY_DETAILED, FIVE_WAYS, Vocabulary, age_to_band, ethnicity_group, match_ethnicity
 
@@ -39,18 +41,19 @@ class ImpossibleDate(CellError):
         return str(self)
 
 
+def distinct_codes(values: Sequence[object]) -> tuple[np.ndarray, list[object]]:
+    """Each value's place among the column's distinct values, and those values: a register repeats its dates,
+    activities and answers thousands of times, so a column is read once per distinct value, not once per row."""
+    memo: dict[tuple[type, object], int] = {}
+    codes = [memo.setdefault((value.__class__, value), len(memo)) for value in values]  # 1, 1.0, True kept apart
+    return np.array(codes, dtype=np.intp), [value for _, value in memo]
+
+
 def distinct_once(read: Callable[[object], T], values: Sequence[object]) -> list[T]:
-    """``read`` of each value, worked out once per distinct value: a register repeats its dates, activities and
-    answers thousands of times, so a column costs what its distinct values cost, not what its rows cost."""
-    memo: dict[tuple[type, object], T] = {}
-    found = []
-    for value in values:
-        key = (value.__class__, value)  # 1, 1.0 and True are equal in a dict but not as cells
-        try:
-            found.append(memo[key])
-        except KeyError:
-            found.append(memo.setdefault(key, read(value)))
-    return found
+    """``read`` of each value, worked out once per distinct value."""
+    codes, distinct = distinct_codes(values)
+    found = [read(value) for value in distinct]
+    return list(map(found.__getitem__, codes.tolist()))
 
 
 def is_blank(value: object) -> bool:

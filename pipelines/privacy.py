@@ -8,11 +8,10 @@ import hmac
 import os
 import re
 import secrets
-from collections.abc import Sequence
-from functools import partial
 from pathlib import Path
 
-from pipelines import cells
+import numpy as np
+
 from pipelines.vocab import norm_key
 
 PII_HEADERS = {
@@ -72,15 +71,19 @@ def _may_hold_pii(text: str) -> bool:
     )
 
 
-def first_pii(values: Sequence[object]) -> tuple[int, str] | None:
-    """(position, what) of the first value that looks like personal data, or None.
+def first_pii(codes: np.ndarray, distinct: list[object]) -> tuple[int, str] | None:
+    """(row, what) of the first cell of a column that looks like personal data, or None.
 
-    A column's text is searched in one pass; cells are looked at one by one (each distinct value once) only where
-    the text might hold something, and for numbers (which might be NHS numbers).
+    The column comes as cells.distinct_codes gives it. Its text is searched in one pass; values are looked at one
+    by one only where that text might hold something, and for numbers (which might be NHS numbers).
     """
-    texts_clear = not _may_hold_pii("\n".join(v for v in values if isinstance(v, str)))
-    looks = cells.distinct_once(partial(_looks_like, texts_clear), values)
-    return next(((i, what) for i, what in enumerate(looks) if what), None)
+    texts_clear = not _may_hold_pii("\n".join(v for v in distinct if isinstance(v, str)))
+    looks = [_looks_like(texts_clear, value) for value in distinct]
+    hits = [code for code, what in enumerate(looks) if what]
+    if not hits:
+        return None
+    first = int(np.flatnonzero(np.isin(codes, hits))[0])
+    return first, looks[codes[first]]
 
 
 def _looks_like(texts_clear: bool, value: object) -> str | None:

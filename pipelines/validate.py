@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, partial
+from typing import TypeVar
 
 import numpy as np
 from openpyxl.utils import get_column_letter
@@ -22,6 +23,7 @@ from pipelines.vocab import norm_key
 from pipelines.workbook import Grid
 
 HEADER_SEARCH_ROWS = 30
+T = TypeVar("T")
 Record = dict[str, object]
 
 
@@ -154,6 +156,22 @@ class Rows(list):
         """One column's cells, top to bottom (None where a row is shorter)."""
         return self._columns[index] if index < len(self._columns) else (None,) * len(self)
 
+    def distinct(self, index: int) -> tuple[np.ndarray, list[object]]:
+        """Each row's place among the column's distinct values, and those values (cells.distinct_codes), kept."""
+        if index not in self._distinct:
+            self._distinct[index] = cells.distinct_codes(self.column(index))
+        return self._distinct[index]
+
+    def read_column(self, index: int, read: Callable[[object], T]) -> list[T]:
+        """``read`` of each cell of a column, worked out once per distinct value."""
+        codes, distinct = self.distinct(index)
+        found = [read(value) for value in distinct]
+        return list(map(found.__getitem__, codes.tolist()))
+
+    @cached_property
+    def _distinct(self) -> dict[int, tuple[np.ndarray, list[object]]]:
+        return {}
+
     @cached_property
     def _columns(self) -> list[tuple[object, ...]]:
         width = max((len(row) for _, row in self), default=0)
@@ -205,7 +223,7 @@ def _refuse_personal_data(sheet: Sheet, columns: list[Column], rows: Rows) -> bo
         if what is None and column.field and column.field.name in ABOUT_THE_SERVICE:
             continue
         if what is None:
-            hit = privacy.first_pii(_column(rows, column))
+            hit = privacy.first_pii(*rows.distinct(column.index))
             if hit is None:
                 continue
             first_row, what = rows[hit[0]][0], hit[1]
@@ -222,10 +240,6 @@ def _cell(row: list[object], column: Column) -> object:
     return row[column.index] if column.index < len(row) else None
 
 
-def _column(rows: Rows, column: Column) -> tuple[object, ...]:
-    return rows.column(column.index)
-
-
 def _parsed(f: Field, value: object) -> Record | CellError:
     try:
         return _parse(f, value)
@@ -239,7 +253,7 @@ def _read_fields(sheet: Sheet, columns: list[Column], rows: Rows) -> Iterator[Re
     Parsed a column at a time; the problems are recorded row by row as the rows are taken, in the sheet's order.
     """
     fields = [c for c in columns if c.field]
-    parsed = [cells.distinct_once(partial(_parsed, c.field), _column(rows, c)) for c in fields]
+    parsed = [rows.read_column(c.index, partial(_parsed, c.field)) for c in fields]
     for (number, row), found in zip(rows, zip(*parsed, strict=True) if parsed else ((),) * len(rows), strict=True):
         record: Record | None = {}
         for column, value in zip(fields, found, strict=True):
@@ -504,8 +518,9 @@ def _column_array(
     """(values, blank, wrong) of a column's cells as arrays, each distinct cell read once; all blank if no column."""
     if column is None:
         return np.full(len(rows), np.nan), np.ones(len(rows), bool), np.zeros(len(rows), bool)
-    values, blank, wrong = zip(*cells.distinct_once(read, _column(rows, column)), strict=True) if rows else ((), (), ())
-    return np.array(values, dtype=float), np.array(blank, dtype=bool), np.array(wrong, dtype=bool)
+    codes, distinct = rows.distinct(column.index)
+    found = np.array([read(value) for value in distinct], dtype=float).reshape(-1, 3)[codes]
+    return found[:, 0], found[:, 1] == 1, found[:, 2] == 1
 
 
 def _answer_cell(instrument: Instrument, item: int, raw: object) -> tuple[float, bool, bool]:
