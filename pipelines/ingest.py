@@ -227,9 +227,10 @@ def _tables(name: str, sheets: list[Sheet], key: bytes) -> tuple[dict[str, pd.Da
     by_kind.pop("", None)
     tables, problems = {}, []
     for kind, rows in by_kind.items():
-        kept, kind_problems = _without_duplicates(name, kind, rows)
-        problems += kind_problems
-        values = {column: [r.get(column) for _, r in kept] for column in ["source_row", *store.COLUMNS[kind]]}
+        if _keys_repeat(kind, rows):
+            rows, kind_problems = _without_duplicates(name, kind, rows)
+            problems += kind_problems
+        values = {column: [r.get(column) for _, r in rows] for column in ["source_row", *store.COLUMNS[kind]]}
         if "participant_id" in values:
             values["participant_id"] = cells.distinct_once(partial(_pseudonym, key), values["participant_id"])
         tables[kind] = pd.DataFrame(values)
@@ -239,6 +240,12 @@ def _tables(name: str, sheets: list[Sheet], key: bytes) -> tuple[dict[str, pd.Da
 def _pseudonym(key: bytes, reference: str | None) -> str | None:
     """The keyed hash of a reference; none for a row that gives none (an anonymous feedback response)."""
     return None if reference is None else privacy.pseudonym(key, reference)
+
+
+def _keys_repeat(kind: str, rows: list[tuple[Sheet, Record]]) -> bool:
+    """Whether two rows share a natural key, found a whole column at a time (only then are rows compared one by one)."""
+    keys = pd.DataFrame({k: [r.get(k) for _, r in rows] for k in KINDS[kind].key}, dtype=object)
+    return bool(keys.duplicated().any())
 
 
 def _without_duplicates(name: str, kind: str, rows: list[tuple[Sheet, Record]]) -> tuple[list, list[Problem]]:
