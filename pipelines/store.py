@@ -1,4 +1,9 @@
-"""The DuckDB database: append-only history per sheet kind, views of the current rows, uploads and rollback."""
+"""The DuckDB database: append-only history per sheet kind, the current rows kept beside it, uploads and rollback.
+
+Each kind's history is never changed, only appended to. Its current rows (latest active upload wins per natural key)
+are worked out once per load or rollback into ``<kind>_current``, inside the same transaction, so that queries read
+them rather than rank every history row again; the view ``<kind>`` reads that table.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 import duckdb
@@ -83,8 +89,24 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(
             f"CREATE TABLE IF NOT EXISTS {kind}_history (upload_id INTEGER NOT NULL, source_row INTEGER, {body})"
         )
-        con.execute(f"CREATE OR REPLACE VIEW {kind} AS {current_rows_sql(kind)}")
+    stale = [kind for kind in COLUMNS if not _has_table(con, f"{kind}_current")]
+    if not _has_table(con, "attended_first"):
+        stale.append("attendance")
+    if meta(con, CURRENT_VERSION) != data_version(con):
+        stale = list(COLUMNS)  # uploads changed without the current rows (a database made before they were kept)
+    if stale:
+        with transaction(con):
+            _refresh(con, stale)
+    for kind in COLUMNS:
+        con.execute(f"CREATE OR REPLACE VIEW {kind} AS SELECT * FROM {kind}_current")
     con.execute(PROFILES_VIEW)
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    found = one(
+        con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND database_name = current_database()", [name]
+    )
+    return found[0] > 0
 
 
 PROFILES_VIEW = """
@@ -111,16 +133,55 @@ def current_rows_sql(kind: str, without_sample: bool = False) -> str:
     """
 
 
+CURRENT_VERSION = "current_rows_version"  # meta: the data_version the current rows were last worked out at
+_changed_in_transaction: ContextVar[set[str] | None] = ContextVar("changed_in_transaction", default=None)
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """All of the block's writes or none: commits at its end, rolls back on any exception (an interrupt too)."""
+    """All of the block's writes or none: commits at its end, rolls back on any exception (an interrupt too).
+
+    The current rows of every kind the block changed are worked out again just before the commit, so a reader sees
+    the history and its current rows of before the block or of after it, never a mix."""
     con.execute("BEGIN TRANSACTION")
+    changed = _changed_in_transaction.set(set())
     try:
         yield
+        _refresh(con, sorted(_changed_in_transaction.get()))
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    finally:
+        _changed_in_transaction.reset(changed)
+
+
+def _changed(con: duckdb.DuckDBPyConnection, kinds: list[str]) -> None:
+    """Note kinds whose current rows changed: worked out at the transaction's end, or now outside one."""
+    pending = _changed_in_transaction.get()
+    if pending is None:
+        _refresh(con, kinds)
+    else:
+        pending.update(kinds)
+
+
+CURRENT_ORDER = {"attendance": "session_date", "wellbeing": "measure, date"}  # so a period's query skips the rest
+FIRST_ATTENDED = """
+    CREATE OR REPLACE TABLE attended_first AS
+    SELECT participant_id, activity, min(session_date) AS first_day FROM attendance_current
+    WHERE attended = 'attended' GROUP BY ALL ORDER BY first_day
+"""  # each person's first attended session in each activity: a tenth of the rows of the register, and enough to
+# tell who had come by a day (query.FIRST_SEEN_SQL, MEMBERSHIP_SQL)
+
+
+def _refresh(con: duckdb.DuckDBPyConnection, kinds: list[str]) -> None:
+    """Work out the current rows of ``kinds`` from their history, and record the data version they match."""
+    for kind in kinds:
+        order = f"ORDER BY {CURRENT_ORDER[kind]}" if kind in CURRENT_ORDER else ""
+        con.execute(f"CREATE OR REPLACE TABLE {kind}_current AS {current_rows_sql(kind)} {order}")
+    if "attendance" in kinds:
+        con.execute(FIRST_ATTENDED)
+    set_meta(con, CURRENT_VERSION, data_version(con))
 
 
 def one(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> tuple | None:
@@ -157,9 +218,11 @@ def _against_current(
     con: duckdb.DuckDBPyConnection, kind: str, frame: pd.DataFrame, without_sample: bool
 ) -> Iterator[tuple[str, str]]:
     """SQL for ``frame``'s rows (n) beside the current row with the same natural key (c, NULL for a new row), and a
-    condition true where the two differ."""
+    condition true where the two differ. Within a transaction that changed the kind, its current rows are worked out
+    from the history, as the transaction will leave them."""
     differs = " OR ".join(f'n."{c}" IS DISTINCT FROM c."{c}"' for c in _value_columns(kind)) or "false"
-    current = f"({current_rows_sql(kind, without_sample)})" if without_sample else kind
+    pending = _changed_in_transaction.get() or set()
+    current = f"({current_rows_sql(kind, without_sample)})" if without_sample or kind in pending else kind
     con.register("incoming", frame)
     try:
         yield (
@@ -188,6 +251,7 @@ def insert(con: duckdb.DuckDBPyConnection, kind: str, upload_id: int, frame: pd.
         con.execute(f"INSERT INTO {kind}_history BY NAME {_typed_incoming(kind, 'upload_id', 'source_row')}")
     finally:
         con.unregister("incoming")
+    _changed(con, [kind])
 
 
 def add_upload(
@@ -322,6 +386,11 @@ def mark_rolled_back(con: duckdb.DuckDBPyConnection, upload_ids: list[int]) -> N
         "UPDATE uploads SET rolled_back_at = current_localtimestamp() WHERE upload_id IN (SELECT unnest(?))",
         [upload_ids],
     )
+    _changed(con, [kind for kind in COLUMNS if _holds_rows_of(con, kind, upload_ids)])
+
+
+def _holds_rows_of(con: duckdb.DuckDBPyConnection, kind: str, upload_ids: list[int]) -> bool:
+    return one(con, f"SELECT count(*) > 0 FROM {kind}_history WHERE upload_id IN (SELECT unnest(?))", [upload_ids])[0]
 
 
 def showing_sample(con: duckdb.DuckDBPyConnection) -> bool:
