@@ -26,10 +26,12 @@ from pipelines.metrics import (
     reach,
     secured_and_needed,
 )
+from pipelines.outcomes import change_by
 from pipelines.periods import add_months, fy_label, quarters
 from pipelines.query import (
     ACTIVITY_MATCH,
     ANNUAL_VALUE,
+    ATTENDED_SQL,
     EXPENDITURE_SQL,
     Con,
     Filters,
@@ -183,17 +185,29 @@ def reserves_over_time(con: Con, policy: tuple[float, float] = RESERVES_POLICY) 
 def value_for_money(con: Con, f: Filters) -> pd.DataFrame:
     """Cost per participant and per improvement on each measure, for everything and for each activity whose
     expenditure is recorded."""
-    activities = [
-        r[0]
-        for r in fetch_rows(
-            con,
-            f"SELECT DISTINCT activity FROM ({EXPENDITURE_SQL}) WHERE activity IS NOT NULL ORDER BY 1",
-            sql_params(f),
+    measures = [m for m in measures_with_data(con) if MEASURES[m].reliable_change is not None]
+    spent = fetch_rows(
+        con,
+        f"SELECT activity, sum(amount) FROM ({EXPENDITURE_SQL}) WHERE activity IS NOT NULL GROUP BY 1 ORDER BY 1",
+        sql_params(f),
+    )
+    reached = dict(
+        fetch_rows(
+            con, f"SELECT activity, count(DISTINCT participant_id) FROM ({ATTENDED_SQL}) GROUP BY 1", sql_params(f)
         )
-    ]
-    rows = [_value_row(con, f, "All activities (including core costs)")]
-    rows += [_value_row(con, Filters(f.period, (a,)), a) for a in activities]
+    )
+    improved = {m: _improved_by_activity(con, f, m) for m in measures}
+    rows = [_value_row(con, f, "All activities (including core costs)", measures)]
+    for activity, cost in spent:
+        counts = {m: improved[m].get(activity, 0) for m in measures}
+        rows.append(_value_figures(activity, cost, reached.get(activity, 0), counts))
     return pd.DataFrame(rows)
+
+
+def _improved_by_activity(con: Con, f: Filters, measure: str) -> dict[str, int]:
+    """People improved reliably per activity they took part in (each activity as if it alone were chosen)."""
+    found = change_by(con, f, measure, "activity")
+    return {group: int(n) for group, n in zip(found["group"], found["improved"], strict=True)}
 
 
 def costs(con: Con, f: Filters, disclosure: Disclosure) -> pd.DataFrame:
@@ -217,25 +231,27 @@ def _cost(spent: float | None, people: object, disclosure: Disclosure) -> float 
     return cost_per(spent, disclosure.count(people)) if disclosure.may_show(people) else None
 
 
-def cost_per_person(con: Con, f: Filters, disclosure: Disclosure) -> float | None:
-    """Cost per person reached, as a page may show it: only for at least the threshold's people."""
-    return _cost(expenditure(con, f), reach(con, f)["reached"], disclosure)
+def cost_per_person(con: Con, f: Filters, disclosure: Disclosure, reached: int | None = None) -> float | None:
+    """Cost per person reached, as a page may show it: only for at least the threshold's people (``reached``, when
+    the caller has counted them already)."""
+    return _cost(expenditure(con, f), reach(con, f)["reached"] if reached is None else reached, disclosure)
 
 
-def _value_row(con: Con, f: Filters, label: str) -> dict:
-    spent = expenditure(con, f)
-    reached = reach(con, f)["reached"]
+def _value_row(con: Con, f: Filters, label: str, measures: list[str]) -> dict:
+    improved = {m: outcome(con, f, m)["improved"] for m in measures}
+    return _value_figures(label, expenditure(con, f), reach(con, f)["reached"], improved)
+
+
+def _value_figures(label: str, spent: float | None, reached: int, improved: dict[str, int]) -> dict:
     row = {
         "activity": label,
         "expenditure": spent,
         "reached": reached,
         "cost_per_participant": cost_per(spent, reached),
     }
-    for measure in measures_with_data(con):
-        if MEASURES[measure].reliable_change is not None:
-            improved = outcome(con, f, measure)["improved"]
-            row[f"improved {measure}"] = improved
-            row[f"cost per improvement {measure}"] = cost_per(spent, improved)
+    for measure, count in improved.items():
+        row[f"improved {measure}"] = count
+        row[f"cost per improvement {measure}"] = cost_per(spent, count)
     return row
 
 

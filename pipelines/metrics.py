@@ -42,6 +42,7 @@ from pipelines.query import (
     fetch_frame,
     fetch_rows,
     mean_ci,
+    pairs_by_quarter_sql,
     periods_table,
     spread_sql,
     sql_params,
@@ -157,13 +158,19 @@ def pairs(con: Con, f: Filters, measure: str) -> pd.DataFrame:
 
 def outcome(con: Con, f: Filters, measure: str) -> dict:
     """Pairs, means, mean change with its paired-t 95% CI, improved/deteriorated counts and follow-up rate."""
-    with_baseline, with_pair = followup_counts(con, f, measure)
+    return outcome_and_paired(con, f, measure)[0]
+
+
+def outcome_and_paired(con: Con, f: Filters, measure: str) -> tuple[dict, int]:
+    """``outcome``, and how many of the people with a baseline have a pair (``followup_counts``), in one query that
+    works out the pairs once."""
     row = fetch_rows(
         con,
-        f"SELECT {CHANGE_COLUMNS}, avg(baseline), avg(followup) FROM ({PAIRS_SQL})",
+        f"""WITH paired AS MATERIALIZED ({PAIRS_SQL}), followed AS ({_FOLLOWED_UP_SQL})
+        SELECT * FROM (SELECT {CHANGE_COLUMNS}, avg(baseline), avg(followup) FROM paired) CROSS JOIN followed""",
         change_params(f, measure),
     )[0]
-    n, mean, sd, improved, deteriorated, baseline, followup = row
+    n, mean, sd, improved, deteriorated, baseline, followup, with_baseline, with_pair = row
     reliable = MEASURES[measure].reliable_change is not None
     return {
         "pairs": n,
@@ -177,37 +184,50 @@ def outcome(con: Con, f: Filters, measure: str) -> dict:
         "deteriorated": deteriorated if reliable else None,
         "followup_rate": with_pair / with_baseline if with_baseline else None,
         "with_baseline": with_baseline,
-    }
+    }, with_pair
+
+
+_FOLLOWED_UP_SQL = f"""
+    WITH based AS (SELECT DISTINCT participant_id FROM ({SCORED_SQL}) WHERE participant_id IN ({REACHED_SQL}))
+    SELECT count(*), count(*) FILTER (WHERE participant_id IN (SELECT participant_id FROM paired)) FROM based
+"""  # people reached with a baseline, and those of them with a pair, over the pairs ``paired`` (PAIRS_SQL)
 
 
 def followup_counts(con: Con, f: Filters, measure: str) -> tuple[int, int]:
     """(People reached with a baseline on or before the period's end, those of them with a pair in the period)."""
     return fetch_rows(
         con,
-        f"""WITH based AS (SELECT DISTINCT participant_id FROM ({SCORED_SQL})
-                           WHERE participant_id IN ({REACHED_SQL})),
-            paired AS ({PAIRS_SQL})
-        SELECT count(*), count(*) FILTER (WHERE participant_id IN (SELECT participant_id FROM paired)) FROM based""",
+        f"WITH paired AS ({PAIRS_SQL}), followed AS ({_FOLLOWED_UP_SQL}) SELECT * FROM followed",
         sql_params(f, measure=measure),
     )[0]
 
 
 def outcomes_by_quarter(con: Con, f: Filters, measure: str) -> pd.DataFrame:
-    """Mean change (with CI) and the share improved for pairs followed up in each quarter of the period."""
+    """Mean change (with CI) and the share improved for pairs followed up in each quarter of the period, each quarter
+    as ``outcome`` gives it for that quarter alone."""
+    periods = quarters(f.period)
+    found = {
+        row[0]: row[1:]
+        for row in fetch_rows(
+            con,
+            f"SELECT quarter, {CHANGE_COLUMNS} FROM ({pairs_by_quarter_sql(periods)}) GROUP BY 1",
+            change_params(f.with_period(Period(periods[0].start, periods[-1].end)), measure),
+        )
+    }
+    reliable = MEASURES[measure].reliable_change is not None
     rows = []
-    for q in quarters(f.period):
-        result = outcome(con, f.with_period(q), measure)
-        ci = result["ci95"] or [None, None]
-        share = result["improved"] / result["pairs"] if result["pairs"] and result["improved"] is not None else None
+    for q in periods:
+        n, mean, sd, improved, _ = found.get(quarter_label(q.start), (0, None, None, 0, 0))
+        ci = mean_ci(mean, sd, n) or [None, None]
         rows.append(
             {
                 "quarter": quarter_label(q.start),
                 "quarter_start": q.start,
-                "pairs": result["pairs"],
-                "mean_change": result["mean_change"],
+                "pairs": n,
+                "mean_change": mean,
                 "ci_low": ci[0],
                 "ci_high": ci[1],
-                "share_improved": share,
+                "share_improved": improved / n if n and reliable else None,
             }
         )
     return pd.DataFrame(rows)

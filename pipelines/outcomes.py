@@ -15,7 +15,7 @@ from pipelines import query
 from pipelines.dimensions import BROKEN_DOWN, labels
 from pipelines.disclosure import Disclosure
 from pipelines.measures import MEASURES, Measure
-from pipelines.metrics import followup_counts, outcome, outcomes_by_quarter, part_of, parts
+from pipelines.metrics import outcome_and_paired, outcomes_by_quarter, part_of, parts
 from pipelines.query import (
     ACTIVITY_MATCH,
     ATTENDED,
@@ -65,13 +65,34 @@ GROUP_FIGURES = ["mean_change", "ci_low", "ci_high", "improved", "deteriorated",
 def change_by(con: Con, f: Filters, measure: str, by: str) -> pd.DataFrame:
     """Change per group of one dimension (a BREAKDOWNS key, or 'dose': sessions between the two questionnaires):
     pairs, mean change with its 95% CI, improved and deteriorated, exactly."""
-    grouped = _GROUPED_SQL.get(by) or f'SELECT x.*, "{by}" AS "group" FROM ({with_profile("SELECT * FROM pairs")}) x'
-    frame = fetch_frame(
+    return changes_by(con, f, measure, (by,))[by]
+
+
+def changes_by(con: Con, f: Filters, measure: str, bys: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+    """``change_by`` for several dimensions, from one query that works out the pairs once."""
+    grouped = ", ".join(f"grouped_{i} AS ({_grouped_sql(by)})" for i, by in enumerate(bys))
+    counted = " UNION ALL ".join(
+        f"""SELECT '{by}' AS dimension, "group", {CHANGE_COLUMNS} FROM grouped_{i} GROUP BY 1, 2"""
+        for i, by in enumerate(bys)
+    )
+    found = fetch_frame(
         con,
-        f"""WITH pairs AS ({PAIRS_SQL}), grouped AS ({grouped})
-        SELECT "group", {CHANGE_COLUMNS} FROM grouped GROUP BY 1 ORDER BY 2 DESC, 1""",
+        f'WITH pairs AS MATERIALIZED ({PAIRS_SQL}), {grouped} {counted} ORDER BY dimension, pairs DESC, "group"',
         change_params(f, measure),
     )
+    return {
+        by: _change_frame(found[found["dimension"] == by].drop(columns="dimension").reset_index(drop=True), measure, by)
+        for by in bys
+    }
+
+
+def _grouped_sql(by: str) -> str:
+    """The pairs (``pairs``) with each person's group of ``by``, once for each group they belong to."""
+    return _GROUPED_SQL.get(by) or f'SELECT x.*, "{by}" AS "group" FROM ({with_profile("SELECT * FROM pairs")}) x'
+
+
+def _change_frame(frame: pd.DataFrame, measure: str, by: str) -> pd.DataFrame:
+    """One dimension's counts per group, in order, with their 95% CIs and the share improved."""
     if by == "dose":
         found = set(frame["group"])
         frame = frame.set_index("group").reindex([d for d in SESSION_BAND_ORDER if d in found]).reset_index()
@@ -90,7 +111,15 @@ def change_by(con: Con, f: Filters, measure: str, by: str) -> pd.DataFrame:
 def breakdown(con: Con, f: Filters, measure: str, by: str, disclosure: Disclosure) -> pd.DataFrame:
     """``change_by`` as a page may show it: every group stays, labelled; a group under the threshold, or hidden so
     that a small one cannot be worked out from the total, loses its figures (``shown`` is False)."""
-    exact = change_by(con, f, measure, by)
+    return _made_safe(change_by(con, f, measure, by), by, disclosure)
+
+
+def breakdowns(con: Con, f: Filters, measure: str, bys: tuple[str, ...], disclosure: Disclosure) -> dict:
+    """``breakdown`` for several dimensions, the pairs worked out once."""
+    return {by: _made_safe(exact, by, disclosure) for by, exact in changes_by(con, f, measure, bys).items()}
+
+
+def _made_safe(exact: pd.DataFrame, by: str, disclosure: Disclosure) -> pd.DataFrame:
     safe = disclosure.groups(exact, "pairs", figure_cols=GROUP_FIGURES, secondary=by not in OVERLAPPING)
     safe["shown"] = ~safe["hidden"] & exact["pairs"].map(disclosure.may_show).astype(bool)
     for count in ("improved", "deteriorated"):
@@ -124,12 +153,17 @@ def effect_size_words(d: float) -> str:
 def outcome_figures(con: Con, f: Filters, measure: str) -> dict:
     """metrics.outcome plus effect size, the shares improved / no reliable change / deteriorated, and warnings:
     exact, however few the people."""
-    result = outcome(con, f, measure)
+    return _figures_and_paired(con, f, measure)[0]
+
+
+def _figures_and_paired(con: Con, f: Filters, measure: str) -> tuple[dict, int]:
+    """``outcome_figures``, and the people with a baseline who have a pair (metrics.outcome_and_paired)."""
+    result, with_pair = outcome_and_paired(con, f, measure)
     n = result["pairs"]
     result["effect_size"] = effect_size(result["mean_change"], result["sd_change"], n)
     result["shares"] = {k: result[k] / n if n and result[k] is not None else None for k in CHANGES}
     result["warnings"] = warnings(measure, result) if n else []
-    return result
+    return result, with_pair
 
 
 CHANGES = ("improved", "no_reliable_change", "deteriorated")
@@ -140,9 +174,9 @@ def headline(con: Con, f: Filters, measure: str, disclosure: Disclosure) -> dict
     """The headline as a page may show it: the pairs as a count and a label; the means, change, effect size and
     warnings only for at least the threshold; ``changes`` (one row per category: people, label, hidden, share) with
     secondary suppression, 'improved' hidden last; the follow-up rate only over enough people."""
-    exact = outcome_figures(con, f, measure)
+    exact, with_pair = _figures_and_paired(con, f, measure)
     n, shown = exact["pairs"], disclosure.may_show(exact["pairs"])
-    with_baseline, with_pair = followup_counts(con, f, measure)
+    with_baseline = exact["with_baseline"]
     changes = _changes(exact if shown else {}, disclosure)
     result = {
         "pairs": disclosure.count(n),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipelines import metrics
 from pipelines.compare import counts_differ, shares_differ
 from pipelines.disclosure import Disclosure
 from pipelines.funding import cost_per_person
@@ -86,18 +87,20 @@ def money(con: Con, f: Filters, disclosure: Disclosure) -> dict[str, Compared]:
 
     Income and reserves are records, not samples, so any change in them is real; cost per person divides by the
     people reached, so its change counts as beyond noise only when theirs does."""
-    figures = {
-        "income": income,
-        "runway": runway_months,
-        "cost_per_person": lambda con, f: cost_per_person(con, f, disclosure),
-    }
+    reached: dict[Filters, int] = {}
+
+    def per_person(con: Con, f: Filters) -> float | None:
+        reached[f] = metrics.reach(con, f)["reached"]
+        return cost_per_person(con, f, disclosure, reached[f])
+
+    figures = {"income": income, "runway": runway_months, "cost_per_person": per_person}
     now = {key: figure(con, f) for key, figure in figures.items()}
     secured = {"secured": Compared(secured_next_year(con, f).secured, None)}
     if not has_data_before(con, f):
         return {**{key: Compared(value, None) for key, value in now.items()}, **secured}
     then = {key: figure(con, _before(f)) for key, figure in figures.items()}
     clear = {key: _changed(now[key], then[key]) for key in ("income", "runway")}
-    clear["cost_per_person"] = reach(con, f, disclosure)["reached"].clear
+    clear["cost_per_person"] = counts_differ(*(disclosure.count(reached[g]) for g in (f, _before(f))))
     return {**{key: Compared(now[key], then[key], clear=clear[key]) for key in figures}, **secured}
 
 

@@ -8,6 +8,7 @@ funding combine them and never write their own copies.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import duckdb
@@ -35,11 +36,24 @@ class Filters:
 
 
 def fetch_rows(con: Con, sql: str, params: dict | None = None) -> list[tuple]:
-    return con.execute(sql, params or {}).fetchall()
+    return con.execute(*_planned(sql, params or {})).fetchall()
 
 
 def fetch_frame(con: Con, sql: str, params: dict | None = None) -> pd.DataFrame:
-    return con.execute(sql, params or {}).df()
+    return con.execute(*_planned(sql, params or {})).df()
+
+
+_CHOSEN = re.compile(r"/\*chosen\*/((?!/\*chosen\*/).)*?/\*end chosen\*/", re.DOTALL)  # innermost first
+
+
+def _planned(sql: str, params: dict) -> tuple[str, dict]:
+    """With no activity chosen, each test of a chosen activity (ACTIVITY_MATCH, is_member) is written as ``true``:
+    DuckDB would otherwise still work out who belongs to the chosen activities, over every attendance, to no effect.
+    Parameters the query does not use are dropped (DuckDB refuses them)."""
+    if params.get("all_acts"):
+        while (written := _CHOSEN.sub("true", sql)) != sql:
+            sql = written
+    return sql, {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)}
 
 
 def activity_params(f: Filters | None, **extra: object) -> dict:
@@ -62,23 +76,30 @@ def mean_ci(mean: float | None, sd: float | None, n: int, level: float = 0.95) -
 
 # Who took part ------------------------------------------------------------------------------------
 
-ACTIVITY_MATCH = "($all_acts OR activity IN (SELECT unnest($acts)))"  # a row of a chosen activity
+ACTIVITY_MATCH = "/*chosen*/($all_acts OR activity IN (SELECT unnest($acts)))/*end chosen*/"  # a chosen activity's row
 ATTENDED = "attended = 'attended'"  # a person at a session (not a did-not-attend, not a cancellation)
 REGISTER_SQL = f"SELECT * FROM attendance WHERE session_date BETWEEN $start AND $end AND {ACTIVITY_MATCH}"
 ATTENDED_SQL = f"SELECT * FROM ({REGISTER_SQL}) WHERE {ATTENDED}"  # sessions attended in the period
 ATTENDED_TO_END_SQL = f"SELECT * FROM attendance WHERE {ATTENDED} AND session_date <= $end AND {ACTIVITY_MATCH}"
 REACHED_SQL = f"SELECT DISTINCT participant_id FROM ({ATTENDED_SQL})"  # people reached in the period
-FIRST_SEEN_SQL = f"SELECT participant_id, min(session_date) AS first_day FROM ({ATTENDED_TO_END_SQL}) GROUP BY 1"
+FIRST_ATTENDED_SQL = f"SELECT * FROM attended_first WHERE first_day <= $end AND {ACTIVITY_MATCH}"  # per activity
+FIRST_SEEN_SQL = f"SELECT participant_id, min(first_day) AS first_day FROM ({FIRST_ATTENDED_SQL}) GROUP BY 1"
 
 MEMBERSHIP_SQL = f"""
-    SELECT participant_id, activity FROM ({ATTENDED_TO_END_SQL})
+    SELECT participant_id, activity FROM ({FIRST_ATTENDED_SQL})
     UNION SELECT participant_id, activity FROM wellbeing WHERE activity IS NOT NULL AND date <= $end AND {ACTIVITY_MATCH}
 """  # the chosen activities each person took part in up to the period's end: attended, or a questionnaire against it
 
 
+MEMBER_DAYS_SQL = f"""
+    SELECT participant_id, first_day AS day FROM ({FIRST_ATTENDED_SQL})
+    UNION ALL SELECT participant_id, date FROM wellbeing WHERE activity IS NOT NULL AND date <= $end AND {ACTIVITY_MATCH}
+"""  # the days a person took part in the chosen activities (MEMBERSHIP_SQL), to tell who had by an earlier day
+
+
 def is_member(column: str = "participant_id") -> str:
     """True for the chosen activities' people (MEMBERSHIP_SQL); everyone when no activity is chosen."""
-    return f"($all_acts OR {column} IN (SELECT participant_id FROM ({MEMBERSHIP_SQL})))"
+    return f"/*chosen*/($all_acts OR {column} IN (SELECT participant_id FROM ({MEMBERSHIP_SQL})))/*end chosen*/"
 
 
 SESSION_BANDS = (("1", 1), ("2–5", 5), ("6–11", 11), ("12+", None))  # (label, most sessions in the band)
@@ -123,6 +144,27 @@ PAIRS_SQL = f"""
     JOIN q l ON l.participant_id = e.participant_id AND l.date = e.followup_date
     WHERE e.followup_date BETWEEN $start AND $end AND {is_member("e.participant_id")}
 """  # each person's first and latest questionnaire, the latest in the period (docs/metrics.md#pairs)
+
+
+def pairs_by_quarter_sql(periods: list[Period]) -> str:
+    """PAIRS_SQL for each of some quarters at once (``quarter``, ``q_start`` columns), each as of its own end: a
+    person's first questionnaire and their latest in the quarter. ``$end`` is the last quarter's end."""
+    return f"""
+    WITH q AS (SELECT participant_id, date, score FROM ({SCORED_SQL})),
+    firsts AS (SELECT participant_id, min(date) AS baseline_date FROM q GROUP BY 1),
+    lasts AS (
+        SELECT quarter, q_start, q_end, participant_id, max(date) AS followup_date
+        FROM q JOIN {periods_table(periods)} ON date BETWEEN q_start AND q_end GROUP BY ALL)
+    SELECT l.quarter, l.q_start, l.participant_id, f.baseline_date, b.score AS baseline, l.followup_date,
+        x.score AS followup, x.score - b.score AS change
+    FROM lasts l JOIN firsts f USING (participant_id)
+    JOIN q b ON b.participant_id = l.participant_id AND b.date = f.baseline_date
+    JOIN q x ON x.participant_id = l.participant_id AND x.date = l.followup_date
+    WHERE l.followup_date > f.baseline_date AND /*chosen*/($all_acts OR l.participant_id IN (
+        SELECT participant_id FROM ({MEMBER_DAYS_SQL}) WHERE day <= l.q_end))/*end chosen*/
+    """
+
+
 CHANGE_COLUMNS = """count(*) AS pairs, avg(change) AS mean_change, stddev_samp(change) AS sd,
     count(*) FILTER (WHERE change * $sign >= $reliable_change) AS improved,
     count(*) FILTER (WHERE -change * $sign >= $reliable_change) AS deteriorated"""  # over pairs, with change_params

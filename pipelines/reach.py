@@ -22,6 +22,8 @@ from pipelines.disclosure import Disclosure
 from pipelines.metrics import dna_rate, part_of, parts, reach, reach_by, reach_by_quarter, require
 from pipelines.periods import quarter_label, quarters
 from pipelines.query import (
+    ACTIVITY_MATCH,
+    ATTENDED,
     ATTENDED_SQL,
     ATTENDED_TO_END_SQL,
     FIRST_SEEN_SQL,
@@ -30,9 +32,11 @@ from pipelines.query import (
     Z_975,
     Con,
     Filters,
+    activity_params,
     fetch_frame,
     fetch_rows,
     or_not_recorded,
+    periods_table,
     session_band,
     sql_params,
     with_profile,
@@ -428,11 +432,25 @@ def deprivation(con: Con, f: Filters, disclosure: Disclosure) -> dict:
 
 
 def core20_quarters(con: Con, f: Filters) -> pd.DataFrame:
-    """Core20 per quarter of the period, exactly: people with a known decile, in Core20, and the share."""
+    """Core20 per quarter of the period, exactly (``core20`` of each quarter): people with a known decile, in Core20,
+    and the share."""
+    periods = quarters(f.period)
+    reached = f"""SELECT DISTINCT quarter, participant_id FROM attendance JOIN {periods_table(periods)}
+        ON session_date BETWEEN q_start AND q_end WHERE {ATTENDED} AND {ACTIVITY_MATCH}"""
+    found = {
+        quarter: (known, most_deprived)
+        for quarter, known, most_deprived in fetch_rows(
+            con,
+            f"""SELECT quarter, count(imd_decile), count(*) FILTER (WHERE imd_decile <= 2)
+            FROM ({with_profile(reached)}) GROUP BY 1""",
+            activity_params(f),
+        )
+    }
     rows = []
-    for q in quarters(f.period):
-        found = core20(con, f.with_period(q))
-        rows.append({"quarter": quarter_label(q.start), **{k: found[k] for k in ("known", "core20", "share")}})
+    for q in periods:
+        known, most_deprived = found.get(quarter_label(q.start), (0, 0))
+        share = most_deprived / known if known else None
+        rows.append({"quarter": quarter_label(q.start), "known": known, "core20": most_deprived, "share": share})
     return pd.DataFrame(rows)
 
 

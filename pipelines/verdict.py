@@ -13,7 +13,7 @@ import pandas as pd
 from pipelines.disclosure import Disclosure
 from pipelines.measures import MEASURES, Measure
 from pipelines.metrics import largest_funder, runway_in_words, runway_months, secured_next_year
-from pipelines.outcomes import BREAKDOWNS, SMALL_SAMPLE, breakdown, headline
+from pipelines.outcomes import BREAKDOWNS, SMALL_SAMPLE, breakdowns, headline
 from pipelines.query import Con, Filters
 
 
@@ -87,10 +87,8 @@ def standouts(con: Con, f: Filters, measure: str, disclosure: Disclosure, overal
     ``apart`` (its 95% CI of mean change leaves out everyone's mean) and ``better`` (more improvement than the
     average, given the measure's direction)."""
     m = MEASURES[measure]
-    frames = [
-        breakdown(con, f, measure, by, disclosure).assign(dimension=label.split(" (")[0])
-        for by, label in BREAKDOWNS.items()
-    ]
+    found = breakdowns(con, f, measure, tuple(BREAKDOWNS), disclosure)
+    frames = [found[by].assign(dimension=label.split(" (")[0]) for by, label in BREAKDOWNS.items()]
     groups = pd.concat(frames, ignore_index=True)
     groups = groups[groups["shown"] & groups["ci_low"].notna()].reset_index(drop=True)
     groups["apart"] = (groups["ci_low"] > overall) | (groups["ci_high"] < overall)
