@@ -9,6 +9,7 @@ from typing import Any
 
 import duckdb
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from pipelines import ingest, store, template
 
@@ -33,16 +34,39 @@ def _cached(module: str, name: str, version: str, *args: Any) -> Any:
 
 def cached(function: Callable[..., Any], *args: Any) -> Any:
     """``function(con, *args)`` from pipelines, cached until an upload or rollback changes the data."""
-    return _cached(function.__module__, function.__name__, store.data_version(cursor()), *args)
+    return _cached(function.__module__, function.__name__, data_version(), *args)
+
+
+_RUN_VERSION = "_impact_data_version"  # on the run's context: (the run's cursors, the data version read in it)
+
+
+def data_version() -> str:
+    """``store.data_version``, read once per run of the page script rather than once per figure: Streamlit gives
+    every run a new ``cursors`` dict, so a version remembered beside this run's is this run's."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    remembered = getattr(ctx, _RUN_VERSION, None)
+    if ctx is not None and remembered is not None and remembered[0] is ctx.cursors:
+        return remembered[1]
+    version = store.data_version(cursor())
+    if ctx is not None:
+        setattr(ctx, _RUN_VERSION, (ctx.cursors, version))
+    return version
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _showing_sample(version: str) -> bool:
+    return store.showing_sample(cursor())
 
 
 def showing_sample() -> bool:
-    return store.showing_sample(cursor())
+    return _showing_sample(data_version())
 
 
 def data_changed() -> None:
     """Call after a load or rollback so every page shows the new figures at once."""
     st.cache_data.clear()
+    if (ctx := get_script_run_ctx(suppress_warning=True)) is not None:
+        setattr(ctx, _RUN_VERSION, None)
 
 
 @st.cache_data(show_spinner="Checking the files…", max_entries=16)
@@ -52,7 +76,7 @@ def _checked(files: tuple[tuple[str, bytes], ...], mappings: str, version: str) 
 
 def check_upload(files: tuple[tuple[str, bytes], ...], mappings: dict[str, dict[str, str]]) -> ingest.Check:
     """ingest.check, cached while the files, the column mappings and the data stay the same."""
-    return _checked(files, json.dumps(mappings, sort_keys=True), store.data_version(cursor()))
+    return _checked(files, json.dumps(mappings, sort_keys=True), data_version())
 
 
 @st.cache_data(show_spinner=False)
