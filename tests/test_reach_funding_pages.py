@@ -233,6 +233,7 @@ def test_funding_page_headlines_match_the_pipeline(sample_app: Path, sample: duc
     assert chart_titles(at) == [
         "Income each quarter, by funder",
         "How dependent the charity is on one funder",
+        "Volunteer hours each month, by activity",
         "When each grant and contract runs",
         "Secured income against what the service needs",
         "Free reserves",
