@@ -102,10 +102,12 @@ def _download_menu(
     labels: dict[str, str],
     formats: tuple[str, ...],
 ) -> None:
+    branding = brand()  # once per menu: it is read from the database
+
     def exhibit() -> Exhibit:
         data = fetch(Disclosure.export())
         spec = draw(data, Disclosure.export()).to_dict() if draw else {}
-        return Exhibit(what, spec, data, period, brand(), citation, labels)
+        return Exhibit(what, spec, data, period, branding, citation, labels)
 
     with st.popover("Download", icon=":material/download:"):
         st.caption(f"{what}, {period.short_label}. {export.EXPORT_SUPPRESSION}.")
@@ -113,7 +115,7 @@ def _download_menu(
             st.download_button(
                 LABELS[ext],
                 data=lambda ext=ext: exhibit().render(ext),
-                file_name=Exhibit(what, {}, pd.DataFrame(), period, brand()).file_name(ext),
+                file_name=Exhibit(what, {}, pd.DataFrame(), period, branding).file_name(ext),
                 mime=export.MIME[ext],
                 key=f"download-{what}-{ext}",
                 on_click="ignore",
