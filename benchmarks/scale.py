@@ -118,10 +118,12 @@ def part_large(db_path: str, factor: float) -> dict:
 
 
 def add_account(con) -> None:
+    """The viewer account the page runs sign in with, unless the database has it already (one kept from a run)."""
     from pipelines import users
     from pipelines.audit import OPERATOR
 
-    users.add(con, ACCOUNT, "viewer", None, by=OPERATOR)
+    if users.role_of(con, ACCOUNT) is None:
+        users.add(con, ACCOUNT, "viewer", None, by=OPERATOR)
 
 
 def part_pages(runs: int) -> dict:
@@ -131,7 +133,11 @@ def part_pages(runs: int) -> dict:
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import AppTest, app_test
 
+    from pipelines import store
     from ui.auth import SESSION_KEY
+
+    with store.connect() as con:  # a database kept from an earlier run, or built elsewhere, may lack the account
+        add_account(con)
 
     class ServerPagesManager(PagesManager):
         """Every run through st.navigation in dashboard.py, as on a server (see tests/conftest.py)."""
