@@ -79,9 +79,9 @@ class Page:
 
 CHARTS = {
     "overview": 2,
-    "outcomes": 4,
+    "outcomes": 5,
     "reach": 4,
-    "funding": 2,
+    "funding": 3,
     "upload": 0,
     "reports": 0,
     "settings": 0,
