@@ -66,6 +66,7 @@ class SheetKind:
     reader: str = "required"  # validate's row reader: 'required' checks the required fields; others are kind-specific
     worked_out: tuple[tuple[str, str], ...] = ()  # stored columns the reader works out, with their DuckDB types
     in_template: bool = True
+    plural: str = ""  # many rows, where not the noun with an 's'
 
     def field_for(self, header: object) -> Field | None:
         key = norm_key(header)
@@ -73,7 +74,7 @@ class SheetKind:
 
     @property
     def nouns(self) -> tuple[str, str]:
-        return self.noun, f"{self.noun}s"
+        return self.noun, self.plural or f"{self.noun}s"
 
     @property
     def about_people(self) -> bool:
@@ -294,6 +295,7 @@ ACTIVITIES = SheetKind(
     ),
     key=("activity",),
     noun="activity",
+    plural="activities",
     reader="required",
 )
 

@@ -123,6 +123,7 @@ def test_empty_state_lists_the_sample_uploads(sample_app: Path) -> None:
     assert history["file"].str.endswith(" (sample)").all() and (history["status"] == "active").all()
     assert history["what changed"].iloc[-1] == (
         "188 participant profiles added; 1,502 attendances added; 665 questionnaire scores added; "
+        "12 activities added; 164 goal ratings added; 88 feedback responses added; 24 volunteering months added; "
         "12 funding lines added; 39 expenditure lines added; 1 reserves figure added"
     )
     assert "Remove the sample data…" not in labels(at.button), "nothing of the charity's own is loaded yet"
@@ -426,7 +427,9 @@ def test_rolling_back_a_chosen_sample_upload(sample_app: Path) -> None:
         "Upload 1 was rolled back; the rows it replaced are current again. Taken out:\n\n"
         f"- 2024-25_Q1_returns.xlsx (upload 1, loaded {loaded_at(sample_app, 1)}): 188 participant profiles "
         "(sheet 'Participants'); 1,502 attendances (sheet 'Attendance'); 665 questionnaire scores "
-        "(sheet 'Wellbeing'); 12 funding lines (sheet 'Funding'); 39 expenditure lines (sheet 'Expenditure'); "
+        "(sheet 'Wellbeing'); 12 activities (sheet 'Activities'); 164 goal ratings (sheet 'Goals'); 88 feedback "
+        "responses (sheet 'Feedback'); 24 volunteering months (sheet 'Volunteering'); 12 funding lines (sheet "
+        "'Funding'); 39 expenditure lines (sheet 'Expenditure'); "
         "1 reserves figure (sheet 'Reserves')"
     ]
     assert sample_banner(at), "the other sample uploads are still active"
