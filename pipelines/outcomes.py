@@ -111,16 +111,21 @@ def _change_frame(frame: pd.DataFrame, measure: str, by: str) -> pd.DataFrame:
 def breakdown(con: Con, f: Filters, measure: str, by: str, disclosure: Disclosure) -> pd.DataFrame:
     """``change_by`` as a page may show it: every group stays, labelled; a group under the threshold, or hidden so
     that a small one cannot be worked out from the total, loses its figures (``shown`` is False)."""
-    return _made_safe(change_by(con, f, measure, by), by, disclosure)
+    return made_safe(change_by(con, f, measure, by), disclosure, secondary=by not in OVERLAPPING)
 
 
 def breakdowns(con: Con, f: Filters, measure: str, bys: tuple[str, ...], disclosure: Disclosure) -> dict:
     """``breakdown`` for several dimensions, the pairs worked out once."""
-    return {by: _made_safe(exact, by, disclosure) for by, exact in changes_by(con, f, measure, bys).items()}
+    return {
+        by: made_safe(exact, disclosure, secondary=by not in OVERLAPPING)
+        for by, exact in changes_by(con, f, measure, bys).items()
+    }
 
 
-def _made_safe(exact: pd.DataFrame, by: str, disclosure: Disclosure) -> pd.DataFrame:
-    safe = disclosure.groups(exact, "pairs", figure_cols=GROUP_FIGURES, secondary=by not in OVERLAPPING)
+def made_safe(exact: pd.DataFrame, disclosure: Disclosure, *, secondary: bool) -> pd.DataFrame:
+    """Groups' change as a page may show it: a group of fewer than the threshold's people loses its figures
+    (``shown`` False); ``secondary`` hides one more where a hidden group could be worked out from the total."""
+    safe = disclosure.groups(exact, "pairs", figure_cols=GROUP_FIGURES, secondary=secondary)
     safe["shown"] = ~safe["hidden"] & exact["pairs"].map(disclosure.may_show).astype(bool)
     for count in ("improved", "deteriorated"):
         safe[count] = disclosure.counts(safe[count])

@@ -18,7 +18,7 @@ from pipelines import goals
 from pipelines.disclosure import Disclosure
 from pipelines.measures import MEASURES
 from pipelines.metrics import require
-from pipelines.outcomes import GROUP_FIGURES
+from pipelines.outcomes import made_safe
 from pipelines.query import (
     ATTENDED_SQL,
     CHANGE_COLUMNS,
@@ -126,13 +126,7 @@ def breakdown(con: Con, f: Filters, measure: str, by: str, disclosure: Disclosur
     exact = change_by(con, f, measure, by)
     if measure == goals.NAME:
         return goals.safe_groups(exact, disclosure, secondary=False)
-    safe = disclosure.groups(exact, "pairs", figure_cols=GROUP_FIGURES, secondary=False)
-    safe["shown"] = ~safe["hidden"] & exact["pairs"].map(disclosure.may_show).astype(bool)
-    for count in ("improved", "deteriorated"):
-        safe[count] = disclosure.counts(safe[count])
-    shares = [disclosure.share(i, n) for i, n in zip(exact["improved"], exact["pairs"], strict=True)]
-    safe["share_improved"] = pd.Series(shares, index=safe.index, dtype="float64").where(safe["shown"])
-    return safe
+    return made_safe(exact, disclosure, secondary=False)
 
 
 def recorded(con: Con) -> bool:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from pipelines.charts.base import GROUP_TIPS, NEW, chart_title, nothing_drawn, plain
-from pipelines.charts.outcomes import categories, forest
+from pipelines.charts.base import GROUP_TIPS, NEW, chart_title, plain
+from pipelines.charts.outcomes import forest, share_bars
 from pipelines.charts.reach import PEOPLE_AXIS
 
 GOAL_RATING = "goal rating"  # the measure's name in the forest plots' titles: 'Change in goal rating by goal area'
@@ -24,32 +24,7 @@ def goal_progress(frame: pd.DataFrame, note: str, hidden: str) -> alt.Chart:
     """One bar per category of change (improved / no reliable change / deteriorated): its share of the goals rated
     twice, or its label ('<8', '–') where the count is hidden."""
     title = chart_title("Progress towards people's own goals", note, RELIABLE, hidden)
-    if frame.empty or frame["hidden"].all():
-        return nothing_drawn(
-            title, "Too few goals moved, or did not, to show the shares without risking that someone is recognised."
-        )
-    data = frame.assign(
-        at=frame["share"].fillna(0.0),
-        text=[
-            label if hide else f"{share:.0%} ({label} goals)"
-            for share, label, hide in zip(frame["share"], frame["label"], frame["hidden"], strict=True)
-        ],
-    )
-    base = alt.Chart(data).encode(
-        y=alt.Y("category:N", title=None, sort=None),
-        x=alt.X(
-            "at:Q",
-            title="Share of goals rated twice",
-            axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]),
-            scale=alt.Scale(domain=[0, 1.35]),  # room for the label beside a full bar
-        ),
-    )
-    bar = base.mark_bar(size=26).encode(
-        color=alt.Color("category:N", title=None, scale=categories(data["category"]), legend=None),
-        tooltip=["category", alt.Tooltip("share:Q", format=".0%"), alt.Tooltip("label:N", title="goals")],
-    )
-    labels = base.mark_text(align="left", dx=4, color="#333").encode(text="text:N")
-    return plain(alt.layer(bar, labels).properties(title=title), 150 + 36 * len(data))
+    return share_bars(frame, title, counted="goals", axis="Share of goals rated twice", room=1.35)
 
 
 def people_by_way(frame: pd.DataFrame, note: str, hidden: str) -> alt.Chart:

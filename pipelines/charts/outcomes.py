@@ -109,14 +109,22 @@ def change_shares(frame: pd.DataFrame, measure: str, note: str, hidden: str) -> 
     title = chart_title(
         f"Who improved on {measure}", note, "Reliable change: at least the measure's threshold.", hidden
     )
+    return share_bars(frame, title, counted="people", axis="Share of people with two scores")
+
+
+def share_bars(frame: pd.DataFrame, title: alt.Title, *, counted: str, axis: str, room: float = 1.2) -> alt.Chart:
+    """Bars of each category's share of ``counted`` (people or goals), labelled with the share and the count,
+    or with the count's label alone where it is hidden; ``room`` leaves space for a label beside a full bar."""
     if frame.empty or frame["hidden"].all():
         return nothing_drawn(
-            title, "Too few people improved, or did not, to show the shares without risking that someone is recognised."
+            title,
+            f"Too few {counted} improved, or did not, to show the shares without risking that someone is recognised.",
         )
+    unit = "" if counted == "people" else f" {counted}"
     data = frame.assign(
         at=frame["share"].fillna(0.0),
         text=[
-            label if hide else f"{share:.0%} ({label})"
+            label if hide else f"{share:.0%} ({label}{unit})"
             for share, label, hide in zip(frame["share"], frame["label"], frame["hidden"], strict=True)
         ],
     )
@@ -124,19 +132,16 @@ def change_shares(frame: pd.DataFrame, measure: str, note: str, hidden: str) -> 
         y=alt.Y("category:N", title=None, sort=None),
         x=alt.X(
             "at:Q",
-            title="Share of people with two scores",
+            title=axis,
             axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]),
-            scale=alt.Scale(domain=[0, 1.2]),  # room for the label beside a full bar
+            scale=alt.Scale(domain=[0, room]),
         ),
     )
     bar = base.mark_bar(size=26).encode(
         color=alt.Color("category:N", title=None, scale=categories(data["category"]), legend=None),
-        tooltip=["category", alt.Tooltip("share:Q", format=".0%"), alt.Tooltip("label:N", title="people")],
+        tooltip=["category", alt.Tooltip("share:Q", format=".0%"), alt.Tooltip("label:N", title=counted)],
     )
     labels = base.mark_text(align="left", dx=4, color="#333").encode(text="text:N")
-    title = chart_title(
-        f"Who improved on {measure}", note, "Reliable change: at least the measure's threshold.", hidden
-    )
     return plain(alt.layer(bar, labels).properties(title=title), 150 + 36 * len(data))  # the title is inside
 
 
