@@ -8,11 +8,8 @@ Every value comes from a fixed seed, so the same call gives the same bytes.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import random
-import re
 import time
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,9 +20,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from pipelines import ingest, vocab
+from pipelines.sample import fixed_bytes
 
 SEED = 14
-SAVED_AT = dt.datetime(2026, 4, 1)
 FIRST_DAY, LAST_DAY = dt.date(2023, 4, 1), dt.date(2026, 3, 31)  # three financial years
 UK_DATE = "dd/mm/yyyy"
 WEEKS_OF_SESSIONS = 10  # a person's sessions run weekly from their first contact
@@ -134,7 +131,7 @@ def register_workbook(rows: int = 100_000, people_count: int | None = None, part
         activity = who.activity[person] if rng.random() < 0.85 else rng.randrange(len(ACTIVITIES))
         row = [participant_ref(person), _date(sheet, day), ACTIVITIES[activity]]
         sheet.append([*row, pick(rng, ATTENDED_WORDS), pick(rng, DELIVERY_WORDS)])
-    return _fixed_bytes(book)
+    return fixed_bytes(book, "Impact dashboard benchmark")
 
 
 def wellbeing_workbook(rows: int = 100_000, people_count: int | None = None, part: int = 0, seed: int = SEED) -> bytes:
@@ -154,7 +151,7 @@ def wellbeing_workbook(rows: int = 100_000, people_count: int | None = None, par
         answers = [min(5, max(1, round(rng.gauss(mean, 0.8)))) for _ in range(14)]
         cells = [LIKERT_WORDS[a - 1] if in_words else a for a in answers]
         sheet.append([participant_ref(person), _date(sheet, day), *cells])
-    return _fixed_bytes(book)
+    return fixed_bytes(book, "Impact dashboard benchmark")
 
 
 def participants_workbook(rows: int, first: int = 0, seed: int = SEED) -> bytes:
@@ -169,7 +166,7 @@ def participants_workbook(rows: int, first: int = 0, seed: int = SEED) -> bytes:
         demographics = [pick(rng, GENDERS), pick(rng, ETHNICITIES), pick(rng, DISABILITIES), pick(rng, ORIENTATIONS)]
         where = [rng.choices(range(1, 11), weights=range(10, 0, -1))[0], rng.choice(DISTRICTS)]
         sheet.append([participant_ref(person), band, *demographics, pick(rng, REFERRALS), _date(sheet, day), *where])
-    return _fixed_bytes(book)
+    return fixed_bytes(book, "Impact dashboard benchmark")
 
 
 def finance_workbook(funding_lines: int = 500, seed: int = SEED) -> bytes:
@@ -194,7 +191,7 @@ def finance_workbook(funding_lines: int = 500, seed: int = SEED) -> bytes:
     reserves.append(["As at", "Free reserves"])
     for month in _months()[2::3]:
         reserves.append([_date(reserves, _month_end(month)), rng.randrange(90_000, 400_000, 1000)])
-    return _fixed_bytes(book)
+    return fixed_bytes(book, "Impact dashboard benchmark")
 
 
 def _book(title: str) -> tuple[Workbook, WriteOnlyWorksheet]:
@@ -217,22 +214,6 @@ def _months() -> list[dt.date]:
 def _month_end(month: dt.date) -> dt.date:
     following = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
     return following - dt.timedelta(days=1)
-
-
-def _fixed_bytes(book: Workbook) -> bytes:
-    """The workbook's bytes with fixed timestamps inside and on the zip entries, so the same seed gives the same bytes."""
-    book.properties.creator = "Impact dashboard benchmark"
-    book.properties.created = SAVED_AT
-    saved, fixed = io.BytesIO(), io.BytesIO()
-    book.save(saved)
-    stamp = SAVED_AT.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    with zipfile.ZipFile(saved) as source, zipfile.ZipFile(fixed, "w") as target:
-        for info in source.infolist():
-            data = source.read(info)
-            if info.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, data)
-            target.writestr(zipfile.ZipInfo(info.filename, SAVED_AT.timetuple()[:6]), data, zipfile.ZIP_DEFLATED)
-    return fixed.getvalue()
 
 
 # The large database ---------------------------------------------------------------------------------------------------

@@ -922,18 +922,24 @@ def build_workbook(people: list[Person], q: Quarter, reserves: float, rng: rando
 
 
 def save(wb: Workbook, path: Path) -> None:
-    """Save with fixed timestamps inside and on the zip entries, so the same seed gives the same bytes."""
-    wb.properties.creator = "Brightside Mind"
-    wb.properties.created = SAVED_AT
-    buffer = io.BytesIO()
-    wb.save(buffer)
+    path.write_bytes(fixed_bytes(wb, "Brightside Mind"))
+
+
+def fixed_bytes(book: Workbook, creator: str) -> bytes:
+    """The workbook's bytes with fixed timestamps inside and on the zip entries, so the same seed gives the same
+    bytes."""
+    book.properties.creator = creator
+    book.properties.created = SAVED_AT
+    saved, fixed = io.BytesIO(), io.BytesIO()
+    book.save(saved)
     stamp = SAVED_AT.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w") as target:
+    with zipfile.ZipFile(saved) as source, zipfile.ZipFile(fixed, "w") as target:
         for info in source.infolist():
             data = source.read(info)
             if info.filename == "docProps/core.xml":
                 data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, data)
             target.writestr(zipfile.ZipInfo(info.filename, SAVED_AT.timetuple()[:6]), data, zipfile.ZIP_DEFLATED)
+    return fixed.getvalue()
 
 
 def generate(out_dir: Path, seed: int = 2026) -> list[Path]:
