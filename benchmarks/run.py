@@ -14,9 +14,9 @@ from pathlib import Path
 
 import openpyxl
 
-from pipelines import funding, ingest, metrics, outcomes, reach, store
+from pipelines import funding, ingest, inventory, outcomes, reach, store, summary
 from pipelines.disclosure import Disclosure
-from pipelines.metrics import Filters
+from pipelines.query import Filters
 from pipelines.template import xlsx_bytes
 
 SCREEN = Disclosure.screen()  # the figures as a page shows them
@@ -52,12 +52,12 @@ def main() -> None:
         files = [(p.name, p.read_bytes()) for p in sorted(ingest.SAMPLE_DIR.glob("*.xlsx"))]
         checked = timed(f"check the sample ({len(files)} workbooks)", lambda: ingest.check(con, files))
         timed("load the checked sample (one transaction)", lambda: ingest.load(con, checked))
-        f = Filters(metrics.default_period(con))
-        measure = metrics.main_measure(con)
-        timed("summary (every headline figure, all measures)", lambda: metrics.summary(con, f), repeat=3)
-        timed("reach for the period", lambda: metrics.reach(con, f), repeat=5)
-        timed(f"outcome for {measure}", lambda: metrics.outcome(con, f, measure), repeat=5)
-        timed("reach by quarter", lambda: metrics.reach_by_quarter(con, f), repeat=3)
+        f = Filters(inventory.default_period(con))
+        measure = inventory.main_measure(con)
+        timed("summary (every headline figure, all measures)", lambda: summary.summary(con, f), repeat=3)
+        timed("reach for the period", lambda: reach.reach(con, f), repeat=5)
+        timed(f"outcome for {measure}", lambda: outcomes.outcome(con, f, measure), repeat=5)
+        timed("reach by quarter", lambda: reach.reach_by_quarter(con, f), repeat=3)
         timed(
             f"outcomes: {measure} by activity",
             lambda: outcomes.breakdown(con, f, measure, "activity", SCREEN),
@@ -74,7 +74,7 @@ def main() -> None:
         big = timed(f"build a {args.rows:,}-row register workbook", lambda: register(args.rows))
         checked = timed(f"check the {args.rows:,}-row register", lambda: ingest.check(con, [("big.xlsx", big)]))
         timed(f"load the {args.rows:,}-row register", lambda: ingest.load(con, checked))
-        timed("reach for the period, after the large load", lambda: metrics.reach(con, f), repeat=5)
+        timed("reach for the period, after the large load", lambda: reach.reach(con, f), repeat=5)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@
 2. each page's run (streamlit.testing AppTest) with every cache cleared (cold) and again with the same filters (warm),
    on the bundled sample and on the large database (1,000,000 attendances, 100,000 people, 200,000 WEMWBS
    questionnaires, 500 funding lines over three financial years, loaded through the loader: benchmarks/generate.py);
-3. metrics.summary in process and ``python -m pipelines summary --json`` as a whole command;
+3. summary.summary in process and ``python -m pipelines summary --json`` as a whole command;
 4. the peak memory (RSS) of loading and of serving the large database;
 5. the first start on an empty database (benchmarks/first_start.py, in headless Chromium).
 
@@ -177,14 +177,14 @@ def ran(at):
 
 
 def part_summary(db_path: str, runs: int) -> dict:
-    """metrics.summary in process: the first call on a fresh connection, then the median of ``runs`` more."""
-    from pipelines import metrics, store
-    from pipelines.metrics import Filters
+    """summary.summary in process: the first call on a fresh connection, then the median of ``runs`` more."""
+    from pipelines import inventory, store, summary
+    from pipelines.query import Filters
 
     con = store.connect(db_path)
-    filters = Filters(metrics.default_period(con))
-    first = median_seconds(lambda: metrics.summary(con, filters), 1)
-    return {"first": first, "median": median_seconds(lambda: metrics.summary(con, filters), runs)}
+    filters = Filters(inventory.default_period(con))
+    first = median_seconds(lambda: summary.summary(con, filters), 1)
+    return {"first": first, "median": median_seconds(lambda: summary.summary(con, filters), runs)}
 
 
 def part_first_start(runs: int) -> dict:
@@ -308,8 +308,8 @@ def summary_figures(scale: str, db: Path, runs: int) -> list[Figure]:
     whole = median_seconds(lambda: subprocess.run(command, cwd=ROOT, check=True, capture_output=True), runs)
     target = ("< 1.0", found["median"] < 1.0) if scale == "large" else ("", None)
     return [
-        Figure(f"{scale}: metrics.summary in process, first call", found["first"], "s"),
-        Figure(f"{scale}: metrics.summary in process", found["median"], "s", *target),
+        Figure(f"{scale}: summary.summary in process, first call", found["first"], "s"),
+        Figure(f"{scale}: summary.summary in process", found["median"], "s", *target),
         Figure(f"{scale}: python -m pipelines summary --json (whole command)", whole, "s"),
     ]
 

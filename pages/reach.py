@@ -1,17 +1,16 @@
 """Reach: who the service reaches, how often, and who it misses compared with the population it serves."""
 
-import pandas as pd
 import streamlit as st
 
-from pipelines import charts, reach, ways
-from pipelines.charts.goals import people_by_way
-from pipelines.dimensions import BENCHMARKED
-from ui import figures, show
+from pipelines import reach, ways, words
+from pipelines.dimensions import BENCHMARKED, BY_KEY
+from pipelines.exhibits import reach as shown
+from ui import figures
 from ui.data import cached, cursor
-from ui.figures import fact, hidden_note, listed
+from ui.figures import fact
 from ui.sidebar import page_header
 
-f, note = page_header("Reach", "People count as reached when they attended at least one session in the period.")
+f = page_header("Reach", "People count as reached when they attended at least one session in the period.")
 safe = figures.screen()
 AREA_KEY = "reach-area"
 areas = reach.benchmark_areas(cursor())  # not cached: the area chosen in Settings changes no data
@@ -24,113 +23,37 @@ activity, who, population, deprivation, five = st.tabs(
     ["Activity", "Who", "Against the population", "Deprivation", "Five Ways"]
 )
 
-
-def bars(what: str, title: str, fetch: figures.Fetch, caveat: str = "") -> None:
-    """A bar chart of people per group, every group labelled."""
-    figures.chart(
-        what,
-        f.period,
-        fetch,
-        lambda t, d: charts.group_bars(t, title, note, hidden_note(t, d), caveat),
-        description=lambda t: f"Bar chart of {title.lower()}: {listed(t['group'], t['label'])}.",
-    )
-
-
-def described(table: pd.DataFrame) -> str:
-    """'White 78% (74% to 82%) against 81%; Black <8 people against 4%': each group compared, for the alt text."""
-    rows = table[table["compared"]]
-    return "; ".join(
-        f"{r['name']} {r['share']:.0%} ({r['share_low']:.0%} to {r['share_high']:.0%}) against {r['benchmark']:.0%}, "
-        f"{r['reading']}"
-        if r["shown"]
-        else f"{r['name']} {r['label']} people against {r['benchmark']:.0%}"
-        for _, r in rows.iterrows()
-    )
-
-
-def compared_table(table: pd.DataFrame) -> pd.DataFrame:
-    rows = table[table["compared"]]
-    return pd.DataFrame(
-        {
-            "group": rows["name"],
-            "people": rows["label"],
-            "share of the people reached": rows["share"].map(show.share),
-            "95% interval": [
-                "" if pd.isna(lo) else f"{lo:.0%} to {hi:.0%}"
-                for lo, hi in zip(rows["share_low"], rows["share_high"], strict=True)
-            ],
-            "share of the population": rows["benchmark"].map(show.share),
-            "compared with the population": [
-                f"{m} {r}".strip() for m, r in zip(rows["marker"], rows["reading"], strict=True)
-            ],
-            "to match the population": rows["match"],
-        }
-    )
-
-
 with activity:
     now = cached(reach.reach_figures, f, safe)
     cols = st.columns(6)
-    shown = (
+    figures_shown = (
         ("People reached", now["labels"]["reached"]),
         ("New", now["labels"]["new"]),
         ("Returning", now["labels"]["returning"]),
         ("Attendances", now["labels"]["attendances"]),
-        ("Did not attend", show.share(now["dna_rate"])),
+        ("Did not attend", words.share(now["dna_rate"])),
         ("Sessions delivered", now["labels"]["sessions_delivered"]),
     )
-    for column, (label, value) in zip(cols, shown, strict=True):
+    for column, (label, value) in zip(cols, figures_shown, strict=True):
         column.metric(label, value, border=True)
-    figures.chart(
-        "People reached by quarter",
-        f.period,
-        lambda d: cached(reach.quarterly, f, d),
-        lambda t, d: charts.reach_over_quarters(t, note, hidden_note(t, d)),
-        description=lambda t: (
-            f"Stacked bars of the people reached each quarter: {listed(t['quarter'], t['reached_label'])}."
-        ),
-    )
+    by_quarter = shown.reached_by_quarter(f)
+    figures.show(by_quarter)
     with st.expander("The figures by quarter"):
-        figures.table(
-            "Reach by quarter",
-            f.period,
-            lambda d: cached(reach.quarterly, f, d),
-            lambda t: pd.DataFrame(
-                {
-                    "quarter": t["quarter"],
-                    "people reached": t["reached_label"],
-                    "new": t["new_label"],
-                    "returning": t["returning_label"],
-                    "attendances": t["attendances"].map("{:,}".format),
-                    "did not attend": t["dna_rate"].map(show.share),
-                    "sessions": t["sessions_delivered"].map("{:,}".format),
-                }
-            ),
-        )
+        figures.table(by_quarter)
     left, right = st.columns(2)
     with left:
         by = st.radio("People by", list(reach.MIX), format_func=reach.MIX.get, horizontal=True)
-        bars(
-            f"People by {reach.MIX[by]}",
-            f"People reached by {reach.MIX[by]}",
-            lambda d, by=by: cached(reach.mix, f, by, d),
-            f"One person can take part in several, so the bars add up to more than the {now['labels']['reached']} "
-            "people reached.",
-        )
+        figures.show(shown.people_by(f, by))
     with right:
         kept = cached(reach.retention, f, safe)["came_back"]
         fact(
             st,
             "New people who came back after their first session",
-            show.share(kept["share"]),
+            words.share(kept["share"]),
             f"{kept['label']} of {kept['of']} new people",
         )
-        bars(
-            "People by sessions attended",
-            "People by sessions attended in the period",
-            lambda d: cached(reach.retention, f, d)["bands"],
-        )
-    bars("Referral routes", "How people were referred", lambda d: cached(reach.referral_sources, f, d))
+        figures.show(shown.sessions_attended(f))
+    figures.show(shown.referral_routes(f))
 
 with who:
     dimension = st.radio(
@@ -141,19 +64,12 @@ with who:
     )
     if dimension == "ethnicity_group" and st.toggle("Show the 19 detailed ethnic groups"):
         dimension = "ethnicity"
-    label = "ethnic group (detailed)" if dimension == "ethnicity" else reach.PROFILE_DIMENSIONS[dimension]
     left, right = st.columns([3, 2])
+    people = shown.people_by_group(f, dimension)
     with left:
-        bars(
-            f"People by {label}", f"People reached by {label}", lambda d, by=dimension: cached(reach.profile, f, by, d)
-        )
+        figures.show(people)
     with right:
-        figures.table(
-            f"People by {label} table",
-            f.period,
-            lambda d, by=dimension: cached(reach.profile, f, by, d),
-            lambda t: pd.DataFrame({"group": t["group"], "people": t["label"], "share": t["share"].map(show.share)}),
-        )
+        figures.table(people)
         st.caption("'Not known' is everyone whose record does not say; it is counted, never dropped.")
 
 with population:
@@ -181,31 +97,14 @@ with population:
     if "ethnicity" in benchmarked and st.toggle("Compare the 19 detailed ethnic groups", key="reach-detailed"):
         compared = ["ethnicity" if d == "ethnicity_group" else d for d in compared]
     for by in compared:
-        words = reach.represented_in_words(cached(reach.representation, f, by, area, safe), by)
-        group = "ethnic group (detailed)" if by == "ethnicity" else reach.PROFILE_DIMENSIONS[by]
-        explain = reach.DEPRIVATION_AIM if by == reach.DEPRIVATION else ""
-        figures.chart(
-            f"Reached by {group} against {area}",
-            f.period,
-            lambda d, by=by: cached(reach.representation, f, by, area, d),
-            lambda t, d, group=group, explain=explain: charts.representation_plot(
-                t, group, area, note, hidden_note(t[t["compared"]], d), explain
-            ),
-            description=lambda t, group=group, words=words: (
-                f"Bars of the share of the people reached by {group} beside the share of {area}: {described(t)}. "
-                f"{words}"
-            ),
-        )
-        st.markdown(words)
-        if missed := reach.missed_in_words(cached(reach.representation, f, by, area, safe), by, area, f.period.label):
+        table = cached(reach.representation, f, by, area, safe)
+        against = shown.against_population(f, by, area)
+        figures.show(against)
+        st.markdown(reach.represented_in_words(table, by))
+        if missed := reach.missed_in_words(table, by, area, f.period.label):
             st.markdown(" ".join(missed))
-        with st.expander(f"The figures by {group}"):
-            figures.table(
-                f"Figures by {group} against {area}",
-                f.period,
-                lambda d, by=by: cached(reach.representation, f, by, area, d),
-                compared_table,
-            )
+        with st.expander(f"The figures by {BY_KEY[by].label}"):
+            figures.table(against)
 
 with deprivation:
     found = cached(reach.deprivation, f, safe)
@@ -214,7 +113,7 @@ with deprivation:
     fact(
         cols[0],
         "Core20: most deprived 20% of areas",
-        show.share(core20["share"]),
+        words.share(core20["share"]),
         f"{core20['label']} of {core20['of']} people with a known area",
         help="IMD deciles 1 and 2 (English Indices of Deprivation 2019). If the service reached all areas "
         "equally, this would be 20%.",
@@ -225,16 +124,7 @@ with deprivation:
         f"**Core20.** {reach.CORE20} If the service reached every area equally, 20% of its people would "
         "live there; more than that is the aim."
     )
-    title = "People reached living in the most deprived 20% of areas"
-    figures.chart(
-        "Core20 share by quarter",
-        f.period,
-        lambda d: cached(reach.core20_by_quarter, f, d),
-        lambda t, d: charts.share_over_quarters(t, title, "Core20 share", note, 0.2),
-        description=lambda t: (
-            f"Line chart of the Core20 share by quarter: {listed(t['quarter'], t['share'].map(show.share))}."
-        ),
-    )
+    figures.show(shown.core20_by_quarter(f))
     st.caption(
         "Recording LSOAs instead of deciles? Upload the government's English Indices of Deprivation 2019 "
         "'File 1' CSV on the Upload data page, and each person's LSOA is given its decile."
@@ -252,13 +142,5 @@ with five:
             icon=":material/info:",
         )
     else:
-        figures.chart(
-            "People by way to wellbeing",
-            f.period,
-            lambda d: cached(ways.reach_by_way, f, d),
-            lambda t, d: people_by_way(t, note, hidden_note(t, d)),
-            description=lambda t: (
-                f"Bar chart of the people reached by way to wellbeing: {listed(t['group'], t['words'])}."
-            ),
-        )
+        figures.show(shown.people_by_way_to_wellbeing(f))
         st.caption("A session counts under each way of its activity.")

@@ -4,6 +4,7 @@ import streamlit as st
 
 from pipelines import pack, report
 from pipelines.audit import NotAllowed
+from pipelines.disclosure import EXPORT_SUPPRESSION
 from pipelines.export import MIME
 from pipelines.report import SECTIONS
 from ui.auth import actor
@@ -11,9 +12,7 @@ from ui.data import cached, cursor
 from ui.figures import brand
 from ui.sidebar import page_header
 
-f, note = page_header(
-    "Reports", "Documents to send to funders. Counts under 8 are suppressed and others rounded to 5 in every file."
-)
+f = page_header("Reports", f"Documents to send to funders. {EXPORT_SUPPRESSION} in every file.")
 
 
 def downloads(files: dict[str, bytes], key: str) -> None:
@@ -45,7 +44,7 @@ def made(key: str, request: object, label: str, doing: str, make, disabled: bool
 
 
 st.subheader("One-page summary")
-st.markdown(f"Does it work, who do we reach, will it still be funded: {note}, with two charts.")
+st.markdown(f"Does it work, who do we reach, will it still be funded: {f.description}, with two charts.")
 made("summary", f, "Make the one-page summary", "Writing the summary…", lambda: cached(pack.summary_files, f, brand()))
 
 st.subheader("Report pack for a funder")

@@ -5,7 +5,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from pipelines import ingest, metrics, problem_report, store
+from pipelines import ingest, inventory, problem_report, store
 from pipelines.audit import NotAllowed
 from pipelines.problems import Problem
 from pipelines.sheets import mapping_targets
@@ -18,7 +18,7 @@ NOT_USED = "Not used"
 
 require_shell()
 st.title("Upload data")
-if last := data_ends_before_today(cached(metrics.data_range)):
+if last := data_ends_before_today(cached(inventory.data_range)):
     st.caption(f"The sessions and questionnaires loaded so far run to {last:%-d %b %Y}.")
 left, right = st.columns([3, 1])
 left.markdown(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines import audit, ingest, metrics, pack, reach, reference, report, settings, store, users
+from pipelines import audit, ingest, inventory, pack, reach, reference, report, settings, store, summary, users
 from pipelines.audit import OPERATOR, ROLES
 from pipelines.periods import Period
 from pipelines.privacy import MissingSecret
@@ -119,8 +119,8 @@ def _rollback(args: argparse.Namespace) -> int:
 
 def _summary(args: argparse.Namespace) -> int:
     con = store.connect(args.db)
-    period = _period(args, metrics.default_period(con))
-    found = metrics.summary(con, Filters(period, tuple(args.activity)))
+    period = _period(args, inventory.default_period(con))
+    found = summary.summary(con, Filters(period, tuple(args.activity)))
     area = reach.default_area(con)
     chosen = settings.area(con)
     found["area"] = {

@@ -25,6 +25,7 @@ ADMIN_FLOOR = 5  # the lowest on-screen threshold an administrator may set; down
 ROUND_TO = 5
 WITHHELD = "–"  # a figure that is not shown: unknown, or hidden so that a small count cannot be worked out
 UNKNOWN_GROUPS = (NOT_KNOWN, PREFER_NOT, "not recorded")  # hidden first when a second group must go
+EXPORT_SUPPRESSION = f"Counts under {MIN_COUNT} suppressed; others rounded to {ROUND_TO}"  # a download's short note
 EXPORT_FOOTNOTE = (
     f"Counts of 1 to {MIN_COUNT - 1} people are shown as <{MIN_COUNT} and other counts are rounded to the nearest "
     f"{ROUND_TO}, so totals may not add up; percentages are worked out from the rounded counts. "
@@ -207,6 +208,34 @@ class Disclosure:
             shares = [None if h else self.share(n, whole) for n, h in zip(raw, hidden, strict=True)]
             safe[share_col] = pd.Series(shares, index=frame.index, dtype="float64")
         return safe
+
+    def parts(self, counts: dict[str, int], keep: Iterable[str] = ()) -> pd.DataFrame:
+        """Parts of a published whole (new and returning of those reached, improved or not…) made safe together,
+        indexed by part: ``people`` (nullable), ``label``, ``hidden`` and ``share`` of the whole, so that no small
+        part can be worked out from the whole and the others."""
+        frame = pd.DataFrame({"part": list(counts), "people": pd.Series(list(counts.values()), dtype="int64")})
+        return self.groups(frame, "people", group_col="part", keep=keep, share_col="share").set_index("part")
+
+    def part_of(self, n: int, whole: int) -> dict:
+        """n people of a whole, as a page may show them: n's count and label, the whole's label, and n's share; n
+        and the rest of the whole are hidden together when either is small (the other would give it away)."""
+        safe = self.parts({"part": n, "rest": whole - n}).loc["part"]
+        return {
+            "people": None if pd.isna(safe["people"]) else int(safe["people"]),
+            "label": safe["label"],
+            "of": self.label(whole),
+            "share": None if safe["hidden"] else self.share(n, whole),
+        }
+
+    def hidden_note(self, frame: pd.DataFrame) -> str:
+        """A chart's subtitle line saying how small groups are shown, when some are; in export the footnote says
+        it, so nothing."""
+        if "hidden" not in frame.columns or not frame["hidden"].any() or self.mode != "screen":
+            return ""
+        return (
+            f"{self.small_label}: fewer than {self.min_count} people; {WITHHELD}: hidden so that a small count cannot "
+            "be worked out."
+        )
 
     def _group_label(self, n: int, hidden: bool) -> str:
         if not hidden:

@@ -20,6 +20,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from pipelines.disclosure import EXPORT_SUPPRESSION
 from pipelines.periods import Period
 from pipelines.settings import Brand
 
@@ -41,7 +42,6 @@ SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 NAME_PART_LENGTH = 40
 
 
-EXPORT_SUPPRESSION = "Counts under 8 suppressed; others rounded to 5"
 DOWNLOADS = (*FORMATS, "csv", "xlsx")
 MIME = {
     "png": "image/png",
@@ -56,8 +56,9 @@ INTERNAL_COLUMNS = ("hidden", "shown")  # disclosure bookkeeping, not data
 
 
 @dataclass(frozen=True)
-class Exhibit:
-    """One chart as it leaves the app: its spec and data (both already made safe for export) and what it shows."""
+class Download:
+    """One chart or table as it leaves the app: its spec and data (both already made safe for export) and what it
+    shows."""
 
     what: str  # e.g. 'WEMWBS change': the file name and the table's title
     spec: dict

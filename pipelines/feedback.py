@@ -10,10 +10,10 @@ from __future__ import annotations
 import pandas as pd
 
 from pipelines.disclosure import Disclosure
-from pipelines.metrics import parts, reach
 from pipelines.periods import quarters
 from pipelines.query import ACTIVITY_MATCH, Con, Filters, fetch_frame, fetch_rows, periods_table, sql_params
-from pipelines.reach import wilson
+from pipelines.reach import reach
+from pipelines.stats import wilson
 from pipelines.vocab import FFT, FFT_POSITIVE
 
 NEGATIVE = ("Poor", "Very poor")
@@ -92,7 +92,7 @@ def by_activity(con: Con, f: Filters) -> pd.DataFrame:
 
 
 def answer_parts(disclosure: Disclosure, positive: int, negative: int, dont_know: int, responses: int) -> pd.DataFrame:
-    """One row's answers as parts of its responses (``metrics.parts``): positive, neither, negative and don't know,
+    """One row's answers as parts of its responses (``Disclosure.parts``): positive, neither, negative and don't know,
     small ones hidden with secondary suppression, don't know hidden first and positive last."""
     counts = {
         "positive": positive,
@@ -100,7 +100,7 @@ def answer_parts(disclosure: Disclosure, positive: int, negative: int, dont_know
         "negative": negative,
         "don't know": dont_know,
     }
-    return parts(disclosure, counts, keep=("positive",))
+    return disclosure.parts(counts, keep=("positive",))
 
 
 def made_safe(exact: pd.DataFrame, disclosure: Disclosure, group_col: str) -> pd.DataFrame:
@@ -205,6 +205,6 @@ def in_words(found: dict) -> str:
 
 
 def summary(con: Con, f: Filters) -> dict:
-    """For ``metrics.summary``: responses, the exact shares and the interval (staff only, unsuppressed)."""
+    """For the summary: responses, the exact shares and the interval (staff only, unsuppressed)."""
     found = totals(con, f)
     return {k: found[k] for k in ("responses", "share_positive", "share_negative", "interval")}

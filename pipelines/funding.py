@@ -9,25 +9,15 @@ period, never from today's date, so that figures are reproducible.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import pandas as pd
 
 from pipelines.disclosure import Disclosure
+from pipelines.inventory import measures_with_data
 from pipelines.measures import MEASURES
-from pipelines.metrics import (
-    concentration,
-    cost_per,
-    expenditure,
-    largest_funder,
-    measures_with_data,
-    monthly_spending,
-    outcome,
-    quarters_from,
-    reach,
-    secured_and_needed,
-)
-from pipelines.outcomes import change_by
-from pipelines.periods import add_months, fy_label, quarters
+from pipelines.outcomes import change_by, outcome
+from pipelines.periods import Period, add_months, financial_year, fy_label, fy_quarter, quarter_label, quarters
 from pipelines.query import (
     ACTIVITY_MATCH,
     ANNUAL_VALUE,
@@ -38,26 +28,203 @@ from pipelines.query import (
     activity_params,
     fetch_frame,
     fetch_rows,
+    periods_table,
     spread_sql,
     sql_params,
 )
+from pipelines.reach import reach
 
 SPLITS = {"funder": "funder", "income_type": "type of income", "restricted": "restricted or unrestricted"}
 DEPENDENCE_WARNING = 0.4  # one funder giving more than this share of income is a risk to name
 RESERVES_POLICY = (3.0, 6.0)  # months of spending, Charity Commission CC19 practice; trustees may set their own
 
 
+def income(con: Con, f: Filters) -> float:
+    """Secured income in the period, each line's amount spread evenly by day over its dates."""
+    found = fetch_rows(con, f"SELECT coalesce(sum(income), 0) FROM ({spread_sql([f.period])})", activity_params(f))
+    return float(found[0][0])
+
+
+def latest_monthly_spending(con: Con, as_at: dt.date, f: Filters | None = None) -> tuple[float | None, dt.date | None]:
+    """Mean monthly expenditure over the 12 months to the latest month recorded on or before ``as_at``, and that
+    month."""
+    last = fetch_rows(
+        con,
+        f"SELECT max(period_start) FROM expenditure WHERE period_start <= $as_at AND {ACTIVITY_MATCH}",
+        activity_params(f, as_at=as_at),
+    )[0][0]
+    return (None, None) if last is None else (monthly_spending(con, last, f), last)
+
+
+def quarters_from(day: dt.date, count: int) -> list[Period]:
+    """``count`` financial quarters, the first holding ``day``."""
+    start = fy_quarter(day).start
+    return quarters(Period(start, add_months(start, 3 * count) - dt.timedelta(days=1)))
+
+
+def secured_and_needed(con: Con, f: Filters, ahead: list[Period]) -> pd.DataFrame:
+    """For each quarter in ``ahead``: secured and applied-for income, and expected spending — the expenditure
+    recorded for it after the period's end (a budget) where there is some, otherwise the run-rate of the 12 months
+    to the period's end (so a month already spent is not taken for a quarter's budget)."""
+    as_at = f.period.end
+    table = pd.DataFrame({"quarter": [quarter_label(q.start) for q in ahead], "q_start": [q.start for q in ahead]})
+    for status in ("secured", "applied"):
+        money = fetch_frame(
+            con,
+            f"SELECT quarter, sum(income) AS {status} FROM ({spread_sql(ahead, status)}) GROUP BY 1",
+            activity_params(f),
+        )
+        table = table.merge(money, on="quarter", how="left")
+    budget = fetch_frame(
+        con,
+        f"""SELECT quarter, sum(amount) AS budget FROM expenditure JOIN {periods_table(ahead)}
+            ON period_start BETWEEN q_start AND q_end
+        WHERE {ACTIVITY_MATCH} GROUP BY 1 HAVING max(period_start) > $as_at""",
+        activity_params(f, as_at=as_at),
+    )
+    table = table.merge(budget, on="quarter", how="left").fillna({"secured": 0.0, "applied": 0.0})
+    monthly, _ = latest_monthly_spending(con, as_at, f)
+    table["needed"] = table["budget"].fillna(float("nan") if monthly is None else monthly * 3)
+    table["basis"] = ["budget" if pd.notna(b) else "run-rate" for b in table["budget"]]
+    table["gap"] = (table["needed"] - table["secured"]).clip(lower=0)
+    return table.drop(columns="budget")
+
+
+def forecast_year(period: Period) -> Period:
+    """The financial year a forecast from the period covers: the first one starting after the period's last day
+    (after 31 Mar 2026, 2026-27; after 30 Jun 2025, also 2026-27, the next year, not the rest of this one)."""
+    return financial_year(financial_year(period.end).end + dt.timedelta(days=1))
+
+
+@dataclass(frozen=True)
+class SecuredYear:
+    """Income secured for one financial year against the spending expected in it."""
+
+    period: Period  # the financial year
+    secured: float
+    applied: float  # bids awaiting a decision: never in ``secured``
+    needed: float | None  # None when no spending is recorded to compare with
+    basis: str | None  # 'budget', 'run-rate' or 'budget and run-rate'; None without ``needed``
+
+    @property
+    def gap(self) -> float | None:
+        """Expected spending not yet covered by secured income, never below 0."""
+        return None if self.needed is None else max(self.needed - self.secured, 0.0)
+
+    @property
+    def label(self) -> str:
+        """'2026-27'."""
+        return fy_label(self.period.start)
+
+    @property
+    def heading(self) -> str:
+        return f"Secured for {self.label}"
+
+    @property
+    def sentence(self) -> str:
+        """'Secured for 2026-27 (1 Apr 2026 – 31 Mar 2027): £X of £Y expected spending (gap £Z).'"""
+        figure = f"{self.heading} ({self.period.dates}): £{self.secured:,.0f}"
+        if self.needed is None:
+            return f"{figure}; no spending is recorded to compare it with."
+        return f"{figure} of £{self.needed:,.0f} expected spending (gap £{self.gap:,.0f})."
+
+
+def secured_next_year(con: Con, f: Filters) -> SecuredYear:
+    """Secured and applied-for income and expected spending in the financial year after the period (forecast_year),
+    summed over its quarters as ``secured_and_needed`` works them out."""
+    year = forecast_year(f.period)
+    table = secured_and_needed(con, f, quarters(year))
+    known = table["needed"].notna().all()
+    bases = set(table["basis"])
+    return SecuredYear(
+        period=year,
+        secured=float(table["secured"].sum()),
+        applied=float(table["applied"].sum()),
+        needed=float(table["needed"].sum()) if known else None,
+        basis=(bases.pop() if len(bases) == 1 else "budget and run-rate") if known else None,
+    )
+
+
+def concentration(con: Con, f: Filters, periods: list[Period]) -> pd.DataFrame:
+    """Per period with income: the biggest funder, its share of income and the number of funders."""
+    return fetch_frame(
+        con,
+        f"""WITH by_funder AS (SELECT quarter, q_start, funder, sum(income) AS income FROM ({spread_sql(periods)})
+                GROUP BY ALL)
+        SELECT quarter, arg_max(funder, income) AS largest_funder, max(income) / nullif(sum(income), 0) AS largest_share,
+            count(*) AS funders
+        FROM by_funder GROUP BY quarter, q_start ORDER BY q_start""",
+        activity_params(f),
+    )
+
+
+def largest_funder(con: Con, f: Filters) -> tuple[str | None, float | None]:
+    """The funder giving the largest share of the whole organisation's income in the period, and that share (None
+    without income). Chosen activities do not change it: one activity paid for by one grant is no risk in itself."""
+    found = concentration(con, Filters(f.period), [f.period])
+    return (None, None) if found.empty else (found["largest_funder"][0], _number(found["largest_share"][0]))
+
+
+def _number(value: object) -> float | None:
+    return None if pd.isna(value) else float(value)
+
+
+def expenditure(con: Con, f: Filters) -> float | None:
+    """Expenditure whose month or quarter starts in the period (all of it, or the chosen activities' costs);
+    None when no expenditure line falls in the period (a cost cannot be computed)."""
+    found = fetch_rows(
+        con,
+        f"SELECT sum(amount) FROM ({EXPENDITURE_SQL})",
+        sql_params(f),
+    )[0][0]
+    return None if found is None else float(found)
+
+
+def monthly_spending(con: Con, end: dt.date, f: Filters | None = None) -> float | None:
+    """Mean monthly expenditure over the 12 months to ``end`` (lines whose month or quarter starts in them)."""
+    year = Period(add_months(end, -12) + dt.timedelta(days=1), end)
+    total = expenditure(con, Filters(year, f.activities if f else ()))
+    return None if total is None else total / 12
+
+
+def runway_months(con: Con, f: Filters) -> float | None:
+    """Latest free reserves on or before the period's end ÷ mean monthly expenditure over the 12 months to it."""
+    monthly = monthly_spending(con, f.period.end)
+    reserves = fetch_rows(
+        con, "SELECT free_reserves FROM reserves WHERE date <= $end ORDER BY date DESC LIMIT 1", {"end": f.period.end}
+    )
+    return reserves[0][0] / monthly if reserves and monthly and monthly > 0 else None
+
+
+def cost_per_participant(con: Con, f: Filters) -> float | None:
+    return cost_per(expenditure(con, f), reach(con, f)["reached"])
+
+
+def cost_per_improvement(con: Con, f: Filters, measure: str) -> float | None:
+    return cost_per(expenditure(con, f), outcome(con, f, measure)["improved"])
+
+
+def cost_per(cost: float | None, count: int | None) -> float | None:
+    """Cost per person counted; None without a recorded cost or without anyone counted."""
+    return cost / count if cost is not None and count else None
+
+
 def income_by_quarter(con: Con, f: Filters, split: str = "funder") -> pd.DataFrame:
-    """Secured income per financial quarter of the period, split by funder, income type or restricted."""
+    """Secured income per financial quarter of the period, split by funder (with each funder's ``rank`` among all
+    funders, ``funder_order``), income type or restricted."""
     if split not in SPLITS:
         raise ValueError(f"Unknown split {split!r}; expected one of {', '.join(SPLITS)}.")
     column = "CASE WHEN restricted THEN 'restricted' ELSE 'unrestricted' END" if split == "restricted" else split
-    return fetch_frame(
+    found = fetch_frame(
         con,
         f"""SELECT quarter, q_start, {column} AS "group", sum(income) AS income
         FROM ({spread_sql(quarters(f.period))}) GROUP BY ALL ORDER BY q_start, income DESC""",
         activity_params(f),
     )
+    if split != "funder":
+        return found
+    rank = {funder: i for i, funder in enumerate(funder_order(con))}  # so that a funder keeps its colour
+    return found.assign(rank=found["group"].map(rank).astype("Int64"))
 
 
 def concentration_by_quarter(con: Con, f: Filters) -> pd.DataFrame:
@@ -67,7 +234,7 @@ def concentration_by_quarter(con: Con, f: Filters) -> pd.DataFrame:
 
 def dependence(con: Con, f: Filters, warn_share: float = DEPENDENCE_WARNING) -> dict:
     """The biggest funder of the whole organisation over the period, its share, and whether it passes the warning
-    share; chosen activities do not change it (``metrics.largest_funder``)."""
+    share; chosen activities do not change it (``largest_funder``)."""
     funder, share = largest_funder(con, f)
     return {
         "funder": funder,
@@ -143,7 +310,7 @@ def cliff(con: Con, f: Filters, months: int) -> dict:
 
 def secured_against_needed(con: Con, f: Filters, count: int = 8) -> pd.DataFrame:
     """For ``count`` quarters from the one holding the day after the period: secured and applied-for income and
-    expected spending (``metrics.secured_and_needed``), with each quarter's financial year for yearly totals."""
+    expected spending (``secured_and_needed``), with each quarter's financial year for yearly totals."""
     table = secured_and_needed(con, f, quarters_from(forecast_start(f), count))
     return table.assign(year=[fy_label(d) for d in table["q_start"]])
 

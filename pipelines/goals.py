@@ -14,7 +14,7 @@ import pandas as pd
 
 from pipelines.dimensions import BROKEN_DOWN, labels
 from pipelines.disclosure import Disclosure
-from pipelines.metrics import part_of, parts, require
+from pipelines.outcomes import made_safe
 from pipelines.query import (
     ACTIVITY_MATCH,
     ATTENDED_TO_END_SQL,
@@ -23,11 +23,11 @@ from pipelines.query import (
     Filters,
     fetch_frame,
     fetch_rows,
-    mean_ci,
+    one_of,
     sql_params,
     with_profile,
 )
-from pipelines.reach import wilson
+from pipelines.stats import mean_ci, wilson, with_intervals
 from pipelines.vocab import NOT_KNOWN
 
 NAME = "GBO"
@@ -75,7 +75,6 @@ _GROUPED_SQL = {
     "activity": f"SELECT DISTINCT * EXCLUDE (activity), coalesce(activity, 'not recorded') AS \"group\" "
     f"FROM ({GOAL_ACTIVITIES_SQL})",
 }
-GROUP_FIGURES = ["mean_change", "ci_low", "ci_high", "improved", "deteriorated", "share_improved"]
 
 
 # Exact figures ------------------------------------------------------------------------------------------
@@ -153,20 +152,9 @@ def change_in_groups(con: Con, f: Filters, grouped: str) -> pd.DataFrame:
     return with_intervals(frame, "goals")
 
 
-def with_intervals(frame: pd.DataFrame, count: str) -> pd.DataFrame:
-    """A frame of groups with mean_change, sd, ``count``, improved and deteriorated, given its 95% t interval
-    (ci_low, ci_high) and share_improved in place of sd."""
-    values = zip(frame["mean_change"], frame["sd"], frame[count], strict=True)
-    cis = [mean_ci(m, s, n) or [None, None] for m, s, n in values]
-    frame = frame.assign(
-        ci_low=[c[0] for c in cis], ci_high=[c[1] for c in cis], share_improved=frame["improved"] / frame[count]
-    )
-    return frame.drop(columns="sd").astype(dict.fromkeys(GROUP_FIGURES, "float64"))
-
-
 def change_by(con: Con, f: Filters, by: str) -> pd.DataFrame:
     """Change per goal area, activity (docs/metrics.md#goal-based-outcomes) or group of a person's profile."""
-    require(by, BREAKDOWNS, "breakdown")
+    one_of(by, BREAKDOWNS, "breakdown")
     grouped = _GROUPED_SQL.get(by) or f'SELECT *, "{by}" AS "group" FROM ({with_profile("SELECT * FROM goal_pairs")})'
     return change_in_groups(con, f, grouped)
 
@@ -182,8 +170,8 @@ def headline(con: Con, f: Filters, disclosure: Disclosure) -> dict:
     exact = outcome(con, f)
     shown = disclosure.may_show(exact["people"])
     counts = {k: exact[k] for k in ("improved", "no_reliable_change", "deteriorated")} if shown else {}
-    changes = parts(disclosure, counts, keep=("improved",))
-    people_improved = part_of(disclosure, exact["people_improved"], exact["people"])
+    changes = disclosure.parts(counts, keep=("improved",))
+    people_improved = disclosure.part_of(exact["people_improved"], exact["people"])
     return {
         "shown": shown,
         "goals": disclosure.count(exact["pairs"]),
@@ -215,13 +203,8 @@ def safe_groups(exact: pd.DataFrame, disclosure: Disclosure, secondary: bool) ->
     """Groups of goals (``change_in_groups``) as a page may show them: every group stays; one with fewer than the
     threshold's people, or hidden so that a small one cannot be worked out, loses its figures (``shown`` False);
     ``label`` gives the goals where shown ('24'), else the people ('<8')."""
-    safe = disclosure.groups(exact, "people", figure_cols=GROUP_FIGURES, secondary=secondary)
-    safe["shown"] = ~safe["hidden"] & exact["people"].map(disclosure.may_show).astype(bool)
+    safe = made_safe(exact, disclosure, secondary=secondary, people="people", counted="goals")
     safe["goals"] = disclosure.counts(exact["goals"]).where(safe["shown"])
-    for count in ("improved", "deteriorated"):
-        safe[count] = disclosure.counts(safe[count])
-    shares = [disclosure.share(i, n) for i, n in zip(exact["improved"], exact["goals"], strict=True)]
-    safe["share_improved"] = pd.Series(shares, index=safe.index, dtype="float64").where(safe["shown"])
     safe["label"] = [
         disclosure.label(n) if shown else label
         for n, label, shown in zip(exact["goals"], safe["label"], safe["shown"], strict=True)

@@ -11,30 +11,31 @@ import math
 
 import pandas as pd
 
-from pipelines import query
+from pipelines import query, words
 from pipelines.dimensions import BROKEN_DOWN, labels
 from pipelines.disclosure import Disclosure
 from pipelines.measures import MEASURES, Measure
-from pipelines.metrics import outcome_and_paired, outcomes_by_quarter, part_of, parts
+from pipelines.periods import Period, quarter_label, quarters
 from pipelines.query import (
     ACTIVITY_MATCH,
     ATTENDED,
     CHANGE_COLUMNS,
     MEMBERSHIP_SQL,
     PAIRS_SQL,
+    REACHED_SQL,
     SCORED_SQL,
     SESSION_BAND_ORDER,
-    Z_975,
     Con,
     Filters,
     change_params,
     fetch_frame,
     fetch_rows,
     is_member,
-    mean_ci,
+    pairs_by_quarter_sql,
     sql_params,
     with_profile,
 )
+from pipelines.stats import GROUP_FIGURES, effect_size, mean_ci, with_intervals
 
 SMALL_SAMPLE = 30  # Warwick: at least 30 people with two scores before reporting change
 LOW_FOLLOW_UP = 0.5
@@ -59,7 +60,88 @@ _GROUPED_SQL = {
 
 
 OVERLAPPING = ("activity", "activity_type")  # a person counts in each: the groups do not add up to the pairs
-GROUP_FIGURES = ["mean_change", "ci_low", "ci_high", "improved", "deteriorated", "share_improved"]
+
+
+def pairs(con: Con, f: Filters, measure: str) -> pd.DataFrame:
+    """Each participant's baseline and latest follow-up, where the follow-up falls in the period."""
+    return fetch_frame(con, PAIRS_SQL + " ORDER BY e.participant_id", sql_params(f, measure=measure))
+
+
+def outcome(con: Con, f: Filters, measure: str) -> dict:
+    """Pairs, means, mean change with its paired-t 95% CI, improved/deteriorated counts and follow-up rate."""
+    return outcome_and_paired(con, f, measure)[0]
+
+
+def outcome_and_paired(con: Con, f: Filters, measure: str) -> tuple[dict, int]:
+    """``outcome``, and how many of the people with a baseline have a pair (``followup_counts``), in one query that
+    works out the pairs once."""
+    row = fetch_rows(
+        con,
+        f"""WITH paired AS MATERIALIZED ({PAIRS_SQL}), followed AS ({_FOLLOWED_UP_SQL})
+        SELECT * FROM (SELECT {CHANGE_COLUMNS}, avg(baseline), avg(followup) FROM paired) CROSS JOIN followed""",
+        change_params(f, measure),
+    )[0]
+    n, mean, sd, improved, deteriorated, baseline, followup, with_baseline, with_pair = row
+    reliable = MEASURES[measure].reliable_change is not None
+    return {
+        "pairs": n,
+        "baseline_mean": baseline,
+        "followup_mean": followup,
+        "mean_change": mean,
+        "sd_change": sd,
+        "ci95": mean_ci(mean, sd, n),
+        "improved": improved if reliable else None,
+        "no_reliable_change": n - improved - deteriorated if reliable else None,
+        "deteriorated": deteriorated if reliable else None,
+        "followup_rate": with_pair / with_baseline if with_baseline else None,
+        "with_baseline": with_baseline,
+    }, with_pair
+
+
+_FOLLOWED_UP_SQL = f"""
+    WITH based AS (SELECT DISTINCT participant_id FROM ({SCORED_SQL}) WHERE participant_id IN ({REACHED_SQL}))
+    SELECT count(*), count(*) FILTER (WHERE participant_id IN (SELECT participant_id FROM paired)) FROM based
+"""  # people reached with a baseline, and those of them with a pair, over the pairs ``paired`` (PAIRS_SQL)
+
+
+def followup_counts(con: Con, f: Filters, measure: str) -> tuple[int, int]:
+    """(People reached with a baseline on or before the period's end, those of them with a pair in the period)."""
+    return fetch_rows(
+        con,
+        f"WITH paired AS ({PAIRS_SQL}), followed AS ({_FOLLOWED_UP_SQL}) SELECT * FROM followed",
+        sql_params(f, measure=measure),
+    )[0]
+
+
+def outcomes_by_quarter(con: Con, f: Filters, measure: str) -> pd.DataFrame:
+    """Mean change (with CI) and the share improved for pairs followed up in each quarter of the period, each quarter
+    as ``outcome`` gives it for that quarter alone."""
+    periods = quarters(f.period)
+    found = {
+        row[0]: row[1:]
+        for row in fetch_rows(
+            con,
+            f"SELECT quarter, {CHANGE_COLUMNS} FROM ({pairs_by_quarter_sql(periods)}) GROUP BY 1",
+            change_params(f.with_period(Period(periods[0].start, periods[-1].end)), measure),
+        )
+    }
+    reliable = MEASURES[measure].reliable_change is not None
+    rows = []
+    for q in periods:
+        n, mean, sd, improved, _ = found.get(quarter_label(q.start), (0, None, None, 0, 0))
+        ci = mean_ci(mean, sd, n) or [None, None]
+        rows.append(
+            {
+                "quarter": quarter_label(q.start),
+                "quarter_start": q.start,
+                "pairs": n,
+                "mean_change": mean,
+                "ci_low": ci[0],
+                "ci_high": ci[1],
+                "share_improved": improved / n if n and reliable else None,
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def change_by(con: Con, f: Filters, measure: str, by: str) -> pd.DataFrame:
@@ -96,16 +178,15 @@ def _change_frame(frame: pd.DataFrame, measure: str, by: str) -> pd.DataFrame:
     if by == "dose":
         found = set(frame["group"])
         frame = frame.set_index("group").reindex([d for d in SESSION_BAND_ORDER if d in found]).reset_index()
-    if MEASURES[measure].reliable_change is None:  # no reliable change for this measure: nobody "improved" (not 0%)
+    return with_intervals(without_reliable_change(frame, measure), "pairs")
+
+
+def without_reliable_change(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """Groups' counts, with nobody "improved" or "deteriorated" (blank, not 0%) on a measure without a reliable
+    change."""
+    if MEASURES[measure].reliable_change is None:
         frame[["improved", "deteriorated"]] = math.nan
-    cis = [
-        mean_ci(m, s, n) or [None, None]
-        for m, s, n in zip(frame["mean_change"], frame["sd"], frame["pairs"], strict=True)
-    ]
-    frame = frame.assign(
-        ci_low=[c[0] for c in cis], ci_high=[c[1] for c in cis], share_improved=frame["improved"] / frame["pairs"]
-    )
-    return frame.drop(columns="sd").astype(dict.fromkeys(GROUP_FIGURES, "float64"))
+    return frame
 
 
 def breakdown(con: Con, f: Filters, measure: str, by: str, disclosure: Disclosure) -> pd.DataFrame:
@@ -122,14 +203,17 @@ def breakdowns(con: Con, f: Filters, measure: str, bys: tuple[str, ...], disclos
     }
 
 
-def made_safe(exact: pd.DataFrame, disclosure: Disclosure, *, secondary: bool) -> pd.DataFrame:
-    """Groups' change as a page may show it: a group of fewer than the threshold's people loses its figures
-    (``shown`` False); ``secondary`` hides one more where a hidden group could be worked out from the total."""
-    safe = disclosure.groups(exact, "pairs", figure_cols=GROUP_FIGURES, secondary=secondary)
-    safe["shown"] = ~safe["hidden"] & exact["pairs"].map(disclosure.may_show).astype(bool)
+def made_safe(
+    exact: pd.DataFrame, disclosure: Disclosure, *, secondary: bool, people: str = "pairs", counted: str = "pairs"
+) -> pd.DataFrame:
+    """Groups' change as a page may show it: a group of fewer than the threshold's ``people`` loses its figures
+    (``shown`` False); ``secondary`` hides one more where a hidden group could be worked out from the total. The
+    share improved is of what is ``counted`` (people's pairs, or goals)."""
+    safe = disclosure.groups(exact, people, figure_cols=GROUP_FIGURES, secondary=secondary)
+    safe["shown"] = ~safe["hidden"] & exact[people].map(disclosure.may_show).astype(bool)
     for count in ("improved", "deteriorated"):
         safe[count] = disclosure.counts(safe[count])
-    shares = [disclosure.share(i, n) for i, n in zip(exact["improved"], exact["pairs"], strict=True)]
+    shares = [disclosure.share(i, n) for i, n in zip(exact["improved"], exact[counted], strict=True)]
     safe["share_improved"] = pd.Series(shares, index=safe.index, dtype="float64").where(safe["shown"])
     return safe
 
@@ -140,29 +224,14 @@ def cis_overlap(frame: pd.DataFrame) -> bool:
     return len(shown) > 1 and shown["ci_low"].max() <= shown["ci_high"].min()
 
 
-def effect_size(mean: float | None, sd: float | None, n: int) -> dict[str, float | None]:
-    """Standardised mean change d = mean ÷ sd of change, with a 95% CI from SE = √(1/n + d²/2n)."""
-    if n < 2 or mean is None or not sd:
-        return {"d": None, "ci_low": None, "ci_high": None}
-    d = mean / sd
-    half = Z_975 * math.sqrt(1 / n + d * d / (2 * n))
-    return {"d": d, "ci_low": d - half, "ci_high": d + half}
-
-
-def effect_size_words(d: float) -> str:
-    """Cohen's rough guide in words, whichever the direction: under 0.2 very small, then small, medium, large."""
-    size = abs(d)
-    return "very small" if size < 0.2 else "small" if size < 0.5 else "medium" if size < 0.8 else "large"
-
-
 def outcome_figures(con: Con, f: Filters, measure: str) -> dict:
-    """metrics.outcome plus effect size, the shares improved / no reliable change / deteriorated, and warnings:
+    """``outcome`` plus effect size, the shares improved / no reliable change / deteriorated, and warnings:
     exact, however few the people."""
     return _figures_and_paired(con, f, measure)[0]
 
 
 def _figures_and_paired(con: Con, f: Filters, measure: str) -> tuple[dict, int]:
-    """``outcome_figures``, and the people with a baseline who have a pair (metrics.outcome_and_paired)."""
+    """``outcome_figures``, and the people with a baseline who have a pair (``outcome_and_paired``)."""
     result, with_pair = outcome_and_paired(con, f, measure)
     n = result["pairs"]
     result["effect_size"] = effect_size(result["mean_change"], result["sd_change"], n)
@@ -200,13 +269,28 @@ def headline(con: Con, f: Filters, measure: str, disclosure: Disclosure) -> dict
 
 def _changes(exact: dict, disclosure: Disclosure) -> pd.DataFrame:
     counts = {k: exact[k] for k in CHANGES if exact.get(k) is not None}
-    return parts(disclosure, counts, keep=("improved",))
+    return disclosure.parts(counts, keep=("improved",))
 
 
 def _value(frame: pd.DataFrame, part: str, column: str) -> float | None:
     """One part's published count or share, None where it is hidden or absent."""
     value = frame[column].get(part)
     return None if value is None or pd.isna(value) else value.item() if hasattr(value, "item") else value
+
+
+def reliable_change_in_words() -> str:
+    """Each measure's reliable change: '3 points for WEMWBS and SWEMWBS; 6 for CORE-10 and PHQ-9; 4 for GAD-7'."""
+    by_points: dict[float, list[str]] = {}
+    for m in MEASURES.values():
+        if m.reliable_change is not None:
+            by_points.setdefault(m.reliable_change, []).append(m.name)
+    said = [f"{points:g} for {words.joined(names)}" for points, names in by_points.items()]
+    return "; ".join([said[0].replace(" for ", " points for ", 1), *said[1:]]) if said else "none"
+
+
+def lower_is_better_in_words() -> str:
+    """The measures on which a lower score is better: 'CORE-10, PHQ-9, GAD-7, ONS4 anxious and UCLA-3'."""
+    return words.joined(m.name for m in MEASURES.values() if not m.higher_better)
 
 
 def warnings(measure: str, result: dict) -> list[str]:
@@ -336,7 +420,7 @@ def clinical_figures(con: Con, f: Filters, measure: str, disclosure: Disclosure)
             ("In the band, first", band["baseline"], band["pairs"]),
             ("In the band, latest", band["followup"], band["pairs"]),
         ]
-    figures = [{"figure": name, **part_of(disclosure, count, whole)} for name, count, whole in rows]
+    figures = [{"figure": name, **disclosure.part_of(count, whole)} for name, count, whole in rows]
     return pd.DataFrame(figures, columns=["figure", "people", "label", "of", "share"])
 
 
@@ -376,7 +460,7 @@ def completeness_figures(con: Con, f: Filters, measure: str, disclosure: Disclos
     """``completeness`` as a page may show it: counts as labels, and the gap between questionnaires only over at
     least the threshold's pairs."""
     found = completeness(con, f, measure)
-    missing = part_of(disclosure, found["missing_answer"], found["questionnaires"])
+    missing = disclosure.part_of(found["missing_answer"], found["questionnaires"])
     enough = disclosure.may_show(
         fetch_rows(con, f"SELECT count(*) FROM ({PAIRS_SQL})", sql_params(f, measure=measure))[0][0]
     )
@@ -481,7 +565,7 @@ def slopes(con: Con, f: Filters, measure: str, disclosure: Disclosure, most: int
 
 
 def by_quarter(con: Con, f: Filters, measure: str, disclosure: Disclosure) -> pd.DataFrame:
-    """metrics.outcomes_by_quarter as a page may show it: each quarter's pairs made safe (a person may be followed
+    """``outcomes_by_quarter`` as a page may show it: each quarter's pairs made safe (a person may be followed
     up in several quarters, so no secondary suppression), its mean change and CI only over enough people."""
     exact = outcomes_by_quarter(con, f, measure).drop(columns="share_improved")
     figures = ["mean_change", "ci_low", "ci_high"]

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipelines import metrics
-from pipelines.compare import counts_differ, shares_differ
 from pipelines.disclosure import Disclosure
-from pipelines.funding import cost_per_person
-from pipelines.metrics import data_range, followup_counts, income, runway_months, secured_next_year
-from pipelines.outcomes import headline
+from pipelines.funding import cost_per_person, income, runway_months, secured_next_year
+from pipelines.inventory import data_range
+from pipelines.outcomes import followup_counts, headline
 from pipelines.query import Con, Filters
+from pipelines.reach import reach as reach_counts
 from pipelines.reach import reach_figures
+from pipelines.stats import counts_differ, shares_differ
 
 REACH = {
     "reached": "People reached",
@@ -29,7 +29,7 @@ class Compared:
     value: float | None
     before: float | None  # None also where the data start after the previous period, so nothing is compared
     label: str | None = None  # a count as shown ('1,234', '<8', '–'); None for figures the page formats itself
-    clear: bool = False  # the change is beyond noise (pipelines/compare.py), so a page may colour it
+    clear: bool = False  # the change is beyond noise (pipelines/stats.py), so a page may colour it
 
 
 def _before(f: Filters) -> Filters:
@@ -82,7 +82,7 @@ def wellbeing(con: Con, f: Filters, measure: str, disclosure: Disclosure) -> dic
 
 def money(con: Con, f: Filters, disclosure: Disclosure) -> dict[str, Compared]:
     """Income, reserves runway and cost per person reached, each against the previous period, and the income secured
-    for the financial year after the period (``metrics.secured_next_year``). The secured figure has no comparison:
+    for the financial year after the period (``funding.secured_next_year``). The secured figure has no comparison:
     the year before it is not a forecast any more, so the two would not measure the same thing.
 
     Income and reserves are records, not samples, so any change in them is real; cost per person divides by the
@@ -90,7 +90,7 @@ def money(con: Con, f: Filters, disclosure: Disclosure) -> dict[str, Compared]:
     reached: dict[Filters, int] = {}
 
     def per_person(con: Con, f: Filters) -> float | None:
-        reached[f] = metrics.reach(con, f)["reached"]
+        reached[f] = reach_counts(con, f)["reached"]
         return cost_per_person(con, f, disclosure, reached[f])
 
     figures = {"income": income, "runway": runway_months, "cost_per_person": per_person}

@@ -15,19 +15,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines import audit, charts, funding, goals, metrics, outcomes, reach, report, volunteering
+from pipelines import audit, funding, goals, inventory, outcomes, reach, report, volunteering, words
 from pipelines.audit import Actor
-from pipelines.disclosure import Disclosure
 from pipelines.document import Bullets, Document, Figure, Heading, Paragraph, Table, to_docx, to_pdf
-from pipelines.export import Exhibit, file_stem
+from pipelines.exhibits import EXPORT, Exhibit, on
+from pipelines.exhibits import outcomes as outcome_charts
+from pipelines.exhibits import reach as reach_charts
+from pipelines.export import Download, file_stem
 from pipelines.measures import MEASURES
 from pipelines.periods import Period
 from pipelines.query import Con, Filters
 from pipelines.report import SECTIONS, Scope
 from pipelines.settings import Brand
 
-EXPORT = Disclosure.export()
-PROFILE_DIMENSIONS = {"age_band": "Age", "gender": "Gender", "ethnicity_group": "Ethnic group", "imd_quintile": "IMD"}
+PROFILE_DIMENSIONS = ("age_band", "gender", "ethnicity_group", "imd_quintile")
+TOO_FEW = f"Fewer than {EXPORT.min_count} people"
 ONE_PAGE_FIGURES = 0.58  # two charts and three short sections fit one A4 page
 ONE_PAGE_CHART_HEIGHT = 200  # pixels
 Block = Heading | Paragraph | Bullets | Figure | Table
@@ -38,7 +40,7 @@ class Pack:
     """A document and the charts it holds, ready to write."""
 
     document: Document
-    exhibits: list[Exhibit] = field(default_factory=list)
+    exhibits: list[Download] = field(default_factory=list)
 
     def files(self, stem: str) -> dict[str, bytes]:
         """The PDF, the Word file and the ZIP of charts and data, by file name."""
@@ -60,24 +62,25 @@ class _Builder:
         self.con, self.scope, self.brand = con, scope, brand
         self.f: Filters = scope.filters
         self.blocks: list[Block] = []
-        self.exhibits: list[Exhibit] = []
+        self.exhibits: list[Download] = []
         self.figure_width = 1.0
+        self.chart_height: int | None = None
 
     def add(self, *blocks: Block) -> None:
         self.blocks.extend(blocks)
 
-    def chart(
-        self,
-        what: str,
-        data: pd.DataFrame,
-        draw: Callable[[pd.DataFrame], object],
-        description: str,
-        citation: str | None = None,
-    ) -> None:
-        spec = draw(data).to_dict()
-        exhibit = Exhibit(what, spec, data, self.f.period, self.brand, citation)
-        self.exhibits.append(exhibit)
-        self.add(Figure(exhibit.render("png"), f"{what}, {self.f.period.description}.", description, self.figure_width))
+    def chart(self, exhibit: Exhibit) -> None:
+        """The exhibit's chart, in export mode, with its words; its files go in the ZIP."""
+        data = exhibit.figures(on(self.con), EXPORT)
+        spec = exhibit.chart(data, EXPORT, self.chart_height).to_dict()
+        download = Download(exhibit.what, spec, data, self.f.period, self.brand, exhibit.citation, exhibit.labels)
+        self.exhibits.append(download)
+        caption = f"{exhibit.what}, {self.f.period.description}."
+        self.add(Figure(download.render("png"), caption, exhibit.describe(data), self.figure_width))
+
+    def table(self, exhibit: Exhibit, title: str, notes: list[str] | None = None) -> None:
+        """The exhibit's figures, in export mode, as a table."""
+        self.add(Table(exhibit.table(exhibit.figures(on(self.con), EXPORT)), title, notes or [EXPORT.note]))
 
 
 def write(files: dict[str, bytes], out_dir: Path) -> list[Path]:
@@ -133,7 +136,7 @@ def report_pack(con: Con, scope: Scope, sections: tuple[str, ...], brand: Brand)
 
 
 def _measure(build: _Builder) -> str | None:
-    return metrics.main_measure(build.con)
+    return inventory.main_measure(build.con)
 
 
 def _summary(build: _Builder) -> None:
@@ -163,87 +166,35 @@ def _outcomes(build: _Builder) -> None:
     m = MEASURES[measure]
     result = outcomes.headline(build.con, build.f, measure, EXPORT)
     if not result["shown"]:
-        build.add(
-            Paragraph(f"Fewer than 8 people completed the {m.full_name} twice in this period: too few to report.")
-        )
+        build.add(Paragraph(f"{TOO_FEW} completed the {m.full_name} twice in this period: too few to report."))
         return
+    scale = f"The {m.full_name} runs from {m.low:g} to {m.high:g}; {'higher' if m.higher_better else 'lower'} scores"
+    reliable = (
+        f" A change of at least {m.reliable_change:g} points is beyond what the questionnaire's own variation explains "
+        "(reliable change)."
+        if m.reliable_change is not None
+        else ""
+    )
     build.add(
         Paragraph(outcomes.summary_sentence(measure, result, build.f.period.label)),
-        Paragraph(
-            f"The {m.full_name} runs from {m.low:g} to {m.high:g}; {'higher' if m.higher_better else 'lower'} scores "
-            f"are better. A change of at least {m.reliable_change:g} points is beyond what the questionnaire's own "
-            "variation explains (reliable change)."
-            if m.reliable_change is not None
-            else f"The {m.full_name} runs from {m.low:g} to {m.high:g}; {'higher' if m.higher_better else 'lower'} "
-            "scores are better."
-        ),
+        Paragraph(f"{scale} are better.{reliable}"),
     )
-    changes = result["changes"]
-    build.chart(
-        f"{measure} change",
-        changes,
-        lambda t: charts.change_shares(t, measure, build.f.period.description, ""),
-        "Bars of the share of people who improved reliably, did not change reliably, or deteriorated: "
-        + "; ".join(f"{c} {label}" for c, label in zip(changes["category"], changes["label"], strict=True))
-        + ".",
-        m.citation,
-    )
+    if m.reliable_change is not None:
+        build.chart(outcome_charts.improved_or_not(build.f, measure))
     if len(build.f.activities) != 1:
-        table = outcomes.breakdown(build.con, build.f, measure, "activity", EXPORT)
-        build.add(
-            Table(
-                _activity_change(table),
-                f"Change in {measure} by activity",
-                ["A person counts in each activity they took part in.", EXPORT.note],
-            )
+        build.table(
+            outcome_charts.change_by(build.f, measure, "activity", result["mean_change"]),
+            f"Change in {measure} by activity",
+            ["A person counts in each activity they took part in.", EXPORT.note],
         )
-
-
-def _activity_change(table: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "Activity": table["group"],
-            "People with two scores": table["label"],
-            "Mean change (points)": table["mean_change"].round(1),
-            "95% CI": [
-                "" if pd.isna(low) else f"{low:+.1f} to {high:+.1f}"
-                for low, high in zip(table["ci_low"], table["ci_high"], strict=True)
-            ],
-        }
-    )
 
 
 def _reach(build: _Builder) -> None:
     build.add(Heading("Who took part"))
-    quarterly = reach.quarterly(build.con, build.f, EXPORT)
-    build.chart(
-        "People reached by quarter",
-        quarterly,
-        lambda t: charts.reach_over_quarters(t, build.f.period.description, ""),
-        "Stacked bars of people reached each quarter, new and returning: "
-        + "; ".join(f"{q} {n}" for q, n in zip(quarterly["quarter"], quarterly["reached_label"], strict=True))
-        + ".",
-    )
-    for dimension, label in PROFILE_DIMENSIONS.items():
-        table = reach.profile(build.con, build.f, dimension, EXPORT)
-        build.add(
-            Table(
-                pd.DataFrame(
-                    {
-                        label if dimension != "imd_quintile" else "Deprivation quintile (1 = most deprived)": table[
-                            "group"
-                        ],
-                        "People": table["label"],
-                        "Share": [_share(s) for s in table["share"]],
-                    }
-                ),
-                f"People reached by {label.lower() if dimension != 'imd_quintile' else 'deprivation'}",
-            )
-        )
-
-
-def _share(value: float | None) -> str:
-    return "" if value is None or pd.isna(value) else f"{value:.0%}"
+    build.chart(reach_charts.reached_by_quarter(build.f))
+    for dimension in PROFILE_DIMENSIONS:
+        exhibit = reach_charts.people_by_group(build.f, dimension)
+        build.table(exhibit, exhibit.what.replace("People by", "People reached by"))
 
 
 def _funding(build: _Builder) -> None:
@@ -321,7 +272,7 @@ def _methods(build: _Builder) -> None:
             ),
             Bullets(
                 [
-                    f"Follow-up: {_share(rate) or 'not shown'} of the people who completed a first questionnaire "
+                    f"Follow-up: {words.share(rate)} of the people who completed a first questionnaire "
                     "completed another in the period.",
                     f"Left out: {left['only_first_score']} people with only a first score, and "
                     f"{left['missing_answer']} of {left['questionnaires']} questionnaires with a missing answer.",
@@ -344,27 +295,17 @@ def _goals(build: _Builder) -> None:
     build.add(Heading("Progress towards people's own goals", level=2))  # part of what changed for people
     result = goals.headline(build.con, build.f, EXPORT)
     if not result["shown"]:
-        build.add(Paragraph("Fewer than 8 people had a goal rated twice in this period: too few to report."))
+        build.add(Paragraph(f"{TOO_FEW} had a goal rated twice in this period: too few to report."))
         return
-    areas = goals.breakdown(build.con, build.f, "goal_area", EXPORT)
-    build.add(
-        Paragraph(goals.in_words(result, build.f.period.label)),
-        Table(
-            pd.DataFrame(
-                {
-                    "Goal area": areas["group"],
-                    "Goals rated twice": areas["label"],
-                    "Mean change (points)": areas["mean_change"].round(1),
-                    "Reliable progress": [_share(s) for s in areas["share_improved"]],
-                }
-            ),
-            "Progress by goal area",
-            [
-                "Goals are rated from 0 (no progress) to 10 (reached); reliable progress is a rise of 3 points or more. "
-                "Where a group has too few people to show, its people are given instead of its goals.",
-                EXPORT.note,
-            ],
-        ),
+    build.add(Paragraph(goals.in_words(result, build.f.period.label)))
+    build.table(
+        outcome_charts.goal_change_by(build.f, "goal_area", result["mean_change"]),
+        "Progress by goal area",
+        [
+            "Goals are rated from 0 (no progress) to 10 (reached); reliable progress is a rise of 3 points or more. "
+            "Where a group has too few people to show, its people are given instead of its goals.",
+            EXPORT.note,
+        ],
     )
 
 
@@ -401,24 +342,12 @@ def one_page(con: Con, f: Filters, brand: Brand, area: str | None = None) -> Pac
             + reach.represented_in_words(compared, "ethnicity_group")
         ),
         Heading("Will it still be funded?"),
-        Paragraph(metrics.secured_next_year(con, f).sentence),
+        Paragraph(funding.secured_next_year(con, f).sentence),
     )
     if sentence:
-        changes = outcomes.headline(con, f, measure, EXPORT)["changes"]
-        build.chart(
-            f"{measure} change",
-            changes,
-            lambda t: charts.change_shares(t, measure, f.period.description, ""),
-            "; ".join(f"{c} {label}" for c, label in zip(changes["category"], changes["label"], strict=True)),
-            MEASURES[measure].citation,
-        )
-    quarterly = reach.quarterly(con, f, EXPORT)
-    build.chart(
-        "People reached by quarter",
-        quarterly,
-        lambda t: charts.reach_over_quarters(t, f.period.description, "").properties(height=ONE_PAGE_CHART_HEIGHT),
-        "; ".join(f"{q} {n}" for q, n in zip(quarterly["quarter"], quarterly["reached_label"], strict=True)),
-    )
+        build.chart(outcome_charts.improved_or_not(f, measure))
+    build.chart_height = ONE_PAGE_CHART_HEIGHT
+    build.chart(reach_charts.reached_by_quarter(f))
     return Pack(
         Document("Impact summary", f"{f.period.description}; {Scope(f).who}", build.blocks, brand), build.exhibits
     )

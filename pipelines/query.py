@@ -1,7 +1,7 @@
 """The query kernel: the filters every page applies, their parameters, and the SQL every figure is built from.
 
 Each definition is written here once (who attended, who belongs to the chosen activities, the pairs of first and
-latest questionnaires, income spread by day, session bands, a person's groups); metrics, outcomes, reach and
+latest questionnaires, income spread by day, session bands, a person's groups); subjects (reach, outcomes,
 funding combine them and never write their own copies.
 """
 
@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
-from scipy.special import stdtrit  # Student's t quantile; scipy.stats takes twice as long to import
 
 from pipelines.dimensions import DIMENSIONS
 from pipelines.measures import MEASURES
@@ -21,7 +21,6 @@ from pipelines.periods import Period, quarter_label
 from pipelines.vocab import NOT_KNOWN
 
 Con = duckdb.DuckDBPyConnection
-Z_975 = 1.959964  # the standard normal's 97.5th percentile, for 95% intervals
 
 
 @dataclass(frozen=True)
@@ -33,6 +32,18 @@ class Filters:
 
     def with_period(self, period: Period) -> Filters:
         return Filters(period, self.activities)
+
+    @property
+    def description(self) -> str:
+        """What a chart or table covers, in words: 'Financial year 2025-26 (Apr 2025 – Mar 2026), all activities'."""
+        which = ", ".join(self.activities) if self.activities else "all activities"
+        return f"{self.period.description}, {which}"
+
+
+def one_of(choice: str, options: Iterable[str], kind: str) -> None:
+    """Refuse a grouping the code does not know (it is written into SQL)."""
+    if choice not in options:
+        raise ValueError(f"Unknown {kind} {choice!r}; expected one of {', '.join(options)}.")
 
 
 def fetch_rows(con: Con, sql: str, params: dict | None = None) -> list[tuple]:
@@ -64,14 +75,6 @@ def activity_params(f: Filters | None, **extra: object) -> dict:
 
 def sql_params(f: Filters, **extra: object) -> dict:
     return activity_params(f, start=f.period.start, end=f.period.end, **extra)
-
-
-def mean_ci(mean: float | None, sd: float | None, n: int, level: float = 0.95) -> list[float] | None:
-    """t interval: mean ± t(1 − α/2, n − 1) · sd / √n; None below two values."""
-    if n < 2 or mean is None or sd is None:
-        return None
-    half = stdtrit(n - 1, 1 - (1 - level) / 2) * sd / math.sqrt(n)
-    return [mean - half, mean + half]
 
 
 # Who took part ------------------------------------------------------------------------------------

@@ -19,7 +19,6 @@ import pandas as pd
 from pipelines import reference, settings
 from pipelines.dimensions import BENCHMARKED, BY_KEY, PROFILED, labels
 from pipelines.disclosure import Disclosure
-from pipelines.metrics import dna_rate, part_of, parts, reach, reach_by, reach_by_quarter, require
 from pipelines.periods import quarter_label, quarters
 from pipelines.query import (
     ACTIVITY_MATCH,
@@ -28,19 +27,21 @@ from pipelines.query import (
     ATTENDED_TO_END_SQL,
     FIRST_SEEN_SQL,
     REACHED_SQL,
+    REGISTER_SQL,
     SESSION_BANDS,
-    Z_975,
     Con,
     Filters,
     activity_params,
     fetch_frame,
     fetch_rows,
+    one_of,
     or_not_recorded,
     periods_table,
     session_band,
     sql_params,
     with_profile,
 )
+from pipelines.stats import wilson
 
 ENGLAND = "England (Census 2021)"
 CENSUS = " (Census 2021)"  # after the name of a local area compared with, e.g. "Dudley (Census 2021)"
@@ -50,12 +51,64 @@ MIX = {"activity": "activity", "activity_type": "type of activity", "delivery": 
 PROFILE_DIMENSIONS = labels(PROFILED)
 
 
+def _reach_sql(since: str) -> str:
+    """Reach counts per value of ``since``, the day from which a person's first session makes them new."""
+    return f"""
+        SELECT since,
+            count(DISTINCT participant_id) FILTER (WHERE {ATTENDED}) AS reached,
+            count(DISTINCT participant_id) FILTER (WHERE {ATTENDED} AND first_day >= since) AS new,
+            count(*) FILTER (WHERE {ATTENDED}) AS attendances,
+            count(*) FILTER (WHERE attended = 'did not attend') AS did_not_attend,
+            count(DISTINCT (activity, session_date)) FILTER (WHERE {ATTENDED}) AS sessions_delivered
+        FROM (SELECT *, {since} AS since FROM ({REGISTER_SQL})) LEFT JOIN ({FIRST_SEEN_SQL}) USING (participant_id)
+        GROUP BY since
+    """  # a person attending in the period first came on or before its end, so first_day >= since means new
+
+
+REACH_COUNTS = ("reached", "new", "attendances", "did_not_attend", "sessions_delivered")
+
+
+def reach(con: Con, f: Filters) -> dict[str, int]:
+    """Reached, new, attendances, did not attend and sessions delivered in the period."""
+    found = fetch_rows(con, _reach_sql("CAST($start AS DATE)"), sql_params(f))
+    return dict(zip(REACH_COUNTS, found[0][1:] if found else [0] * len(REACH_COUNTS), strict=True))
+
+
+def reach_by(con: Con, f: Filters, dimension: str) -> pd.DataFrame:
+    """People reached in the period per group of one dimension ("Not known" counted, never dropped)."""
+    one_of(dimension, BY_KEY, "dimension")
+    return fetch_frame(
+        con,
+        f"""SELECT "{dimension}" AS "group", count(*) AS people FROM ({with_profile(REACHED_SQL)})
+        GROUP BY 1 ORDER BY 2 DESC, 1""",
+        sql_params(f),
+    )
+
+
+def reach_by_quarter(con: Con, f: Filters) -> pd.DataFrame:
+    """Reached, new, returning, attendances, did-not-attend rate and sessions in each financial quarter."""
+    found = fetch_frame(con, _reach_sql("date_trunc('quarter', session_date)"), sql_params(f))
+    found = found.rename(columns={"since": "quarter_start"})
+    found["quarter_start"] = [t.date() for t in found["quarter_start"]]
+    starts = pd.DataFrame({"quarter_start": [q.start for q in quarters(f.period)]})
+    frame = starts.merge(found, on="quarter_start", how="left").fillna(0).astype(dict.fromkeys(REACH_COUNTS, "int64"))
+    frame.insert(0, "quarter", [quarter_label(d) for d in frame["quarter_start"]])
+    rates = [dna_rate(a, d) for a, d in zip(frame["attendances"], frame["did_not_attend"], strict=True)]
+    return frame.assign(returning=frame["reached"] - frame["new"], dna_rate=pd.Series(rates, dtype="float64"))
+
+
+def dna_rate(attendances: int, did_not_attend: int) -> float | None:
+    """Did-not-attend rows as a share of attended and did-not-attend rows (cancellations count as neither)."""
+    booked = attendances + did_not_attend
+    return did_not_attend / booked if booked else None
+
+
 def reach_figures(con: Con, f: Filters, disclosure: Disclosure) -> dict:
     """The period's reach as a page may show it: people reached, new and returning (parts of those reached) as safe
     counts with their ``labels``; attendances and sessions delivered (not counts of people) and the did-not-attend
     rate as they are."""
     found = reach(con, f)
-    split = parts(disclosure, {"new": found["new"], "returning": found["reached"] - found["new"]})
+    split = disclosure.parts({"new": found["new"], "returning": found["reached"] - found["new"]})
     people = {"reached": disclosure.count(found["reached"])}
     people |= {who: None if pd.isna(n) else int(n) for who, n in split["people"].items()}
     labels = {"reached": disclosure.label(found["reached"]), **split["label"].to_dict()}
@@ -65,13 +118,13 @@ def reach_figures(con: Con, f: Filters, disclosure: Disclosure) -> dict:
 
 
 def quarterly(con: Con, f: Filters, disclosure: Disclosure) -> pd.DataFrame:
-    """metrics.reach_by_quarter as a page may show it: per quarter, people reached, new and returning (parts of
+    """``reach_by_quarter`` as a page may show it: per quarter, people reached, new and returning (parts of
     them) as nullable counts with ``*_label`` columns; attendances, did-not-attend rate and sessions as they are."""
     exact = reach_by_quarter(con, f)
     safe = exact[["quarter", "attendances", "dna_rate", "sessions_delivered"]].copy()
     safe["reached"], safe["reached_label"] = disclosure.counts(exact["reached"]), disclosure.labels(exact["reached"])
     split = [
-        parts(disclosure, {"new": n, "returning": r}) for n, r in zip(exact["new"], exact["returning"], strict=True)
+        disclosure.parts({"new": n, "returning": r}) for n, r in zip(exact["new"], exact["returning"], strict=True)
     ]
     for who in ("new", "returning"):
         safe[who] = pd.array([s.loc[who, "people"] for s in split], dtype="Int64")
@@ -81,7 +134,7 @@ def quarterly(con: Con, f: Filters, disclosure: Disclosure) -> pd.DataFrame:
 
 def mix_counts(con: Con, f: Filters, by: str) -> pd.DataFrame:
     """People, attendances and sessions in the period per activity, type of activity or delivery mode."""
-    require(by, MIX, "grouping")
+    one_of(by, MIX, "grouping")
     counted = """count(DISTINCT participant_id) AS people, count(*) AS attendances,
         count(DISTINCT (activity, session_date)) AS sessions"""
     grouped = f"""SELECT {or_not_recorded(f'"{by}"')} AS "group", {counted} FROM ({ATTENDED_SQL})"""
@@ -118,7 +171,7 @@ def retention(con: Con, f: Filters, disclosure: Disclosure) -> dict:
     column), and the new people who came back as a part of the new (hidden with the rest when either is small)."""
     found = retention_counts(con, f)
     bands = disclosure.groups(found["bands"].rename(columns={"band": "group"}), "people")
-    return {"bands": bands, "came_back": part_of(disclosure, found["came_back"], found["new"])}
+    return {"bands": bands, "came_back": disclosure.part_of(found["came_back"], found["new"])}
 
 
 def referral_sources(con: Con, f: Filters, disclosure: Disclosure) -> pd.DataFrame:
@@ -194,14 +247,6 @@ def _census_benchmark(chosen: settings.Area) -> pd.DataFrame:
         ],
         columns=["dimension", "group", "share", "source"],
     )
-
-
-def wilson(k: int, n: int, z: float = Z_975) -> tuple[float, float]:
-    """Wilson score interval for a proportion k/n."""
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return centre - half, centre + half
 
 
 REPRESENTATION_FIGURES = ["share", "share_low", "share_high", "to_match", "gap", "verdict"]
@@ -426,7 +471,7 @@ def deprivation(con: Con, f: Filters, disclosure: Disclosure) -> dict:
     the people with no known area as a count of those reached."""
     found = core20(con, f)
     return {
-        "core20": part_of(disclosure, found["core20"], found["known"]),
+        "core20": disclosure.part_of(found["core20"], found["known"]),
         "not_known": disclosure.label(found["reached"] - found["known"]),
     }
 
@@ -459,7 +504,7 @@ def core20_by_quarter(con: Con, f: Filters, disclosure: Disclosure) -> pd.DataFr
     decile are too few (beside the known count, the share would give a small count away); in export worked out
     from the rounded counts. ``known`` is the safe count of people with a known decile."""
     exact = core20_quarters(con, f)
-    shares = [part_of(disclosure, c, k)["share"] for c, k in zip(exact["core20"], exact["known"], strict=True)]
+    shares = [disclosure.part_of(c, k)["share"] for c, k in zip(exact["core20"], exact["known"], strict=True)]
     return pd.DataFrame(
         {
             "quarter": exact["quarter"],

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from pipelines import metrics
+from pipelines import inventory
 from pipelines.periods import Period
 from pipelines.query import Con, Filters, fetch_frame
 
@@ -52,11 +52,11 @@ def scope(
     activities: tuple[str, ...] = (),
 ) -> Scope:
     """The report's scope; an unknown funder or activity is refused, naming the known ones."""
-    known = metrics.activities(con)
+    known = inventory.activities(con)
     for activity in activities:
         _must_know("activity", activity, known)
     if funder is None:
-        return Scope(Filters(period or metrics.default_period(con), activities))
+        return Scope(Filters(period or inventory.default_period(con), activities))
     _must_know("funder", funder, funders(con))
     grants = fetch_frame(con, GRANTS_SQL, {"funder": funder})
     funded = () if grants.empty or grants["activity"].isna().any() else tuple(sorted(set(grants["activity"])))
@@ -67,8 +67,8 @@ def scope(
 def _grant_period(con: Con, grants: pd.DataFrame) -> Period:
     """From the first grant's start to the last one's end, or to the end of the data if that comes first."""
     if grants.empty:
-        return metrics.default_period(con)
-    first, last = metrics.data_range(con) or (dt.date.min, dt.date.today())
+        return inventory.default_period(con)
+    first, last = inventory.data_range(con) or (dt.date.min, dt.date.today())
     start = max(_day(min(grants["start_date"])), first)
     return Period(start, max(start, min(_day(max(grants["end_date"])), last)))
 

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from pipelines import words
 from pipelines.disclosure import Disclosure
+from pipelines.funding import largest_funder, runway_months, secured_next_year
 from pipelines.measures import MEASURES, Measure
-from pipelines.metrics import largest_funder, runway_in_words, runway_months, secured_next_year
 from pipelines.outcomes import BREAKDOWNS, SMALL_SAMPLE, breakdowns, headline
 from pipelines.query import Con, Filters
 
@@ -136,17 +137,17 @@ def will_it_be_funded(con: Con, f: Filters) -> Answer:
     funder's share of the whole organisation's income."""
     question = "Will it still be funded?"
     year = secured_next_year(con, f)
-    words = [year.sentence]
+    said = [year.sentence]
     tone = "neutral"
     if year.needed:
         covered = year.secured / year.needed
         tone = "good" if covered >= 1 else "bad" if covered < 0.5 else "neutral"
-        words.append(f"That covers {min(covered, 1):.0%} of it." if covered < 1 else "That covers all of it.")
+        said.append(f"That covers {min(covered, 1):.0%} of it." if covered < 1 else "That covers all of it.")
         if year.applied:
-            words.append(f"A further £{year.applied:,.0f} has been applied for.")
+            said.append(f"A further £{year.applied:,.0f} has been applied for.")
     if (runway := runway_months(con, f)) is not None:
-        words.append(f"Free reserves would cover {runway_in_words(runway)} of spending at the last 12 months' rate.")
+        said.append(f"Free reserves would cover {words.months(runway)} of spending at the last 12 months' rate.")
     funder, share = largest_funder(con, f)
     if funder is not None and share is not None:
-        words.append(f"The biggest funder, {funder}, gave {share:.0%} of the charity's income in the period.")
-    return Answer(question, " ".join(words), tone)
+        said.append(f"The biggest funder, {funder}, gave {share:.0%} of the charity's income in the period.")
+    return Answer(question, " ".join(said), tone)

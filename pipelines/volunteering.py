@@ -17,7 +17,6 @@ import pandas as pd
 
 from pipelines import settings
 from pipelines.disclosure import Disclosure
-from pipelines.metrics import part_of
 from pipelines.query import ACTIVITY_MATCH, Con, Filters, fetch_frame, sql_params
 
 RATES_FILE = Path(__file__).resolve().parent / "reference" / "national_living_wage.csv"
@@ -142,9 +141,9 @@ def latest_volunteers(con: Con, f: Filters) -> dict:
 
 def lived_experience(con: Con, f: Filters, disclosure: Disclosure) -> dict:
     """``latest_volunteers`` as a page may show them: counts labelled, the share with lived experience only when
-    neither they nor the others are 1–7 (``metrics.part_of``)."""
+    neither they nor the others are 1–7 (``Disclosure.part_of``)."""
     found = latest_volunteers(con, f)
-    return {"month": found["month"], **part_of(disclosure, found["lived_experience"], found["volunteers"])}
+    return {"month": found["month"], **disclosure.part_of(found["lived_experience"], found["volunteers"])}
 
 
 def filter_note(f: Filters) -> str:
@@ -180,6 +179,6 @@ def in_words(con: Con, f: Filters, disclosure: Disclosure) -> list[str]:
 
 
 def summary(con: Con, f: Filters) -> dict:
-    """For ``metrics.summary``: hours, value and the rate basis (exact)."""
+    """For the summary: hours, value and the rate basis (exact)."""
     found = totals(con, f)
     return {"hours": found["hours"], "value": found["value"], "rate_basis": found["basis"], "rate": found["rate"]}

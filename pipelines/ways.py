@@ -10,15 +10,11 @@ people reached. The functions that take a ``Disclosure`` give what a page or a f
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
 from pipelines import goals
 from pipelines.disclosure import Disclosure
-from pipelines.measures import MEASURES
-from pipelines.metrics import require
-from pipelines.outcomes import made_safe
+from pipelines.outcomes import made_safe, without_reliable_change
 from pipelines.query import (
     ATTENDED_SQL,
     CHANGE_COLUMNS,
@@ -28,8 +24,10 @@ from pipelines.query import (
     Filters,
     change_params,
     fetch_frame,
+    one_of,
     sql_params,
 )
+from pipelines.stats import with_intervals
 from pipelines.vocab import FIVE_WAYS, NOT_KNOWN
 
 WAYS = tuple(FIVE_WAYS.values)  # in the order they are usually listed
@@ -53,11 +51,6 @@ _GROUP_SQL = {
     "led": f"""SELECT activity, CASE peer_led WHEN true THEN '{PEER_LED}' WHEN false THEN '{STAFF_LED}'
         ELSE '{NOT_KNOWN}' END AS "group" FROM ({ACTIVITY_WAYS_SQL})""",
 }  # one row per activity and group: each of its ways, or how it is led
-
-
-def activity_ways(con: Con) -> pd.DataFrame:
-    """Every activity with its ways (a list, or None when none are recorded) and whether it is peer-led."""
-    return fetch_frame(con, f"SELECT * FROM ({ACTIVITY_WAYS_SQL}) ORDER BY 1")
 
 
 def _in_order(frame: pd.DataFrame, by: str, keep_all: bool = False) -> pd.DataFrame:
@@ -102,7 +95,7 @@ def change_by(con: Con, f: Filters, measure: str, by: str) -> pd.DataFrame:
     """Change per way (``by`` 'way') or per peer-led and staff-led (``by`` 'led') for the people who took part in
     such activities up to the period's end, exactly: a questionnaire measure's pairs as outcomes.change_by gives
     them, or, for ``goals.NAME``, goals as goals.change_in_groups gives them."""
-    require(by, BY, "grouping")
+    one_of(by, BY, "grouping")
     if measure == goals.NAME:
         grouped = f"""SELECT DISTINCT x.* EXCLUDE (activity), w."group"
             FROM ({goals.GOAL_ACTIVITIES_SQL}) x JOIN ({_GROUP_SQL[by]}) w USING (activity)"""
@@ -115,9 +108,7 @@ def change_by(con: Con, f: Filters, measure: str, by: str) -> pd.DataFrame:
         SELECT "group", {CHANGE_COLUMNS} FROM grouped GROUP BY 1""",
         change_params(f, measure),
     )
-    if MEASURES[measure].reliable_change is None:  # nobody "improved" on a measure without one (not 0%)
-        frame[["improved", "deteriorated"]] = math.nan
-    return _in_order(goals.with_intervals(frame, "pairs"), by)
+    return _in_order(with_intervals(without_reliable_change(frame, measure), "pairs"), by)
 
 
 def breakdown(con: Con, f: Filters, measure: str, by: str, disclosure: Disclosure) -> pd.DataFrame:

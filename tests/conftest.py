@@ -16,8 +16,9 @@ from openpyxl import Workbook
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import app_test
 
-from pipelines import ingest, metrics, store
+from pipelines import ingest, store, summary
 from pipelines.periods import Period
+from pipelines.query import Filters
 from pipelines.template import xlsx_bytes
 from tests.apphelpers import add_test_accounts, copy_database, sample_database
 
@@ -85,7 +86,7 @@ def snapshot(con: duckdb.DuckDBPyConnection, period: Period = FY24) -> dict:
     tables = [t for (t,) in con.execute(BASE_TABLES).fetchall()]
     assert {"uploads", "meta", *(f"{kind}_history" for kind in store.COLUMNS)} <= set(tables)
     counts = {table: con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] for table in tables}
-    return {"counts": counts, "summary": metrics.summary(con, metrics.Filters(period))}
+    return {"counts": counts, "summary": summary.summary(con, Filters(period))}
 
 
 # A small, valid workbook that refusal tests load first, so "unchanged" is checked against real data.

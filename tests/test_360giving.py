@@ -10,9 +10,9 @@ import json
 import pytest
 from conftest import EXTERNAL, FY24, checked, csv_bytes, current, load, needs_external, workbook
 
-from pipelines import ingest, metrics, store
-from pipelines.metrics import Filters
+from pipelines import funding, ingest, store
 from pipelines.periods import Period
+from pipelines.query import Filters
 
 D = dt.date
 GIVING = EXTERNAL / "360giving"
@@ -147,7 +147,7 @@ def test_each_spreadsheet_form_loads(con, name):
     assert stored(con) == EXPECTED  # '£' and 'é' read as written, whatever the encoding
     assert current(con, "SELECT DISTINCT status, restricted, income_type FROM funding") == [("secured", False, "grant")]
     assert APPLICANT not in everything_stored(con) and "Roe" not in everything_stored(con)
-    assert metrics.income(con, Filters(FY24)) == pytest.approx(INCOME_FY24)
+    assert funding.income(con, Filters(FY24)) == pytest.approx(INCOME_FY24)
 
 
 def test_the_json_package_loads(con):
@@ -157,7 +157,7 @@ def test_the_json_package_loads(con):
     ingest.load(con, result)
     assert stored(con) == EXPECTED
     assert APPLICANT not in everything_stored(con)  # the recipient is not read from the package at all
-    assert metrics.income(con, Filters(FY24)) == pytest.approx(INCOME_FY24)
+    assert funding.income(con, Filters(FY24)) == pytest.approx(INCOME_FY24)
 
 
 def test_every_form_gives_the_same_income(tmp_path, monkeypatch):
@@ -168,7 +168,7 @@ def test_every_form_gives_the_same_income(tmp_path, monkeypatch):
         db = store.connect(tmp_path / f"{i}.duckdb")
         try:
             load(db, (name, data))
-            incomes.append(metrics.income(db, Filters(FY24)))
+            incomes.append(funding.income(db, Filters(FY24)))
         finally:
             db.close()
     assert incomes == pytest.approx([INCOME_FY24] * 5)
@@ -304,7 +304,7 @@ def test_power_to_change_grants(con):
     assert current(con, "SELECT DISTINCT funder FROM funding") == [("Power to Change Trust",)]
     total = sum(g["amountAwarded"] for g in grants)  # £51,625,696.54
     everything = Filters(Period(D(2000, 1, 1), D(2030, 12, 31)))
-    assert metrics.income(con, everything) == pytest.approx(total)
+    assert funding.income(con, everything) == pytest.approx(total)
     assert current(con, "SELECT count(*) FROM funding WHERE end_date < start_date") == [(0,)]
     assert "Hyde Park Source" in {t for (t,) in current(con, "SELECT title FROM funding")}
     assert "2 Rosebank Rd" not in everything_stored(con)  # the recipient's address is never read

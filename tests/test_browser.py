@@ -19,9 +19,9 @@ import duckdb
 import pytest
 from conftest import workbook
 
-from pipelines import metrics, store, users
+from pipelines import funding, inventory, reach, store, users
 from pipelines.audit import OPERATOR
-from pipelines.metrics import Filters
+from pipelines.query import Filters
 from tests.apphelpers import ROOT, copy_database, fill_template
 from ui import shell
 
@@ -57,14 +57,14 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Pyt
 
 def overview_figures(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Overview's headline figures for the default period, as the pipeline gives them (all at least 8 people)."""
-    f = Filters(metrics.default_period(con))
-    reach = metrics.reach(con, f)
-    assert reach["reached"] >= 8 and reach["new"] >= 8
+    f = Filters(inventory.default_period(con))
+    reached = reach.reach(con, f)
+    assert reached["reached"] >= 8 and reached["new"] >= 8
     return {
-        "People reached": f"{reach['reached']:,}",
-        "New to the service": f"{reach['new']:,}",
-        "Attendances": f"{reach['attendances']:,}",
-        "Income in the period": f"£{metrics.income(con, f):,.0f}",
+        "People reached": f"{reached['reached']:,}",
+        "New to the service": f"{reached['new']:,}",
+        "Attendances": f"{reached['attendances']:,}",
+        "Income in the period": f"£{funding.income(con, f):,.0f}",
     }
 
 

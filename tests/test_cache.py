@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import metrics, store
-from pipelines.metrics import Filters
+from pipelines import reach, store
 from pipelines.periods import Period
+from pipelines.query import Filters
 from tests.apphelpers import run_app, widget
 from tests.conftest import app_with_own_data, load, workbook
 
@@ -54,7 +54,7 @@ def test_cached_figures_follow_a_load_and_a_rollback(own_app: Path) -> None:
     from ui.data import cached
 
     def reached() -> int:
-        return cached(metrics.reach, Filters(FY24))["reached"]
+        return cached(reach.reach, Filters(FY24))["reached"]
 
     assert reached() == 10
     upload_id = load_more(own_app)

@@ -7,7 +7,7 @@ import threading
 import pytest
 from conftest import FY24, checked, load, workbook
 
-from pipelines import ingest, metrics, store
+from pipelines import ingest, reach, store
 from pipelines.query import Filters
 
 REGISTER = [["participant_id", "session_date", "activity", "attended"]]
@@ -21,7 +21,7 @@ SECOND = workbook(
 
 
 def reached(con) -> int:
-    return metrics.reach(con, Filters(FY24))["reached"]
+    return reach.reach(con, Filters(FY24))["reached"]
 
 
 def test_a_reader_during_a_load_sees_the_figures_from_before_it(con, monkeypatch: pytest.MonkeyPatch) -> None:

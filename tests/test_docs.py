@@ -29,7 +29,8 @@ HEADING = re.compile(r"^(#{1,6}) (.+)$", re.MULTILINE)
 FIELD_ROW = re.compile(r"^\| `(\w+)` \| (required|optional)[^|]*\| ([^|]*) \|", re.MULTILINE)
 MEASURE_ROW = re.compile(r"^\| `([^`]+)` \|((?: [^|]+ \|)+)$", re.MULTILINE)
 SWEMWBS_ROW = re.compile(r"^\| (\d+) \| (\d+\.\d\d) \|$", re.MULTILINE)
-CODE_REFERENCE = re.compile(r"`(metrics|outcomes|reach|funding|periods|privacy)\.(\w+)`")
+MODULES = sorted(p.stem for p in (ROOT / "pipelines").glob("*.py") if not p.stem.startswith("_"))
+CODE_REFERENCE = re.compile(rf"`({'|'.join(MODULES)})\.(\w+)`")
 
 
 def page(name: str) -> str:

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 from conftest import load, workbook
 
-from pipelines import feedback, metrics
+from pipelines import feedback, summary
 from pipelines.disclosure import Disclosure
 from pipelines.periods import Period
 from pipelines.query import Filters
@@ -146,6 +146,6 @@ def test_by_quarter_hides_a_second_share_when_one_could_be_worked_out_from_the_y
 
 
 def test_the_summary_is_exact(answered: duckdb.DuckDBPyConnection) -> None:
-    found = metrics.summary(answered, Filters(Q3))["feedback"]
+    found = summary.summary(answered, Filters(Q3))["feedback"]
     assert found["responses"] == 11 and found["share_positive"] == pytest.approx(10 / 11)
     assert found["share_negative"] == pytest.approx(1 / 11)

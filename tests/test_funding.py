@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from conftest import FY24, database_with, load, workbook
 
-from pipelines import funding, metrics
+from pipelines import funding
 from pipelines.periods import Period, fy_label
 from pipelines.query import Filters
 
@@ -67,7 +67,7 @@ def test_income_by_quarter_adds_up_to_the_income_of_the_year(grants_db):
     found = funding.income_by_quarter(grants_db, Filters(FY24))
     # Lottery 275 days x 100 = 27,500; Council 9,100 (all of it); Donors 3,650
     assert found["income"].sum() == pytest.approx(27500 + 9100 + 3650)
-    assert metrics.income(grants_db, Filters(FY24)) == pytest.approx(40250)
+    assert funding.income(grants_db, Filters(FY24)) == pytest.approx(40250)
     assert list(found["quarter"].unique()) == QUARTERS  # in order
 
 
@@ -78,7 +78,7 @@ def test_a_leap_year_grant_is_spread_over_366_days(grants_db):
     found = funding.income_by_quarter(grants_db, q4)
     assert dict(zip(found["group"], found["income"], strict=True)) == pytest.approx({"Lottery": 9100, "Council": 9100})
     # the 29th of February is a day of income: 100
-    assert metrics.income(grants_db, Filters(Period(D(2024, 2, 29), D(2024, 2, 29)))) == pytest.approx(100 + 100)
+    assert funding.income(grants_db, Filters(Period(D(2024, 2, 29), D(2024, 2, 29)))) == pytest.approx(100 + 100)
 
 
 def test_income_split_restricted_and_by_type(grants_db):
@@ -119,7 +119,7 @@ def test_dependence_on_one_funder(grants_db):
     assert found["over_warn_share"] and found["warn_share"] == funding.DEPENDENCE_WARNING == 0.4
     assert not funding.dependence(grants_db, Filters(FY24), warn_share=0.7)["over_warn_share"]
     assert funding.dependence(grants_db, Filters(FY24), warn_share=0.68)["over_warn_share"]
-    assert found["share"] == pytest.approx(metrics.largest_funder_share(grants_db, Filters(FY24)))
+    assert found["share"] == pytest.approx(funding.largest_funder(grants_db, Filters(FY24))[1])
     nothing = funding.dependence(grants_db, Filters(Period(D(2030, 1, 1), D(2030, 12, 31))))
     assert nothing == {"funder": None, "share": None, "over_warn_share": False, "warn_share": 0.4}
 
@@ -263,10 +263,10 @@ def test_actuals_are_the_twelve_months_before_the_period_s_end():
 def test_monthly_spending(con):
     load(con, ("money.xlsx", workbook({"Spend": ACTUALS})))
     # latest month on or before 10 Feb 2025: January 2025; the 12 months to it, Feb 2024 to Jan 2025: 12 x 4,000 / 12
-    assert metrics.latest_monthly_spending(con, D(2025, 2, 10)) == (4000, D(2025, 1, 1))
+    assert funding.latest_monthly_spending(con, D(2025, 2, 10)) == (4000, D(2025, 1, 1))
     # on 15 Jul 2024: months Feb to Jul 2024 are recorded: 6 x 4,000 / 12 = 2,000
-    assert metrics.latest_monthly_spending(con, D(2024, 7, 15)) == (2000, D(2024, 7, 1))
-    assert metrics.latest_monthly_spending(con, D(2023, 1, 1)) == (None, None)
+    assert funding.latest_monthly_spending(con, D(2024, 7, 15)) == (2000, D(2024, 7, 1))
+    assert funding.latest_monthly_spending(con, D(2023, 1, 1)) == (None, None)
 
 
 def test_secured_against_needed_at_the_run_rate(con):
@@ -341,7 +341,7 @@ def test_yearly_totals(con):
     ],
 )
 def test_the_forecast_year_is_the_first_to_start_after_the_period(last_day, year, first, last):
-    found = metrics.forecast_year(Period(D(2025, 4, 1), last_day))
+    found = funding.forecast_year(Period(D(2025, 4, 1), last_day))
     assert (fy_label(found.start), found.start, found.end) == (year, first, last)
 
 
@@ -361,12 +361,10 @@ def spending(*rows: list) -> list[list]:
 
 def test_secured_next_year_with_a_budget_and_the_run_rate(con):
     load(con, ("money.xlsx", workbook({"Grants": SECURED_GRANTS, "Spend": spending(*SPENT_2025_26, *BUDGET_Q1_Q2)})))
-    found = metrics.secured_next_year(con, FY25)
+    found = funding.secured_next_year(con, FY25)
     # 2026-27: Q1 and Q2 budgeted, 4,500 each; Q3 and Q4 at the run-rate of 2025-26, 3 x 1,000 = 3,000 each
-    assert found == metrics.SecuredYear(
-        label="2026-27",
-        start=D(2026, 4, 1),
-        end=D(2027, 3, 31),
+    assert found == funding.SecuredYear(
+        period=Period(D(2026, 4, 1), D(2027, 3, 31)),
         secured=pytest.approx(12000),
         applied=pytest.approx(6000),
         needed=pytest.approx(4500 + 4500 + 3000 + 3000),
@@ -380,7 +378,7 @@ def test_secured_next_year_with_a_budget_and_the_run_rate(con):
 
 def test_secured_next_year_at_the_run_rate_with_nothing_to_find(con):
     load(con, ("money.xlsx", workbook({"Grants": SECURED_GRANTS, "Spend": spending(*SPENT_2025_26)})))
-    found = metrics.secured_next_year(con, FY25)
+    found = funding.secured_next_year(con, FY25)
     # 4 x 3,000 = 12,000 needed, all of it secured
     assert (found.needed, found.gap, found.basis) == (pytest.approx(12000), 0, "run-rate")
     assert found.sentence.endswith("£12,000 of £12,000 expected spending (gap £0).")
@@ -388,7 +386,7 @@ def test_secured_next_year_at_the_run_rate_with_nothing_to_find(con):
 
 def test_secured_next_year_from_a_quarter_is_the_next_financial_year(con):
     load(con, ("money.xlsx", workbook({"Grants": SECURED_GRANTS, "Spend": spending(*SPENT_2025_26, *BUDGET_Q1_Q2)})))
-    found = metrics.secured_next_year(con, Filters(Period(D(2026, 4, 1), D(2026, 6, 30))))
+    found = funding.secured_next_year(con, Filters(Period(D(2026, 4, 1), D(2026, 6, 30))))
     # after 30 Jun 2026, 2027-28: the grant has ended; no spending recorded in it, so the run-rate of the 12 months
     # to June 2026, Jul 2025 to Jun 2026: (9 x 1,000 + 3 x 1,500) / 12 = 1,125 a month, 3,375 a quarter
     assert (found.label, found.secured, found.basis) == ("2027-28", 0, "run-rate")
@@ -400,7 +398,7 @@ def test_secured_next_year_from_a_quarter_is_the_next_financial_year(con):
 
 def test_secured_next_year_without_spending(con):
     load(con, ("money.xlsx", workbook({"Grants": SECURED_GRANTS})))
-    found = metrics.secured_next_year(con, FY25)
+    found = funding.secured_next_year(con, FY25)
     assert (found.secured, found.needed, found.gap, found.basis) == (pytest.approx(12000), None, None, None)
     assert found.sentence == (
         "Secured for 2026-27 (1 Apr 2026 – 31 Mar 2027): £12,000; no spending is recorded to compare it with."
@@ -412,8 +410,8 @@ def test_secured_next_year_follows_the_activity_filter(con):
     rows[0] = [*rows[0], "activity"]
     rows[1], rows[2], rows[3] = [*rows[1], None], [*rows[2], None], [*rows[3], "Art"]
     load(con, ("money.xlsx", workbook({"Grants": rows})))
-    assert metrics.secured_next_year(con, FY25).secured == pytest.approx(14000)
-    assert metrics.secured_next_year(con, Filters(FY25.period, ("Art",))).secured == pytest.approx(2000)
+    assert funding.secured_next_year(con, FY25).secured == pytest.approx(14000)
+    assert funding.secured_next_year(con, Filters(FY25.period, ("Art",))).secured == pytest.approx(2000)
 
 
 # Reserves -----------------------------------------------------------------------------------------------------------
@@ -461,10 +459,10 @@ def test_reserves_policy_is_a_setting(reserves_db):
 def test_runway_agrees_with_the_headline_metric(reserves_db):
     found = funding.reserves_over_time(reserves_db)
     at_year_end = found.loc[found["date"] == pd.Timestamp(2025, 3, 31), "runway_months"].item()
-    assert metrics.runway_months(reserves_db, Filters(FY24)) == pytest.approx(at_year_end) == pytest.approx(6.0)
+    assert funding.runway_months(reserves_db, Filters(FY24)) == pytest.approx(at_year_end) == pytest.approx(6.0)
     q1 = Filters(Period(D(2025, 4, 1), D(2025, 6, 30)))
     last = found["runway_months"].iloc[-1]
-    assert metrics.runway_months(reserves_db, q1) == pytest.approx(last) == pytest.approx(7.2)
+    assert funding.runway_months(reserves_db, q1) == pytest.approx(last) == pytest.approx(7.2)
 
 
 def test_no_reserves(con):
@@ -526,9 +524,9 @@ def test_value_for_money(value_db, activity: str, figures: list[float]):
 def test_value_for_money_of_all_activities_is_the_headline_cost(value_db):
     f = Filters(FY24)
     everything = funding.value_for_money(value_db, f).set_index("activity").loc[EVERYTHING]
-    assert everything["cost_per_participant"] == pytest.approx(metrics.cost_per_participant(value_db, f))
+    assert everything["cost_per_participant"] == pytest.approx(funding.cost_per_participant(value_db, f))
     assert everything["cost per improvement WEMWBS"] == pytest.approx(
-        metrics.cost_per_improvement(value_db, f, "WEMWBS")
+        funding.cost_per_improvement(value_db, f, "WEMWBS")
     )
 
 

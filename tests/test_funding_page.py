@@ -13,7 +13,7 @@ from conftest import app_with_own_data
 from streamlit.testing.v1 import AppTest
 
 from pipelines import charts as charts_module
-from pipelines import funding, metrics, settings, store
+from pipelines import funding, settings, store
 from pipelines.periods import Period
 from pipelines.query import Filters
 from tests.apphelpers import assert_ran, chart_titles, charts, open_page, widget
@@ -43,7 +43,7 @@ def with_filters(at: AppTest, quarter: str | None = None, activity: str | None =
 
 
 def test_the_page_leads_with_the_dated_secured_figure(sample_app: Path, sample: duckdb.DuckDBPyConnection) -> None:
-    year = metrics.secured_next_year(sample, Filters(FY25))
+    year = funding.secured_next_year(sample, Filters(FY25))
     at = open_page("pages/funding.py", "Funding")
     assert year.label == "2026-27" and year.sentence.startswith("Secured for 2026-27 (1 Apr 2026 – 31 Mar 2027): £")
     first = at.markdown[0].value
@@ -58,7 +58,7 @@ def test_one_quarter_and_one_activity(sample_app: Path, sample: duckdb.DuckDBPyC
     at = with_filters(open_page("pages/funding.py", "Funding"), "2025-26 Q1 (Apr–Jun 2025)", ONE_GRANT)
     f = Filters(Q1, (ONE_GRANT,))
     # the next financial year after 30 June 2025 is 2026-27, for the activity's own grant and costs
-    assert f"- **{metrics.secured_next_year(sample, f).sentence}**" in at.markdown[0].value
+    assert f"- **{funding.secured_next_year(sample, f).sentence}**" in at.markdown[0].value
     assert "**Who pays for this work:** Counselling is paid for by Henry Smith Charity in this period." in (
         at.markdown[0].value
     )

@@ -32,7 +32,7 @@ import math
 import pytest
 from conftest import FY24, load, workbook
 
-from pipelines import goals, metrics
+from pipelines import goals, summary
 from pipelines.disclosure import Disclosure
 from pipelines.periods import Period
 from pipelines.query import Filters
@@ -221,11 +221,11 @@ def test_the_headline_in_words(con):
 
 
 def test_the_summary_gives_gbo_with_the_measures(rated):
-    found = metrics.summary(rated, Filters(FY24))["outcomes"]["GBO"]
+    found = summary.summary(rated, Filters(FY24))["outcomes"]["GBO"]
     assert (found["pairs"], found["people"], found["improved"], found["people_improved"]) == (11, 8, 6, 6)
     assert found["ci95"] == pytest.approx([25 / 11 - 2.08350, 25 / 11 + 2.08350], abs=1e-4)
 
 
 def test_the_summary_has_no_gbo_without_goals(con):
     load(con, ("r.xlsx", workbook({"Register": REGISTER})))
-    assert "GBO" not in metrics.summary(con, Filters(FY24))["outcomes"]
+    assert "GBO" not in summary.summary(con, Filters(FY24))["outcomes"]

@@ -10,9 +10,9 @@ import zipfile
 import pytest
 from conftest import EXTERNAL, FY24, checked, csv_bytes, current, load, needs_external, snapshot, workbook
 
-from pipelines import cells, ingest, metrics, store
-from pipelines.metrics import Filters
+from pipelines import cells, funding, ingest, reach, store
 from pipelines.problems import Problem, UploadRefused
+from pipelines.query import Filters
 
 D = dt.date
 REGISTER_HEADER = ["participant_id", "session_date", "activity", "attended"]
@@ -60,7 +60,7 @@ def test_blank_rows_in_the_middle_are_skipped(con):
     ]
     load(con, ("register.xlsx", workbook({"Register": rows})))
     assert [r[0] for r in _attendance(con)] == [2, 5]  # rows 3 and 4 are blank
-    assert metrics.reach(con, Filters(FY24))["attendances"] == 2
+    assert reach.reach(con, Filters(FY24))["attendances"] == 2
 
 
 def test_a_trailing_totals_row_is_skipped(con):
@@ -72,7 +72,7 @@ def test_a_trailing_totals_row_is_skipped(con):
     ]
     load(con, ("funding.xlsx", workbook({"Funding": rows})))
     assert _count(con, "funding") == 2
-    assert metrics.income(con, Filters(FY24)) == pytest.approx(43800)  # 36,500 + 7,300, the total not counted again
+    assert funding.income(con, Filters(FY24)) == pytest.approx(43800)  # 36,500 + 7,300, the total not counted again
 
 
 def test_header_aliases_and_odd_spellings(con):
@@ -121,8 +121,8 @@ def test_participant_ids_stored_as_numbers_link_to_the_same_reference(con):
     load(con, ("q1.xlsx", workbook({"People": people, "Register": register})))
     # a later upload written by another program: the float as text
     load(con, ("q2.csv", csv_bytes([REGISTER_HEADER, ["1234.0", "2024-06-01", "Peer", "yes"]])))
-    assert metrics.reach(con, Filters(FY24))["reached"] == 2  # 1234 and 5678, each once
-    by_gender = dict(metrics.reach_by(con, Filters(FY24), "gender").itertuples(index=False, name=None))
+    assert reach.reach(con, Filters(FY24))["reached"] == 2  # 1234 and 5678, each once
+    by_gender = dict(reach.reach_by(con, Filters(FY24), "gender").itertuples(index=False, name=None))
     assert by_gender == {"Woman": 1, "Man": 1}  # nobody unlinked ("Not known")
     assert current(con, "SELECT count(DISTINCT participant_id) FROM attendance_history") == [(2,)]
 
@@ -215,7 +215,7 @@ def test_identical_duplicate_rows_count_once(con):
     rows = [REGISTER_HEADER, ["P1", "2024-05-01", "Peer", "yes"], ["P1", "01/05/2024", "Peer", "Attended"]]
     load(con, ("q1.xlsx", workbook({"Register": rows})))
     assert _count(con, "attendance_history") == 1  # the same row written two ways
-    assert metrics.reach(con, Filters(FY24))["attendances"] == 1
+    assert reach.reach(con, Filters(FY24))["attendances"] == 1
 
 
 def test_a_second_upload_replaces_rows_and_a_rollback_restores_them(con):
@@ -227,7 +227,7 @@ def test_a_second_upload_replaces_rows_and_a_rollback_restores_them(con):
     assert result.files[0].changes == {"attendance": {"rows": 2, "new": 1, "replaced": 1, "changed": 1}}
     [second_id] = ingest.load(con, result)
     f = Filters(FY24)
-    assert metrics.reach(con, f) == {
+    assert reach.reach(con, f) == {
         "reached": 2,  # P2 and P3; P1 is now a DNA
         "new": 2,
         "attendances": 2,
@@ -235,8 +235,8 @@ def test_a_second_upload_replaces_rows_and_a_rollback_restores_them(con):
         "sessions_delivered": 1,
     }
     store.rollback(con, second_id)
-    assert metrics.reach(con, f)["reached"] == 2  # P1 and P2 again
-    assert metrics.reach(con, f)["did_not_attend"] == 0  # P1's "yes" is current again
+    assert reach.reach(con, f)["reached"] == 2  # P1 and P2 again
+    assert reach.reach(con, f)["did_not_attend"] == 0  # P1's "yes" is current again
     assert _count(con, "attendance") == 2 and _count(con, "attendance_history") == 4  # nothing deleted
     with pytest.raises(ValueError, match="already rolled back"):
         store.rollback(con, second_id)

@@ -9,7 +9,7 @@ import pytest
 from conftest import FY24, database_with, load, workbook
 from scipy import stats
 
-from pipelines import metrics
+from pipelines import funding, inventory, outcomes, reach, summary
 from pipelines.periods import Period
 from pipelines.query import Filters
 
@@ -46,7 +46,7 @@ reach_db = database_with("reach.xlsx", {"People": REACH_PEOPLE, "Register": REAC
 
 
 def test_reach(reach_db):
-    assert metrics.reach(reach_db, Filters(FY24)) == {
+    assert reach.reach(reach_db, Filters(FY24)) == {
         "reached": 4,  # A, B, C, G (D only DNA, E only cancelled, F after the period)
         "new": 3,  # B, C, G; A first attended in June 2023
         "attendances": 6,  # A x2, B, C x2, G
@@ -56,7 +56,7 @@ def test_reach(reach_db):
 
 
 def test_reach_in_the_year_before(reach_db):
-    assert metrics.reach(reach_db, Filters(FY23)) == {
+    assert reach.reach(reach_db, Filters(FY23)) == {
         "reached": 1,  # A on 1 Jun 2023
         "new": 1,
         "attendances": 1,
@@ -66,30 +66,30 @@ def test_reach_in_the_year_before(reach_db):
 
 
 def test_reach_with_an_activity_filter(reach_db):
-    assert metrics.reach(reach_db, Filters(FY24, ("Art",))) == {
+    assert reach.reach(reach_db, Filters(FY24, ("Art",))) == {
         "reached": 1,  # C
         "new": 1,
         "attendances": 2,  # C on 1 May and 31 Mar
         "did_not_attend": 1,  # D
         "sessions_delivered": 2,
     }
-    assert metrics.reach(reach_db, Filters(FY24, ("Peer",))) == {
+    assert reach.reach(reach_db, Filters(FY24, ("Peer",))) == {
         "reached": 3,  # A, B, G
         "new": 2,  # B, G (A first came to Peer in 2023)
         "attendances": 4,  # A x2, B, G
         "did_not_attend": 1,  # B
         "sessions_delivered": 3,  # 1 Apr, 1 May, 1 Jun
     }
-    assert metrics.reach(reach_db, Filters(FY24, ("Art", "Peer"))) == metrics.reach(reach_db, Filters(FY24))
+    assert reach.reach(reach_db, Filters(FY24, ("Art", "Peer"))) == reach.reach(reach_db, Filters(FY24))
 
 
 def _by(con, f: Filters, dimension: str) -> dict[str, int]:
-    return dict(metrics.reach_by(con, f, dimension).itertuples(index=False, name=None))
+    return dict(reach.reach_by(con, f, dimension).itertuples(index=False, name=None))
 
 
 def test_reach_by_rejects_an_unknown_dimension(reach_db):
     with pytest.raises(ValueError, match="Unknown dimension"):
-        metrics.reach_by(reach_db, Filters(FY24), "shoe_size")
+        reach.reach_by(reach_db, Filters(FY24), "shoe_size")
 
 
 def test_reach_by_counts_not_known(reach_db):
@@ -102,7 +102,7 @@ def test_reach_by_counts_not_known(reach_db):
 
 
 def test_reach_by_quarter(reach_db):
-    found = metrics.reach_by_quarter(reach_db, Filters(FY24))
+    found = reach.reach_by_quarter(reach_db, Filters(FY24))
     assert found[["quarter", "reached", "new", "attendances"]].values.tolist() == [
         ["2024-25 Q1", 4, 3, 5],  # A, B, C and G attended; B, C, G new; A x2, B, C, G
         ["2024-25 Q2", 0, 0, 0],  # only a DNA and a cancellation in Q2 and Q3
@@ -156,7 +156,7 @@ outcome_db = database_with(
 
 
 def test_pairs_take_the_earliest_baseline_and_the_latest_follow_up(outcome_db):
-    found = metrics.pairs(outcome_db, Filters(FY24), "WEMWBS")
+    found = outcomes.pairs(outcome_db, Filters(FY24), "WEMWBS")
     columns = ("baseline_date", "baseline", "followup_date", "followup")
     got = sorted((r[0].date(), r[1], r[2].date(), r[3]) for r in found[list(columns)].itertuples(index=False))
     assert got == [
@@ -168,7 +168,7 @@ def test_pairs_take_the_earliest_baseline_and_the_latest_follow_up(outcome_db):
 
 
 def test_wemwbs_outcome(outcome_db):
-    found = metrics.outcome(outcome_db, Filters(FY24), "WEMWBS")
+    found = outcomes.outcome(outcome_db, Filters(FY24), "WEMWBS")
     assert found["pairs"] == 4  # P1, P2, P3, P5
     assert found["baseline_mean"] == pytest.approx(41.0)  # (40 + 50 + 30 + 44) / 4 = 164 / 4
     assert found["followup_mean"] == pytest.approx(43.75)  # (43 + 46 + 40 + 46) / 4 = 175 / 4
@@ -183,7 +183,7 @@ def test_wemwbs_outcome(outcome_db):
 
 
 def test_ci_cross_checked_with_scipy(outcome_db):
-    found = metrics.outcome(outcome_db, Filters(FY24), "WEMWBS")
+    found = outcomes.outcome(outcome_db, Filters(FY24), "WEMWBS")
     changes = [3, -4, 10, 2]
     low, high = stats.t.interval(0.95, len(changes) - 1, loc=2.75, scale=stats.sem(changes))
     assert found["ci95"] == pytest.approx([low, high])
@@ -191,7 +191,7 @@ def test_ci_cross_checked_with_scipy(outcome_db):
 
 
 def test_core10_lower_is_better_with_threshold_6(outcome_db):
-    found = metrics.outcome(outcome_db, Filters(FY24), "CORE-10")
+    found = outcomes.outcome(outcome_db, Filters(FY24), "CORE-10")
     assert found["pairs"] == 5  # Q1..Q5; Q6's baseline has two missing items so no score
     assert found["baseline_mean"] == pytest.approx(20.0)  # (20 + 10 + 25 + 15 + 30) / 5 = 100 / 5
     assert found["mean_change"] == pytest.approx(-5.0)  # (-6 + 6 - 5 - 10 - 10) / 5 = -25 / 5
@@ -206,7 +206,7 @@ def test_core10_lower_is_better_with_threshold_6(outcome_db):
 
 def test_a_single_pair_has_no_interval(outcome_db):
     june = Filters(Period(D(2024, 6, 1), D(2024, 6, 30)))
-    found = metrics.outcome(outcome_db, june, "WEMWBS")
+    found = outcomes.outcome(outcome_db, june, "WEMWBS")
     assert found["pairs"] == 1  # only P2's follow-up (1 Jun) is in June
     assert found["mean_change"] == -4  # 46 - 50
     assert found["sd_change"] is None
@@ -214,7 +214,7 @@ def test_a_single_pair_has_no_interval(outcome_db):
 
 
 def test_no_pairs(outcome_db):
-    found = metrics.outcome(outcome_db, Filters(Period(D(2020, 1, 1), D(2020, 12, 31))), "WEMWBS")
+    found = outcomes.outcome(outcome_db, Filters(Period(D(2020, 1, 1), D(2020, 12, 31))), "WEMWBS")
     assert found["pairs"] == 0
     assert found["mean_change"] is None and found["ci95"] is None
     assert found["followup_rate"] is None  # nobody reached with a baseline: cannot be computed
@@ -223,22 +223,22 @@ def test_no_pairs(outcome_db):
 def test_follow_up_rate(outcome_db):
     # reached in FY24: P1, P2, P3, P4, P5, P6, P9; with a WEMWBS baseline by 31 Mar 2025: all but P9 (6)
     # with a pair in the period: P1, P2, P3, P5 -> 4 / 6
-    assert metrics.outcome(outcome_db, Filters(FY24), "WEMWBS")["followup_rate"] == pytest.approx(4 / 6)
+    assert outcomes.outcome(outcome_db, Filters(FY24), "WEMWBS")["followup_rate"] == pytest.approx(4 / 6)
     # CORE-10: Q1..Q6 never attended, so nobody reached has a baseline
-    assert metrics.outcome(outcome_db, Filters(FY24), "CORE-10")["followup_rate"] is None
+    assert outcomes.outcome(outcome_db, Filters(FY24), "CORE-10")["followup_rate"] is None
 
 
 def test_activity_filter_on_outcomes(outcome_db):
-    peer = metrics.outcome(outcome_db, Filters(FY24, ("Peer",)), "WEMWBS")
+    peer = outcomes.outcome(outcome_db, Filters(FY24, ("Peer",)), "WEMWBS")
     assert peer["pairs"] == 3  # P1, P2, P3 attend Peer; P5 attends Art
     assert peer["mean_change"] == pytest.approx(3.0)  # (3 - 4 + 10) / 3
-    art = metrics.outcome(outcome_db, Filters(FY24, ("Art",)), "WEMWBS")
+    art = outcomes.outcome(outcome_db, Filters(FY24, ("Art",)), "WEMWBS")
     assert art["pairs"] == 1 and art["mean_change"] == 2  # P5: 46 - 44
     assert art["followup_rate"] == 1.0  # P5 reached by Art, with a baseline and a pair: 1 / 1
 
 
 def test_outcomes_by_quarter(outcome_db):
-    found = metrics.outcomes_by_quarter(outcome_db, Filters(FY24), "WEMWBS")
+    found = outcomes.outcomes_by_quarter(outcome_db, Filters(FY24), "WEMWBS")
     # Q1: P2 (1 Jun, -4); Q2: P5 (1 Sep, +2); Q3: P1's latest by 31 Dec is 45 on 1 Oct (+5);
     # Q4: P1 on 1 Feb (43 - 40 = +3) and P3 on 31 Mar (+10)
     assert list(found["pairs"]) == [1, 1, 1, 2]
@@ -276,18 +276,18 @@ money_db = database_with("money.xlsx", {"Grants": FUNDING, "Spend": SPEND, "Rese
 def test_income_spread_by_day(money_db):
     # Core grant: 1 Apr to 31 Dec 2024 = 30+31+30+31+31+30+31+30+31 = 275 days x 100 = 27,500
     # Contract: all 12,000; Next grant: Jan-Mar 2025 = 31+28+31 = 90 days x 20 = 1,800
-    assert metrics.income(money_db, Filters(FY24)) == pytest.approx(27500 + 12000 + 1800)
+    assert funding.income(money_db, Filters(FY24)) == pytest.approx(27500 + 12000 + 1800)
 
 
 def test_income_in_a_leap_year_grant_uses_366_days(money_db):
     # FY 2023-24 holds 1 Jan to 31 Mar 2024 of the core grant: 31 + 29 + 31 = 91 days x 100 = 9,100
-    assert metrics.income(money_db, Filters(FY23)) == pytest.approx(9100)
+    assert funding.income(money_db, Filters(FY23)) == pytest.approx(9100)
 
 
 def test_secured_next_year(money_db):
-    found = metrics.secured_next_year(money_db, Filters(FY24))
+    found = funding.secured_next_year(money_db, Filters(FY24))
     # 2025-26, 1 Apr 2025 to 31 Mar 2026: Next grant Apr-Dec 2025 = 275 days x 20 = 5,500; Renewal 365 days x 100
-    assert (found.label, found.start, found.end) == ("2025-26", D(2025, 4, 1), D(2026, 3, 31))
+    assert (found.label, found.period.start, found.period.end) == ("2025-26", D(2025, 4, 1), D(2026, 3, 31))
     assert found.secured == pytest.approx(5500 + 36500)
     # spending: April 2025's 99,999 is recorded after the period (a budget for Q1); Q2 to Q4 at the run-rate of the
     # 12 months to March 2025, 12 x 5,000 / 12 = 5,000 a month, 15,000 a quarter
@@ -297,52 +297,52 @@ def test_secured_next_year(money_db):
 
 def test_largest_funder_share(money_db):
     # Lottery 27,500 + 1,800 = 29,300 of 41,300
-    assert metrics.largest_funder_share(money_db, Filters(FY24)) == pytest.approx(29300 / 41300)
-    assert metrics.largest_funder_share(money_db, Filters(Period(D(2030, 1, 1), D(2030, 12, 31)))) is None
+    assert funding.largest_funder(money_db, Filters(FY24))[1] == pytest.approx(29300 / 41300)
+    assert funding.largest_funder(money_db, Filters(Period(D(2030, 1, 1), D(2030, 12, 31))))[1] is None
 
 
 def test_expenditure_and_runway(money_db):
-    assert metrics.expenditure(money_db, Filters(FY24)) == 60000  # 12 months x 5,000
+    assert funding.expenditure(money_db, Filters(FY24)) == 60000  # 12 months x 5,000
     # 30,000 free reserves / (60,000 / 12 = 5,000 a month) = 6 months
-    assert metrics.runway_months(money_db, Filters(FY24)) == pytest.approx(6.0)
+    assert funding.runway_months(money_db, Filters(FY24)) == pytest.approx(6.0)
     # a quarter's runway still uses the 12 months to its end: 30,000 / (60,000 / 12) = 6, not 30,000 / (15,000 / 12)
-    assert metrics.runway_months(money_db, Filters(Period(D(2025, 1, 1), D(2025, 3, 31)))) == pytest.approx(6.0)
+    assert funding.runway_months(money_db, Filters(Period(D(2025, 1, 1), D(2025, 3, 31)))) == pytest.approx(6.0)
     # at 31 Mar 2024: 20,000 / (10,000 in the 12 months to then / 12) = 24 months
-    assert metrics.runway_months(money_db, Filters(FY23)) == pytest.approx(24.0)
+    assert funding.runway_months(money_db, Filters(FY23)) == pytest.approx(24.0)
 
 
 def test_runway_cannot_be_computed_without_reserves(con):
     load(con, ("spend.xlsx", workbook({"Spend": SPEND})))
-    assert metrics.runway_months(con, Filters(FY24)) is None
+    assert funding.runway_months(con, Filters(FY24)) is None
 
 
 def test_cost_per_participant(con):
     load(con, ("both.xlsx", workbook({"People": REACH_PEOPLE, "Register": REACH_REGISTER, "Spend": SPEND})))
-    assert metrics.cost_per_participant(con, Filters(FY24)) == pytest.approx(15000)  # 60,000 / 4 reached
-    assert metrics.cost_per_participant(con, Filters(Period(D(2030, 1, 1), D(2030, 1, 31)))) is None
+    assert funding.cost_per_participant(con, Filters(FY24)) == pytest.approx(15000)  # 60,000 / 4 reached
+    assert funding.cost_per_participant(con, Filters(Period(D(2030, 1, 1), D(2030, 1, 31)))) is None
 
 
 def test_cost_per_improvement(con):
     book = workbook({"Register": OUTCOME_REGISTER, "WEMWBS": WEMWBS_SCORES, "CORE": CORE_SCORES, "Spend": SPEND})
     load(con, ("both.xlsx", book))
-    assert metrics.cost_per_improvement(con, Filters(FY24), "WEMWBS") == pytest.approx(30000)  # 60,000 / 2
-    assert metrics.cost_per_improvement(con, Filters(FY24), "CORE-10") == pytest.approx(20000)  # 60,000 / 3
+    assert funding.cost_per_improvement(con, Filters(FY24), "WEMWBS") == pytest.approx(30000)  # 60,000 / 2
+    assert funding.cost_per_improvement(con, Filters(FY24), "CORE-10") == pytest.approx(20000)  # 60,000 / 3
     june = Filters(Period(D(2024, 6, 1), D(2024, 6, 30)))
-    assert metrics.cost_per_improvement(con, june, "WEMWBS") is None  # nobody improved in June
+    assert funding.cost_per_improvement(con, june, "WEMWBS") is None  # nobody improved in June
 
 
 def test_activity_filter_on_money(con):
-    funding = [
+    grants = [
         ["funder", "title", "amount", "start_date", "end_date", "activity"],
         ["Lottery", "Art grant", 3650, "2024-04-01", "2025-03-31", "Art"],  # 365 days: 10 a day
         ["Council", "Core", 7300, "2024-04-01", "2025-03-31", None],  # core: not any one activity's
     ]
     spend = [["period_start", "amount", "activity"], ["2024-04-01", 1000, "Art"], ["2024-05-01", 500, None]]
-    load(con, ("m.xlsx", workbook({"F": funding, "S": spend})))
-    assert metrics.income(con, Filters(FY24)) == pytest.approx(3650 + 7300)
-    assert metrics.income(con, Filters(FY24, ("Art",))) == pytest.approx(3650)
-    assert metrics.expenditure(con, Filters(FY24, ("Art",))) == 1000
-    assert metrics.expenditure(con, Filters(FY24)) == 1500
+    load(con, ("m.xlsx", workbook({"F": grants, "S": spend})))
+    assert funding.income(con, Filters(FY24)) == pytest.approx(3650 + 7300)
+    assert funding.income(con, Filters(FY24, ("Art",))) == pytest.approx(3650)
+    assert funding.expenditure(con, Filters(FY24, ("Art",))) == 1000
+    assert funding.expenditure(con, Filters(FY24)) == 1500
 
 
 # The period the app opens on -------------------------------------------------------------------
@@ -350,30 +350,30 @@ def test_activity_filter_on_money(con):
 
 def test_default_period_is_the_latest_complete_financial_year(reach_db):
     # data from Jun 2023 to Apr 2025; on 21 Nov 2025 the latest year that has ended is 2024-25
-    assert metrics.default_period(reach_db, today=D(2025, 11, 21)) == FY24
+    assert inventory.default_period(reach_db, today=D(2025, 11, 21)) == FY24
     # on 1 Jan 2025 year 2024-25 is not over: 2023-24
-    assert metrics.default_period(reach_db, today=D(2025, 1, 1)) == FY23
+    assert inventory.default_period(reach_db, today=D(2025, 1, 1)) == FY23
 
 
 def test_default_period_when_no_year_has_ended_in_the_data(con):
     register = [["participant_id", "session_date", "activity"], ["P1", "2025-05-01", "Peer"]]
     load(con, ("r.xlsx", workbook({"R": register})))
     # all the data is in 2025-26, which has not ended on 21 Nov 2025: open on 2025-26, not an empty 2024-25
-    assert metrics.default_period(con, today=D(2025, 11, 21)) == Period(D(2025, 4, 1), D(2026, 3, 31))
+    assert inventory.default_period(con, today=D(2025, 11, 21)) == Period(D(2025, 4, 1), D(2026, 3, 31))
 
 
 def test_default_period_of_an_empty_database(con):
-    assert metrics.default_period(con, today=D(2025, 11, 21)) == FY24
+    assert inventory.default_period(con, today=D(2025, 11, 21)) == FY24
 
 
 def test_main_measure_and_measures_with_data(outcome_db):
     # 6 people have WEMWBS rows (P1..P6) and 6 have CORE-10 rows (Q1..Q6): a tie goes to docs/measures.md#scores order
-    assert metrics.measures_with_data(outcome_db) == ["WEMWBS", "CORE-10"]
-    assert metrics.main_measure(outcome_db) == "WEMWBS"
+    assert inventory.measures_with_data(outcome_db) == ["WEMWBS", "CORE-10"]
+    assert inventory.main_measure(outcome_db) == "WEMWBS"
 
 
 def test_summary_shape(outcome_db):
-    found = metrics.summary(outcome_db, Filters(FY24))
+    found = summary.summary(outcome_db, Filters(FY24))
     assert found["period"] == {"from": "2024-04-01", "to": "2025-03-31"}
     assert found["reach"]["reached"] == 7
     assert set(found["outcomes"]) == {"WEMWBS", "CORE-10"}
@@ -384,5 +384,5 @@ def test_summary_shape(outcome_db):
 
 
 def test_dna_rate_counts_attended_and_missed_sessions_only():
-    assert metrics.dna_rate(9, 1) == 0.1  # 1 missed of 9 + 1 booked
-    assert metrics.dna_rate(0, 0) is None
+    assert reach.dna_rate(9, 1) == 0.1  # 1 missed of 9 + 1 booked
+    assert reach.dna_rate(0, 0) is None

@@ -16,10 +16,10 @@ from scipy import stats
 
 from pipelines import outcomes
 from pipelines.disclosure import Disclosure
-from pipelines.metrics import parts
 from pipelines.outcomes import BREAKDOWNS
 from pipelines.periods import Period
 from pipelines.query import Filters
+from pipelines.stats import GROUP_FIGURES, effect_size, effect_size_words
 
 D = dt.date
 Q2 = Period(D(2024, 7, 1), D(2024, 9, 30))  # 2024-25 Q2
@@ -155,7 +155,7 @@ def test_every_breakdown_covers_every_pair(db):
         # P09 is in Peer and Art, P01 in Peer and Walk (both peer support: counted once by type)
         expected = {"activity": 14, "activity_type": 13}.get(by, 12)
         assert found["pairs"].sum() == expected, by
-        assert set(found.columns) == set(outcomes.GROUP_FIGURES) | {"group", "pairs"}
+        assert set(found.columns) == set(GROUP_FIGURES) | {"group", "pairs"}
         assert set(safe(db, by).columns) == set(found.columns) | {"label", "hidden", "shown"}
 
 
@@ -346,23 +346,23 @@ def test_cis_overlap_on_a_breakdown(db):
     [(0.0, "very small"), (0.19, "very small"), (0.2, "small"), (-0.49, "small"), (0.5, "medium"), (-0.8, "large")],
 )
 def test_effect_size_in_words(d, words):
-    assert outcomes.effect_size_words(d) == words
+    assert effect_size_words(d) == words
 
 
 # Effect size and the headline -------------------------------------------------------------------------------
 
 
 def test_effect_size():
-    found = outcomes.effect_size(3.0, 4.0, 16)
+    found = effect_size(3.0, 4.0, 16)
     # d = 3 / 4 = 0.75; SE = sqrt(1/16 + 0.5625 / 32) = sqrt(0.080078) = 0.282981; 1.959964 * SE = 0.554632
     assert found["d"] == pytest.approx(0.75)
     assert [found["ci_low"], found["ci_high"]] == pytest.approx([0.75 - 0.554632, 0.75 + 0.554632], abs=1e-6)
-    falling = outcomes.effect_size(-3.0, 4.0, 16)  # a fall: the same size, below zero
+    falling = effect_size(-3.0, 4.0, 16)  # a fall: the same size, below zero
     assert [falling["d"], falling["ci_low"], falling["ci_high"]] == pytest.approx([-0.75, -1.304632, -0.195368])
     empty = {"d": None, "ci_low": None, "ci_high": None}
-    assert outcomes.effect_size(3.0, None, 1) == empty  # one pair
-    assert outcomes.effect_size(3.0, 0.0, 5) == empty  # everyone changed by the same amount: no spread to divide by
-    assert outcomes.effect_size(None, None, 0) == empty
+    assert effect_size(3.0, None, 1) == empty  # one pair
+    assert effect_size(3.0, 0.0, 5) == empty  # everyone changed by the same amount: no spread to divide by
+    assert effect_size(None, None, 0) == empty
 
 
 def test_outcome_figures(db):
@@ -854,5 +854,5 @@ def test_completeness_without_pairs(db):
     ],
 )
 def test_parts_of_a_whole_hide_a_second_part(counts, keep, hidden):
-    found = parts(SCREEN, counts, keep=keep)
+    found = SCREEN.parts(counts, keep=keep)
     assert set(found.index[found["hidden"]]) == hidden

@@ -10,10 +10,10 @@ import pytest
 from conftest import app_with_own_data
 from streamlit.testing.v1 import AppTest
 
-from pipelines import goals, metrics, outcomes, store, verdict
+from pipelines import goals, inventory, outcomes, stats, store, verdict
 from pipelines.disclosure import Disclosure
 from pipelines.measures import MEASURES
-from pipelines.metrics import Filters
+from pipelines.query import Filters
 from tests.apphelpers import assert_ran, chart_titles, charts, open_page, rerun_with, title_text, widget
 
 pytestmark = pytest.mark.usefixtures("app_runtime")
@@ -54,7 +54,7 @@ def headline_strings(result: dict, safe: dict) -> dict[str, tuple[str, str | Non
         "Mean change (points)": (f"{result['mean_change']:+.1f}", f"95% CI {ci[0]:+.1f} to {ci[1]:+.1f}"),
         "Effect size (how big the change is)": (
             f"{effect['d']:.2f}",
-            f"{outcomes.effect_size_words(effect['d'])}; 95% CI {effect['ci_low']:.2f} to {effect['ci_high']:.2f}",
+            f"{stats.effect_size_words(effect['d'])}; 95% CI {effect['ci_low']:.2f} to {effect['ci_high']:.2f}",
         ),
     }
     for part in safe["changes"].itertuples():  # small ones '<8', and a second one hidden '–', without a share
@@ -75,14 +75,14 @@ def test_measure_choice_lists_the_measures_with_data(sample_app: Path, sample: d
     at = open_outcomes()
     choice = widget(at.selectbox, "Measure")
     gbo = ["Goal-Based Outcomes (GBO)"] if goals.has_goals(sample) else []
-    assert choice.options == metrics.measures_with_data(sample) + gbo
-    assert choice.value == metrics.main_measure(sample) == "WEMWBS"
+    assert choice.options == inventory.measures_with_data(sample) + gbo
+    assert choice.value == inventory.main_measure(sample) == "WEMWBS"
 
 
 def test_every_measure(sample_app: Path, sample: duckdb.DuckDBPyConnection) -> None:
-    period = metrics.default_period(sample)
+    period = inventory.default_period(sample)
     f = Filters(period)
-    measures = metrics.measures_with_data(sample)
+    measures = inventory.measures_with_data(sample)
     assert {"WEMWBS", "CORE-10", "ONS4 anxious"} <= set(measures), "a threshold, a clinical cut-off and a low band"
     at = open_outcomes()
     for measure in measures:
@@ -177,7 +177,7 @@ def test_too_few_people_shows_no_figures(tmp_path: Path, monkeypatch: pytest.Mon
     db = own_data(tmp_path, monkeypatch, people=people)
     con = store.connect(db, read_only=True)
     try:
-        result = outcomes.outcome_figures(con, Filters(metrics.default_period(con)), "WEMWBS")
+        result = outcomes.outcome_figures(con, Filters(inventory.default_period(con)), "WEMWBS")
     finally:
         con.close()
     assert result["pairs"] == people
@@ -233,7 +233,7 @@ def test_goal_based_outcomes_is_a_measure_of_its_own(tmp_path: Path, monkeypatch
     db = goals_and_ways(tmp_path, monkeypatch)
     con = store.connect(db, read_only=True)
     try:
-        f = Filters(metrics.default_period(con))
+        f = Filters(inventory.default_period(con))
         result = goals.headline(con, f, SCREEN)
         lead = goals.in_words(result, f.period.label)
     finally:

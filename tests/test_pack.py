@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from pypdf import PdfReader
 
-from pipelines import funding, metrics, outcomes, pack, reach, report, settings, store
+from pipelines import funding, inventory, outcomes, pack, reach, report, settings, store
 from pipelines.__main__ import main
 from pipelines.disclosure import Disclosure
 from pipelines.document import to_docx, to_pdf
@@ -178,7 +178,7 @@ def test_the_one_page_summary_compares_with_the_charitys_own_area(sample_db, tmp
     try:
         if codes:
             settings.save_area(con, codes)
-        built = pack.one_page(con, Filters(metrics.default_period(con)), settings.brand(con, showing_sample=True))
+        built = pack.one_page(con, Filters(inventory.default_period(con)), settings.brand(con, showing_sample=True))
     finally:
         con.close()
     assert any(against in b.text for b in built.document.blocks if "took part" in getattr(b, "text", ""))

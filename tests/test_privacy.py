@@ -9,9 +9,9 @@ import stat
 import pytest
 from conftest import BASE_TABLES, FY24, checked, csv_bytes, current, load, workbook
 
-from pipelines import ingest, metrics, store
-from pipelines.metrics import Filters
+from pipelines import ingest, reach, store
 from pipelines.privacy import MissingSecret, pii_header, pii_value
+from pipelines.query import Filters
 
 RAW = ("HSM-000417", "31415")
 REGISTER_HEADER = ["participant_id", "session_date", "activity"]
@@ -53,7 +53,7 @@ def test_the_same_reference_in_two_uploads_gets_the_same_pseudonym(con):
     [(people_id,)] = current(con, "SELECT participant_id FROM participants")
     [(register_id,)] = current(con, "SELECT participant_id FROM attendance")
     assert people_id == register_id
-    by_gender = dict(metrics.reach_by(con, Filters(FY24), "gender").itertuples(index=False, name=None))
+    by_gender = dict(reach.reach_by(con, Filters(FY24), "gender").itertuples(index=False, name=None))
     assert by_gender == {"Woman": 1}  # linked across the uploads
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from conftest import EXTERNAL, FY24, checked, csv_bytes, current, load, needs_external, workbook
 
-from pipelines import charts, ingest, metrics, overview, reach
+from pipelines import charts, ingest, overview, reach, stats
 from pipelines.disclosure import Disclosure
 from pipelines.periods import Period
 from pipelines.query import Filters, session_band
@@ -31,21 +31,21 @@ def test_wilson_five_of_twenty():
     # centre = (p + z²/2n) / (1 + z²/n) = (0.25 + 0.096036) / 1.192073 = 0.290282
     # half = z·√(p(1−p)/n + z²/4n²) / (1 + z²/n) = 1.959964·√(0.009375 + 0.002401) / 1.192073
     #      = 1.959964 · 0.108517 / 1.192073 = 0.178420
-    low, high = reach.wilson(5, 20)
+    low, high = stats.wilson(5, 20)
     assert (round(low, 4), round(high, 4)) == (0.1119, 0.4687)  # 0.290282 ∓ 0.178420
 
 
 def test_wilson_at_the_ends():
     # k = 0: centre = half = (z²/2n) / (1 + z²/n), so the interval is [0, z² / (n + z²)] = [0, 3.841459 / 23.841459]
-    assert reach.wilson(0, 20) == pytest.approx((0.0, 0.161125), abs=1e-6)
+    assert stats.wilson(0, 20) == pytest.approx((0.0, 0.161125), abs=1e-6)
     # k = n: the mirror image, [n / (n + z²), 1] = [20 / 23.841459, 1]
-    assert reach.wilson(20, 20) == pytest.approx((0.838875, 1.0), abs=1e-6)
+    assert stats.wilson(20, 20) == pytest.approx((0.838875, 1.0), abs=1e-6)
 
 
 def test_wilson_is_narrower_with_more_people():
     # the same share, 25%, of 200 people: centre (0.25 + 0.009604) / 1.019207 = 0.254711,
     # half 1.959964·√(0.0009375 + 0.0000240) / 1.019207 = 1.959964 · 0.031008 / 1.019207 = 0.059630
-    assert reach.wilson(50, 200) == pytest.approx((0.195082, 0.314341), abs=1e-5)
+    assert stats.wilson(50, 200) == pytest.approx((0.195082, 0.314341), abs=1e-5)
 
 
 # Representation against the England benchmark ------------------------------------------------------------------------
@@ -116,7 +116,7 @@ def test_representation_by_ethnic_group_against_england(crowd):
     # what Asian's figures would be: share 12/35 = 0.342857 against England's 9.6%
     # Wilson(12, 35): centre (0.342857 + 0.054878) / 1.109756 = 0.358400;
     # half 1.959964·√(0.0064373 + 0.0007840) / 1.109756 = 1.959964 · 0.084978 / 1.109756 = 0.150082
-    assert reach.wilson(12, 35) == pytest.approx((0.208317, 0.508481), abs=1e-5)
+    assert stats.wilson(12, 35) == pytest.approx((0.208317, 0.508481), abs=1e-5)
 
     # Nobody Mixed: people 0 (shown: 0 identifies nobody). Wilson(0, 35) = [0, 3.841459 / 38.841459 = 0.098901]
     mixed = rows["Mixed"]
@@ -442,7 +442,7 @@ def activity_db(con):
 
 
 def test_reach_headline(activity_db):
-    assert metrics.reach(activity_db, Filters(FY24)) == {
+    assert reach.reach(activity_db, Filters(FY24)) == {
         "reached": 6,  # A, B, C, D, E, G
         "new": 5,  # all but A
         "attendances": 23,  # A 12, D 1, B 6, C 2, E 1, G 1
@@ -481,7 +481,7 @@ def test_reach_figures_hide_a_second_part(crowd):
 
 
 def test_reach_by_quarter_with_returning_and_did_not_attend_rate(activity_db):
-    found = metrics.reach_by_quarter(activity_db, Filters(FY24))
+    found = reach.reach_by_quarter(activity_db, Filters(FY24))
     assert list(found["quarter"]) == ["2024-25 Q1", "2024-25 Q2", "2024-25 Q3", "2024-25 Q4"]
     # Q1: A (12) and D (1), F's DNA; Q2: B (Jul-Sep) and C; Q3: B (Oct-Dec) and E, E's DNA; Q4: C (Walk), G (Café)
     assert list(found["reached"]) == [2, 2, 2, 2]
@@ -495,7 +495,7 @@ def test_reach_by_quarter_with_returning_and_did_not_attend_rate(activity_db):
 
 
 def test_reach_by_quarter_of_an_empty_year(activity_db):
-    found = metrics.reach_by_quarter(activity_db, Filters(FY25))
+    found = reach.reach_by_quarter(activity_db, Filters(FY25))
     assert list(found["reached"]) == [0, 0, 0, 0]
     assert found["dna_rate"].isna().all()  # nobody booked: no rate, not 0%
 
@@ -551,7 +551,7 @@ def test_referral_sources(activity_db):
     found = reach.referral_sources(activity_db, Filters(FY24), SCREEN)
     # GP: A, C; Not known: D (blank), G (no profile); Self: B; Social prescriber: E. F was never reached.
     assert list(found["label"]) == ["<8"] * 4 and found["people"].isna().all()
-    assert list(metrics.reach_by(activity_db, Filters(FY24), "referral_source").itertuples(index=False, name=None)) == [
+    assert list(reach.reach_by(activity_db, Filters(FY24), "referral_source").itertuples(index=False, name=None)) == [
         ("GP", 2),
         ("Not known", 2),
         ("Self", 1),
@@ -609,7 +609,7 @@ def test_a_small_core20_count_hides_its_share(crowd):
 def test_core20_by_quarter(activity_db):
     found = reach.core20_quarters(activity_db, Filters(FY24))
     # Q1: A (1), D -> 1 of 1; Q2: B (2), C (5) -> 1 of 2; Q3: B (2), E (10) -> 1 of 2; Q4: C (5), G -> 0 of 1
-    assert found["quarter"].equals(metrics.reach_by_quarter(activity_db, Filters(FY24))["quarter"])  # the 4 quarters
+    assert found["quarter"].equals(reach.reach_by_quarter(activity_db, Filters(FY24))["quarter"])  # the 4 quarters
     assert list(found["known"]) == [1, 2, 2, 1]
     assert list(found["share"]) == pytest.approx([1.0, 0.5, 0.5, 0.0])
     # with the usual threshold of 8, no quarter has enough people with a known decile to show a share
@@ -687,7 +687,7 @@ def test_the_imd_lookup_resolves_lsoas(con):
     after = reach.core20(con, Filters(FY24))
     # known: L1 (1), L2 (2), L3 (9), L4 (3); Core20: L1 and L2 -> 2 of 4; L5 and L6 not known
     assert after == {"reached": 6, "known": 4, "core20": 2, "share": 0.5}
-    assert dict(metrics.reach_by(con, Filters(FY24), "imd_quintile").itertuples(index=False, name=None)) == {
+    assert dict(reach.reach_by(con, Filters(FY24), "imd_quintile").itertuples(index=False, name=None)) == {
         "1": 2,  # deciles 1 and 2
         "2": 1,  # L4's 3
         "5": 1,  # L3's 9

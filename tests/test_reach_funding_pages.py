@@ -13,10 +13,10 @@ from conftest import workbook
 from streamlit.testing.v1 import AppTest
 
 from pipelines import charts as charts_module
-from pipelines import funding, ingest, metrics, reach, store
+from pipelines import funding, ingest, inventory, reach, store
 from pipelines.disclosure import Disclosure
-from pipelines.metrics import Filters
 from pipelines.periods import Period
+from pipelines.query import Filters
 from tests.apphelpers import assert_ran, chart_titles, open_page, rerun_with, widget
 
 pytestmark = pytest.mark.usefixtures("app_runtime")
@@ -49,7 +49,7 @@ def titles_of(at: AppTest) -> list[str]:
 
 
 def default_filters(sample: duckdb.DuckDBPyConnection) -> Filters:
-    period = metrics.default_period(sample)
+    period = inventory.default_period(sample)
     assert period == FY25, "the sample ends in March 2026"
     return Filters(period)
 
@@ -59,7 +59,7 @@ def default_filters(sample: duckdb.DuckDBPyConnection) -> Filters:
 
 def test_reach_page_headlines_match_the_pipeline(sample_app: Path, sample: duckdb.DuckDBPyConnection) -> None:
     f = default_filters(sample)
-    now = metrics.reach(sample, f)
+    now = reach.reach(sample, f)
     kept = reach.retention_counts(sample, f)
     deprived = reach.core20(sample, f)
     assert kept["new"] - kept["came_back"] >= 8 and deprived["known"] - deprived["core20"] >= 8, "no rest is small"
@@ -102,7 +102,7 @@ def test_reach_page_headlines_match_the_pipeline(sample_app: Path, sample: duckd
     ):
         assert title in titles
     quarterly = next(d.value for d in at.dataframe if "people reached" in d.value.columns)
-    by_quarter = metrics.reach_by_quarter(sample, f)
+    by_quarter = reach.reach_by_quarter(sample, f)
     assert list(quarterly["quarter"]) == list(by_quarter["quarter"])
     assert list(quarterly["people reached"]) == [count(n) for n in by_quarter["reached"]]
 
@@ -195,7 +195,9 @@ def test_the_detailed_ethnic_groups(sample_app: Path, sample: duckdb.DuckDBPyCon
 
 
 def people_table(at: AppTest):
-    return next(d.value for d in at.dataframe if list(d.value.columns) == ["group", "people", "share"])
+    """The Who tab's table: the groups (its first column, named for the dimension), people and share."""
+    table = next(d.value for d in at.dataframe if list(d.value.columns)[1:] == ["people", "share"])
+    return table.rename(columns={table.columns[0]: "group"})
 
 
 # Funding ------------------------------------------------------------------------------------------------------------
@@ -205,14 +207,14 @@ def test_funding_page_headlines_match_the_pipeline(sample_app: Path, sample: duc
     f = default_filters(sample)
     largest = funding.dependence(sample, f)
     ending = funding.cliff(sample, f, 12)
-    runway = metrics.runway_months(sample, f)
-    year = metrics.secured_next_year(sample, f)
+    runway = funding.runway_months(sample, f)
+    year = funding.secured_next_year(sample, f)
 
     at = open_page("pages/funding.py", "Funding")
 
     assert not at.error
     found = figures(at)
-    assert found["Income in the period"] == (f"£{metrics.income(sample, f):,.0f}", None)
+    assert found["Income in the period"] == (f"£{funding.income(sample, f):,.0f}", None)
     assert found["Secured for 2026-27"] == (
         f"£{year.secured:,.0f}",
         f"of £{year.needed:,.0f} needed; gap £{year.gap:,.0f}",
@@ -240,17 +242,17 @@ def test_funding_page_headlines_match_the_pipeline(sample_app: Path, sample: duc
     ]
     value = next(d.value for d in at.dataframe if "cost per person" in d.value.columns)
     assert value["activity"].iloc[0] == "All activities (including core costs)"
-    assert value["cost per person"].iloc[0] == f"£{metrics.cost_per_participant(sample, f):,.0f}"
+    assert value["cost per person"].iloc[0] == f"£{funding.cost_per_participant(sample, f):,.0f}"
 
 
 def test_the_runway_is_as_at_the_chosen_year(sample_app: Path, sample: duckdb.DuckDBPyConnection) -> None:
     at = open_page("pages/funding.py", "Funding")
     widget(at.sidebar.selectbox, "Financial year").set_value("2024-25 (Apr–Mar)").run()
     assert_ran(at)
-    runway = metrics.runway_months(sample, Filters(FY24))
-    assert runway != pytest.approx(metrics.runway_months(sample, Filters(FY25)), abs=0.05)
+    runway = funding.runway_months(sample, Filters(FY24))
+    assert runway != pytest.approx(funding.runway_months(sample, Filters(FY25)), abs=0.05)
     assert figures(at)["Reserves runway"][0] == f"{math.floor(runway * 10) / 10:,.1f} months"  # as Overview has it
-    assert figures(at)["Income in the period"][0] == f"£{metrics.income(sample, Filters(FY24)):,.0f}"
+    assert figures(at)["Income in the period"][0] == f"£{funding.income(sample, Filters(FY24)):,.0f}"
 
 
 def test_the_dependence_warning_follows_the_slider(sample_app: Path, sample: duckdb.DuckDBPyConnection) -> None:

@@ -1,4 +1,4 @@
-"""The Overview's answers in words (pipelines.verdict) and when a change is beyond noise (pipelines.compare), on
+"""The Overview's answers in words (pipelines.verdict) and when a change is beyond noise (pipelines.stats), on
 small datasets worked by hand.
 
 t(0.975, df) as used by hand: 7: 2.364624, 9: 2.262157, 19: 2.093024 (as in tests/test_outcomes.py)."""
@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 from conftest import FY24, load, workbook
 
-from pipelines import compare, verdict
+from pipelines import stats, verdict
 from pipelines.disclosure import Disclosure
 from pipelines.periods import Period
 from pipelines.query import Filters
@@ -163,7 +163,7 @@ def test_for_whom_with_one_group_only_says_there_is_nothing_to_compare(con):
     ],
 )
 def test_counts_differ_beyond_noise(now, before, differ):
-    assert compare.counts_differ(now, before) is differ
+    assert stats.counts_differ(now, before) is differ
 
 
 @pytest.mark.parametrize(
@@ -178,7 +178,7 @@ def test_counts_differ_beyond_noise(now, before, differ):
     ],
 )
 def test_shares_differ_beyond_noise(now, n_now, before, n_before, differ):
-    assert compare.shares_differ(now, n_now, before, n_before) is differ
+    assert stats.shares_differ(now, n_now, before, n_before) is differ
 
 
 # Will it still be funded? ---------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 from conftest import load, workbook
 
-from pipelines import metrics, pack, report, settings, volunteering
+from pipelines import pack, report, settings, summary, volunteering
 from pipelines.disclosure import Disclosure
 from pipelines.document import Paragraph
 from pipelines.periods import Period
@@ -133,7 +133,7 @@ def test_lived_experience_in_the_latest_month(volunteered: duckdb.DuckDBPyConnec
 
 
 def test_the_summary_gives_hours_value_and_the_rate_basis(volunteered: duckdb.DuckDBPyConnection) -> None:
-    found = metrics.summary(volunteered, Filters(MAR_APR_2025))["volunteering"]
+    found = summary.summary(volunteered, Filters(MAR_APR_2025))["volunteering"]
     assert (found["hours"], found["value"], found["rate_basis"]) == (
         230,
         pytest.approx(2_715.90),

@@ -22,7 +22,7 @@ from conftest import FY24, load, workbook
 
 from pipelines import goals, ways
 from pipelines.disclosure import Disclosure
-from pipelines.query import Filters
+from pipelines.query import Filters, fetch_frame
 
 WALKERS = [f"W{i}" for i in range(1, 10)]
 CHANGE = dict(zip([*WALKERS, "A1", "A2", "A3"], [6, 4, 3, 2, 0, -3, 8, 4, 3, 5, 1, -1], strict=True))
@@ -84,7 +84,7 @@ def layout(request, con):
 
 def test_an_activity_s_ways_and_who_leads_it(layout):
     name, con = layout
-    found = ways.activity_ways(con).set_index("activity")
+    found = fetch_frame(con, f"SELECT * FROM ({ways.ACTIVITY_WAYS_SQL})").set_index("activity")
     assert {a: sorted(w) if hasattr(w, "__len__") else None for a, w in found["ways"].items()} == WAYS_OF
     led = {a: None if pd.isna(v) else bool(v) for a, v in found["peer_led"].items()}
     expected = {"Walk": True, "Art": False, "Drop-in": None} if name != "attendance only" else dict.fromkeys(WAYS_OF)

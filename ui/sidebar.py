@@ -6,10 +6,10 @@ import datetime as dt
 
 import streamlit as st
 
-from pipelines import metrics
+from pipelines import inventory
 from pipelines.disclosure import ADMIN_FLOOR, MIN_COUNT
-from pipelines.metrics import Filters
 from pipelines.periods import Period, financial_year, fy_label, quarter_label, quarters
+from pipelines.query import Filters
 from ui.auth import may_lower_threshold
 from ui.data import cached
 from ui.shell import SHELL_KEY, require_shell
@@ -26,14 +26,14 @@ def draw_filters(shown: bool = True) -> Filters:
         for key in FILTER_KEYS:
             if key in st.session_state:
                 st.session_state[key] = st.session_state[key]
-        return st.session_state.setdefault(SHELL_KEY, Filters(cached(metrics.default_period)))
+        return st.session_state.setdefault(SHELL_KEY, Filters(cached(inventory.default_period)))
     st.sidebar.header("Filters")
-    default = cached(metrics.default_period)
-    first, last = cached(metrics.data_range) or (default.start, default.end)
+    default = cached(inventory.default_period)
+    first, last = cached(inventory.data_range) or (default.start, default.end)
     kind = st.sidebar.radio("Period", ("Financial year", "Quarter", "Custom dates"), horizontal=True, key="period_kind")
     period = _choose_period(kind, default, first, last)
     activities = st.sidebar.multiselect(
-        "Activity", cached(metrics.activities), placeholder="All activities", key="activities"
+        "Activity", cached(inventory.activities), placeholder="All activities", key="activities"
     )
     with st.sidebar.expander("Display settings"):
         lowered = may_lower_threshold()
@@ -92,14 +92,13 @@ def current_filters() -> Filters:
     return st.session_state[SHELL_KEY]
 
 
-def page_header(title: str, explanation: str) -> tuple[Filters, str]:
-    """The page's title and what it covers; returns the chosen filters and their description for chart subtitles."""
+def page_header(title: str, explanation: str) -> Filters:
+    """The page's title and what it covers; returns the chosen filters."""
     f = current_filters()
-    note = period_note(f)
     st.title(title)
-    last = data_ends_before_today(cached(metrics.data_range))
-    st.caption(f"{note}. {explanation}" + (f" **Data up to {last:%-d %b %Y}.**" if last else ""))
-    return f, note
+    last = data_ends_before_today(cached(inventory.data_range))
+    st.caption(f"{f.description}. {explanation}" + (f" **Data up to {last:%-d %b %Y}.**" if last else ""))
+    return f
 
 
 def data_ends_before_today(found: tuple[dt.date, dt.date] | None, today: dt.date | None = None) -> dt.date | None:
@@ -107,9 +106,3 @@ def data_ends_before_today(found: tuple[dt.date, dt.date] | None, today: dt.date
     if found is None or found[1] >= (today or dt.date.today()):
         return None
     return found[1]
-
-
-def period_note(f: Filters) -> str:
-    """What a chart or table covers, in words: period and activities."""
-    which = ", ".join(f.activities) if f.activities else "all activities"
-    return f"{f.period.description}, {which}"

@@ -30,22 +30,26 @@ def bar_width(count: int) -> alt.RelativeBandSize:
     return alt.RelativeBandSize(0.5 if count == 1 else 0.7)
 
 
-def group_colours(groups: list[str], order: list[str]) -> tuple[dict[str, str], alt.Scale]:
-    """Each group's colour key and the colour scale: the first groups of ``order`` (a fixed order, so that a funder
-    keeps its colour from chart to chart and filter to filter) in the Okabe-Ito palette, later ones together in
-    grey. Without an order, the groups in alphabetical order."""
-    named = (order or sorted(groups))[: len(OKABE_ITO)]
+def group_colours(groups: list[str], rank: dict[str, int] | None = None) -> tuple[dict[str, str], alt.Scale]:
+    """Each group's colour key and the colour scale: the groups ranked first (a fixed rank, so that a funder keeps
+    its colour from chart to chart and filter to filter) in the Okabe-Ito palette, later ones together in grey.
+    Without a rank, the groups in alphabetical order."""
+    rank = rank or {g: i for i, g in enumerate(sorted(groups))}
+    named = {g: rank[g] for g in groups if rank.get(g, len(OKABE_ITO)) < len(OKABE_ITO)}
     colours = {g: g if g in named else OTHER for g in groups}
-    domain = [g for g in named if g in groups]
-    palette = [OKABE_ITO[named.index(g)] for g in domain]
+    domain = sorted(named, key=named.__getitem__)
+    palette = [OKABE_ITO[named[g]] for g in domain]
     if OTHER in colours.values():
         domain, palette = [*domain, OTHER], [*palette, OTHER_COLOUR]
     return colours, alt.Scale(domain=domain, range=palette)
 
 
-def income_stacked(frame: pd.DataFrame, split: str, note: str, order: list[str] | None = None) -> alt.Chart:
-    """Secured income per quarter, stacked by funder, type of income or restricted; ``order`` fixes the colours."""
-    colours, scale = group_colours(list(dict.fromkeys(frame["group"])), order or [])
+def income_stacked(frame: pd.DataFrame, split: str, note: str) -> alt.Chart:
+    """Secured income per quarter, stacked by funder, type of income or restricted; a ``rank`` column (each funder's
+    place among all funders) fixes the colours."""
+    ranked = frame.dropna(subset=["rank"]) if "rank" in frame else frame.iloc[:0]
+    rank = dict(zip(ranked["group"], ranked["rank"].astype(int), strict=True)) if len(ranked) else None
+    colours, scale = group_colours(list(dict.fromkeys(frame["group"])), rank)
     data = frame.assign(colour=frame["group"].map(colours))
     bars = (
         alt.Chart(data)
@@ -184,14 +188,14 @@ def secured_against_needed(frame: pd.DataFrame, totals: pd.DataFrame) -> alt.Cha
     )
     layers = alt.layer(gap, secured, labels, applied, needed)
     subtitle = [
-        *(_year_total(row) for row in totals.itertuples(index=False)),
+        *(year_total(row) for row in totals.itertuples(index=False)),
         "Blue bars: secured income. Red line: expected spending (budget where recorded, else the last 12 months' rate).",
         "Shaded: the gap still to find. Yellow marks: secured plus applied-for, if every bid succeeded.",
     ]
     return finish(layers.properties(title=chart_title("Secured income against what the service needs", *subtitle)))
 
 
-def _year_total(row) -> str:
+def year_total(row) -> str:
     """'2026-27 (4 quarters): £X secured of £Y expected spending, gap £Z.'"""
     head = f"{row.year} ({row.quarters} quarter{'s' if row.quarters != 1 else ''} shown): £{row.secured:,.0f} secured"
     if pd.isna(row.needed):

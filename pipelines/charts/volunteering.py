@@ -31,7 +31,9 @@ def month_axis(months: list[str]) -> alt.X:
 def hours_by_month(frame: pd.DataFrame, note: str, caveat: str = "") -> alt.Chart:
     """Volunteer hours each month, stacked by activity (time for the whole organisation as its own colour)."""
     by_hours = frame.groupby("activity")["hours"].sum().sort_values(ascending=False, kind="stable")
-    colours, scale = group_colours(list(by_hours.index), list(by_hours.index))  # the most hours get colours
+    colours, scale = group_colours(
+        list(by_hours.index), {g: i for i, g in enumerate(by_hours.index)}
+    )  # most hours first
     scale.domain = [OTHER_ACTIVITIES if g == OTHER else g for g in scale.domain]
     data = frame.assign(colour=frame["activity"].map(colours).replace(OTHER, OTHER_ACTIVITIES))
     months = list(dict.fromkeys(frame["label"]))

@@ -1,0 +1,65 @@
+"""How figures are written, on the pages and in the files: money, shares, changes and months. A figure that is
+hidden or unknown arrives as None (or NaN) and is written as the withheld mark, '–' (pipelines/disclosure.py)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from pipelines.disclosure import WITHHELD
+
+
+def _missing(x: float | None) -> bool:
+    return x is None or x != x
+
+
+def money(x: float | None) -> str:
+    return WITHHELD if _missing(x) else f"£{x:,.0f}"
+
+
+def number(x: float | None, digits: int = 1, unit: str = "") -> str:
+    return WITHHELD if _missing(x) else f"{x:,.{digits}f}{unit}"
+
+
+def signed(x: float | None, digits: int = 1) -> str:
+    """A change with its sign: '+4.3', '-2.0'."""
+    return WITHHELD if _missing(x) else f"{x:+,.{digits}f}"
+
+
+def share(x: float | None) -> str:
+    return WITHHELD if _missing(x) else f"{x:.0%}"
+
+
+def months(x: float | None) -> str:
+    """A reserves runway: rounded down to a tenth (2.98 months is not yet 3)."""
+    return WITHHELD if _missing(x) else f"{math.floor(x * 10) / 10:,.1f} months"
+
+
+def interval(low: float | None, high: float | None, digits: int = 1) -> str:
+    """A 95% interval with signs, '+2.9 to +6.1'; the withheld mark when it is not shown."""
+    return WITHHELD if _missing(low) or _missing(high) else f"{low:+.{digits}f} to {high:+.{digits}f}"
+
+
+def change(current: float | None, previous: float | None, kind: str = "count") -> str | None:
+    """The difference from the previous period, or None when either is hidden or unknown."""
+    if current is None or previous is None:
+        return None
+    diff = current - previous
+    if kind == "money":
+        return f"{'+' if diff >= 0 else '-'}£{abs(diff):,.0f}"
+    if kind == "share":
+        return f"{diff * 100:+.0f} points"
+    if kind == "decimal":
+        return f"{diff:+.1f}"
+    return f"{diff:+,.0f}"
+
+
+def joined(names: Iterable[str]) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    names = list(names)
+    return " and ".join(names) if len(names) < 3 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def listed(names: Iterable[object], values: Iterable[object]) -> str:
+    """'2025-26 Q1 120; 2025-26 Q2 <8': each name with its figure as shown, for a chart's description."""
+    return "; ".join(f"{name} {value}" for name, value in zip(names, values, strict=True))
