@@ -8,7 +8,7 @@ from functools import cached_property
 
 from pipelines import vocab
 from pipelines.dimensions import POPULATION_DIMENSION
-from pipelines.measures import INSTRUMENTS, ONS4_QUESTIONS
+from pipelines.measures import INSTRUMENTS
 from pipelines.vocab import Vocabulary, norm_key
 
 TITLES = {"participant_id": "Participant ID", "imd_decile": "IMD decile", "lsoa_code": "LSOA code", "ways": "Five ways"}
@@ -375,15 +375,20 @@ KINDS = {
     )
 }
 
-_ONS4_NAMES = {norm_key(f"{prefix}{q}"): i for i, q in enumerate(ONS4_QUESTIONS, 1) for prefix in ("", "ons4 ", "ons ")}
+_NAMED_ITEMS = {
+    norm_key(f"{prefix}{item}"): (q.key, i)
+    for q in INSTRUMENTS.values()
+    for i, item in enumerate(q.item_names, 1)
+    for prefix in ("", f"{q.name} ", *(f"{other} " for other in q.other_names))
+}  # a question asked by name may head its column alone ('Happy'), or after the questionnaire's name ('ONS4 happy')
 _MEASURE_KEYS = sorted(INSTRUMENTS, key=len, reverse=True)
 
 
 def item_column(header: object) -> tuple[str, int | None] | None:
     """(instrument key, item number) for a wide questionnaire column; item None for a total."""
     key = norm_key(header)
-    if key in _ONS4_NAMES:
-        return "ons4", _ONS4_NAMES[key]
+    if key in _NAMED_ITEMS:
+        return _NAMED_ITEMS[key]
     for measure in _MEASURE_KEYS:
         if key.startswith(measure):
             rest = key[len(measure) :]

@@ -12,7 +12,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipelines import vocab
-from pipelines.measures import INSTRUMENTS, ONS4_QUESTIONS, Instrument
+from pipelines.measures import QUESTIONNAIRES, Questionnaire
 from pipelines.sheets import KINDS, WELLBEING, Field
 
 HEADER_FILL = PatternFill("solid", fgColor="1F6F8B")
@@ -59,12 +59,9 @@ def _column(f: Field) -> TemplateColumn:
     return TemplateColumn(f.title, choices, numbers_allowed=f.choices is vocab.FFT)
 
 
-def _questionnaire_columns(instrument: Instrument) -> list[TemplateColumn]:
-    if instrument.name == "ONS4":
-        return [TemplateColumn(f"ONS4 {q}") for q in ONS4_QUESTIONS]
+def _questionnaire_columns(questionnaire: Questionnaire) -> list[TemplateColumn]:
     return [
-        TemplateColumn(f"{instrument.name} Q{i}", instrument.words or None, numbers_allowed=True)
-        for i in range(1, instrument.items + 1)
+        TemplateColumn(header, questionnaire.words or None, numbers_allowed=True) for header in questionnaire.headers
     ]
 
 
@@ -76,8 +73,8 @@ def _sheets() -> dict[str, list[TemplateColumn]]:
         if kind is not WELLBEING:
             sheets[kind.name.capitalize()] = fields
             continue
-        for instrument in INSTRUMENTS.values():
-            sheets[instrument.name] = fields + _questionnaire_columns(instrument)
+        for questionnaire in QUESTIONNAIRES.values():
+            sheets[questionnaire.name] = fields + _questionnaire_columns(questionnaire)
     return sheets
 
 

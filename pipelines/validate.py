@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 from pipelines import cells, limits, privacy, vocab
 from pipelines.cells import CellError
 from pipelines.dimensions import BY_KEY
-from pipelines.measures import INSTRUMENTS, Instrument, score, score_total, scores
+from pipelines.measures import INSTRUMENTS, Questionnaire, score, score_total, scores
 from pipelines.periods import add_months
 from pipelines.problems import Problem
 from pipelines.sheets import KINDS, WELLBEING, Field, SheetKind, item_column, long_item_column
@@ -469,7 +469,7 @@ def _wide_scores(columns: list[Column], rows: Rows) -> dict[int, list[Record]]:
         explain = wrong.any(axis=1) | total_wrong | ~adds_up
         skipped = blank.all(axis=1) & total_blank
         scored = {m: s.tolist() for m, s in scores(instrument, answers).items()}
-        derived = {m: _derived(instrument, m) for m in scored}
+        derived = {m: instrument.derives(m) for m in scored}
         given = answers.tolist()
         for i, (number, _) in enumerate(rows):
             if number not in found or skipped[i]:
@@ -478,7 +478,7 @@ def _wide_scores(columns: list[Column], rows: Rows) -> dict[int, list[Record]]:
                 del found[number]
             elif missing[i] == instrument.items:
                 found[number] += [
-                    _score_record(m, v, [], instrument.items, _derived(instrument, m))
+                    _score_record(m, v, [], instrument.items, instrument.derives(m))
                     for m, v in score_total(instrument, float(total[i])).items()
                 ]
             else:
@@ -503,7 +503,7 @@ def _wide_columns(columns: list[Column]) -> dict[str, tuple[dict[int, Column], C
 
 
 def _answer_matrix(
-    instrument: Instrument, items: dict[int, Column], rows: Rows
+    instrument: Questionnaire, items: dict[int, Column], rows: Rows
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(answers, blank, wrong): one row per sheet row, one column per item; NaN where blank or not understood."""
     parts = [
@@ -523,7 +523,7 @@ def _column_array(
     return found[:, 0], found[:, 1] == 1, found[:, 2] == 1
 
 
-def _answer_cell(instrument: Instrument, item: int, raw: object) -> tuple[float, bool, bool]:
+def _answer_cell(instrument: Questionnaire, item: int, raw: object) -> tuple[float, bool, bool]:
     if cells.is_blank(raw):
         return np.nan, True, False
     value = instrument.answer(item, raw)
@@ -532,7 +532,7 @@ def _answer_cell(instrument: Instrument, item: int, raw: object) -> tuple[float,
     return value, False, False
 
 
-def _total_cell(instrument: Instrument, raw: object) -> tuple[float, bool, bool]:
+def _total_cell(instrument: Questionnaire, raw: object) -> tuple[float, bool, bool]:
     if cells.is_blank(raw):
         return np.nan, True, False
     low, high = instrument.total_range
@@ -635,7 +635,7 @@ def _scores(sheet, number, instrument, values, given, total, total_cell) -> list
     missing = instrument.items - answered
     if answered == 0:
         return [
-            _score_record(m, s, [], instrument.items, _derived(instrument, m))
+            _score_record(m, s, [], instrument.items, instrument.derives(m))
             for m, s in score_total(instrument, total).items()
         ]
     if total is not None and missing == 0 and sum(values) != total:
@@ -646,15 +646,7 @@ def _scores(sheet, number, instrument, values, given, total, total_cell) -> list
             total_cell[0],
         )
         return None
-    return [_score_record(m, s, values, missing, _derived(instrument, m)) for m, s in score(instrument, values).items()]
-
-
-def _derived(instrument: Instrument, measure: str) -> bool:
-    """A score for another questionnaire worked out from this one's answers (SWEMWBS from WEMWBS items).
-
-    ONS4's four scores ('ONS4 happy', ...) are its own answers, not derived.
-    """
-    return measure != instrument.name and norm_key(measure) in INSTRUMENTS
+    return [_score_record(m, s, values, missing, instrument.derives(m)) for m, s in score(instrument, values).items()]
 
 
 def _score_record(measure: str, value: float | None, items: list[float | None], missing: int, derived: bool) -> Record:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import load, workbook
 
-from pipelines.measures import INSTRUMENTS, MEASURES, score, score_total, swemwbs_metric
+from pipelines.measures import INSTRUMENTS, MEASURES, score, score_total
 
 WEMWBS = INSTRUMENTS["wemwbs"]
 SWEMWBS = INSTRUMENTS["swemwbs"]
@@ -96,7 +96,7 @@ def test_wemwbs_is_the_sum_of_its_14_items():
 )
 def test_swemwbs_raw_to_metric_table(raw, metric):
     # the table's index (docs/measures.md#swemwbs) is raw - 7: raw 21 is the 15th entry (19.25), raw 23 the 17th (20.73)
-    assert swemwbs_metric(raw) == metric
+    assert score_total(SWEMWBS, raw) == {"SWEMWBS": metric}
 
 
 def test_swemwbs_from_its_own_seven_items_is_converted():
