@@ -345,9 +345,9 @@ with clinical:
         )
     elif m.low_band is not None:
         low, high = m.low_band
-        st.markdown(f"**Low wellbeing band** for {measure}: scores {low:g} to {high:g} (ONS thresholds).")
+        st.markdown(f"**In {m.concern}** of {measure}: scores {low:g} to {high:g} ({m.bands_source}).")
     else:
-        st.info(f"{measure} has no clinical cut-off or low band; see the mean change above.")
+        st.info(f"{measure} has no clinical cut-off or published bands; see the mean change above.")
     columns = [c for _ in range(0, len(found), 3) for c in st.columns(3)]
     for column, row in zip(columns, found.itertuples(), strict=False):
         fact(column, row.figure, show.share(row.share), f"{row.label} of {row.of}")

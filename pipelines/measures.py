@@ -321,8 +321,10 @@ GAD7 = Questionnaire(
 )  # fmt: skip
 
 ONS_THRESHOLDS = "ONS personal well-being thresholds"
-ONS_WELLBEING_BANDS = (Band("low", 0, 4, of_concern=True),)
-ONS_ANXIETY_BANDS = (Band("high", 6, 10, of_concern=True),)
+ONS_WELLBEING_BANDS = (Band("low", 0, 4, of_concern=True), Band("medium", 5, 6), Band("high", 7, 8),
+                       Band("very high", 9, 10))  # fmt: skip
+ONS_ANXIETY_BANDS = (Band("very low", 0, 1), Band("low", 2, 3), Band("medium", 4, 5),
+                     Band("high", 6, 10, of_concern=True))  # fmt: skip
 
 ONS4 = Questionnaire(
     "ONS4",

@@ -296,7 +296,8 @@ def clinical(con: Con, f: Filters, measure: str) -> dict | None:
 
 
 def low_band(con: Con, f: Filters, measure: str) -> dict | None:
-    """ONS4: people in the 'low' wellbeing band (0–4; anxiety 6–10) at baseline and at follow-up."""
+    """People in the measure's bands of concern (``Measure.low_band``, e.g. ONS4's 'low' band 0–4; anxiety 6–10) at
+    baseline and at follow-up; None for a measure without bands."""
     band = MEASURES[measure].low_band
     if band is None:
         return None
@@ -317,7 +318,7 @@ def low_band(con: Con, f: Filters, measure: str) -> dict | None:
 
 
 def clinical_figures(con: Con, f: Filters, measure: str, disclosure: Disclosure) -> pd.DataFrame:
-    """Caseness and recovery (CORE-10, PHQ-9, GAD-7) or the low band (ONS4) as a page may show them: one row per
+    """Caseness and recovery (a measure with a cut-off) or the bands of concern as a page may show them: one row per
     figure with ``people`` and ``label`` (hidden with the rest of its whole when either is small), ``of`` (the
     whole's label) and ``share``. Empty for measures with neither."""
     rows = []

@@ -175,6 +175,13 @@ def test_directions_and_thresholds_of_change():
     assert thresholds == {"WEMWBS": 3, "SWEMWBS": 3, "CORE-10": 6, "PHQ-9": 6, "GAD-7": 4}
 
 
+def test_the_bands_of_concern_are_one_range_named_in_words():
+    anxious, happy = MEASURES["ONS4 anxious"], MEASURES["ONS4 happy"]
+    assert (happy.low_band, happy.concern) == ((0, 4), "the 'low' band")  # of low, medium, high, very high
+    assert (anxious.low_band, anxious.concern) == ((6, 10), "the 'high' band")  # of very low, low, medium, high
+    assert MEASURES["WEMWBS"].low_band is None
+
+
 # Through the whole ingest path ---------------------------------------------------------------------
 
 
