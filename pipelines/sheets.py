@@ -8,7 +8,7 @@ from functools import cached_property
 
 from pipelines import vocab
 from pipelines.dimensions import POPULATION_DIMENSION
-from pipelines.measures import INSTRUMENTS
+from pipelines.measures import INSTRUMENTS, QUESTIONNAIRES
 from pipelines.vocab import Vocabulary, norm_key
 
 TITLES = {"participant_id": "Participant ID", "imd_decile": "IMD decile", "lsoa_code": "LSOA code", "ways": "Five ways"}
@@ -66,6 +66,7 @@ class SheetKind:
     reader: str = "required"  # validate's row reader: 'required' checks the required fields; others are kind-specific
     worked_out: tuple[tuple[str, str], ...] = ()  # stored columns the reader works out, with their DuckDB types
     in_template: bool = True
+    instructions: str = ""  # how to fill in its sheet, for the template's Instructions sheet (one or more lines)
     plural: str = ""  # many rows, where not the noun with an 's'
 
     def field_for(self, header: object) -> Field | None:
@@ -94,6 +95,18 @@ class SheetKind:
     def date_field(self) -> str | None:
         """The date a sheet's rows are told by (its first date field), e.g. the session date of an attendance."""
         return next((f.name for f in self.fields if f.parse == "date"), None)
+
+
+def questionnaire_instructions() -> str:
+    """The questionnaire sheets' lines of the template's instructions: one for them all, then what each asks."""
+    lines = [
+        f"Questionnaire sheets ({', '.join(QUESTIONNAIRES)}): one row per completed questionnaire. Leave an answer "
+        "blank if it was not given."
+    ]
+    for q in QUESTIONNAIRES.values():
+        answers = f" Answers: {', '.join(q.words)} ({q.low} to {q.high})." if q.words else ""
+        lines.append(f"{q.name} ({q.title}): {q.help}{answers}")
+    return "\n".join(lines)
 
 
 PARTICIPANT_ID = Field(
@@ -136,6 +149,8 @@ PARTICIPANTS = SheetKind(
     key=("participant_id",),
     noun="participant profile",
     reader="participants",
+    instructions="Participants: one row per person. Age band, or put an 'Age' column with age in years instead. "
+    "Blank means not known.",
 )
 
 ATTENDANCE = SheetKind(
@@ -156,6 +171,8 @@ ATTENDANCE = SheetKind(
     key=("participant_id", "session_date", "activity"),
     noun="attendance",
     reader="attendance",
+    instructions="Attendance: one row per person per session. Attended: attended, did not attend, or cancelled. Ways: "
+    "only if the Activities sheet does not give the session's Five Ways to Wellbeing.",
 )
 
 WELLBEING = SheetKind(
@@ -175,6 +192,7 @@ WELLBEING = SheetKind(
     key=("participant_id", "date", "measure"),
     noun="questionnaire score",
     reader="wellbeing",
+    instructions=questionnaire_instructions(),
     worked_out=(("score", "DOUBLE"), ("items", "DOUBLE[]"), ("missing_items", "INTEGER"), ("derived", "BOOLEAN")),
 )
 
@@ -208,6 +226,8 @@ FUNDING = SheetKind(
     key=("identifier", "funder", "title", "start_date"),  # published grants carry an identifier; own sheets may not
     noun="funding line",
     reader="funding",
+    instructions="Funding: one row per grant, contract or income line. Status: secured, applied or declined (only "
+    "secured income is counted).",
 )
 
 EXPENDITURE = SheetKind(
@@ -221,6 +241,7 @@ EXPENDITURE = SheetKind(
     ),
     key=("period_start", "activity"),
     noun="expenditure line",
+    instructions="Expenditure: one row per month (or quarter) and activity; leave Activity blank for core costs.",
 )
 
 RESERVES = SheetKind(
@@ -231,6 +252,7 @@ RESERVES = SheetKind(
     ),
     key=("date",),
     noun="reserves figure",
+    instructions="Reserves: free reserves (unrestricted funds freely available) on a date, e.g. each quarter end.",
 )
 
 POPULATION = SheetKind(
@@ -245,6 +267,8 @@ POPULATION = SheetKind(
     key=("area", "dimension", "group"),
     noun="benchmark group",
     reader="population",
+    instructions="Population: optional local benchmark, e.g. Census 2021 figures for your area: a count or a share "
+    "for each group.",
 )
 
 GOALS = SheetKind(
@@ -276,6 +300,9 @@ GOALS = SheetKind(
     key=("participant_id", "goal_number", "date"),
     noun="goal rating",
     reader="goals",
+    instructions="Goals (Goal-Based Outcomes): one row per goal each time it is rated. Goal number 1, 2 or 3 (up to "
+    "three goals per person); Rating 0 (no progress) to 10 (goal reached), first at the start, then at each review. "
+    "Never write what the goal is: the words are not stored.",
 )  # Goal-Based Outcomes: progress towards each of a person's own goals, rated 0 (none) to 10 (reached)
 
 ACTIVITIES = SheetKind(
@@ -297,6 +324,9 @@ ACTIVITIES = SheetKind(
     noun="activity",
     plural="activities",
     reader="required",
+    instructions="Activities: one row per activity, named as on the Attendance sheet. Ways: the Five Ways to "
+    "Wellbeing it offers, one or more of Connect, Be active, Take notice, Keep learning, Give, separated by commas. "
+    "Peer led: yes or no.",
 )
 
 FEEDBACK = SheetKind(
@@ -325,6 +355,9 @@ FEEDBACK = SheetKind(
     key=("date", "activity", "participant_id", "response_number"),
     noun="feedback response",
     reader="feedback",
+    instructions="Feedback (Friends and Family Test): one row per response. Answer: Very good, Good, Neither good nor "
+    "poor, Poor, Very poor or Don't know (or its number, 1 to 6). Participant ID may be left blank for anonymous "
+    "responses. Comments are not stored.",
     worked_out=(("response_number", "INTEGER"),),  # the nth response with the same date, activity and person
 )  # the NHS Friends and Family Test
 
@@ -344,6 +377,9 @@ VOLUNTEERING = SheetKind(
     key=("month", "activity"),
     noun="volunteering month",
     reader="volunteering",
+    instructions="Volunteering: one row per month and activity (leave Activity blank for the whole organisation): "
+    "volunteers active that month, the hours they gave, and how many of them have lived experience of mental ill "
+    "health.",
 )
 
 IMD_LOOKUP = SheetKind(
