@@ -4,7 +4,7 @@ import streamlit as st
 
 from pipelines import charts, goals, metrics, outcomes, verdict, ways
 from pipelines.charts.goals import goal_forest, goal_progress
-from pipelines.measures import MEASURES
+from pipelines.measures import LOWER_BETTER, MEASURES
 from pipelines.outcomes import BREAKDOWNS
 from ui import figures, show
 from ui.data import cached
@@ -227,8 +227,8 @@ fact(
     if effect["d"] is None
     else f"{outcomes.effect_size_words(effect['d'])}; 95% CI {effect['ci_low']:.2f} to {effect['ci_high']:.2f}",
     help="The mean change divided by how much people's changes vary, so it compares across measures: about 0.2 is "
-    "small, 0.5 medium, 0.8 large. Where lower scores are better (CORE-10, PHQ-9, GAD-7, UCLA-3, ONS4 anxious), "
-    "a negative value is an improvement.",
+    f"small, 0.5 medium, 0.8 large. Where lower scores are better ({', '.join(LOWER_BETTER)}), a negative value is "
+    "an improvement.",
 )
 changes = result["changes"]
 for column, row in zip(cols[1:], changes.itertuples(), strict=False):
