@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from pipelines import vocab
+from pipelines import limits, vocab
 from pipelines.dimensions import POPULATION_DIMENSION
 from pipelines.measures import INSTRUMENTS, QUESTIONNAIRES
 from pipelines.vocab import Vocabulary, norm_key
@@ -33,6 +33,8 @@ class Field:
     choices: Vocabulary | None = None
     stored_as: str | None = ""  # the stored column's DuckDB type: "" as the parse rule says; None: read, not stored
     in_template: bool = True  # False for the alternatives the template's instructions tell in words
+    within: tuple[float, float] = limits.ANY_NUMBER  # a number's or whole number's range, both ends included
+    most_chars: int = limits.NAME_CHARS  # the longest text a text field may hold
 
     @property
     def title(self) -> str:
@@ -140,7 +142,12 @@ PARTICIPANTS = SheetKind(
         Field("ethnicity", "ethnicity", ("ethnic group", "ethnic origin", "ethnic category", "ethnicity code")),
         Field("disability", "choice", ("disabled", "has a disability", "disability status"), choices=vocab.DISABILITY),
         Field("sexual_orientation", "choice", ("sexuality",), choices=vocab.SEXUAL_ORIENTATION),
-        Field("referral_source", "text", ("referral", "referred by", "referral route", "source of referral")),
+        Field(
+            "referral_source",
+            "text",
+            ("referral", "referred by", "referral route", "source of referral"),
+            most_chars=1_000,  # stored text that may run longer than a name
+        ),
         Field("first_contact", "date", ("first contact date", "date of first contact", "referral date", "start date")),
         Field("imd_decile", "imd", ("imd", "imd decile", "deprivation decile", "index of multiple deprivation decile")),
         Field("lsoa_code", "lsoa", ("lsoa", "lsoa11", "lsoa 2011", "lsoa code 2011")),
@@ -216,6 +223,7 @@ FUNDING = SheetKind(
             ("planned dates:duration (months)", "duration (months)", "duration months"),
             stored_as=None,
             in_template=False,
+            within=(0, 1_200),  # a grant of up to 100 years; more cannot give an end date
         ),  # the award date and the duration stand in for a missing start and end date
         Field("identifier", "text", ("grant id", "grant reference", "id"), in_template=False),  # published grants'
         Field("status", "choice", ("funding status",), choices=vocab.FUNDING_STATUS),
@@ -276,7 +284,9 @@ GOALS = SheetKind(
     (
         PARTICIPANT_ID,
         # not "goal #": without its punctuation that is "goal", the header of the goal's words (never stored)
-        Field("goal_number", "whole", ("goal no", "goal number", "goal id", "goal ref"), required=True),
+        Field(
+            "goal_number", "whole", ("goal no", "goal number", "goal id", "goal ref"), required=True, within=(1, 3)
+        ),  # up to three goals per person
         Field(
             "date",
             "date",
@@ -288,6 +298,7 @@ GOALS = SheetKind(
             "whole",
             ("goal rating", "progress", "progress rating", "goal score", "gbo rating", "gbo score", "score"),
             required=True,
+            within=(0, 10),
         ),
         Field(
             "goal_area",
@@ -366,12 +377,24 @@ VOLUNTEERING = SheetKind(
     (
         Field("month", "month", ("month starting", "month of", "period", "date"), required=True),
         Field("activity", "text", ("group", "service", "programme", "project")),  # blank: the whole organisation
-        Field("volunteers", "whole", ("number of volunteers", "volunteer count", "active volunteers", "people")),
-        Field("hours", "number", ("volunteer hours", "hours given", "total hours", "hours volunteered"), required=True),
+        Field(
+            "volunteers",
+            "whole",
+            ("number of volunteers", "volunteer count", "active volunteers", "people"),
+            within=(0, 100_000),
+        ),
+        Field(
+            "hours",
+            "number",
+            ("volunteer hours", "hours given", "total hours", "hours volunteered"),
+            required=True,
+            within=(0, 10_000_000),
+        ),
         Field(
             "lived_experience",
             "whole",
             ("with lived experience", "volunteers with lived experience", "lived experience volunteers"),
+            within=(0, 100_000),
         ),
     ),
     key=("month", "activity"),

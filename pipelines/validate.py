@@ -12,7 +12,7 @@ from typing import TypeVar
 import numpy as np
 from openpyxl.utils import get_column_letter
 
-from pipelines import cells, limits, privacy, vocab
+from pipelines import cells, privacy, vocab
 from pipelines.cells import CellError
 from pipelines.dimensions import BY_KEY
 from pipelines.measures import INSTRUMENTS, Questionnaire, score, score_total, scores
@@ -298,14 +298,14 @@ def _parse(f: Field, value: object) -> Record:
             detailed, group = cells.ethnicity(value)
             return {"ethnicity": detailed, "ethnicity_group": group}
         case "number":
-            return {f.name: cells.number(value, limits.number_range(f.name))}
+            return {f.name: cells.number(value, f.within)}
         case "whole":
-            low, high = limits.number_range(f.name)
+            low, high = f.within
             return {f.name: cells.count(value, int(low), int(high))}
         case "id" if not f.required:
             return {f.name: None if cells.is_blank(value) else cells.participant_id(value)}
         case "text":
-            return {f.name: cells.bounded_text(value, limits.text_chars(f.name))}
+            return {f.name: cells.bounded_text(value, f.most_chars)}
     return {f.name: CELL_READERS.get(f.parse, cells.text)(value)}
 
 

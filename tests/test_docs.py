@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import dimensions, vocab
+from pipelines import dimensions, limits, vocab
 from pipelines.__main__ import _parser
 from pipelines.measures import MEASURE_ORDER, MEASURES, QUESTIONNAIRES, SWEMWBS_METRIC
 from pipelines.sheets import KINDS
@@ -27,6 +27,7 @@ DOCS = ROOT / "docs"
 PAGES = sorted(p.name for p in DOCS.glob("*.md"))
 HEADING = re.compile(r"^(#{1,6}) (.+)$", re.MULTILINE)
 FIELD_ROW = re.compile(r"^\| `(\w+)` \| (required|optional)[^|]*\| ([^|]*) \|", re.MULTILINE)
+FIELD_DESCRIPTION = re.compile(r"^\| `(\w+)` \|[^|]*\|[^|]*\| (.*) \|$", re.MULTILINE)
 MEASURE_ROW = re.compile(r"^\| `([^`]+)` \|((?: [^|]+ \|)+)$", re.MULTILINE)
 SWEMWBS_ROW = re.compile(r"^\| (\d+) \| (\d+\.\d\d) \|$", re.MULTILINE)
 CODE_REFERENCE = re.compile(r"`(metrics|outcomes|reach|funding|periods|privacy)\.(\w+)`")
@@ -94,6 +95,17 @@ def test_every_field_is_documented_with_its_aliases(kind, field):
     required, aliases = documented[field.name]
     assert required == ("required" if field.required else "optional")
     assert aliases == {norm_key(a) for a in field.aliases}
+
+
+LIMITED = [(k, f) for k, f in FIELDS if f.within != limits.ANY_NUMBER or f.most_chars != limits.NAME_CHARS]
+
+
+@pytest.mark.parametrize(("kind", "field"), LIMITED, ids=[f"{k}.{f.name}" for k, f in LIMITED])
+def test_a_field_s_own_range_or_length_is_documented(kind, field):
+    described = dict(FIELD_DESCRIPTION.findall(KIND_SECTIONS.get(kind, ""))).get(field.name, "")
+    low, high = field.within
+    assert field.within == limits.ANY_NUMBER or f"from {low:,.0f} to {high:,.0f}" in described
+    assert field.most_chars == limits.NAME_CHARS or f"up to {field.most_chars:,} characters" in described
 
 
 @pytest.mark.parametrize("kind", list(KIND_SECTIONS))
