@@ -24,8 +24,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from pipelines import measures, vocab
 from pipelines.measures import INSTRUMENTS, ONS4
+from pipelines.rows import Sheet
 from pipelines.sheets import KINDS
-from pipelines.validate import Sheet, read_sheet
+from pipelines.validate import read_sheet
 from pipelines.workbook import read_grids
 
 FIRST_DAY, LAST_DAY = date(2024, 4, 1), date(2026, 3, 31)

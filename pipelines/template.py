@@ -12,8 +12,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipelines import vocab
+from pipelines.fields import Field
 from pipelines.measures import QUESTIONNAIRES, Questionnaire
-from pipelines.sheets import KINDS, WELLBEING, Field
+from pipelines.sheets import KINDS, WELLBEING
 
 HEADER_FILL = PatternFill("solid", fgColor="1F6F8B")
 ROWS_WITH_CHOICES = 2000
