@@ -28,7 +28,7 @@ class Field:
     # ethnicity, ways
     aliases: tuple[str, ...] = ()
     required: bool = False
-    choices: Vocabulary | None = None
+    choices: Vocabulary | None = None  # the words a choice field takes (or, for the Five Ways, a cell's words)
     stored_as: str | None = ""  # the stored column's DuckDB type: "" as the parse rule says; None: read, not stored
     in_template: bool = True  # False for the alternatives the template's instructions tell in words
     within: tuple[float, float] = limits.ANY_NUMBER  # a number's or whole number's range, both ends included

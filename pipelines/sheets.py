@@ -45,7 +45,10 @@ PARTICIPANT_ID = Field(
 )
 
 FIVE_WAYS_FIELD = Field(
-    "ways", "ways", ("five ways", "five ways to wellbeing", "ways to wellbeing", "5 ways", "way to wellbeing")
+    "ways",
+    "ways",
+    ("five ways", "five ways to wellbeing", "ways to wellbeing", "5 ways", "way to wellbeing"),
+    choices=vocab.FIVE_WAYS,
 )  # one or more of the Five Ways, e.g. 'Connect; Be active'
 
 
