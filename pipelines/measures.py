@@ -362,7 +362,27 @@ UCLA3 = Questionnaire(
     help="How often the person feels left out, isolated or lacking companionship.",
 )
 
-QUESTIONNAIRES = {q.name: q for q in (WEMWBS, SWEMWBS, CORE10, PHQ9, GAD7, ONS4, UCLA3)}
+K10 = Questionnaire(
+    "K10",
+    "Kessler Psychological Distress Scale",
+    items=10,
+    low=1,
+    high=5,
+    words=("none of the time", "a little of the time", "some of the time", "most of the time", "all of the time"),
+    measures=(
+        Measure(
+            "K10", 10, 50, False, construct="psychological distress",
+            bands=(Band("low", 10, 15), Band("moderate", 16, 21), Band("high", 22, 29, of_concern=True),
+                   Band("very high", 30, 50, of_concern=True)),
+            bands_source="Andrews and Slade 2001",
+        ),
+    ),
+    citation="K10: Kessler RC et al. (2002) Psychological Medicine 32(6):959-976.",
+    help="How often the person has felt tired out, nervous, hopeless, restless, depressed or worthless, or that "
+    "everything was an effort, over the last four weeks.",
+)  # fmt: skip
+
+QUESTIONNAIRES = {q.name: q for q in (WEMWBS, SWEMWBS, CORE10, PHQ9, GAD7, ONS4, UCLA3, K10)}
 INSTRUMENTS = {q.key: q for q in QUESTIONNAIRES.values()}  # by normalised name, as headers and sheets name them
 MEASURES = {m.name: m for q in QUESTIONNAIRES.values() for m in q.measures}
 MEASURE_ORDER = tuple(MEASURES)
