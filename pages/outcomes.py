@@ -4,7 +4,7 @@ import streamlit as st
 
 from pipelines import goals, inventory, outcomes, verdict, ways, words
 from pipelines.exhibits import outcomes as shown
-from pipelines.measures import MEASURES
+from pipelines.measures import LOWER_BETTER, MEASURES
 from pipelines.outcomes import BREAKDOWNS
 from pipelines.stats import effect_size_words
 from ui import figures
@@ -186,8 +186,8 @@ fact(
     if effect["d"] is None
     else f"{effect_size_words(effect['d'])}; 95% CI {effect['ci_low']:.2f} to {effect['ci_high']:.2f}",
     help="The mean change divided by how much people's changes vary, so it compares across measures: about 0.2 is "
-    f"small, 0.5 medium, 0.8 large. Where lower scores are better ({outcomes.lower_is_better_in_words()}), "
-    "a negative value is an improvement.",
+    f"small, 0.5 medium, 0.8 large. Where lower scores are better ({words.joined(LOWER_BETTER)}), a negative "
+    "value is an improvement.",
 )
 changes = result["changes"]
 for column, row in zip(cols[1:], changes.itertuples(), strict=False):
@@ -239,9 +239,9 @@ with clinical:
         )
     elif m.low_band is not None:
         low, high = m.low_band
-        st.markdown(f"**Low wellbeing band** for {measure}: scores {low:g} to {high:g} (ONS thresholds).")
+        st.markdown(f"**In {m.concern}** of {measure}: scores {low:g} to {high:g} ({m.bands_source}).")
     else:
-        st.info(f"{measure} has no clinical cut-off or low band; see the mean change above.")
+        st.info(f"{measure} has no clinical cut-off or published bands; see the mean change above.")
     columns = [c for _ in range(0, len(found), 3) for c in st.columns(3)]
     for column, row in zip(columns, found.itertuples(), strict=False):
         fact(column, row.figure, words.share(row.share), f"{row.label} of {row.of}")

@@ -3,8 +3,9 @@
 Text is stored without control characters: tabs, line breaks and other whitespace become single spaces, and the
 rest (NUL, escape, C1 controls, and the bidirectional overrides that can reorder what a reader sees) are removed,
 since no one types them in a cell and they can hide or disguise what a page shows. Stored text has a maximum
-length (pipelines/limits.py: 64 characters for a participant ID, 200 for a name or title, 1,000 for a referral
-route), and numbers must be finite and within a sane range, with a message saying so rather than storing them.
+length (64 characters for a participant ID, 200 for a name or title unless its field allows more), and numbers must
+be finite and within their field's range (pipelines/limits.py gives the defaults), with a message saying so rather
+than storing them.
 """
 
 from __future__ import annotations
@@ -178,13 +179,13 @@ def _safe_date(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
-def number(value: object, within: tuple[float, float] | None = None) -> float | None:
-    """A finite number ``within`` (low, high), by default limits.number_range(); £ signs, commas and spaces in text
-    are ignored."""
+def number(value: object, within: tuple[float, float] = limits.ANY_NUMBER) -> float | None:
+    """A finite number ``within`` (low, high), both included, as a field states it (by default any a charity could
+    record); £ signs, commas and spaces in text are ignored."""
     if is_blank(value):
         return None
     found = _as_number(value)
-    low, high = within or limits.number_range()
+    low, high = within
     if not math.isfinite(found) or not low <= found <= high:
         raise CellError(f"a number from {low:,.0f} to {high:,.0f}")
     return found

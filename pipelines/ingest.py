@@ -16,9 +16,10 @@ from pipelines import audit, cells, limits, privacy, store
 from pipelines.audit import OPERATOR, Actor
 from pipelines.problem_report import row_ranges
 from pipelines.problems import Problem, UploadRefused
+from pipelines.rows import Record, Sheet
 from pipelines.settings import SAMPLE_CHARITY
 from pipelines.sheets import KINDS
-from pipelines.validate import Aliases, Record, Sheet, read_sheet
+from pipelines.validate import Aliases, read_sheet
 from pipelines.vocab import norm_key
 from pipelines.workbook import read_grids
 

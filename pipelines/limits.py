@@ -66,17 +66,9 @@ MAX_UPLOAD_CHARS = 100_000_000
 MAX_JSON_DEPTH = 50  # a 360Giving package nests four or five deep
 
 ID_CHARS = 64
-NAME_CHARS = 200  # activity, funder, grant title, venue: what a chart or table shows
-TEXT_CHARS = {"referral_source": 1_000}  # stored text that may run longer than a name
+NAME_CHARS = 200  # activity, funder, grant title, venue: what a chart or table shows; a field may allow more
 LARGEST_NUMBER = 1e10  # ten billion pounds, minutes or people: beyond anything a charity records
-NUMBER_RANGES = {
-    "duration_months": (0.0, 1_200.0),  # a grant of up to 100 years; more cannot give an end date
-    "goal_number": (1.0, 3.0),  # Goal-Based Outcomes: up to three goals per person
-    "rating": (0.0, 10.0),
-    "volunteers": (0.0, 100_000.0),
-    "lived_experience": (0.0, 100_000.0),
-    "hours": (0.0, 10_000_000.0),
-}
+ANY_NUMBER = (-LARGEST_NUMBER, LARGEST_NUMBER)  # a number field's range, unless the field states a narrower one
 
 RESAVE = "Open it in Excel and use File › Save As › Excel Workbook (.xlsx), then upload that file."
 SMALLER = "If the data really is this large, split it into several files, e.g. one per quarter."
@@ -84,16 +76,6 @@ SMALLER = "If the data really is this large, split it into several files, e.g. o
 
 class Refused(Exception):
     """The file is refused before or while being read; the message says what is wrong and what to do."""
-
-
-def text_chars(field: str) -> int:
-    """The most characters a stored text field may hold."""
-    return ID_CHARS if field == "participant_id" else TEXT_CHARS.get(field, NAME_CHARS)
-
-
-def number_range(field: str = "") -> tuple[float, float]:
-    """The (low, high) a number field may hold; fields with their own range (e.g. a percentage) check it too."""
-    return NUMBER_RANGES.get(field, (-LARGEST_NUMBER, LARGEST_NUMBER))
 
 
 def megabytes(size: int) -> str:

@@ -288,11 +288,6 @@ def reliable_change_in_words() -> str:
     return "; ".join([said[0].replace(" for ", " points for ", 1), *said[1:]]) if said else "none"
 
 
-def lower_is_better_in_words() -> str:
-    """The measures on which a lower score is better: 'CORE-10, PHQ-9, GAD-7, ONS4 anxious and UCLA-3'."""
-    return words.joined(m.name for m in MEASURES.values() if not m.higher_better)
-
-
 def warnings(measure: str, result: dict) -> list[str]:
     found = []
     if result["pairs"] < SMALL_SAMPLE:
@@ -380,7 +375,8 @@ def clinical(con: Con, f: Filters, measure: str) -> dict | None:
 
 
 def low_band(con: Con, f: Filters, measure: str) -> dict | None:
-    """ONS4: people in the 'low' wellbeing band (0–4; anxiety 6–10) at baseline and at follow-up."""
+    """People in the measure's bands of concern (``Measure.low_band``, e.g. ONS4's 'low' band 0–4; anxiety 6–10) at
+    baseline and at follow-up; None for a measure without bands."""
     band = MEASURES[measure].low_band
     if band is None:
         return None
@@ -401,7 +397,7 @@ def low_band(con: Con, f: Filters, measure: str) -> dict | None:
 
 
 def clinical_figures(con: Con, f: Filters, measure: str, disclosure: Disclosure) -> pd.DataFrame:
-    """Caseness and recovery (CORE-10, PHQ-9, GAD-7) or the low band (ONS4) as a page may show them: one row per
+    """Caseness and recovery (a measure with a cut-off) or the bands of concern as a page may show them: one row per
     figure with ``people`` and ``label`` (hidden with the rest of its whole when either is small), ``of`` (the
     whole's label) and ``share``. Empty for measures with neither."""
     rows = []

@@ -22,10 +22,11 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from pipelines import vocab
-from pipelines.measures import INSTRUMENTS, ONS4_QUESTIONS, Instrument
+from pipelines import measures, vocab
+from pipelines.measures import INSTRUMENTS, ONS4
+from pipelines.rows import Sheet
 from pipelines.sheets import KINDS
-from pipelines.validate import Sheet, read_sheet
+from pipelines.validate import read_sheet
 from pipelines.workbook import read_grids
 
 FIRST_DAY, LAST_DAY = date(2024, 4, 1), date(2026, 3, 31)
@@ -436,7 +437,7 @@ def choose_activity(rng: random.Random, profile: dict[str, object], exclude: Act
     return rng.choices(options, weights=[a.weight * (4 if a.audience else 1) for a in options])[0]
 
 
-def spread(rng: random.Random, total: int, inst: Instrument) -> list[int | None]:
+def spread(rng: random.Random, total: int, inst: measures.Questionnaire) -> list[int | None]:
     """Item answers on the instrument's scale that add up to ``total``."""
     items = [clamp(total / inst.items + rng.gauss(0, 0.8), inst.low, inst.high) for _ in range(inst.items)]
     while (gap := total - sum(items)) != 0:
@@ -665,12 +666,12 @@ def attendance_sheet(wb: Workbook, people: list[Person], q: Quarter, rng: random
 def item_header(key: str, item: int, q: Quarter) -> str:
     style = q.index % 3
     if key == "ons4":
-        question = ONS4_QUESTIONS[item - 1]
+        question = ONS4.item_names[item - 1]
         return question.capitalize() if style == 2 else f"ONS4 {question}"
     return (f"{ITEM_NAMES[key]} Q{item}", f"{ITEM_NAMES[key]} {item}", f"{key}_{item}")[style]
 
 
-def as_word(inst: Instrument, item: int, value: int) -> str:
+def as_word(inst: measures.Questionnaire, item: int, value: int) -> str:
     position = inst.high - value if item in inst.reversed_word_items else value - inst.low
     return inst.words[position].capitalize()
 

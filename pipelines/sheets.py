@@ -1,99 +1,30 @@
-"""The sheets of the data contract (docs/data-contract.md): the one registry of every sheet kind and what it holds."""
+"""The sheets of the data contract (docs/data-contract.md): the one registry of every sheet kind, each entry with
+what it holds, its template instructions and, beside it, the reader that turns its rows into records."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from functools import cached_property
+import datetime as dt
+from collections import Counter
 
-from pipelines import vocab
-from pipelines.dimensions import POPULATION_DIMENSION
-from pipelines.measures import INSTRUMENTS, ONS4_QUESTIONS
-from pipelines.vocab import Vocabulary, norm_key
-
-TITLES = {"participant_id": "Participant ID", "imd_decile": "IMD decile", "lsoa_code": "LSOA code", "ways": "Five ways"}
-STORED_TYPES = {
-    "date": "DATE",
-    "month": "DATE",
-    "number": "DOUBLE",
-    "imd": "INTEGER",
-    "whole": "INTEGER",
-    "ways": "VARCHAR[]",
-}
-# any other parse rule stores text
+from pipelines import cells, vocab
+from pipelines.dimensions import BY_KEY, POPULATION_DIMENSION
+from pipelines.fields import Field
+from pipelines.measures import INSTRUMENTS, QUESTIONNAIRES
+from pipelines.periods import add_months
+from pipelines.rows import Column, Record, Rows, Sheet, SheetKind, clean_records, read_required
+from pipelines.wellbeing import read_wellbeing
 
 
-@dataclass(frozen=True)
-class Field:
-    name: str
-    parse: str  # how a cell is read: id, date, month, text, choice, number, whole, imd, lsoa, district, age,
-    # ethnicity, ways
-    aliases: tuple[str, ...] = ()
-    required: bool = False
-    choices: Vocabulary | None = None
-    stored_as: str | None = ""  # the stored column's DuckDB type: "" as the parse rule says; None: read, not stored
-    in_template: bool = True  # False for the alternatives the template's instructions tell in words
-
-    @property
-    def title(self) -> str:
-        """The header the template writes, e.g. 'Session date'."""
-        return TITLES.get(self.name, self.name.replace("_", " ").capitalize())
-
-    @cached_property
-    def spellings(self) -> frozenset[str]:
-        """The header spellings that name this field, normalised once (header detection asks millions of times)."""
-        return frozenset({norm_key(self.name), *(norm_key(a) for a in self.aliases)})
-
-    @property
-    def columns(self) -> dict[str, str]:
-        """The stored columns this field fills, with their DuckDB types."""
-        if self.stored_as is None:
-            return {}
-        columns = {self.name: self.stored_as or STORED_TYPES.get(self.parse, "VARCHAR")}
-        if self.parse == "ethnicity":
-            columns["ethnicity_group"] = "VARCHAR"  # the Census 2021 high-level group, read from the same cell
-        return columns
-
-
-@dataclass(frozen=True)
-class SheetKind:
-    """Everything about one kind of sheet; adding a kind or a column means editing only its entry below."""
-
-    name: str
-    fields: tuple[Field, ...]
-    key: tuple[str, ...]  # natural key: latest upload wins per key
-    noun: str  # one row, as messages say it: 'funding line' (many: 'funding lines')
-    reader: str = "required"  # validate's row reader: 'required' checks the required fields; others are kind-specific
-    worked_out: tuple[tuple[str, str], ...] = ()  # stored columns the reader works out, with their DuckDB types
-    in_template: bool = True
-    plural: str = ""  # many rows, where not the noun with an 's'
-
-    def field_for(self, header: object) -> Field | None:
-        key = norm_key(header)
-        return next((f for f in self.fields if key in f.spellings), None)
-
-    @property
-    def nouns(self) -> tuple[str, str]:
-        return self.noun, self.plural or f"{self.noun}s"
-
-    @property
-    def about_people(self) -> bool:
-        """Whether rows are about participants, so that personal data in them is refused."""
-        return any(f.name == "participant_id" for f in self.fields)
-
-    @property
-    def required(self) -> tuple[Field, ...]:
-        return tuple(f for f in self.fields if f.required)
-
-    @property
-    def columns(self) -> dict[str, str]:
-        """Stored columns with their DuckDB types, after validation ("participant_id" holds the keyed hash)."""
-        return {name: sql for f in self.fields for name, sql in f.columns.items()} | dict(self.worked_out)
-
-    @property
-    def date_field(self) -> str | None:
-        """The date a sheet's rows are told by (its first date field), e.g. the session date of an attendance."""
-        return next((f.name for f in self.fields if f.parse == "date"), None)
+def questionnaire_instructions() -> str:
+    """The questionnaire sheets' lines of the template's instructions: one for them all, then what each asks."""
+    lines = [
+        f"Questionnaire sheets ({', '.join(QUESTIONNAIRES)}): one row per completed questionnaire. Leave an answer "
+        "blank if it was not given."
+    ]
+    for q in QUESTIONNAIRES.values():
+        answers = f" Answers: {', '.join(q.words)} ({q.low} to {q.high})." if q.words else ""
+        lines.append(f"{q.name} ({q.title}): {q.help}{answers}")
+    return "\n".join(lines)
 
 
 PARTICIPANT_ID = Field(
@@ -114,8 +45,22 @@ PARTICIPANT_ID = Field(
 )
 
 FIVE_WAYS_FIELD = Field(
-    "ways", "ways", ("five ways", "five ways to wellbeing", "ways to wellbeing", "5 ways", "way to wellbeing")
+    "ways",
+    "ways",
+    ("five ways", "five ways to wellbeing", "ways to wellbeing", "5 ways", "way to wellbeing"),
+    choices=vocab.FIVE_WAYS,
 )  # one or more of the Five Ways, e.g. 'Connect; Be active'
+
+
+def _read_participants(sheet: Sheet, columns: list[Column], rows: Rows) -> None:
+    for number, _, record in clean_records(sheet, columns, rows):
+        band = record.pop("age_from_years", None)
+        record["age_band"] = record.get("age_band") if record.get("age_band") not in (None, vocab.NOT_KNOWN) else None
+        record["age_band"] = record["age_band"] or band or vocab.NOT_KNOWN
+        for name in ("gender", "disability", "sexual_orientation", "ethnicity", "ethnicity_group", "referral_source"):
+            record[name] = record.get(name) or vocab.NOT_KNOWN
+        sheet.records.append({"source_row": number, **record})
+
 
 PARTICIPANTS = SheetKind(
     "participants",
@@ -127,7 +72,12 @@ PARTICIPANTS = SheetKind(
         Field("ethnicity", "ethnicity", ("ethnic group", "ethnic origin", "ethnic category", "ethnicity code")),
         Field("disability", "choice", ("disabled", "has a disability", "disability status"), choices=vocab.DISABILITY),
         Field("sexual_orientation", "choice", ("sexuality",), choices=vocab.SEXUAL_ORIENTATION),
-        Field("referral_source", "text", ("referral", "referred by", "referral route", "source of referral")),
+        Field(
+            "referral_source",
+            "text",
+            ("referral", "referred by", "referral route", "source of referral"),
+            most_chars=1_000,  # stored text that may run longer than a name
+        ),
         Field("first_contact", "date", ("first contact date", "date of first contact", "referral date", "start date")),
         Field("imd_decile", "imd", ("imd", "imd decile", "deprivation decile", "index of multiple deprivation decile")),
         Field("lsoa_code", "lsoa", ("lsoa", "lsoa11", "lsoa 2011", "lsoa code 2011")),
@@ -135,8 +85,25 @@ PARTICIPANTS = SheetKind(
     ),
     key=("participant_id",),
     noun="participant profile",
-    reader="participants",
+    reader=_read_participants,
+    instructions="Participants: one row per person. Age band, or put an 'Age' column with age in years instead. "
+    "Blank means not known.",
 )
+
+
+def _read_attendance(sheet: Sheet, columns: list[Column], rows: Rows) -> None:
+    has_attended = any(c.field and c.field.name == "attended" for c in columns)
+    required = ("session_date", "activity", "attended") if has_attended else ("session_date", "activity")
+    for number, _, record in clean_records(sheet, columns, rows, required):
+        if not has_attended:
+            record["attended"] = "attended"
+        sheet.records.append({"source_row": number, **record})
+    if not has_attended and sheet.records:
+        sheet.notes.append(
+            f"Sheet {sheet.sheet or sheet.file!r} has no 'Attended' column, so every row counts as an attended "
+            "session. If a column says who attended, choose it as 'Attended'."
+        )
+
 
 ATTENDANCE = SheetKind(
     "attendance",
@@ -155,7 +122,9 @@ ATTENDANCE = SheetKind(
     ),
     key=("participant_id", "session_date", "activity"),
     noun="attendance",
-    reader="attendance",
+    reader=_read_attendance,
+    instructions="Attendance: one row per person per session. Attended: attended, did not attend, or cancelled. Ways: "
+    "only if the Activities sheet does not give the session's Five Ways to Wellbeing.",
 )
 
 WELLBEING = SheetKind(
@@ -174,9 +143,70 @@ WELLBEING = SheetKind(
     ),
     key=("participant_id", "date", "measure"),
     noun="questionnaire score",
-    reader="wellbeing",
+    reader=read_wellbeing,
+    instructions=questionnaire_instructions(),
     worked_out=(("score", "DOUBLE"), ("items", "DOUBLE[]"), ("missing_items", "INTEGER"), ("derived", "BOOLEAN")),
 )
+
+FUNDING_NOTES = {
+    "award_as_start": "had no start date, so the award date was taken as the start.",
+    "default_end": "had no end date: each ends after its duration in months, or 12 months after the start where no "
+    "duration is given.",
+    "published_end_before_start": "are published grants whose end date is before their start date: the end date "
+    "was ignored and worked out from the duration (or 12 months) instead.",
+}
+
+
+def _read_funding(sheet: Sheet, columns: list[Column], rows: Rows) -> None:
+    noted: Counter[str] = Counter()
+    for number, _, record in clean_records(sheet, columns, rows, ("funder", "title", "amount")):
+        dates = _grant_dates(record)
+        if dates is None or record["amount"] < 0:
+            sheet.problem(
+                number,
+                "Expected a start date (or an award date), an end date on or after the start date, and an amount of 0 "
+                "or more.",
+                value=f"{record.get('start_date') or record.get('award_date')} to {record.get('end_date')}, "
+                f"£{record['amount']:,.0f}",
+            )
+            continue
+        start, end, how = dates
+        noted.update(how)
+        for name in ("award_date", "duration_months"):
+            record.pop(name, None)
+        record |= {
+            "start_date": start,
+            "end_date": end,
+            "status": record.get("status") or "secured",
+            "income_type": record.get("income_type") or "grant",
+            "restricted": record.get("restricted") == "yes",
+        }
+        sheet.records.append({"source_row": number, **record})
+    sheet.notes += [f"{count} funding line(s) {FUNDING_NOTES[key]}" for key, count in noted.items()]
+
+
+def _grant_dates(record: Record) -> tuple[dt.date, dt.date, list[str]] | None:
+    """Start and end as docs/data-contract.md#funding says (with the FUNDING_NOTES keys applied), or None if impossible.
+
+    A published 360Giving grant (identifier '360G-…') whose end is before its start is the publisher's slip,
+    which a charity cannot correct: its end is worked out as if missing. A charity's own sheet must be fixed.
+    """
+    how = []
+    start = record.get("start_date")
+    if start is None:
+        start = record.get("award_date")
+        how.append("award_as_start")
+    if start is None:
+        return None
+    end = record.get("end_date")
+    if end is not None and end < start and str(record.get("identifier") or "").startswith("360G-"):
+        end = None
+        how.append("published_end_before_start")
+    if end is None:
+        end = add_months(start, int(record.get("duration_months") or 12)) - dt.timedelta(days=1)
+        how.append("default_end")
+    return (start, end, how) if end >= start else None
+
 
 FUNDING = SheetKind(
     "funding",
@@ -198,6 +228,7 @@ FUNDING = SheetKind(
             ("planned dates:duration (months)", "duration (months)", "duration months"),
             stored_as=None,
             in_template=False,
+            within=(0, 1_200),  # a grant of up to 100 years; more cannot give an end date
         ),  # the award date and the duration stand in for a missing start and end date
         Field("identifier", "text", ("grant id", "grant reference", "id"), in_template=False),  # published grants'
         Field("status", "choice", ("funding status",), choices=vocab.FUNDING_STATUS),
@@ -207,7 +238,9 @@ FUNDING = SheetKind(
     ),
     key=("identifier", "funder", "title", "start_date"),  # published grants carry an identifier; own sheets may not
     noun="funding line",
-    reader="funding",
+    reader=_read_funding,
+    instructions="Funding: one row per grant, contract or income line. Status: secured, applied or declined (only "
+    "secured income is counted).",
 )
 
 EXPENDITURE = SheetKind(
@@ -221,6 +254,7 @@ EXPENDITURE = SheetKind(
     ),
     key=("period_start", "activity"),
     noun="expenditure line",
+    instructions="Expenditure: one row per month (or quarter) and activity; leave Activity blank for core costs.",
 )
 
 RESERVES = SheetKind(
@@ -231,7 +265,38 @@ RESERVES = SheetKind(
     ),
     key=("date",),
     noun="reserves figure",
+    instructions="Reserves: free reserves (unrestricted funds freely available) on a date, e.g. each quarter end.",
 )
+
+
+def population_group(dimension: str, raw: object) -> str | None:
+    """A benchmark group in the labels the dashboard uses (e.g. 'Female' is 'Woman'), or None if unknown."""
+    vocabulary = BY_KEY[dimension].vocabulary
+    if vocabulary is None:  # the IMD quintile, a number
+        text = cells.text(raw)
+        return text if text in BY_KEY[dimension].ordered else None
+    return None if cells.is_blank(raw) else vocabulary.match(raw)
+
+
+def _groups_accepted(dimension: str) -> str:
+    vocabulary = BY_KEY[dimension].vocabulary
+    return vocabulary.accepted if vocabulary else "1 (most deprived) to 5"
+
+
+def _read_population(sheet: Sheet, columns: list[Column], rows: Rows) -> None:
+    read_required(sheet, columns, rows)
+    for record in sheet.records:
+        group = population_group(record["dimension"], record["group"])
+        if group is None:
+            sheet.problem(
+                record["source_row"],
+                f"Expected one of the groups for {record['dimension']}: {_groups_accepted(record['dimension'])}.",
+                value=record["group"],
+            )
+        record["group"] = group
+        if record.get("count") is None and record.get("share") is None:
+            sheet.problem(record["source_row"], "Expected a count or a share for each group.")
+
 
 POPULATION = SheetKind(
     "population",
@@ -244,15 +309,35 @@ POPULATION = SheetKind(
     ),
     key=("area", "dimension", "group"),
     noun="benchmark group",
-    reader="population",
+    reader=_read_population,
+    instructions="Population: optional local benchmark, e.g. Census 2021 figures for your area: a count or a share "
+    "for each group.",
 )
+
+
+def _note_free_text(sheet: Sheet, held: str) -> None:
+    """Say that the columns of words beside ratings or answers were left out on purpose, as they hold ``held``."""
+    if sheet.ignored_columns:
+        names = ", ".join(repr(h) for h in sheet.ignored_columns)
+        hold = "holds" if len(sheet.ignored_columns) == 1 else "hold"
+        sheet.notes.append(f"In sheet {sheet.sheet or sheet.file!r}, {names} {hold} {held}.")
+
+
+def _read_goals(sheet: Sheet, columns: list[Column], rows: Rows) -> None:
+    read_required(sheet, columns, rows)
+    _note_free_text(
+        sheet, "what a goal is in words, which is never stored (it may identify the person); the ratings were read"
+    )
+
 
 GOALS = SheetKind(
     "goals",
     (
         PARTICIPANT_ID,
         # not "goal #": without its punctuation that is "goal", the header of the goal's words (never stored)
-        Field("goal_number", "whole", ("goal no", "goal number", "goal id", "goal ref"), required=True),
+        Field(
+            "goal_number", "whole", ("goal no", "goal number", "goal id", "goal ref"), required=True, within=(1, 3)
+        ),  # up to three goals per person
         Field(
             "date",
             "date",
@@ -264,6 +349,7 @@ GOALS = SheetKind(
             "whole",
             ("goal rating", "progress", "progress rating", "goal score", "gbo rating", "gbo score", "score"),
             required=True,
+            within=(0, 10),
         ),
         Field(
             "goal_area",
@@ -275,7 +361,10 @@ GOALS = SheetKind(
     ),
     key=("participant_id", "goal_number", "date"),
     noun="goal rating",
-    reader="goals",
+    reader=_read_goals,
+    instructions="Goals (Goal-Based Outcomes): one row per goal each time it is rated. Goal number 1, 2 or 3 (up to "
+    "three goals per person); Rating 0 (no progress) to 10 (goal reached), first at the start, then at each review. "
+    "Never write what the goal is: the words are not stored.",
 )  # Goal-Based Outcomes: progress towards each of a person's own goals, rated 0 (none) to 10 (reached)
 
 ACTIVITIES = SheetKind(
@@ -296,8 +385,22 @@ ACTIVITIES = SheetKind(
     key=("activity",),
     noun="activity",
     plural="activities",
-    reader="required",
+    instructions="Activities: one row per activity, named as on the Attendance sheet. Ways: the Five Ways to "
+    "Wellbeing it offers, one or more of Connect, Be active, Take notice, Keep learning, Give, separated by commas. "
+    "Peer led: yes or no.",
 )
+
+
+def _read_feedback(sheet: Sheet, columns: list[Column], rows: Rows) -> None:
+    """Each response is kept: several people can give the same answer about the same activity on one day."""
+    read_required(sheet, columns, rows)
+    seen: Counter[tuple] = Counter()
+    for record in sheet.records:
+        same = (record["date"], record.get("activity"), record.get("participant_id"))
+        seen[same] += 1
+        record["response_number"] = seen[same]
+    _note_free_text(sheet, "comments in words, which are never stored (they often name people); the answers were read")
+
 
 FEEDBACK = SheetKind(
     "feedback",
@@ -324,26 +427,60 @@ FEEDBACK = SheetKind(
     ),
     key=("date", "activity", "participant_id", "response_number"),
     noun="feedback response",
-    reader="feedback",
+    reader=_read_feedback,
+    instructions="Feedback (Friends and Family Test): one row per response. Answer: Very good, Good, Neither good nor "
+    "poor, Poor, Very poor or Don't know (or its number, 1 to 6). Participant ID may be left blank for anonymous "
+    "responses. Comments are not stored.",
     worked_out=(("response_number", "INTEGER"),),  # the nth response with the same date, activity and person
 )  # the NHS Friends and Family Test
+
+
+def _read_volunteering(sheet: Sheet, columns: list[Column], rows: Rows) -> None:
+    read_required(sheet, columns, rows)
+    column = next((c for c in columns if c.field and c.field.name == "lived_experience"), None)
+    for record in list(sheet.records):
+        lived, volunteers = record.get("lived_experience"), record.get("volunteers")
+        if lived is not None and volunteers is not None and lived > volunteers:
+            sheet.problem(
+                record["source_row"],
+                f"Expected at most the number of volunteers ({volunteers}) to have lived experience.",
+                column,
+                lived,
+            )
+            sheet.records.remove(record)
+
 
 VOLUNTEERING = SheetKind(
     "volunteering",
     (
         Field("month", "month", ("month starting", "month of", "period", "date"), required=True),
         Field("activity", "text", ("group", "service", "programme", "project")),  # blank: the whole organisation
-        Field("volunteers", "whole", ("number of volunteers", "volunteer count", "active volunteers", "people")),
-        Field("hours", "number", ("volunteer hours", "hours given", "total hours", "hours volunteered"), required=True),
+        Field(
+            "volunteers",
+            "whole",
+            ("number of volunteers", "volunteer count", "active volunteers", "people"),
+            within=(0, 100_000),
+        ),
+        Field(
+            "hours",
+            "number",
+            ("volunteer hours", "hours given", "total hours", "hours volunteered"),
+            required=True,
+            within=(0, 10_000_000),
+        ),
         Field(
             "lived_experience",
             "whole",
             ("with lived experience", "volunteers with lived experience", "lived experience volunteers"),
+            within=(0, 100_000),
         ),
     ),
     key=("month", "activity"),
     noun="volunteering month",
-    reader="volunteering",
+    reader=_read_volunteering,
+    instructions="Volunteering: one row per month and activity (leave Activity blank for the whole organisation): "
+    "volunteers active that month, the hours they gave, and how many of them have lived experience of mental ill "
+    "health.",
 )
 
 IMD_LOOKUP = SheetKind(
@@ -374,31 +511,6 @@ KINDS = {
         IMD_LOOKUP,
     )
 }
-
-_ONS4_NAMES = {norm_key(f"{prefix}{q}"): i for i, q in enumerate(ONS4_QUESTIONS, 1) for prefix in ("", "ons4 ", "ons ")}
-_MEASURE_KEYS = sorted(INSTRUMENTS, key=len, reverse=True)
-
-
-def item_column(header: object) -> tuple[str, int | None] | None:
-    """(instrument key, item number) for a wide questionnaire column; item None for a total."""
-    key = norm_key(header)
-    if key in _ONS4_NAMES:
-        return "ons4", _ONS4_NAMES[key]
-    for measure in _MEASURE_KEYS:
-        if key.startswith(measure):
-            rest = key[len(measure) :]
-            if rest in ("total", "score", "totalscore"):
-                return measure, None
-            found = re.fullmatch(r"(?:q|item|question)?(\d{1,2})", rest)
-            if found and 1 <= int(found.group(1)) <= INSTRUMENTS[measure].items:
-                return measure, int(found.group(1))
-    return None
-
-
-def long_item_column(header: object) -> int | None:
-    """Item number of a long-layout column such as ``item_3`` or ``Q3``."""
-    found = re.fullmatch(r"(?:item|q|question)(\d{1,2})", norm_key(header))
-    return int(found.group(1)) if found else None
 
 
 def mapping_targets(kind: SheetKind) -> list[str]:

@@ -12,28 +12,29 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipelines import vocab
-from pipelines.measures import INSTRUMENTS, ONS4_QUESTIONS, Instrument
-from pipelines.sheets import KINDS, WELLBEING, Field
+from pipelines.fields import Field
+from pipelines.measures import QUESTIONNAIRES, Questionnaire
+from pipelines.sheets import KINDS, WELLBEING
 
 HEADER_FILL = PatternFill("solid", fgColor="1F6F8B")
 ROWS_WITH_CHOICES = 2000
 
-INSTRUCTIONS = """How to fill in this workbook
-Fill in the sheets you have data for and leave the others empty; delete nothing. Each sheet's first row names its columns.
-Never enter names, email addresses, phone numbers, addresses, full postcodes, NHS numbers or dates of birth: the upload is refused if you do. Use your own reference for each person (Participant ID), an age band, and a postcode district (e.g. DY1) or IMD decile.
-Dates: day first, e.g. 03/04/2025, or an Excel date.
-Cells with a drop-down take one of its words; questionnaire answers may also be typed as numbers.
-Participants: one row per person. Age band, or put an 'Age' column with age in years instead. Blank means not known.
-Attendance: one row per person per session. Attended: attended, did not attend, or cancelled. Ways: only if the Activities sheet does not give the session's Five Ways to Wellbeing.
-Questionnaire sheets (WEMWBS, SWEMWBS, CORE-10, PHQ-9, GAD-7, ONS4, UCLA-3): one row per completed questionnaire. Leave an answer blank if it was not given.
-Goals (Goal-Based Outcomes): one row per goal each time it is rated. Goal number 1, 2 or 3 (up to three goals per person); Rating 0 (no progress) to 10 (goal reached), first at the start, then at each review. Never write what the goal is: the words are not stored.
-Activities: one row per activity, named as on the Attendance sheet. Ways: the Five Ways to Wellbeing it offers, one or more of Connect, Be active, Take notice, Keep learning, Give, separated by commas. Peer led: yes or no.
-Feedback (Friends and Family Test): one row per response. Answer: Very good, Good, Neither good nor poor, Poor, Very poor or Don't know (or its number, 1 to 6). Participant ID may be left blank for anonymous responses. Comments are not stored.
-Volunteering: one row per month and activity (leave Activity blank for the whole organisation): volunteers active that month, the hours they gave, and how many of them have lived experience of mental ill health.
-Funding: one row per grant, contract or income line. Status: secured, applied or declined (only secured income is counted).
-Expenditure: one row per month (or quarter) and activity; leave Activity blank for core costs.
-Reserves: free reserves (unrestricted funds freely available) on a date, e.g. each quarter end.
-Population: optional local benchmark, e.g. Census 2021 figures for your area: a count or a share for each group."""
+GENERAL_INSTRUCTIONS = (
+    "How to fill in this workbook",
+    "Fill in the sheets you have data for and leave the others empty; delete nothing. Each sheet's first row names "
+    "its columns.",
+    "Never enter names, email addresses, phone numbers, addresses, full postcodes, NHS numbers or dates of birth: the "
+    "upload is refused if you do. Use your own reference for each person (Participant ID), an age band, and a "
+    "postcode district (e.g. DY1) or IMD decile.",
+    "Dates: day first, e.g. 03/04/2025, or an Excel date.",
+    "Cells with a drop-down take one of its words; questionnaire answers may also be typed as numbers.",
+)  # then each sheet kind's own instructions
+
+
+def instructions() -> list[str]:
+    """The Instructions sheet's lines: the general ones, then each sheet's, in the order of the sheets."""
+    kinds = [kind.instructions for kind in KINDS.values() if kind.in_template]
+    return [*GENERAL_INSTRUCTIONS, *(line for text in kinds for line in text.splitlines())]
 
 
 WAYS_PROMPT = (
@@ -59,12 +60,9 @@ def _column(f: Field) -> TemplateColumn:
     return TemplateColumn(f.title, choices, numbers_allowed=f.choices is vocab.FFT)
 
 
-def _questionnaire_columns(instrument: Instrument) -> list[TemplateColumn]:
-    if instrument.name == "ONS4":
-        return [TemplateColumn(f"ONS4 {q}") for q in ONS4_QUESTIONS]
+def _questionnaire_columns(questionnaire: Questionnaire) -> list[TemplateColumn]:
     return [
-        TemplateColumn(f"{instrument.name} Q{i}", instrument.words or None, numbers_allowed=True)
-        for i in range(1, instrument.items + 1)
+        TemplateColumn(header, questionnaire.words or None, numbers_allowed=True) for header in questionnaire.headers
     ]
 
 
@@ -76,8 +74,8 @@ def _sheets() -> dict[str, list[TemplateColumn]]:
         if kind is not WELLBEING:
             sheets[kind.name.capitalize()] = fields
             continue
-        for instrument in INSTRUMENTS.values():
-            sheets[instrument.name] = fields + _questionnaire_columns(instrument)
+        for questionnaire in QUESTIONNAIRES.values():
+            sheets[questionnaire.name] = fields + _questionnaire_columns(questionnaire)
     return sheets
 
 
@@ -108,7 +106,7 @@ def xlsx_bytes(book: Workbook) -> bytes:
 def _instructions(sheet: Worksheet) -> None:
     sheet.title = "Instructions"
     sheet.column_dimensions["A"].width = 120
-    for row, line in enumerate(INSTRUCTIONS.splitlines(), 1):
+    for row, line in enumerate(instructions(), 1):
         cell = sheet.cell(row, 1, line)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         cell.font = Font(bold=row == 1, size=14 if row == 1 else 11)

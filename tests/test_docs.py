@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import dimensions, vocab
+from pipelines import limits, vocab
 from pipelines.__main__ import _parser
-from pipelines.measures import INSTRUMENTS, MEASURE_ORDER, MEASURES, SWEMWBS_METRIC
+from pipelines.measures import MEASURE_ORDER, MEASURES, QUESTIONNAIRES, SWEMWBS_METRIC
 from pipelines.sheets import KINDS
 from pipelines.vocab import norm_key
 
@@ -27,9 +27,10 @@ DOCS = ROOT / "docs"
 PAGES = sorted(p.name for p in DOCS.glob("*.md"))
 HEADING = re.compile(r"^(#{1,6}) (.+)$", re.MULTILINE)
 FIELD_ROW = re.compile(r"^\| `(\w+)` \| (required|optional)[^|]*\| ([^|]*) \|", re.MULTILINE)
+FIELD_DESCRIPTION = re.compile(r"^\| `(\w+)` \|[^|]*\|[^|]*\| (.*) \|$", re.MULTILINE)
 MEASURE_ROW = re.compile(r"^\| `([^`]+)` \|((?: [^|]+ \|)+)$", re.MULTILINE)
 SWEMWBS_ROW = re.compile(r"^\| (\d+) \| (\d+\.\d\d) \|$", re.MULTILINE)
-MODULES = sorted(p.stem for p in (ROOT / "pipelines").glob("*.py") if not p.stem.startswith("_"))
+MODULES = sorted(p.stem for p in (ROOT / "pipelines").glob("*.py") if p.stem != "__init__")
 CODE_REFERENCE = re.compile(rf"`({'|'.join(MODULES)})\.(\w+)`")
 
 
@@ -97,28 +98,24 @@ def test_every_field_is_documented_with_its_aliases(kind, field):
     assert aliases == {norm_key(a) for a in field.aliases}
 
 
+LIMITED = [(k, f) for k, f in FIELDS if f.within != limits.ANY_NUMBER or f.most_chars != limits.NAME_CHARS]
+
+
+@pytest.mark.parametrize(("kind", "field"), LIMITED, ids=[f"{k}.{f.name}" for k, f in LIMITED])
+def test_a_field_s_own_range_or_length_is_documented(kind, field):
+    described = dict(FIELD_DESCRIPTION.findall(KIND_SECTIONS.get(kind, ""))).get(field.name, "")
+    low, high = field.within
+    assert field.within == limits.ANY_NUMBER or f"from {low:,.0f} to {high:,.0f}" in described
+    assert field.most_chars == limits.NAME_CHARS or f"up to {field.most_chars:,} characters" in described
+
+
 @pytest.mark.parametrize("kind", list(KIND_SECTIONS))
 def test_documented_sheet_kinds_and_fields_exist(kind):
     assert kind in KINDS, f"docs/data-contract.md documents a sheet kind `{kind}` the code does not have"
     assert set(documented_fields(kind)) == {f.name for f in KINDS[kind].fields}
 
 
-CHOICES = [
-    vocab.AGE_BAND,
-    vocab.GENDER,
-    vocab.DISABILITY,
-    vocab.SEXUAL_ORIENTATION,
-    vocab.ATTENDED,
-    vocab.ACTIVITY_TYPE,
-    vocab.DELIVERY,
-    vocab.FUNDING_STATUS,
-    vocab.INCOME_TYPE,
-    vocab.YES_NO,
-    vocab.GOAL_AREA,
-    vocab.FFT,
-    vocab.FIVE_WAYS,
-    dimensions.POPULATION_DIMENSION,
-]
+CHOICES = list({id(f.choices): f.choices for _, f in FIELDS if f.choices}.values())  # each vocabulary once
 
 
 @pytest.mark.parametrize("vocabulary", CHOICES, ids=[v.name for v in CHOICES])
@@ -145,23 +142,24 @@ SCORE_ROWS = {
     name: [c.strip() for c in cells.strip(" |").split(" | ")]
     for name, cells in MEASURE_ROW.findall(page("measures.md"))
 }
-QUESTIONNAIRES = sections(page("measures.md"), 3)
+QUESTIONNAIRE_SECTIONS = sections(page("measures.md"), 3)
 
 
 def expected_row(name: str) -> list[str]:
-    """The Scores table's row for a measure: range, better when, reliable change, clinical cut-off, low band."""
+    """The Scores table's row for a measure: range, better when, reliable change, clinical cut-off, bands."""
     m = MEASURES[name]
     return [
         f"{m.low:g}–{m.high:g}",
         "higher" if m.higher_better else "lower",
         "none" if m.reliable_change is None else f"{m.reliable_change:g} points",
         "–" if m.cutoff is None else f"{m.cutoff:g} or more",
-        "–" if m.low_band is None else f"{m.low_band[0]:g}–{m.low_band[1]:g}",
-    ]
+        ", ".join(f"**{b.low:g}–{b.high:g} {b.name}**" if b.of_concern else f"{b.low:g}–{b.high:g} {b.name}"
+                  for b in m.bands) or "–",
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize("measure", MEASURE_ORDER)
-def test_every_measure_is_documented_with_its_threshold(measure):
+def test_every_measure_is_documented_with_its_thresholds_and_bands(measure):
     assert measure in SCORE_ROWS, f"the Scores table of docs/measures.md has no row for `{measure}`"
     assert SCORE_ROWS[measure] == expected_row(measure)
 
@@ -170,24 +168,43 @@ def test_the_scores_table_follows_the_code_order_and_names_only_real_measures():
     assert tuple(SCORE_ROWS) == MEASURE_ORDER
 
 
-@pytest.mark.parametrize("questionnaire", [i.name for i in INSTRUMENTS.values()])
+@pytest.mark.parametrize("questionnaire", list(QUESTIONNAIRES))
 def test_every_questionnaire_has_a_section(questionnaire):
-    assert questionnaire in QUESTIONNAIRES, f"docs/measures.md has no '### {questionnaire}' section"
+    assert questionnaire in QUESTIONNAIRE_SECTIONS, f"docs/measures.md has no '### {questionnaire}' section"
+
+
+@pytest.mark.parametrize("questionnaire", list(QUESTIONNAIRES))
+def test_the_questionnaire_section_names_it_and_its_answers(questionnaire):
+    q, section = QUESTIONNAIRES[questionnaire], QUESTIONNAIRE_SECTIONS.get(questionnaire, "").lower()
+    assert q.title.lower() in section
+    assert f"{q.low} to {q.high}" in section, f"### {questionnaire} does not give the answers' range"
+    assert [word for word in q.words if word not in " ".join(section.split())] == []
 
 
 @pytest.mark.parametrize("measure", [m for m in MEASURE_ORDER if MEASURES[m].reliable_change is not None])
 def test_the_questionnaire_section_gives_the_threshold(measure):
     m = MEASURES[measure]
     said = rf"reliable change: {m.reliable_change:g} (metric )?points"
-    assert re.search(said, QUESTIONNAIRES[m.questionnaire], re.IGNORECASE), f"### {m.questionnaire} lacks '{said}'"
+    section = QUESTIONNAIRE_SECTIONS[m.questionnaire]
+    assert re.search(said, section, re.IGNORECASE), f"### {m.questionnaire} lacks '{said}'"
+
+
+@pytest.mark.parametrize("measure", MEASURE_ORDER)
+def test_the_questionnaire_section_gives_the_sources_cut_off_and_norms(measure):
+    m = MEASURES[measure]
+    section = " ".join(QUESTIONNAIRE_SECTIONS[m.questionnaire].split())
+    sources = [m.reliable_change_source, m.cutoff_source, m.bands_source]
+    assert [source for source in sources if source not in section] == []
+    assert m.cutoff is None or f"{m.cutoff:g} or more" in section
+    assert [group for group, mean, _ in m.norms if f"{group.lower()} {mean:g}" not in section.lower()] == []
 
 
 def test_documented_questionnaires_exist():
-    assert set(QUESTIONNAIRES) == {i.name for i in INSTRUMENTS.values()}
+    assert set(QUESTIONNAIRE_SECTIONS) == set(QUESTIONNAIRES)
 
 
 def test_the_swemwbs_conversion_table_is_the_code_s():
-    rows = SWEMWBS_ROW.findall(QUESTIONNAIRES["SWEMWBS"])
+    rows = SWEMWBS_ROW.findall(QUESTIONNAIRE_SECTIONS["SWEMWBS"])
     assert [(int(raw), float(metric)) for raw, metric in rows] == list(enumerate(SWEMWBS_METRIC, start=7))
 
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
-from conftest import load, workbook
+import io
 
-from pipelines.measures import INSTRUMENTS, MEASURES, score, score_total, swemwbs_metric
+import pytest
+from conftest import FY24, load, workbook
+from openpyxl import load_workbook
+
+from pipelines import outcomes, template
+from pipelines.measures import INSTRUMENTS, MEASURES, score, score_total
+from pipelines.query import Filters
+from tests.apphelpers import drop_down_words
 
 WEMWBS = INSTRUMENTS["wemwbs"]
 SWEMWBS = INSTRUMENTS["swemwbs"]
@@ -14,6 +20,8 @@ PHQ9 = INSTRUMENTS["phq9"]
 GAD7 = INSTRUMENTS["gad7"]
 ONS4 = INSTRUMENTS["ons4"]
 UCLA3 = INSTRUMENTS["ucla3"]
+K10 = INSTRUMENTS["k10"]
+K10_WORDS = ["None of the time", "A little of the time", "Some of the time", "Most of the time", "All of the time"]
 
 
 # Answers given as words ---------------------------------------------------------------------------
@@ -29,6 +37,10 @@ def test_warwick_edinburgh_words_score_1_to_5(instrument):
 def test_phq_and_gad_words_score_0_to_3(instrument):
     words = ["Not at all", "Several days", "More than half the days", "Nearly every day"]
     assert [instrument.answer(1, w) for w in words] == [0, 1, 2, 3]
+
+
+def test_k10_words_score_1_to_5():
+    assert [K10.answer(item, w) for item, w in zip((1, 4, 10, 2, 7), K10_WORDS, strict=True)] == [1, 2, 3, 4, 5]
 
 
 def test_ucla_words_score_1_to_3():
@@ -96,7 +108,7 @@ def test_wemwbs_is_the_sum_of_its_14_items():
 )
 def test_swemwbs_raw_to_metric_table(raw, metric):
     # the table's index (docs/measures.md#swemwbs) is raw - 7: raw 21 is the 15th entry (19.25), raw 23 the 17th (20.73)
-    assert swemwbs_metric(raw) == metric
+    assert score_total(SWEMWBS, raw) == {"SWEMWBS": metric}
 
 
 def test_swemwbs_from_its_own_seven_items_is_converted():
@@ -153,6 +165,16 @@ def test_phq9_gad7_ucla3_sums():
     assert score(UCLA3, [1, 2, 3]) == {"UCLA-3": 6}
 
 
+def test_k10_is_the_sum_of_its_ten_answers():
+    assert score(K10, [1] * 10) == {"K10": 10}
+    assert score(K10, [5] * 10) == {"K10": 50}
+    given = [*K10_WORDS, 3, "2 - A little of the time", 4, 1, 5]
+    answers = [K10.answer(item, raw) for item, raw in enumerate(given, 1)]
+    # the words 1 + 2 + 3 + 4 + 5 = 15, then 3 + 2 + 4 + 1 + 5 = 15
+    assert score(K10, answers) == {"K10": 30}
+    assert score(K10, [3] * 9 + [None]) == {"K10": None}  # a missing answer leaves no score: nothing is prorated
+
+
 def test_ons4_gives_four_separate_scores():
     expected = {"ONS4 life satisfaction": 7, "ONS4 worthwhile": 8, "ONS4 happy": 6, "ONS4 anxious": 3}
     assert score(ONS4, [7, 8, 6, 3]) == expected
@@ -170,9 +192,19 @@ def test_totals_only():
 def test_directions_and_thresholds_of_change():
     # distress, depression, anxiety and loneliness scores improve by falling
     lower_better = {name for name, m in MEASURES.items() if not m.higher_better}
-    assert lower_better == {"CORE-10", "PHQ-9", "GAD-7", "ONS4 anxious", "UCLA-3"}
+    assert lower_better == {"CORE-10", "PHQ-9", "GAD-7", "ONS4 anxious", "UCLA-3", "K10"}
     thresholds = {name: m.reliable_change for name, m in MEASURES.items() if m.reliable_change is not None}
     assert thresholds == {"WEMWBS": 3, "SWEMWBS": 3, "CORE-10": 6, "PHQ-9": 6, "GAD-7": 4}
+
+
+def test_the_bands_of_concern_are_one_range_named_in_words():
+    anxious, happy = MEASURES["ONS4 anxious"], MEASURES["ONS4 happy"]
+    assert (happy.low_band, happy.concern) == ((0, 4), "the 'low' band")  # of low, medium, high, very high
+    assert (anxious.low_band, anxious.concern) == ((6, 10), "the 'high' band")  # of very low, low, medium, high
+    assert MEASURES["WEMWBS"].low_band is None
+    k10 = MEASURES["K10"]  # low 10-15, moderate 16-21, high 22-29, very high 30-50 (Andrews and Slade 2001)
+    assert (k10.low_band, k10.concern) == ((22, 50), "the 'high' and 'very high' bands")
+    assert (k10.reliable_change, k10.cutoff) == (None, None)
 
 
 # Through the whole ingest path ---------------------------------------------------------------------
@@ -241,3 +273,40 @@ def test_ons4_loaded_as_four_measures(con):
     load(con, ("ons.xlsx", workbook({"ONS": rows})))
     found = dict(con.execute("SELECT measure, score FROM wellbeing").fetchall())
     assert found == {"ONS4 life satisfaction": 7, "ONS4 worthwhile": 8, "ONS4 happy": 6, "ONS4 anxious": 3}
+
+
+def test_the_template_has_a_k10_sheet_with_its_words():
+    book = load_workbook(io.BytesIO(template.blank_template()))
+    header = [c.value for c in book["K10"][1]]
+    assert header == ["Participant ID", "Date", "Activity", *(f"K10 Q{i}" for i in range(1, 11))]
+    assert drop_down_words(book, book["K10"], 4) == [w.lower() for w in K10_WORDS]
+    said = [str(c.value) for (c,) in book["Instructions"].iter_rows()]
+    assert any(line.startswith("K10 (Kessler Psychological Distress Scale): ") for line in said)
+
+
+def test_k10_loaded_from_a_wide_sheet_gives_its_bands_of_concern(con):
+    header = ["participant_id", "date"] + [f"K10 Q{i}" for i in range(1, 11)]
+    rows = [
+        header,
+        ["P1", "2024-05-01"] + ["None of the time"] * 10,
+        ["P2", "2024-05-01"] + [5] * 10,
+        ["P3", "2024-05-01"] + ["Most of the time", "4 - Most of the time", 3, 3, "some of the time", 2, 2, 2, 1, 1],
+        ["P4", "2024-05-01"] + [3] * 9 + [None],
+        ["P1", "2024-09-01"] + [3, 3] + [2] * 8,
+        ["P2", "2024-09-01"] + [3] * 10,
+        ["P3", "2024-09-01"] + [3] + [2] * 9,
+    ]
+    load(con, ("k10.xlsx", workbook({"Distress": rows})))
+    assert _scores(con, "K10") == {
+        2: 10,  # "none of the time" = 1, ten times
+        3: 50,  # 10 x 5
+        4: 25,  # 4 + 4 + 3 + 3 + 3 + 2 + 2 + 2 + 1 + 1
+        5: None,  # one answer missing: no score
+        6: 22,  # 3 + 3 + 8 x 2: the lowest score in the 'high' band
+        7: 30,  # 10 x 3: the lowest in 'very high'
+        8: 21,  # 3 + 9 x 2: the highest in 'moderate', not of concern
+    }
+    # first 10, 50, 25: P2 and P3 in 22-50; latest 22, 30, 21: P1 and P2 (P4 has no score, so no pair)
+    assert outcomes.low_band(con, Filters(FY24), "K10") == {
+        "pairs": 3, "band": (22, 50), "baseline": 2, "followup": 2, "share_baseline": 2 / 3, "share_followup": 2 / 3,
+    }  # fmt: skip

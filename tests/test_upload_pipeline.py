@@ -13,9 +13,10 @@ from conftest import checked, csv_bytes, current, load, snapshot, workbook
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from pipelines import ingest, problem_report, store, template
+from pipelines import ingest, measures, problem_report, store, template
 from pipelines.__main__ import main
 from pipelines.problems import Problem, UploadRefused
+from pipelines.sheets import KINDS
 from tests.apphelpers import TEMPLATE_DAY, drop_down_words, fill_template
 
 D = dt.date
@@ -173,7 +174,7 @@ def test_marked_workbook_from_a_csv(con):
 
 # The blank template --------------------------------------------------------------------------------
 
-QUESTIONNAIRES = ["WEMWBS", "SWEMWBS", "CORE-10", "PHQ-9", "GAD-7", "ONS4", "UCLA-3"]
+QUESTIONNAIRES = list(measures.QUESTIONNAIRES)  # a sheet each, in the registry's order
 NEW_SHEETS = ["Goals", "Activities", "Feedback", "Volunteering"]
 DATA_SHEETS = [
     "Participants",
@@ -210,6 +211,11 @@ def test_template_has_instructions_and_a_sheet_per_kind_and_questionnaire(blank)
     assert "Never enter names" in said
     assert all(name in said for name in NEW_SHEETS)
     assert "Never write what the goal is" in said and "Comments are not stored" in said
+    lines = [str(c.value) for (c,) in book["Instructions"].iter_rows()]
+    assert lines == template.instructions()
+    assert all(kind.instructions in "\n".join(lines) for kind in KINDS.values() if kind.in_template)
+    for q in measures.QUESTIONNAIRES.values():  # what each questionnaire asks, and its answers
+        assert f"{q.name} ({q.title}): {q.help}" in said and ", ".join(q.words) in said
 
 
 def test_template_header_rows(blank):
@@ -328,7 +334,7 @@ def test_a_filled_template_loads_without_a_problem(con, blank):
     assert {kind: len(table) for kind, table in result.files[0].tables.items()} == {
         "participants": 1,
         "attendance": 1,
-        "wellbeing": 10,  # one score per questionnaire, four for ONS4; WEMWBS's own SWEMWBS gives way to the sheet's
+        "wellbeing": len(measures.MEASURES),  # each score once: WEMWBS's own SWEMWBS gives way to the sheet's
         "goals": 1,
         "activities": 1,
         "feedback": 1,
@@ -350,7 +356,9 @@ def test_a_filled_template_loads_without_a_problem(con, blank):
     # all' = 0; UCLA-3 'hardly ever' = 1 (x3); ONS4 as typed.
     scores = {"CORE-10": 8.0, "GAD-7": 0.0, "ONS4 anxious": 3.0, "ONS4 happy": 6.0, "ONS4 life satisfaction": 7.0,
               "ONS4 worthwhile": 8.0, "PHQ-9": 0.0, "SWEMWBS": 7.0, "UCLA-3": 3.0, "WEMWBS": 14.0}  # fmt: skip
-    assert current(con, "SELECT measure, score, derived FROM wellbeing ORDER BY measure") == [
+    found = current(con, "SELECT measure, score, derived FROM wellbeing ORDER BY measure")
+    assert [measure for measure, _, _ in found] == sorted(measures.MEASURES), "one score of every measure"
+    assert [(m, score, derived) for m, score, derived in found if m in scores] == [
         (measure, score, False) for measure, score in scores.items()
     ]
     assert current(

@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines import cells, validate
+from pipelines import cells, wellbeing
 from pipelines.privacy import first_pii
-from pipelines.validate import Rows, read_sheet
+from pipelines.rows import Rows, Sheet
+from pipelines.validate import read_sheet
 from pipelines.workbook import Grid
 
 ANSWERS = [1, 2, 3, 4, 5, 1.0, 5.0, 2.5, 0, 6, -1, "3", " 4 ", "Often", "often", "All of the time", "Rarely", "rarely ",
@@ -47,11 +48,11 @@ def every_cell_distinct(values):
     return np.arange(len(values)), list(values)
 
 
-def read_both_ways(grid: Grid, monkeypatch: pytest.MonkeyPatch) -> tuple[validate.Sheet, validate.Sheet]:
+def read_both_ways(grid: Grid, monkeypatch: pytest.MonkeyPatch) -> tuple[Sheet, Sheet]:
     by_columns = read_sheet(grid)
     with monkeypatch.context() as patched:
         patched.setattr(cells, "distinct_codes", every_cell_distinct)
-        patched.setattr(validate, "_wide_scores", lambda columns, rows: {})  # every row explained on its own
+        patched.setattr(wellbeing, "_wide_scores", lambda columns, rows: {})  # every row explained on its own
         by_cells = read_sheet(grid)
     return by_columns, by_cells
 
