@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pipelines import goals, inventory, outcomes, verdict, ways, words
+from pipelines import goals, inventory, outcomes, published, verdict, ways, words
 from pipelines.exhibits import outcomes as shown
 from pipelines.measures import LOWER_BETTER, MEASURES
 from pipelines.outcomes import BREAKDOWNS
@@ -29,6 +29,7 @@ measure = st.selectbox(
     format_func=lambda k: f"{goals.FULL_NAME} ({k})" if k == goals.NAME else k,
     help="Measures with data are listed, and people's progress towards their own goals when goals are recorded.",
 )
+figures.publish(published.site, f)
 safe = figures.screen()
 
 

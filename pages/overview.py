@@ -3,7 +3,7 @@ trend by quarter."""
 
 import streamlit as st
 
-from pipelines import funding, inventory, outcomes, overview, verdict, words
+from pipelines import funding, inventory, outcomes, overview, published, verdict, words
 from pipelines.disclosure import MIN_COUNT
 from pipelines.exhibits import outcomes as outcome_charts
 from pipelines.exhibits import reach as reach_charts
@@ -15,6 +15,8 @@ from ui.sidebar import current_filters, page_header
 
 before = current_filters().period.previous()
 f = page_header("Overview", f"Changes are against the previous period ({before.label}).")
+first_day = (cached(inventory.data_range) or (f.period.start,))[0]
+figures.publish(published.site, f)
 safe = figures.screen()
 measure = cached(inventory.main_measure)
 if cached(inventory.data_range) is None:
@@ -83,7 +85,6 @@ cost = money["cost_per_person"]
 compared_metric(cols[3], "Cost per person reached", cost, words.money(cost.value), "money", colour="inverse")
 
 st.subheader("Trend")
-first_day = (cached(inventory.data_range) or (f.period.start,))[0]
 trend = f.with_period(trailing_quarters(f.period, first_day))
 left, right = st.columns(2)
 with left:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pipelines import reach, ways, words
+from pipelines import published, reach, ways, words
 from pipelines.dimensions import BENCHMARKED, BY_KEY
 from pipelines.exhibits import reach as shown
 from ui import figures
@@ -11,11 +11,12 @@ from ui.figures import fact
 from ui.sidebar import page_header
 
 f = page_header("Reach", "People count as reached when they attended at least one session in the period.")
-safe = figures.screen()
 AREA_KEY = "reach-area"
 areas = reach.benchmark_areas(cursor())  # not cached: the area chosen in Settings changes no data
 area = st.session_state.get(AREA_KEY) or reach.default_area(cursor())
 area = area if area in areas else reach.default_area(cursor())
+figures.publish(published.site, f)
+safe = figures.screen()
 if area_note := reach.area_note(cursor(), area):
     st.info(area_note, icon=":material/location_on:")
 st.markdown("\n\n".join(cached(reach.in_brief, f, area, safe)))

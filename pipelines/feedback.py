@@ -91,7 +91,9 @@ def by_activity(con: Con, f: Filters) -> pd.DataFrame:
 # As a page may show them ------------------------------------------------------------------------------------------
 
 
-def answer_parts(disclosure: Disclosure, positive: int, negative: int, dont_know: int, responses: int) -> pd.DataFrame:
+def answer_parts(
+    disclosure: Disclosure, positive: int, negative: int, dont_know: int, responses: int, key: str | None = None
+) -> pd.DataFrame:
     """One row's answers as parts of its responses (``Disclosure.parts``): positive, neither, negative and don't know,
     small ones hidden with secondary suppression, don't know hidden first and positive last."""
     counts = {
@@ -100,18 +102,21 @@ def answer_parts(disclosure: Disclosure, positive: int, negative: int, dont_know
         "negative": negative,
         "don't know": dont_know,
     }
-    return disclosure.parts(counts, keep=("positive",))
+    return disclosure.parts(counts, keep=("positive",), key=f"{key} answers" if key else None, whole=key)
 
 
-def made_safe(exact: pd.DataFrame, disclosure: Disclosure, group_col: str) -> pd.DataFrame:
+def made_safe(exact: pd.DataFrame, disclosure: Disclosure, group_col: str, f: Filters) -> pd.DataFrame:
     """Rows of exact counts as a page may show them: responses labelled ('<8', '–') with secondary suppression
     across rows; each row's shares only for published answer groups (``answer_parts``) of enough responses, worked
     out from the published counts; and where exactly one row's share positive is withheld, another's too, so that
     it cannot be worked out from the period's."""
-    safe = disclosure.groups(exact, "responses", group_col=group_col)
+    key = f.key(f"feedback by {group_col}")
+    safe = disclosure.groups(exact, "responses", group_col=group_col, key=key, whole=f.key("feedback"))
     split = [
-        answer_parts(disclosure, *counts)
-        for counts in zip(exact["positive"], exact["negative"], exact["dont_know"], exact["responses"], strict=True)
+        answer_parts(disclosure, *counts, key=f"{key}:{name}")
+        for *counts, name in zip(
+            exact["positive"], exact["negative"], exact["dont_know"], exact["responses"], exact[group_col], strict=True
+        )
     ]
     positive = pd.Series([_share(p, "positive") for p in split], index=exact.index, dtype="float64")
     negative = pd.Series([_share(p, "negative") for p in split], index=exact.index, dtype="float64")
@@ -149,27 +154,29 @@ def _interval(disclosure: Disclosure, positive: int, responses: int) -> tuple[fl
 
 
 def quarterly(con: Con, f: Filters, disclosure: Disclosure) -> pd.DataFrame:
-    return made_safe(by_quarter(con, f), disclosure, "quarter")
+    return made_safe(by_quarter(con, f), disclosure, "quarter", f)
 
 
 def activities(con: Con, f: Filters, disclosure: Disclosure) -> pd.DataFrame:
-    return made_safe(by_activity(con, f), disclosure, "activity")
+    return made_safe(by_activity(con, f), disclosure, "activity", f)
 
 
 def headline(con: Con, f: Filters, disclosure: Disclosure) -> dict:
     """The period's figures as a page may show them: responses labelled, each share only for a published answer
     group (``answer_parts``), the interval with the share positive; and the people reached beside them."""
     exact = totals(con, f)
-    split = answer_parts(disclosure, exact["positive"], exact["negative"], exact["dont_know"], exact["responses"])
+    split = answer_parts(
+        disclosure, exact["positive"], exact["negative"], exact["dont_know"], exact["responses"], f.key("feedback")
+    )
     shown = _share(split, "positive") is not None
     return {
-        "responses": disclosure.count(exact["responses"]),
-        "responses_label": disclosure.label(exact["responses"]),
+        "responses": disclosure.count(exact["responses"], f.key("feedback")),
+        "responses_label": disclosure.label(exact["responses"], f.key("feedback")),
         "share_positive": _share(split, "positive"),
         "share_negative": _share(split, "negative"),
         "negative_label": split.loc["negative", "label"],
         "interval": list(_interval(disclosure, exact["positive"], exact["responses"])) if shown else None,
-        "reached_label": disclosure.label(reach(con, f)["reached"]),
+        "reached_label": disclosure.label(reach(con, f)["reached"], f.key("reached")),
     }
 
 

@@ -384,9 +384,26 @@ def costs(con: Con, f: Filters, disclosure: Disclosure) -> pd.DataFrame:
     exact = value_for_money(con, f)
     safe = exact[["activity", "expenditure"]].copy()
     for count, cost in _counted_costs(exact):
-        safe[count], safe[f"{count} label"] = disclosure.counts(exact[count]), disclosure.labels(exact[count])
-        safe[cost] = [_cost(spent, n, disclosure) for spent, n in zip(exact["expenditure"], exact[count], strict=True)]
+        keys = [_cost_key(f, count, None if row == 0 else a) for row, a in enumerate(exact["activity"])]
+        counted = list(zip(exact[count], keys, strict=True))
+        safe[count] = pd.array([disclosure.count(n, k) for n, k in counted], "Int64")
+        safe[f"{count} label"] = [disclosure.label(n, k) for n, k in counted]
+        safe[cost] = [
+            _cost(spent, n, disclosure, k) for spent, (n, k) in zip(exact["expenditure"], counted, strict=True)
+        ]
     return safe
+
+
+def _cost_key(f: Filters, count: str, activity: str | None) -> str:
+    """The published set's key of a count in the value-for-money table: everyone (``activity`` None: the people
+    reached, or those improved on the measure's headline), or one activity (as Reach and the breakdown by activity
+    count them)."""
+    measure = count.removeprefix("improved ")
+    if activity is None:
+        return f.key("reached") if count == "reached" else f"{f.key(f'{measure} change')}:improved"
+    if count == "reached":
+        return f"{f.key('activity')}:{activity}"
+    return f"{f.key(f'{measure} by activity')}:{activity} improved:part"
 
 
 def _counted_costs(frame: pd.DataFrame) -> list[tuple[str, str]]:
@@ -394,14 +411,16 @@ def _counted_costs(frame: pd.DataFrame) -> list[tuple[str, str]]:
     return [("reached", "cost_per_participant"), *((f"improved {m}", f"cost per improvement {m}") for m in improved)]
 
 
-def _cost(spent: float | None, people: object, disclosure: Disclosure) -> float | None:
-    return cost_per(spent, disclosure.count(people)) if disclosure.may_show(people) else None
+def _cost(spent: float | None, people: object, disclosure: Disclosure, key: str | None = None) -> float | None:
+    published = disclosure.count(people, key)
+    return cost_per(spent, published) if disclosure.may_show(people) and published is not None else None
 
 
 def cost_per_person(con: Con, f: Filters, disclosure: Disclosure, reached: int | None = None) -> float | None:
     """Cost per person reached, as a page may show it: only for at least the threshold's people (``reached``, when
     the caller has counted them already)."""
-    return _cost(expenditure(con, f), reach(con, f)["reached"] if reached is None else reached, disclosure)
+    people = reach(con, f)["reached"] if reached is None else reached
+    return _cost(expenditure(con, f), people, disclosure, f.key("reached"))
 
 
 def _value_row(con: Con, f: Filters, label: str, measures: list[str]) -> dict:

@@ -170,21 +170,24 @@ def headline(con: Con, f: Filters, disclosure: Disclosure) -> dict:
     exact = outcome(con, f)
     shown = disclosure.may_show(exact["people"])
     counts = {k: exact[k] for k in ("improved", "no_reliable_change", "deteriorated")} if shown else {}
-    changes = disclosure.parts(counts, keep=("improved",))
-    people_improved = disclosure.part_of(exact["people_improved"], exact["people"])
+    goals, people = f.key("goals rated twice"), f.key("people with goals rated twice")
+    changes = disclosure.parts(counts, keep=("improved",), key=f.key("goals change"), whole=goals if counts else None)
+    people_improved = disclosure.part_of(
+        exact["people_improved"], exact["people"], key=f.key("people with a goal improved"), whole=people
+    )
     return {
         "shown": shown,
-        "goals": disclosure.count(exact["pairs"]),
-        "goals_label": disclosure.label(exact["pairs"]),
-        "people": disclosure.count(exact["people"]),
-        "people_label": disclosure.label(exact["people"]),
+        "goals": disclosure.count(exact["pairs"], goals),
+        "goals_label": disclosure.label(exact["pairs"], goals),
+        "people": disclosure.count(exact["people"], people),
+        "people_label": disclosure.label(exact["people"], people),
         **{k: exact[k] if shown else None for k in ("baseline_mean", "followup_mean", "mean_change", "ci95")},
         "changes": changes.reset_index().assign(category=lambda t: t["part"].astype(str).str.replace("_", " ")),
         "share_improved": _share(changes, "improved"),
         "people_improved": people_improved,
         "people_improved_ci95": _wilson(disclosure, exact["people_improved"], exact["people"]) if shown else None,
         "followup_rate": disclosure.share(exact["followed_up"], exact["with_baseline"]),
-        "only_one_rating": disclosure.label(exact["only_one_rating"]),
+        "only_one_rating": disclosure.label(exact["only_one_rating"], f.key("goals rated once")),
     }
 
 
@@ -199,11 +202,13 @@ def _wilson(disclosure: Disclosure, k: int, n: int) -> list[float] | None:
     return None if part is None or not whole or not disclosure.may_show(n) else list(wilson(part, whole))
 
 
-def safe_groups(exact: pd.DataFrame, disclosure: Disclosure, secondary: bool) -> pd.DataFrame:
+def safe_groups(
+    exact: pd.DataFrame, disclosure: Disclosure, secondary: bool, key: str | None = None, whole: str | None = None
+) -> pd.DataFrame:
     """Groups of goals (``change_in_groups``) as a page may show them: every group stays; one with fewer than the
     threshold's people, or hidden so that a small one cannot be worked out, loses its figures (``shown`` False);
     ``label`` gives the goals where shown ('24'), else the people ('<8')."""
-    safe = made_safe(exact, disclosure, secondary=secondary, people="people", counted="goals")
+    safe = made_safe(exact, disclosure, secondary=secondary, people="people", counted="goals", key=key, whole=whole)
     safe["goals"] = disclosure.counts(exact["goals"]).where(safe["shown"])
     safe["label"] = [
         disclosure.label(n) if shown else label
@@ -214,7 +219,9 @@ def safe_groups(exact: pd.DataFrame, disclosure: Disclosure, secondary: bool) ->
 
 def breakdown(con: Con, f: Filters, by: str, disclosure: Disclosure) -> pd.DataFrame:
     """``change_by`` as a page may show it (``safe_groups``)."""
-    return safe_groups(change_by(con, f, by), disclosure, secondary=by not in OVERLAPPING)
+    overlapping = by in OVERLAPPING
+    whole = None if overlapping else f.key("people with goals rated twice")
+    return safe_groups(change_by(con, f, by), disclosure, not overlapping, f.key(f"goals by {by}"), whole)
 
 
 # In words ----------------------------------------------------------------------------------------------

@@ -192,28 +192,52 @@ def without_reliable_change(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
 def breakdown(con: Con, f: Filters, measure: str, by: str, disclosure: Disclosure) -> pd.DataFrame:
     """``change_by`` as a page may show it: every group stays, labelled; a group under the threshold, or hidden so
     that a small one cannot be worked out from the total, loses its figures (``shown`` is False)."""
-    return made_safe(change_by(con, f, measure, by), disclosure, secondary=by not in OVERLAPPING)
+    return _safe_breakdown(f, measure, by, change_by(con, f, measure, by), disclosure)
 
 
 def breakdowns(con: Con, f: Filters, measure: str, bys: tuple[str, ...], disclosure: Disclosure) -> dict:
     """``breakdown`` for several dimensions, the pairs worked out once."""
     return {
-        by: made_safe(exact, disclosure, secondary=by not in OVERLAPPING)
-        for by, exact in changes_by(con, f, measure, bys).items()
+        by: _safe_breakdown(f, measure, by, exact, disclosure) for by, exact in changes_by(con, f, measure, bys).items()
     }
 
 
+def _safe_breakdown(f: Filters, measure: str, by: str, exact: pd.DataFrame, disclosure: Disclosure) -> pd.DataFrame:
+    """One dimension's groups made safe, under the keys of the page's published set: the groups of a dimension
+    that splits people add up to the people with two scores."""
+    overlapping = by in OVERLAPPING
+    whole = None if overlapping else pairs_key(f, measure)
+    return made_safe(exact, disclosure, secondary=not overlapping, key=f.key(f"{measure} by {by}"), whole=whole)
+
+
+def pairs_key(f: Filters, measure: str) -> str:
+    """The published set's key of the people with two scores on a measure."""
+    return f.key(f"{measure} pairs")
+
+
 def made_safe(
-    exact: pd.DataFrame, disclosure: Disclosure, *, secondary: bool, people: str = "pairs", counted: str = "pairs"
+    exact: pd.DataFrame,
+    disclosure: Disclosure,
+    *,
+    secondary: bool,
+    people: str = "pairs",
+    counted: str = "pairs",
+    key: str | None = None,
+    whole: str | None = None,
 ) -> pd.DataFrame:
     """Groups' change as a page may show it: a group of fewer than the threshold's ``people`` loses its figures
     (``shown`` False); ``secondary`` hides one more where a hidden group could be worked out from the total. The
-    share improved is of what is ``counted`` (people's pairs, or goals)."""
-    safe = disclosure.groups(exact, people, figure_cols=GROUP_FIGURES, secondary=secondary)
+    share improved is of what is ``counted`` (people's pairs, or goals), shown only where the people improved and
+    the rest of the group are both enough to publish (``Disclosure.part_of``): a share of 90% of 10 people would
+    say that one did not improve. ``key`` and ``whole`` as for ``Disclosure.groups``."""
+    safe = disclosure.groups(exact, people, figure_cols=GROUP_FIGURES, secondary=secondary, key=key, whole=whole)
     safe["shown"] = ~safe["hidden"] & exact[people].map(disclosure.may_show).astype(bool)
-    for count in ("improved", "deteriorated"):
-        safe[count] = disclosure.counts(safe[count])
-    shares = [disclosure.share(i, n) for i, n in zip(exact["improved"], exact[counted], strict=True)]
+    safe["improved"] = safe["deteriorated"] = pd.NA  # counts within a group: its share improved says enough
+    names = exact["group"] if "group" in exact.columns else exact.index
+    shares = [
+        None if pd.isna(i) else disclosure.part_of(int(i), int(n), key=f"{key}:{g} improved" if key else None)["share"]
+        for i, n, g in zip(exact["improved"], exact[counted], names, strict=True)
+    ]
     safe["share_improved"] = pd.Series(shares, index=safe.index, dtype="float64").where(safe["shown"])
     return safe
 
@@ -249,12 +273,13 @@ def headline(con: Con, f: Filters, measure: str, disclosure: Disclosure) -> dict
     warnings only for at least the threshold; ``changes`` (one row per category: people, label, hidden, share) with
     secondary suppression, 'improved' hidden last; the follow-up rate only over enough people."""
     exact, with_pair = _figures_and_paired(con, f, measure)
-    n, shown = exact["pairs"], disclosure.may_show(exact["pairs"])
+    n = exact["pairs"]
+    shown = disclosure.may_show(n) and disclosure.count(n, pairs_key(f, measure)) is not None  # not hidden by the set
     with_baseline = exact["with_baseline"]
-    changes = _changes(exact if shown else {}, disclosure)
+    changes = _changes(exact if shown else {}, disclosure, f.key(f"{measure} change"), pairs_key(f, measure))
     result = {
-        "pairs": disclosure.count(n),
-        "pairs_label": disclosure.label(n),
+        "pairs": disclosure.count(n, pairs_key(f, measure)),
+        "pairs_label": disclosure.label(n, pairs_key(f, measure)),
         "shown": shown,
         **{k: exact[k] if shown else None for k in WITHHELD_FIGURES},
         "effect_size": exact["effect_size"] if shown else effect_size(None, None, 0),
@@ -267,9 +292,9 @@ def headline(con: Con, f: Filters, measure: str, disclosure: Disclosure) -> dict
     return result
 
 
-def _changes(exact: dict, disclosure: Disclosure) -> pd.DataFrame:
+def _changes(exact: dict, disclosure: Disclosure, key: str, whole: str) -> pd.DataFrame:
     counts = {k: exact[k] for k in CHANGES if exact.get(k) is not None}
-    return disclosure.parts(counts, keep=("improved",))
+    return disclosure.parts(counts, keep=("improved",), key=key, whole=whole if counts else None)
 
 
 def _value(frame: pd.DataFrame, part: str, column: str) -> float | None:
@@ -403,20 +428,25 @@ def clinical_figures(con: Con, f: Filters, measure: str, disclosure: Disclosure)
     rows = []
     if found := clinical(con, f, measure):
         n, cases = found["pairs"], found["cases_baseline"]
+        pairs, first = pairs_key(f, measure), f.key(f"{measure} Above cut-off, first:part")
         rows = [
-            ("Above cut-off, first", found["cases_baseline"], n),
-            ("Above cut-off, latest", found["cases_followup"], n),
-            ("Recovery", found["recovered"], cases),
-            ("Reliable improvement", found["reliably_improved"], n),
-            ("Reliable recovery", found["reliably_recovered"], cases),
-            ("Reliable deterioration", found["reliably_deteriorated"], n),
+            ("Above cut-off, first", found["cases_baseline"], n, pairs),
+            ("Above cut-off, latest", found["cases_followup"], n, pairs),
+            ("Recovery", found["recovered"], cases, first),
+            ("Reliable improvement", found["reliably_improved"], n, pairs),
+            ("Reliable recovery", found["reliably_recovered"], cases, first),
+            ("Reliable deterioration", found["reliably_deteriorated"], n, pairs),
         ]
     elif band := low_band(con, f, measure):
+        pairs = pairs_key(f, measure)
         rows = [
-            ("In the band, first", band["baseline"], band["pairs"]),
-            ("In the band, latest", band["followup"], band["pairs"]),
+            ("In the band, first", band["baseline"], band["pairs"], pairs),
+            ("In the band, latest", band["followup"], band["pairs"], pairs),
         ]
-    figures = [{"figure": name, **disclosure.part_of(count, whole)} for name, count, whole in rows]
+    figures = [
+        {"figure": name, **disclosure.part_of(count, whole, key=f.key(f"{measure} {name}"), whole=of)}
+        for name, count, whole, of in rows
+    ]
     return pd.DataFrame(figures, columns=["figure", "people", "label", "of", "share"])
 
 
@@ -456,14 +486,19 @@ def completeness_figures(con: Con, f: Filters, measure: str, disclosure: Disclos
     """``completeness`` as a page may show it: counts as labels, and the gap between questionnaires only over at
     least the threshold's pairs."""
     found = completeness(con, f, measure)
-    missing = disclosure.part_of(found["missing_answer"], found["questionnaires"])
+    missing = disclosure.part_of(
+        found["missing_answer"],
+        found["questionnaires"],
+        key=f.key(f"{measure} missing an answer"),
+        whole=f.key(f"{measure} questionnaires"),
+    )
     enough = disclosure.may_show(
         fetch_rows(con, f"SELECT count(*) FROM ({PAIRS_SQL})", sql_params(f, measure=measure))[0][0]
     )
     return {
         "missing_answer": missing["label"],
         "questionnaires": missing["of"],
-        "only_first_score": disclosure.label(found["only_first_score"]),
+        "only_first_score": disclosure.label(found["only_first_score"], f.key(f"{measure} only a first score")),
         "gap_days_median": found["gap_days_median"] if enough else None,
         "gap_days_quartiles": found["gap_days_quartiles"] if enough else None,
     }
@@ -483,7 +518,7 @@ def means_with_ci(con: Con, f: Filters, measure: str, disclosure: Disclosure) ->
     rows = []
     for when, mean, sd in (("First questionnaire", b_mean, b_sd), ("Latest questionnaire", l_mean, l_sd)):
         ci = mean_ci(mean, sd, n) or [None, None]
-        rows.append((when, mean, ci[0], ci[1], disclosure.count(n)))
+        rows.append((when, mean, ci[0], ci[1], disclosure.count(n, pairs_key(f, measure))))
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -509,7 +544,13 @@ def change_bands(con: Con, f: Filters, measure: str) -> pd.DataFrame:
 def change_distribution(con: Con, f: Filters, measure: str, disclosure: Disclosure) -> pd.DataFrame:
     """``change_bands`` as a page may show them: every band stays, labelled; small bands and, where one could be
     worked out from the pairs, one more are hidden."""
-    return disclosure.groups(change_bands(con, f, measure), "people", group_col="band_start")
+    return disclosure.groups(
+        change_bands(con, f, measure),
+        "people",
+        group_col="band_start",
+        key=f.key(f"{measure} change band"),
+        whole=pairs_key(f, measure),
+    )
 
 
 def _category(m: Measure, sign: int, band_start: float, width: float) -> str:
@@ -565,4 +606,7 @@ def by_quarter(con: Con, f: Filters, measure: str, disclosure: Disclosure) -> pd
     up in several quarters, so no secondary suppression), its mean change and CI only over enough people."""
     exact = outcomes_by_quarter(con, f, measure).drop(columns="share_improved")
     figures = ["mean_change", "ci_low", "ci_high"]
-    return disclosure.groups(exact, "pairs", group_col="quarter", figure_cols=figures, secondary=False)
+    safe = disclosure.groups(exact, "pairs", group_col="quarter", figure_cols=figures, secondary=False)
+    for q, n in zip(quarters(f.period), exact["pairs"], strict=True):
+        disclosure.count(n, pairs_key(f.with_period(q), measure))  # the same people as that quarter's headline
+    return safe

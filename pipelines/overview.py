@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pipelines.disclosure import Disclosure
 from pipelines.funding import cost_per_person, income, runway_months, secured_next_year
 from pipelines.inventory import data_range
-from pipelines.outcomes import followup_counts, headline
+from pipelines.outcomes import followup_counts, headline, pairs_key
 from pipelines.query import Con, Filters
 from pipelines.reach import reach as reach_counts
 from pipelines.reach import reach_figures
@@ -52,6 +52,8 @@ def reach(con: Con, f: Filters, disclosure: Disclosure) -> dict[str, Compared]:
     if not has_data_before(con, f):
         return {key: Compared(now[key], None, now["labels"][key]) for key in REACH}
     then = reach_figures(con, _before(f), disclosure)
+    for people in ("reached", "reached:new"):
+        disclosure.difference(f.key(people), _before(f).key(people))
     return {key: _counts(now[key], then[key], now["labels"][key]) for key in REACH}
 
 
@@ -65,6 +67,7 @@ def wellbeing(con: Con, f: Filters, measure: str, disclosure: Disclosure) -> dic
             "followup_rate": Compared(now["followup_rate"], None),
         }
     then = headline(con, _before(f), measure, disclosure)
+    disclosure.difference(pairs_key(f, measure), pairs_key(_before(f), measure))
     improved_now, improved_then = now["shares"]["improved"], then["shares"]["improved"]
     (based_now, _), (based_then, _) = followup_counts(con, f, measure), followup_counts(con, _before(f), measure)
     return {

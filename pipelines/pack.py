@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines import audit, funding, goals, inventory, outcomes, reach, report, volunteering, words
+from pipelines import audit, funding, goals, inventory, outcomes, published, reach, report, volunteering, words
 from pipelines.audit import Actor
+from pipelines.disclosure import as_shown
 from pipelines.document import Bullets, Document, Figure, Heading, Paragraph, Table, to_docx, to_pdf
 from pipelines.exhibits import EXPORT, Exhibit, on
 from pipelines.exhibits import outcomes as outcome_charts
@@ -65,14 +66,15 @@ class _Builder:
         self.exhibits: list[Download] = []
         self.figure_width = 1.0
         self.chart_height: int | None = None
+        self.safe = EXPORT.hiding(published.site(con, scope.filters, EXPORT))  # as every page of these filters
 
     def add(self, *blocks: Block) -> None:
         self.blocks.extend(blocks)
 
     def chart(self, exhibit: Exhibit) -> None:
         """The exhibit's chart, in export mode, with its words; its files go in the ZIP."""
-        data = exhibit.figures(on(self.con), EXPORT)
-        spec = exhibit.chart(data, EXPORT, self.chart_height).to_dict()
+        data = as_shown(exhibit.figures(on(self.con), self.safe))
+        spec = exhibit.chart(data, self.safe, self.chart_height).to_dict()
         download = Download(exhibit.what, spec, data, self.f.period, self.brand, exhibit.citation, exhibit.labels)
         self.exhibits.append(download)
         caption = f"{exhibit.what}, {self.f.period.description}."
@@ -80,7 +82,7 @@ class _Builder:
 
     def table(self, exhibit: Exhibit, title: str, notes: list[str] | None = None) -> None:
         """The exhibit's figures, in export mode, as a table."""
-        self.add(Table(exhibit.table(exhibit.figures(on(self.con), EXPORT)), title, notes or [EXPORT.note]))
+        self.add(Table(exhibit.table(exhibit.figures(on(self.con), self.safe)), title, notes or [EXPORT.note]))
 
 
 def write(files: dict[str, bytes], out_dir: Path) -> list[Path]:
@@ -140,20 +142,20 @@ def _measure(build: _Builder) -> str | None:
 
 
 def _summary(build: _Builder) -> None:
-    figures = reach.reach_figures(build.con, build.f, EXPORT)["labels"]
+    figures = reach.reach_figures(build.con, build.f, build.safe)["labels"]
     points = [
         f"{figures['reached']} people took part in {figures['sessions_delivered']} sessions "
         f"({figures['attendances']} attendances), {figures['new']} of them new to the service.",
     ]
     if (measure := _measure(build)) and (sentence := _outcome_sentence(build, measure)):
         points.append(sentence)
-    if (cost := funding.cost_per_person(build.con, build.f, EXPORT)) is not None:
+    if (cost := funding.cost_per_person(build.con, build.f, build.safe)) is not None:
         points.append(f"It cost £{cost:,.0f} per person reached, from the spending recorded for this work.")
     build.add(Heading("In brief"), Bullets(points))
 
 
 def _outcome_sentence(build: _Builder, measure: str) -> str | None:
-    result = outcomes.headline(build.con, build.f, measure, EXPORT)
+    result = outcomes.headline(build.con, build.f, measure, build.safe)
     return outcomes.summary_sentence(measure, result, build.f.period.label) if result["shown"] else None
 
 
@@ -164,7 +166,7 @@ def _outcomes(build: _Builder) -> None:
         build.add(Paragraph("No wellbeing questionnaires have been recorded, so change cannot be reported."))
         return
     m = MEASURES[measure]
-    result = outcomes.headline(build.con, build.f, measure, EXPORT)
+    result = outcomes.headline(build.con, build.f, measure, build.safe)
     if not result["shown"]:
         build.add(Paragraph(f"{TOO_FEW} completed the {m.full_name} twice in this period: too few to report."))
         return
@@ -216,7 +218,7 @@ def _funding(build: _Builder) -> None:
             )
         )
     _volunteer_time(build)
-    costs = funding.costs(build.con, build.f, EXPORT)
+    costs = funding.costs(build.con, build.f, build.safe)
     row = costs.iloc[0]
     spent = row["expenditure"]
     if spent is None or pd.isna(spent):
@@ -251,8 +253,8 @@ def _methods(build: _Builder) -> None:
     measure = _measure(build)
     if measure:
         m = MEASURES[measure]
-        result = outcomes.headline(build.con, build.f, measure, EXPORT)
-        left = outcomes.completeness_figures(build.con, build.f, measure, EXPORT)
+        result = outcomes.headline(build.con, build.f, measure, build.safe)
+        left = outcomes.completeness_figures(build.con, build.f, measure, build.safe)
         rate = result["followup_rate"]
         build.add(
             Paragraph(
@@ -293,7 +295,7 @@ def _goals(build: _Builder) -> None:
     if not goals.has_goals(build.con):
         return
     build.add(Heading("Progress towards people's own goals", level=2))  # part of what changed for people
-    result = goals.headline(build.con, build.f, EXPORT)
+    result = goals.headline(build.con, build.f, build.safe)
     if not result["shown"]:
         build.add(Paragraph(f"{TOO_FEW} had a goal rated twice in this period: too few to report."))
         return
@@ -331,8 +333,8 @@ def one_page(con: Con, f: Filters, brand: Brand, area: str | None = None) -> Pac
     build.figure_width = ONE_PAGE_FIGURES
     measure = _measure(build)
     sentence = _outcome_sentence(build, measure) if measure else None
-    figures = reach.reach_figures(con, f, EXPORT)["labels"]
-    compared = reach.representation(con, f, "ethnicity_group", area, EXPORT)
+    figures = reach.reach_figures(con, f, build.safe)["labels"]
+    compared = reach.representation(con, f, "ethnicity_group", area, build.safe)
     build.add(
         Heading("Does it work?"),
         Paragraph(sentence or "Too few people completed a questionnaire twice in this period to say."),

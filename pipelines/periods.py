@@ -98,6 +98,11 @@ def quarters(period: Period) -> list[Period]:
     return found
 
 
+def quarters_within(period: Period) -> list[Period]:
+    """The part of each financial quarter that overlaps a period: the days a quarter's figures count."""
+    return [Period(max(q.start, period.start), min(q.end, period.end)) for q in quarters(period)]
+
+
 def latest_complete_financial_year(
     last_data_day: dt.date, today: dt.date | None = None, first_data_day: dt.date | None = None
 ) -> Period:
@@ -107,6 +112,12 @@ def latest_complete_financial_year(
         return year
     earlier = financial_year(year.start - dt.timedelta(days=1))
     return earlier if first_data_day is None or first_data_day <= earlier.end else year
+
+
+def whole_months(period: Period) -> Period:
+    """The period widened to whole calendar months: from the first of its first month to the last day of its last
+    (docs/privacy.md#periods-a-viewer-may-choose)."""
+    return Period(period.start.replace(day=1), add_months(period.end.replace(day=1), 1) - dt.timedelta(days=1))
 
 
 def trailing_quarters(period: Period, earliest: dt.date, count: int = 8) -> Period:

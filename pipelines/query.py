@@ -33,6 +33,11 @@ class Filters:
     def with_period(self, period: Period) -> Filters:
         return Filters(period, self.activities)
 
+    def key(self, name: str) -> str:
+        """A count's key in a page's published set (disclosure.PublishedSet): what it counts, and over which days;
+        the activities are the page's own."""
+        return f"{self.period.start:%Y-%m-%d}/{self.period.end:%Y-%m-%d} {name}"
+
     @property
     def description(self) -> str:
         """What a chart or table covers, in words: 'Financial year 2025-26 (Apr 2025 – Mar 2026), all activities'."""

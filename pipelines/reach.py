@@ -19,7 +19,7 @@ import pandas as pd
 from pipelines import reference, settings
 from pipelines.dimensions import BENCHMARKED, BY_KEY, PROFILED, labels
 from pipelines.disclosure import Disclosure
-from pipelines.periods import quarter_label, quarters
+from pipelines.periods import quarter_label, quarters, quarters_within
 from pipelines.query import (
     ACTIVITY_MATCH,
     ATTENDED,
@@ -108,10 +108,13 @@ def reach_figures(con: Con, f: Filters, disclosure: Disclosure) -> dict:
     counts with their ``labels``; attendances and sessions delivered (not counts of people) and the did-not-attend
     rate as they are."""
     found = reach(con, f)
-    split = disclosure.parts({"new": found["new"], "returning": found["reached"] - found["new"]})
-    people = {"reached": disclosure.count(found["reached"])}
+    reached = f.key("reached")
+    split = disclosure.parts(
+        {"new": found["new"], "returning": found["reached"] - found["new"]}, key=reached, whole=reached
+    )
+    people = {"reached": disclosure.count(found["reached"], reached)}
     people |= {who: None if pd.isna(n) else int(n) for who, n in split["people"].items()}
-    labels = {"reached": disclosure.label(found["reached"]), **split["label"].to_dict()}
+    labels = {"reached": disclosure.label(found["reached"], reached), **split["label"].to_dict()}
     for key in ("attendances", "sessions_delivered"):
         people[key], labels[key] = found[key], f"{found[key]:,}"
     return {**people, "dna_rate": dna_rate(found["attendances"], found["did_not_attend"]), "labels": labels}
@@ -122,9 +125,12 @@ def quarterly(con: Con, f: Filters, disclosure: Disclosure) -> pd.DataFrame:
     them) as nullable counts with ``*_label`` columns; attendances, did-not-attend rate and sessions as they are."""
     exact = reach_by_quarter(con, f)
     safe = exact[["quarter", "attendances", "dna_rate", "sessions_delivered"]].copy()
-    safe["reached"], safe["reached_label"] = disclosure.counts(exact["reached"]), disclosure.labels(exact["reached"])
+    keys = [f.with_period(q).key("reached") for q in quarters_within(f.period)]
+    safe["reached"] = pd.array([disclosure.count(n, k) for n, k in zip(exact["reached"], keys, strict=True)], "Int64")
+    safe["reached_label"] = [disclosure.label(n, k) for n, k in zip(exact["reached"], keys, strict=True)]
     split = [
-        disclosure.parts({"new": n, "returning": r}) for n, r in zip(exact["new"], exact["returning"], strict=True)
+        disclosure.parts({"new": n, "returning": r}, key=k, whole=k)
+        for n, r, k in zip(exact["new"], exact["returning"], keys, strict=True)
     ]
     for who in ("new", "returning"):
         safe[who] = pd.array([s.loc[who, "people"] for s in split], dtype="Int64")
@@ -143,7 +149,7 @@ def mix_counts(con: Con, f: Filters, by: str) -> pd.DataFrame:
 
 def mix(con: Con, f: Filters, by: str, disclosure: Disclosure) -> pd.DataFrame:
     """``mix_counts`` as a page may show it (a person may take part in several: no secondary suppression)."""
-    return disclosure.groups(mix_counts(con, f, by), "people", secondary=False)
+    return disclosure.groups(mix_counts(con, f, by), "people", secondary=False, key=f.key(by))
 
 
 def retention_counts(con: Con, f: Filters) -> dict:
@@ -170,12 +176,18 @@ def retention(con: Con, f: Filters, disclosure: Disclosure) -> dict:
     """``retention_counts`` as a page may show it: the bands of sessions as groups of those reached (``group``
     column), and the new people who came back as a part of the new (hidden with the rest when either is small)."""
     found = retention_counts(con, f)
-    bands = disclosure.groups(found["bands"].rename(columns={"band": "group"}), "people")
-    return {"bands": bands, "came_back": disclosure.part_of(found["came_back"], found["new"])}
+    reached = f.key("reached")
+    bands = disclosure.groups(
+        found["bands"].rename(columns={"band": "group"}), "people", key=f.key("sessions"), whole=reached
+    )
+    came_back = disclosure.part_of(found["came_back"], found["new"], key=f.key("came back"), whole=f"{reached}:new")
+    return {"bands": bands, "came_back": came_back}
 
 
 def referral_sources(con: Con, f: Filters, disclosure: Disclosure) -> pd.DataFrame:
-    return disclosure.groups(reach_by(con, f, "referral_source"), "people")
+    return disclosure.groups(
+        reach_by(con, f, "referral_source"), "people", key=f.key("referral_source"), whole=f.key("reached")
+    )
 
 
 # Benchmarks ---------------------------------------------------------------------------------------
@@ -286,10 +298,16 @@ def representation(con: Con, f: Filters, dimension: str, area: str, disclosure: 
     table = reach_by(con, f, dimension).merge(_benchmark_of(con, area, dimension), on="group", how="outer")
     table = table.fillna({"people": 0}).astype({"people": "int64"})
     compared = table["benchmark"].notna()
-    total = disclosure.count(int(table.loc[compared, "people"].sum()))
+    key, whole = f.key(dimension), f.key(f"{dimension} compared")
+    total = disclosure.count(int(table.loc[compared, "people"].sum()), whole)
     safe = pd.concat(
-        [disclosure.groups(table[compared], "people"), disclosure.groups(table[~compared], "people", secondary=False)]
+        [
+            disclosure.groups(table[compared], "people", key=key, whole=whole),
+            disclosure.groups(table[~compared], "people", secondary=False, key=key),
+        ]
     ).loc[table.index]
+    not_compared = [f"{key}:{g}" for g in table.loc[~compared, "group"]]
+    disclosure.relate(f.key("reached"), (whole, *not_compared))  # the people reached less those compared
     safe["hidden"] = safe["hidden"].astype(bool)  # an empty part of the concatenation leaves it as objects
     safe["compared"], safe["shown"] = compared, ~safe["hidden"]
     figures = [
@@ -470,9 +488,14 @@ def deprivation(con: Con, f: Filters, disclosure: Disclosure) -> dict:
     """``core20`` as a page may show it: the Core20 people as a part of those with a known decile (``part_of``), and
     the people with no known area as a count of those reached."""
     found = core20(con, f)
+    area = disclosure.parts(
+        {"known": found["known"], "not known": found["reached"] - found["known"]},
+        key=f.key("area"),
+        whole=f.key("reached"),
+    )
     return {
-        "core20": disclosure.part_of(found["core20"], found["known"]),
-        "not_known": disclosure.label(found["reached"] - found["known"]),
+        "core20": disclosure.part_of(found["core20"], found["known"], key=f.key("core20"), whole=f.key("area:known")),
+        "not_known": area.loc["not known", "label"],
     }
 
 
@@ -504,13 +527,14 @@ def core20_by_quarter(con: Con, f: Filters, disclosure: Disclosure) -> pd.DataFr
     decile are too few (beside the known count, the share would give a small count away); in export worked out
     from the rounded counts. ``known`` is the safe count of people with a known decile."""
     exact = core20_quarters(con, f)
-    shares = [disclosure.part_of(c, k)["share"] for c, k in zip(exact["core20"], exact["known"], strict=True)]
+    periods = [f.with_period(q) for q in quarters_within(f.period)]
+    shares = [
+        disclosure.part_of(c, k, key=q.key("core20"), whole=q.key("area:known"))["share"]
+        for c, k, q in zip(exact["core20"], exact["known"], periods, strict=True)
+    ]
+    known = [disclosure.count(k, q.key("area:known")) for k, q in zip(exact["known"], periods, strict=True)]
     return pd.DataFrame(
-        {
-            "quarter": exact["quarter"],
-            "known": disclosure.counts(exact["known"]),
-            "share": pd.Series(shares, dtype="float64"),
-        }
+        {"quarter": exact["quarter"], "known": pd.array(known, "Int64"), "share": pd.Series(shares, dtype="float64")}
     )
 
 
@@ -528,7 +552,13 @@ def profile_counts(con: Con, f: Filters, dimension: str) -> pd.DataFrame:
 
 def profile(con: Con, f: Filters, dimension: str, disclosure: Disclosure) -> pd.DataFrame:
     """``profile_counts`` as a page may show it: every group labelled, shares from the published counts."""
-    return disclosure.groups(profile_counts(con, f, dimension).drop(columns="share"), "people", share_col="share")
+    return disclosure.groups(
+        profile_counts(con, f, dimension).drop(columns="share"),
+        "people",
+        share_col="share",
+        key=f.key(dimension),
+        whole=f.key("reached"),
+    )
 
 
 # The page's lead --------------------------------------------------------------------------------------------------

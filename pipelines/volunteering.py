@@ -17,6 +17,7 @@ import pandas as pd
 
 from pipelines import settings
 from pipelines.disclosure import Disclosure
+from pipelines.periods import Period
 from pipelines.query import ACTIVITY_MATCH, Con, Filters, fetch_frame, sql_params
 
 RATES_FILE = Path(__file__).resolve().parent / "reference" / "national_living_wage.csv"
@@ -143,7 +144,14 @@ def lived_experience(con: Con, f: Filters, disclosure: Disclosure) -> dict:
     """``latest_volunteers`` as a page may show them: counts labelled, the share with lived experience only when
     neither they nor the others are 1–7 (``Disclosure.part_of``)."""
     found = latest_volunteers(con, f)
-    return {"month": found["month"], **disclosure.part_of(found["lived_experience"], found["volunteers"])}
+    month = f.with_period(Period(found["month"], found["month"])) if found["month"] else f
+    shown = disclosure.part_of(
+        found["lived_experience"],
+        found["volunteers"],
+        key=month.key("volunteers with lived experience"),
+        whole=month.key("volunteers"),
+    )
+    return {"month": found["month"], **shown}
 
 
 def filter_note(f: Filters) -> str:

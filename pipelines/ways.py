@@ -80,7 +80,7 @@ def reach_counts(con: Con, f: Filters) -> pd.DataFrame:
 def reach_by_way(con: Con, f: Filters, disclosure: Disclosure) -> pd.DataFrame:
     """``reach_counts`` as a page may show it: people made safe (the ways overlap: no secondary suppression), with
     ``label``; sessions (not people) as they are; ``words``: '10 people, 1 session'."""
-    safe = disclosure.groups(reach_counts(con, f), "people", secondary=False)
+    safe = disclosure.groups(reach_counts(con, f), "people", secondary=False, key=f.key("way"))
     safe["words"] = [
         f"{label} people, {n:,} session{'' if n == 1 else 's'}"
         for label, n in zip(safe["label"], safe["sessions"], strict=True)
@@ -114,10 +114,10 @@ def change_by(con: Con, f: Filters, measure: str, by: str) -> pd.DataFrame:
 def breakdown(con: Con, f: Filters, measure: str, by: str, disclosure: Disclosure) -> pd.DataFrame:
     """``change_by`` as a page may show it: every group stays, labelled; one of fewer than the threshold's people
     loses its figures (``shown`` False). The groups overlap, so there is no secondary suppression."""
-    exact = change_by(con, f, measure, by)
+    exact, key = change_by(con, f, measure, by), f.key(f"{measure} by {by}")
     if measure == goals.NAME:
-        return goals.safe_groups(exact, disclosure, secondary=False)
-    return made_safe(exact, disclosure, secondary=False)
+        return goals.safe_groups(exact, disclosure, secondary=False, key=key)
+    return made_safe(exact, disclosure, secondary=False, key=key)
 
 
 def recorded(con: Con) -> bool:

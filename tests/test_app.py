@@ -242,7 +242,7 @@ def test_own_small_data_is_suppressed_without_the_sample_banner(small_app: Path)
     assert shown(at)["People reached"] == "<10"
 
 
-@pytest.mark.parametrize(("role", "lowest"), [("viewer", 8), ("manager", 8), ("administrator", 5)])
+@pytest.mark.parametrize(("role", "lowest"), [("manager", 8), ("administrator", 5)])
 def test_only_an_administrator_may_lower_the_threshold_on_screen(small_app: Path, role: str, lowest: int) -> None:
     at = run_app(role)
     assert at.number_input(key="threshold").min == lowest

@@ -8,7 +8,7 @@ import time
 import streamlit as st
 
 from pipelines import audit, store, users
-from pipelines.audit import Actor
+from pipelines.audit import ROLES, Actor
 from ui.data import cursor
 
 SESSION_KEY = "signed_in"  # the local account's name, once its password was right
@@ -40,6 +40,13 @@ def signed_in() -> Actor | None:
 def actor() -> Actor:
     """The Actor of this run, set by the entry point before any page runs."""
     return st.session_state[ACTOR_KEY]
+
+
+def sees_exact_counts() -> bool:
+    """Whether this run's user sees exact counts on screen: staff (managers and administrators) and the demo of the
+    fictional sample; a viewer sees counts rounded as in a download."""
+    found = st.session_state.get(ACTOR_KEY)
+    return found is None or found.demo or ROLES.index(found.role) >= ROLES.index("manager")
 
 
 def may_lower_threshold() -> bool:

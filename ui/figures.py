@@ -1,28 +1,56 @@
 """Every chart and table on the pages, shown with its downloads: the one place the app offers files.
 
 A page hands over an exhibit (pipelines/exhibits/): how to fetch its figures, draw them and say them in words. The
-screen shows them with the on-screen setting; every download fetches them again in export mode (threshold 8,
-counts rounded to 5), so what leaves the app is safe whatever the screen shows. Files are rendered only when
+screen shows them as the signed-in role may see them (``screen``): a viewer what a funder sees, staff exact counts;
+every download fetches them again in export mode (threshold 8, counts rounded to 5), so what leaves the app is safe
+whatever the screen shows. Both hide what the page's published set says (``publish``). Files are rendered only when
 someone clicks.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from pipelines import export, settings
 from pipelines.disclosure import EXPORT_SUPPRESSION, Disclosure
 from pipelines.exhibits import Exhibit
 from pipelines.verdict import Answer
-from ui.auth import may_lower_threshold
+from ui.auth import may_lower_threshold, sees_exact_counts
 from ui.data import cached, cursor, showing_sample
 
 LABELS = {"png": "Picture (PNG)", "svg": "Vector (SVG)", "pdf": "PDF", "csv": "Data (CSV)", "xlsx": "Data (Excel)"}
+_HIDDEN = "_impact_hidden"  # on the run's context: the counts this page's published set hides
+
+
+def rules() -> Disclosure:
+    """How the signed-in role may see counts, decided here on the server: a viewer sees what a funder sees (under 8
+    hidden, others rounded to 5); staff see exact counts with the sidebar's threshold, never below 8 unless an
+    administrator lowered it."""
+    if not sees_exact_counts():
+        return Disclosure.viewer()
+    return Disclosure.screen(int(st.session_state.get("threshold", Disclosure().min_count)), may_lower_threshold())
+
+
+def publish(page_set: Callable[..., frozenset[str]], *args: object) -> None:
+    """Work out the page's published set (pipelines/published.py) before it shows anything, so that every figure,
+    on screen and in its downloads, hides what the whole page must."""
+    hidden = cached(page_set, *args, rules())
+    if (ctx := get_script_run_ctx(suppress_warning=True)) is not None:
+        setattr(ctx, _HIDDEN, (ctx.cursors, hidden))
+
+
+def _hidden() -> frozenset[str]:
+    ctx = get_script_run_ctx(suppress_warning=True)
+    found = getattr(ctx, _HIDDEN, None)
+    return found[1] if found is not None and found[0] is ctx.cursors else frozenset()
 
 
 def screen() -> Disclosure:
-    """The on-screen disclosure: the sidebar's threshold, never below 8 unless an administrator lowered it."""
-    return Disclosure.screen(int(st.session_state.get("threshold", Disclosure().min_count)), may_lower_threshold())
+    """The on-screen disclosure: the role's rules, hiding what the page's published set says."""
+    return rules().hiding(_hidden())
 
 
 def fact(column, label: str, value: str, detail: str | None = None, help: str | None = None) -> None:  # noqa: A002
@@ -66,13 +94,13 @@ def table(exhibit: Exhibit) -> None:
 
 
 def _download_menu(exhibit: Exhibit, formats: tuple[str, ...]) -> None:
-    branding = brand()  # once per menu: it is read from the database
+    branding, hidden = brand(), _hidden()  # once per menu: read from the database and the run
     with st.popover("Download", icon=":material/download:"):
         st.caption(f"{exhibit.what}, {exhibit.f.period.short_label}. {EXPORT_SUPPRESSION}.")
         for ext in formats:
             st.download_button(
                 LABELS[ext],
-                data=lambda ext=ext: exhibit.download(cached, branding).render(ext),
+                data=lambda ext=ext: exhibit.download(cached, branding, hidden).render(ext),
                 file_name=exhibit.file_name(branding, ext),
                 mime=export.MIME[ext],
                 key=f"download-{exhibit.what}-{ext}",

@@ -8,9 +8,9 @@ import streamlit as st
 
 from pipelines import inventory
 from pipelines.disclosure import ADMIN_FLOOR, MIN_COUNT
-from pipelines.periods import Period, financial_year, fy_label, quarter_label, quarters
+from pipelines.periods import Period, financial_year, fy_label, quarter_label, quarters, whole_months
 from pipelines.query import Filters
-from ui.auth import may_lower_threshold
+from ui.auth import may_lower_threshold, sees_exact_counts
 from ui.data import cached
 from ui.shell import SHELL_KEY, require_shell
 
@@ -35,6 +35,15 @@ def draw_filters(shown: bool = True) -> Filters:
     activities = st.sidebar.multiselect(
         "Activity", cached(inventory.activities), placeholder="All activities", key="activities"
     )
+    if sees_exact_counts():
+        _threshold()
+    chosen = Filters(period, tuple(activities))
+    st.session_state[SHELL_KEY] = chosen
+    return chosen
+
+
+def _threshold() -> None:
+    """Staff may hide more counts on screen (a viewer's screen follows the downloads' rule, which no one sets)."""
     with st.sidebar.expander("Display settings"):
         lowered = may_lower_threshold()
         st.number_input(
@@ -51,9 +60,6 @@ def draw_filters(shown: bool = True) -> Filters:
                 else f"It may be raised; only an administrator may lower it below {MIN_COUNT}."
             ),
         )
-    chosen = Filters(period, tuple(activities))
-    st.session_state[SHELL_KEY] = chosen
-    return chosen
 
 
 def _choose_period(kind: str, default: Period, first: dt.date, last: dt.date) -> Period:
@@ -71,7 +77,14 @@ def _choose_period(kind: str, default: Period, first: dt.date, last: dt.date) ->
     if len(picked) != 2:
         st.sidebar.caption("Choose the end date too.")
         return default
-    return Period(*picked)
+    if sees_exact_counts():
+        return Period(*picked)
+    months = whole_months(Period(*picked))
+    st.sidebar.caption(
+        f"Custom periods run in whole months: {months.dates}. Periods a day apart could otherwise be compared to "
+        "work out how many people came on that day."
+    )
+    return months
 
 
 def _financial_years(first: dt.date, last: dt.date) -> list[Period]:

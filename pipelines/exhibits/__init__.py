@@ -16,7 +16,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from pipelines.disclosure import Disclosure
+from pipelines.disclosure import Disclosure, as_shown
 from pipelines.export import Download
 from pipelines.query import Con, Filters
 from pipelines.settings import Brand
@@ -64,13 +64,16 @@ class Exhibit:
         return self.shape(data) if self.shape else data
 
     def chart(self, data: pd.DataFrame, disclosure: Disclosure, height: int | None = None) -> alt.Chart:
-        chart = self.draw(data, disclosure)
+        """The chart of ``data``, which carries each figure only at the precision it is written (``as_shown``)."""
+        chart = self.draw(as_shown(data), disclosure)
         return chart.properties(height=height) if height else chart
 
-    def download(self, call: Call, brand: Brand) -> Download:
-        """The exhibit as it leaves the app: figures for export (under 8 hidden, others rounded to 5)."""
-        data = self.figures(call, EXPORT)
-        spec = self.draw(data, EXPORT).to_dict() if self.draw else {}
+    def download(self, call: Call, brand: Brand, hidden: frozenset[str] = frozenset()) -> Download:
+        """The exhibit as it leaves the app: figures for export (under 8 hidden, others rounded to 5), hiding what
+        the page's published set hides."""
+        export = EXPORT.hiding(hidden)
+        data = as_shown(self.figures(call, export))
+        spec = self.chart(data, export).to_dict() if self.draw else {}
         return Download(
             self.what, spec, data if self.draw else self.table(data), self.f.period, brand, self.citation, self.labels
         )
