@@ -19,15 +19,11 @@ from streamlit.testing.v1 import AppTest
 from pipelines import ingest, store, users
 from pipelines.audit import OPERATOR, ROLES
 from pipelines.template import xlsx_bytes
+from tests.helpers import key_file, load, workbook
 from ui.auth import SESSION_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_NAME = "sample.duckdb"
-
-
-def key_file(db: Path) -> Path:
-    """The participant key the app creates beside a database (``<db>.key``)."""
-    return db.with_name(db.name + ".key")
 
 
 def sample_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -133,6 +129,19 @@ def run_app(role: str | None = "administrator") -> AppTest:
     at.run()
     assert_ran(at)
     return at
+
+
+def app_with_own_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sheets: dict[str, list[list]]) -> Path:
+    """A database holding one upload of the charity's own (not the sample), which the app will open."""
+    db = tmp_path / "own.duckdb"
+    con = store.connect(db)
+    try:
+        load(con, ("own.xlsx", workbook(sheets)))
+        add_test_accounts(con)
+    finally:
+        con.close()
+    monkeypatch.setenv("IMPACT_DB", str(db))
+    return db
 
 
 def add_test_accounts(con: duckdb.DuckDBPyConnection) -> None:

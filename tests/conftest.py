@@ -1,58 +1,21 @@
-"""Shared fixtures: a fresh database per test, and builders for the messy workbooks and CSVs people upload."""
+"""Shared fixtures: a fresh database per test, and the app's sample.
+
+The helpers the tests share are in tests/helpers.py and tests/apphelpers.py."""
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
-import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 import streamlit as st
-from openpyxl import Workbook
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import app_test
 
-from pipelines import ingest, metrics, store
-from pipelines.periods import Period
-from pipelines.template import xlsx_bytes
-from tests.apphelpers import add_test_accounts, copy_database, sample_database
-
-EXTERNAL = Path(__file__).resolve().parents[2] / "shared" / "external"
-FY24 = Period(dt.date(2024, 4, 1), dt.date(2025, 3, 31))  # financial year 2024-25
-BASE_TABLES = "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' ORDER BY 1"
-
-
-def needs_external(path: Path) -> pytest.MarkDecorator:
-    """Mark a test that reads a real public file under ../shared/external: skipped where the file is absent, except
-    in CI (CI set, e.g. CI=true), where the test runs and fails on the missing file, as tests/test_browser.py does."""
-    in_ci = os.environ.get("CI", "").lower() not in ("", "0", "false")
-    return pytest.mark.skipif(not path.exists() and not in_ci, reason=f"the real public test file {path} is absent")
-
-
-def workbook(sheets: dict[str, list[list]], merge: dict[str, list[str]] | None = None) -> bytes:
-    """An .xlsx file whose sheets hold exactly these rows (row 1 first); ``merge`` merges cell ranges per sheet."""
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for r, row in enumerate(rows, 1):
-            for c, value in enumerate(row, 1):
-                if value is not None:
-                    sheet.cell(row=r, column=c, value=value)
-        for cell_range in (merge or {}).get(title, []):
-            sheet.merge_cells(cell_range)
-    return xlsx_bytes(book)
-
-
-def csv_bytes(rows: list[list], encoding: str = "utf-8") -> bytes:
-    """A CSV file in ``encoding`` ("utf-8-sig" writes a byte order mark, "cp1252" is Excel's Windows default)."""
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows(rows)
-    return out.getvalue().encode(encoding)
+from pipelines import store
+from tests.apphelpers import copy_database, sample_database
+from tests.helpers import BASE_SHEETS, database_with
 
 
 @pytest.fixture
@@ -63,52 +26,6 @@ def con(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[duckdb.Duck
     connection = store.connect(tmp_path / "t.duckdb")
     yield connection
     connection.close()
-
-
-def load(con: duckdb.DuckDBPyConnection, *files: tuple[str, bytes]) -> list[int]:
-    """Check and load files, failing the test with every problem if any is refused."""
-    result = ingest.check(con, list(files))
-    assert result.ok, "\n".join(str(p) for p in result.problems)
-    return ingest.load(con, result)
-
-
-def checked(con: duckdb.DuckDBPyConnection, *files: tuple[str, bytes]) -> ingest.Check:
-    return ingest.check(con, list(files))
-
-
-def current(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[tuple]:
-    return con.execute(sql, params or []).fetchall()
-
-
-def snapshot(con: duckdb.DuckDBPyConnection, period: Period = FY24) -> dict:
-    """Everything a refused upload must leave as it was: row counts of every table, and the headline figures."""
-    tables = [t for (t,) in con.execute(BASE_TABLES).fetchall()]
-    assert {"uploads", "meta", *(f"{kind}_history" for kind in store.COLUMNS)} <= set(tables)
-    counts = {table: con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] for table in tables}
-    return {"counts": counts, "summary": metrics.summary(con, metrics.Filters(period))}
-
-
-# A small, valid workbook that refusal tests load first, so "unchanged" is checked against real data.
-BASE_SHEETS = {
-    "People": [["participant_id", "gender", "age_band"], ["P1", "woman", "25-34"], ["P2", "man", "35-44"]],
-    "Register": [
-        ["participant_id", "session_date", "activity", "attended"],
-        ["P1", "2024-05-01", "Peer group", "yes"],
-        ["P2", "2024-05-01", "Peer group", "DNA"],
-    ],
-    "Scores": [["participant_id", "date", "WEMWBS total"], ["P1", "2024-05-01", 40], ["P1", "2024-09-01", 47]],
-}
-
-
-def database_with(file_name: str, sheets: dict[str, list[list]]) -> Callable[..., duckdb.DuckDBPyConnection]:
-    """A fixture: a new database already holding one upload, a workbook of these sheets."""
-
-    @pytest.fixture
-    def database(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-        load(con, (file_name, workbook(sheets)))
-        return con
-
-    return database
 
 
 loaded = database_with("base.xlsx", BASE_SHEETS)  # a database already holding one valid upload
@@ -155,19 +72,6 @@ def app_runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
     st.cache_data.clear()
     st.cache_resource.clear()
-
-
-def app_with_own_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sheets: dict[str, list[list]]) -> Path:
-    """A database holding one upload of the charity's own (not the sample), which the app will open."""
-    db = tmp_path / "own.duckdb"
-    con = store.connect(db)
-    try:
-        load(con, ("own.xlsx", workbook(sheets)))
-        add_test_accounts(con)
-    finally:
-        con.close()
-    monkeypatch.setenv("IMPACT_DB", str(db))
-    return db
 
 
 @pytest.fixture

@@ -7,13 +7,22 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import app_with_own_data
 from streamlit.testing.v1 import AppTest
 
 from pipelines import metrics, overview, store
 from pipelines.metrics import Filters
 from pipelines.periods import Period, quarters
-from tests.apphelpers import ROOT, assert_ran, charts, open_page, run_app, sample_banner, title_text, widget
+from tests.apphelpers import (
+    ROOT,
+    app_with_own_data,
+    assert_ran,
+    charts,
+    open_page,
+    run_app,
+    sample_banner,
+    title_text,
+    widget,
+)
 from ui.shell import PAGES, PageSpec
 from ui.sidebar import data_ends_before_today
 

@@ -17,12 +17,12 @@ from urllib.parse import urlsplit
 
 import duckdb
 import pytest
-from conftest import workbook
 
 from pipelines import metrics, store, users
 from pipelines.audit import OPERATOR
 from pipelines.metrics import Filters
 from tests.apphelpers import ROOT, copy_database, fill_template
+from tests.helpers import workbook
 from ui import shell
 
 CHROMIUM = Path("/usr/bin/chromium")

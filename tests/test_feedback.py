@@ -7,12 +7,12 @@ import datetime as dt
 
 import duckdb
 import pytest
-from conftest import load, workbook
 
 from pipelines import feedback, metrics
 from pipelines.disclosure import Disclosure
 from pipelines.periods import Period
 from pipelines.query import Filters
+from tests.helpers import load, workbook
 
 FY24 = Period(dt.date(2024, 4, 1), dt.date(2025, 3, 31))
 Q1 = Period(dt.date(2024, 4, 1), dt.date(2024, 6, 30))

@@ -9,14 +9,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import app_with_own_data
 from streamlit.testing.v1 import AppTest
 
 from pipelines import charts as charts_module
 from pipelines import funding, metrics, settings, store
 from pipelines.periods import Period
 from pipelines.query import Filters
-from tests.apphelpers import assert_ran, chart_titles, charts, open_page, widget
+from tests.apphelpers import app_with_own_data, assert_ran, chart_titles, charts, open_page, widget
 
 pytestmark = pytest.mark.usefixtures("app_runtime")
 

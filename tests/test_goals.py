@@ -30,12 +30,12 @@ import datetime as dt
 import math
 
 import pytest
-from conftest import FY24, load, workbook
 
 from pipelines import goals, metrics
 from pipelines.disclosure import Disclosure
 from pipelines.periods import Period
 from pipelines.query import Filters
+from tests.helpers import FY24, load, workbook
 
 D = dt.date
 FY25 = Period(D(2025, 4, 1), D(2026, 3, 31))

@@ -11,7 +11,6 @@ import math
 
 import pandas as pd
 import pytest
-from conftest import FY24, load, workbook
 from scipy import stats
 
 from pipelines import outcomes
@@ -20,6 +19,7 @@ from pipelines.metrics import parts
 from pipelines.outcomes import BREAKDOWNS
 from pipelines.periods import Period
 from pipelines.query import Filters
+from tests.helpers import FY24, load, workbook
 
 D = dt.date
 Q2 = Period(D(2024, 7, 1), D(2024, 9, 30))  # 2024-25 Q2

@@ -7,14 +7,22 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import app_with_own_data
 from streamlit.testing.v1 import AppTest
 
 from pipelines import goals, metrics, outcomes, store, verdict
 from pipelines.disclosure import Disclosure
 from pipelines.measures import MEASURES
 from pipelines.metrics import Filters
-from tests.apphelpers import assert_ran, chart_titles, charts, open_page, rerun_with, title_text, widget
+from tests.apphelpers import (
+    app_with_own_data,
+    assert_ran,
+    chart_titles,
+    charts,
+    open_page,
+    rerun_with,
+    title_text,
+    widget,
+)
 
 pytestmark = pytest.mark.usefixtures("app_runtime")
 

@@ -17,14 +17,25 @@ from collections.abc import Iterator
 
 import duckdb
 import pytest
-from conftest import BASE_SHEETS, load, workbook
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from test_hostile import REGISTER, SHEET, counts, grant, grants_package, parts, register_csv, rezip
 
 from pipelines import ingest, store
 from pipelines.problems import Problem, UploadRefused
+from tests.helpers import (
+    BASE_SHEETS,
+    REGISTER,
+    SHEET,
+    counts,
+    grant,
+    grants_package,
+    load,
+    parts,
+    register_csv,
+    rezip,
+    workbook,
+)
 
 settings.register_profile("quick", max_examples=100, deadline=None, database=None)
 settings.register_profile("thorough", max_examples=3_000, deadline=None, database=None)

@@ -9,12 +9,12 @@ import math
 
 import pandas as pd
 import pytest
-from conftest import EXTERNAL, FY24, checked, csv_bytes, current, load, needs_external, workbook
 
 from pipelines import charts, ingest, metrics, overview, reach
 from pipelines.disclosure import Disclosure
 from pipelines.periods import Period
 from pipelines.query import Filters, session_band
+from tests.helpers import EXTERNAL, FY24, checked, csv_bytes, current, load, needs_external, workbook
 
 D = dt.date
 FY25 = Period(D(2025, 4, 1), D(2026, 3, 31))

@@ -6,11 +6,11 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 import pytest
-from conftest import FY24, load, workbook
 
 from pipelines import reach, settings
 from pipelines.disclosure import Disclosure
 from pipelines.query import Filters
+from tests.helpers import FY24, load, workbook
 
 DUDLEY, SANDWELL = "E08000027", "E08000028"
 SCREEN = Disclosure.screen()

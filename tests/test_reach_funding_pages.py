@@ -9,7 +9,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import workbook
 from streamlit.testing.v1 import AppTest
 
 from pipelines import charts as charts_module
@@ -18,6 +17,7 @@ from pipelines.disclosure import Disclosure
 from pipelines.metrics import Filters
 from pipelines.periods import Period
 from tests.apphelpers import assert_ran, chart_titles, open_page, rerun_with, widget
+from tests.helpers import workbook
 
 pytestmark = pytest.mark.usefixtures("app_runtime")
 

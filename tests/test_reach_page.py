@@ -10,7 +10,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import app_with_own_data
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
@@ -18,7 +17,7 @@ from pipelines import reach
 from pipelines.disclosure import Disclosure
 from pipelines.metrics import Filters
 from pipelines.periods import Period
-from tests.apphelpers import assert_ran, charts, open_page, widget
+from tests.apphelpers import app_with_own_data, assert_ran, charts, open_page, widget
 
 pytestmark = pytest.mark.usefixtures("app_runtime")
 

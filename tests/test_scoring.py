@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import load, workbook
 
 from pipelines.measures import INSTRUMENTS, MEASURES, score, score_total, swemwbs_metric
+from tests.helpers import load, workbook
 
 WEMWBS = INSTRUMENTS["wemwbs"]
 SWEMWBS = INSTRUMENTS["swemwbs"]

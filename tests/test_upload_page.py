@@ -10,11 +10,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from conftest import BASE_TABLES, workbook
 from streamlit.testing.v1 import AppTest
 
 from pipelines import store
 from tests.apphelpers import assert_ran, open_page, sample_banner, widget
+from tests.helpers import BASE_TABLES, workbook
 
 pytestmark = pytest.mark.usefixtures("app_runtime")
 

@@ -18,11 +18,11 @@ import math
 
 import pandas as pd
 import pytest
-from conftest import FY24, load, workbook
 
 from pipelines import goals, ways
 from pipelines.disclosure import Disclosure
 from pipelines.query import Filters
+from tests.helpers import FY24, load, workbook
 
 WALKERS = [f"W{i}" for i in range(1, 10)]
 CHANGE = dict(zip([*WALKERS, "A1", "A2", "A3"], [6, 4, 3, 2, 0, -3, 8, 4, 3, 5, 1, -1], strict=True))
