@@ -1,4 +1,4 @@
-"""Shared fixtures: a fresh database per test, and the app's sample.
+"""Shared fixtures: each test's own database, copied from one made once per session, and the app's sample.
 
 The helpers the tests share are in tests/helpers.py and tests/apphelpers.py."""
 
@@ -15,17 +15,19 @@ from streamlit.testing.v1 import app_test
 
 from pipelines import store
 from tests.apphelpers import copy_database, sample_database
-from tests.helpers import BASE_SHEETS, database_with
+from tests.helpers import BASE_SHEETS, Templates, database_with, own_copy
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Templates:
+    return Templates(tmp_path_factory.mktemp("templates"))
 
 
 @pytest.fixture
-def con(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[duckdb.DuckDBPyConnection]:
+def con(templates: Templates, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[duckdb.DuckDBPyConnection]:
     """A new database for this test; its key file is created beside it as t.duckdb.key."""
-    monkeypatch.delenv("IMPACT_SECRET_FILE", raising=False)
-    monkeypatch.delenv("IMPACT_DB", raising=False)
-    connection = store.connect(tmp_path / "t.duckdb")
-    yield connection
-    connection.close()
+    with own_copy(templates.empty(), tmp_path, monkeypatch) as connection:
+        yield connection
 
 
 loaded = database_with("base.xlsx", BASE_SHEETS)  # a database already holding one valid upload

@@ -1,5 +1,6 @@
 """Shared by the tests (their fixtures are in conftest.py): workbooks and CSVs built from rows, loading files and
-reading a database back, and the parts that hostile files are made of."""
+reading a database back, databases made once per session and copied for each test, and the parts that hostile files
+are made of."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import datetime as dt
 import io
 import json
 import os
+import shutil
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -23,6 +26,7 @@ from pipelines.template import xlsx_bytes
 EXTERNAL = Path(__file__).resolve().parents[2] / "shared" / "external"
 FY24 = Period(dt.date(2024, 4, 1), dt.date(2025, 3, 31))  # financial year 2024-25
 BASE_TABLES = "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' ORDER BY 1"
+DB_NAME = "t.duckdb"  # every test's own database; its key file, once made, is t.duckdb.key beside it
 
 
 def needs_external(path: Path) -> pytest.MarkDecorator:
@@ -88,6 +92,8 @@ def snapshot(con: duckdb.DuckDBPyConnection, period: Period = FY24) -> dict:
     return {"counts": found, "summary": metrics.summary(con, metrics.Filters(period))}
 
 
+# Databases made once per session, copied for each test ---------------------------------------------
+
 # A small, valid workbook that refusal tests load first, so "unchanged" is checked against real data.
 BASE_SHEETS = {
     "People": [["participant_id", "gender", "age_band"], ["P1", "woman", "25-34"], ["P2", "man", "35-44"]],
@@ -105,15 +111,84 @@ def key_file(db: Path) -> Path:
     return db.with_name(db.name + ".key")
 
 
-def database_with(file_name: str, sheets: dict[str, list[list]]) -> Callable[..., duckdb.DuckDBPyConnection]:
-    """A fixture: a new database already holding one upload, a workbook of these sheets."""
+Fill = Callable[[duckdb.DuckDBPyConnection], object]  # writes what a template database holds
+
+
+class Templates:
+    """Databases made once per test session, each copied whole for every test that asks for one.
+
+    Making the schema and loading a workbook cost far more than copying the closed file, and a copy is the test's
+    own: nothing it writes reaches the template or another test.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.made: dict[Fill | None, Path] = {}
+
+    def empty(self) -> Path:
+        """A database as store.connect first makes it: the schema, nothing loaded, no key file yet."""
+        return self.made_by(None)
+
+    def made_by(self, fill: Fill | None) -> Path:
+        """A new database that ``fill`` has written to (its key file beside it once a file is checked)."""
+        if fill not in self.made:
+            db = self.folder / str(len(self.made)) / DB_NAME
+            with pytest.MonkeyPatch.context() as patch:
+                patch.delenv("IMPACT_SECRET_FILE", raising=False)
+                con = store.connect(db)
+                try:
+                    if fill:
+                        fill(con)
+                finally:
+                    con.close()
+            assert not Path(f"{db}.wal").exists(), "closing the database writes everything into its one file"
+            self.made[fill] = db
+        return self.made[fill]
+
+
+@contextmanager
+def own_copy(template: Path, folder: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to this test's own copy of ``template`` in ``folder`` (with its key file, if it has one yet),
+    closed after the test; the environment names no other database or key file."""
+    monkeypatch.delenv("IMPACT_SECRET_FILE", raising=False)
+    monkeypatch.delenv("IMPACT_DB", raising=False)
+    db = folder / template.name
+    assert not db.exists(), "a test has one database fixture"
+    shutil.copy(template, db)  # with its owner-only mode, as store.connect made it
+    if key_file(template).exists():
+        shutil.copy(key_file(template), key_file(db))
+    connection = store.connect(db)
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+def database_made_by(fill: Fill) -> Callable[..., duckdb.DuckDBPyConnection]:
+    """A fixture: a new database that ``fill`` has written to, made once per session and copied for each test."""
 
     @pytest.fixture
-    def database(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-        load(con, (file_name, workbook(sheets)))
-        return con
+    def database(
+        templates: Templates, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
+        with own_copy(templates.made_by(fill), tmp_path, monkeypatch) as connection:
+            yield connection
 
     return database
+
+
+def upload_of(file_name: str, sheets: dict[str, list[list]]) -> Fill:
+    """Loads one upload, a workbook of these sheets."""
+
+    def upload(con: duckdb.DuckDBPyConnection) -> None:
+        load(con, (file_name, workbook(sheets)))
+
+    return upload
+
+
+def database_with(file_name: str, sheets: dict[str, list[list]]) -> Callable[..., duckdb.DuckDBPyConnection]:
+    """A fixture: a new database already holding one upload, a workbook of these sheets."""
+    return database_made_by(upload_of(file_name, sheets))
 
 
 # The parts of hostile files -------------------------------------------------------------------------
