@@ -4,18 +4,25 @@ The helpers the tests share are in tests/helpers.py and tests/apphelpers.py."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 import streamlit as st
+from hypothesis import settings
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import app_test
 
 from pipelines import store
 from tests.apphelpers import copy_database, sample_database
 from tests.helpers import BASE_SHEETS, Templates, database_with, own_copy
+
+# Property-based tests try 25 examples each by default; HYPOTHESIS_PROFILE=thorough tries 3,000 (docs/testing.md).
+settings.register_profile("quick", max_examples=25, deadline=None, database=None)
+settings.register_profile("thorough", max_examples=3_000, deadline=None, database=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
 
 @pytest.fixture(scope="session")
