@@ -10,13 +10,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-import streamlit as st
 from hypothesis import settings
-from streamlit.runtime.pages_manager import PagesManager
-from streamlit.testing.v1 import app_test
 
 from pipelines import store
-from tests.apphelpers import copy_database, sample_database
+from tests.apphelpers import SamplePages, app_as_on_a_server, copy_database, sample_database
 from tests.helpers import BASE_SHEETS, Templates, database_with, own_copy
 
 # Property-based tests try 25 examples each by default; HYPOTHESIS_PROFILE=thorough tries 3,000 (docs/testing.md).
@@ -56,31 +53,17 @@ def sample(sample_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con.close()
 
 
-class ServerPagesManager(PagesManager):
-    """Routes every AppTest run through st.navigation in dashboard.py, as a running server does.
-
-    Streamlit keeps "this app uses a pages/ folder (multipage apps v1)" in a process-wide flag, set when the first
-    session starts (our pages live in pages/) and cleared for good by the first st.navigation call. A server
-    therefore runs pages/x.py on its own only for the very first request (ui.shell.require_shell handles
-    that; tests/test_browser.py checks it). AppTest, though, resets the flag before every run, so each rerun
-    after the first would execute the page alone, without the entry point's sidebar and banner.
-    """
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-
 @pytest.fixture
 def app_runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """AppTest as on a server, with the app's per-process caches empty before and after the test."""
-    monkeypatch.setattr(app_test, "PagesManager", ServerPagesManager)
-    monkeypatch.delenv("IMPACT_SECRET_FILE", raising=False)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    with app_as_on_a_server(monkeypatch):
+        yield
+
+
+@pytest.fixture(scope="session")
+def sample_pages(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> SamplePages:
+    """The app's pages opened once each on the sample, for the tests that only read them."""
+    return SamplePages(sample_db, tmp_path_factory.mktemp("sample-pages"))
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from pipelines import funding, ingest, metrics, reach, store
 from pipelines.disclosure import Disclosure
 from pipelines.metrics import Filters
 from pipelines.periods import Period
-from tests.apphelpers import assert_ran, chart_titles, open_page, rerun_with, widget
+from tests.apphelpers import SamplePages, assert_ran, chart_titles, open_page, rerun_with, widget
 from tests.helpers import workbook
 
 pytestmark = pytest.mark.usefixtures("app_runtime")
@@ -57,7 +57,7 @@ def default_filters(sample: duckdb.DuckDBPyConnection) -> Filters:
 # Reach --------------------------------------------------------------------------------------------------------------
 
 
-def test_reach_page_headlines_match_the_pipeline(sample_app: Path, sample: duckdb.DuckDBPyConnection) -> None:
+def test_reach_page_headlines_match_the_pipeline(sample_pages: SamplePages, sample: duckdb.DuckDBPyConnection) -> None:
     f = default_filters(sample)
     now = metrics.reach(sample, f)
     kept = reach.retention_counts(sample, f)
@@ -65,7 +65,7 @@ def test_reach_page_headlines_match_the_pipeline(sample_app: Path, sample: duckd
     assert kept["new"] - kept["came_back"] >= 8 and deprived["known"] - deprived["core20"] >= 8, "no rest is small"
     booked = now["attendances"] + now["did_not_attend"]
 
-    at = open_page("pages/reach.py", "Reach")
+    at = sample_pages.opened("pages/reach.py").at
 
     assert not at.error
     expected = {
@@ -107,9 +107,9 @@ def test_reach_page_headlines_match_the_pipeline(sample_app: Path, sample: duckd
     assert list(quarterly["people reached"]) == [count(n) for n in by_quarter["reached"]]
 
 
-def test_representation_against_england(sample_app: Path, sample: duckdb.DuckDBPyConnection) -> None:
+def test_representation_against_england(sample_pages: SamplePages, sample: duckdb.DuckDBPyConnection) -> None:
     f = default_filters(sample)
-    at = open_page("pages/reach.py", "Reach")
+    at = sample_pages.opened("pages/reach.py").at
 
     choice = widget(at.selectbox, "Compare with")
     assert choice.options == [reach.ENGLAND] and choice.value == reach.ENGLAND
@@ -201,14 +201,16 @@ def people_table(at: AppTest):
 # Funding ------------------------------------------------------------------------------------------------------------
 
 
-def test_funding_page_headlines_match_the_pipeline(sample_app: Path, sample: duckdb.DuckDBPyConnection) -> None:
+def test_funding_page_headlines_match_the_pipeline(
+    sample_pages: SamplePages, sample: duckdb.DuckDBPyConnection
+) -> None:
     f = default_filters(sample)
     largest = funding.dependence(sample, f)
     ending = funding.cliff(sample, f, 12)
     runway = metrics.runway_months(sample, f)
     year = metrics.secured_next_year(sample, f)
 
-    at = open_page("pages/funding.py", "Funding")
+    at = sample_pages.opened("pages/funding.py").at
 
     assert not at.error
     found = figures(at)

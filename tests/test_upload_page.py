@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from pipelines import store
-from tests.apphelpers import assert_ran, open_page, sample_banner, widget
+from tests.apphelpers import SamplePages, assert_ran, open_page, sample_banner, widget
 from tests.helpers import BASE_TABLES, workbook
 
 pytestmark = pytest.mark.usefixtures("app_runtime")
@@ -109,8 +109,8 @@ def bad_register(first_id: str = "B") -> bytes:
 # The page before any upload -----------------------------------------------------------------------
 
 
-def test_empty_state_lists_the_sample_uploads(sample_app: Path) -> None:
-    at = open_upload_page()
+def test_empty_state_lists_the_sample_uploads(sample_pages: SamplePages) -> None:
+    at = sample_pages.opened("pages/upload.py").at
 
     assert sample_banner(at)
     assert labels(at.file_uploader) == ["Spreadsheets to check"] and at.file_uploader[0].accept_multiple_files
