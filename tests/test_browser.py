@@ -48,6 +48,7 @@ VIEWER = "browser-viewer"  # same password: may look, never change
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.xdist_group("browser"),  # one worker, one Chromium: servers started one at a time
     # CI sets REQUIRE_BROWSER=1: there a missing Chromium fails the test instead of skipping it.
     pytest.mark.skipif(
         not CHROMIUM.exists() and not os.environ.get("REQUIRE_BROWSER"),
