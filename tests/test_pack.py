@@ -25,7 +25,7 @@ from pipelines.document import to_docx, to_pdf
 from pipelines.export import Exhibit
 from pipelines.query import Filters
 from pipelines.settings import Brand
-from tests.apphelpers import PageRun, SamplePages, assert_ran, copy_database, run_app, widget
+from tests.apphelpers import PageRun, SamplePages, app_as_on_a_server, assert_ran, copy_database, run_app, widget
 
 FUNDER = "Dudley Council"
 EXPORT = Disclosure.export()
@@ -153,11 +153,14 @@ def download(run: PageRun, stem: str, ext: str) -> bytes:
     return run.downloads[f"{stem}.{ext}"]()
 
 
-def unrendered(run: PageRun, stem: str, monkeypatch: pytest.MonkeyPatch) -> Exhibit:
-    """The chart and data a download would draw, taken before anything is rendered."""
-    with monkeypatch.context() as patch:
+@pytest.fixture(scope="module")
+def exhibits(sample_pages: SamplePages) -> dict[str, Exhibit]:
+    """Every chart the pages offer, by file stem, as its downloads would draw it, taken before anything is rendered."""
+    stems = {stem: run for run in map(sample_pages.opened, CHART_PAGES) for stem in chart_stems(run)}
+    with pytest.MonkeyPatch.context() as patch, app_as_on_a_server(patch):
+        patch.setenv("IMPACT_DB", str(sample_pages.db))
         patch.setattr(Exhibit, "render", lambda exhibit, ext: exhibit)
-        return download(run, stem, "png")
+        return {stem: download(run, stem, "png") for stem, run in stems.items()}
 
 
 def exported_table(exhibit: Exhibit) -> list[Sequence[object]]:
@@ -191,36 +194,28 @@ def chart_kind(spec: dict) -> str:
     return " ".join([*sorted(marks), *sorted(channels)])
 
 
-@pytest.mark.usefixtures("app_runtime")
 @pytest.mark.parametrize("script", CHART_PAGES)
 def test_every_chart_on_a_page_offers_safe_files(
-    sample_pages: SamplePages, script: str, monkeypatch: pytest.MonkeyPatch
+    sample_pages: SamplePages, exhibits: dict[str, Exhibit], script: str
 ) -> None:
     """Each chart in every format, its spec valid Vega-Lite with the suppression in its footnote, its data with no
     small or unrounded count of people (checked as the files would hold them, without drawing any)."""
-    monkeypatch.setenv("IMPACT_DB", str(sample_pages.db))
     run = sample_pages.opened(script)
     stems = chart_stems(run)
     assert stems, "the sample draws charts here"
     for stem in stems:
         assert {f"{stem}.{ext}" for ext in export.DOWNLOADS} <= set(run.downloads), stem
-        exhibit = unrendered(run, stem, monkeypatch)
+        exhibit = exhibits[stem]
         assert vl_convert.vegalite_to_vega(json.dumps(exhibit.spec, default=str)), stem  # a day as ISO text
         assert export.EXPORT_SUPPRESSION in exhibit.footnote(), stem
         assert_people_safe(stem, exported_table(exhibit))
 
 
-@pytest.mark.usefixtures("app_runtime")
-def test_one_chart_of_each_kind_renders_in_every_format(
-    sample_pages: SamplePages, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_one_chart_of_each_kind_renders_in_every_format(exhibits: dict[str, Exhibit]) -> None:
     """A PNG at print size, an SVG with its title and footnote, a PDF, and its data as CSV and Excel, for one chart
     drawn by each chart function on the pages (charts of one kind draw the same marks from the same fields)."""
-    monkeypatch.setenv("IMPACT_DB", str(sample_pages.db))
-    runs = {stem: run for run in map(sample_pages.opened, CHART_PAGES) for stem in chart_stems(run)}
     rendered: dict[str, str] = {}  # kind -> the chart rendered for it
-    for stem, run in runs.items():
-        exhibit = unrendered(run, stem, monkeypatch)
+    for stem, exhibit in exhibits.items():
         kind = chart_kind(exhibit.spec)
         if kind not in rendered:
             png, svg, pdf, csv, xlsx = (exhibit.render(ext) for ext in ("png", "svg", "pdf", "csv", "xlsx"))
