@@ -66,6 +66,14 @@ def sample_pages(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> S
     return SamplePages(sample_db, tmp_path_factory.mktemp("sample-pages"))
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """With pytest-xdist's --dist loadgroup (as dev.py runs it), the tests that read the pages opened on the sample
+    go to one worker, which then opens each page once."""
+    for item in items:
+        if "sample_pages" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("sample_pages"))
+
+
 @pytest.fixture
 def sample_app(app_runtime: None, sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """This test's own copy of the sample, which the app will open."""
