@@ -10,11 +10,16 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import streamlit.logger
 from hypothesis import settings
 
 from pipelines import store
-from tests.apphelpers import SamplePages, app_as_on_a_server, copy_database, sample_database
 from tests.helpers import BASE_SHEETS, Templates, database_with, own_copy
+
+# The app's modules, imported outside a running app, make Streamlit warn that it has no runtime; pytest-xdist's
+# workers would print those warnings after the tests' summary.
+streamlit.logger.set_log_level("error")
+from tests.apphelpers import SamplePages, app_as_on_a_server, copy_database, sample_database  # noqa: E402
 
 # Property-based tests try 25 examples each by default; HYPOTHESIS_PROFILE=thorough tries 3,000 (docs/testing.md).
 settings.register_profile("quick", max_examples=25, deadline=None, database=None)
