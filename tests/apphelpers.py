@@ -33,7 +33,8 @@ SAMPLE_NAME = "sample.duckdb"
 
 
 def sample_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled sample loaded into a database, built once per test session (about 6 s) and reused after.
+    """The bundled sample loaded into a database, built once per test session (about 6 s) and reused after. Under
+    pytest-xdist each worker has a temporary folder of its own, so each builds its own and none reads one half made.
 
     Tests must not open it for writing: copy it with ``copy_database`` first.
     """
