@@ -40,7 +40,7 @@ def database(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 def written(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], str]:
     """Row counts of every table, and the data version, to show nothing was written.
 
-    (Not conftest.snapshot, whose figures differ in the last decimal place between runs on data this size.)
+    (Not helpers.snapshot, whose figures differ in the last decimal place between runs on data this size.)
     """
     tables = [t for (t,) in con.execute(BASE_TABLES).fetchall()]
     return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}, store.data_version(con)
