@@ -1,7 +1,7 @@
 """Set up and run the dashboard or its tests with nothing but Python 3.11+.
 
 python3 dev.py run     # create .venv, install requirements, open the dashboard on the sample data
-python3 dev.py test    # create .venv, install test requirements, run ruff and the whole test suite
+python3 dev.py test    # create .venv, install test requirements, run ruff and the whole test suite (in parallel)
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ VENV = ROOT / ".venv"
 PYTHON = VENV / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
 AXE_CORE = "4.14.1"  # the accessibility checker the browser test runs on every page (npm package axe-core, pinned)
 AXE_DIR = VENV / "axe-core"
+PARALLEL = ["-n", "auto", "--dist", "loadgroup"]  # pytest-xdist: a worker per core; the browser tests share one
 
 
 def ensure_environment(requirements: str) -> None:
@@ -63,7 +64,7 @@ def test(args: list[str]) -> int:
     for check in (["ruff", "check", "."], ["ruff", "format", "--check", "."]):
         if subprocess.call([PYTHON, "-m", *check], cwd=ROOT):
             return 1
-    return subprocess.call([PYTHON, "-m", "pytest", *args], cwd=ROOT)
+    return subprocess.call([PYTHON, "-m", "pytest", *PARALLEL, *args], cwd=ROOT)
 
 
 if __name__ == "__main__":

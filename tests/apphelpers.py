@@ -1,5 +1,5 @@
-"""Shared by the app tests (AppTest and the real browser): one sample database per test session, copied per test,
-and the blank upload template filled in."""
+"""Shared by the app tests (AppTest and the real browser): one sample database per test session, copied per test;
+the pages opened once on it for the tests that only read them; and the blank upload template filled in."""
 
 from __future__ import annotations
 
@@ -7,31 +7,34 @@ import datetime as dt
 import io
 import json
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
+import streamlit as st
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
-from streamlit.testing.v1 import AppTest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest, app_test
 
 from pipelines import ingest, store, users
 from pipelines.audit import OPERATOR, ROLES
 from pipelines.template import xlsx_bytes
+from tests.helpers import counts, key_file, load, workbook
 from ui.auth import SESSION_KEY
+from ui.shell import PAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_NAME = "sample.duckdb"
 
 
-def key_file(db: Path) -> Path:
-    """The participant key the app creates beside a database (``<db>.key``)."""
-    return db.with_name(db.name + ".key")
-
-
 def sample_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled sample loaded into a database, built once per test session (about 6 s) and reused after.
+    """The bundled sample loaded into a database, built once per test session (about 6 s) and reused after. Under
+    pytest-xdist each worker has a temporary folder of its own, so each builds its own and none reads one half made.
 
     Tests must not open it for writing: copy it with ``copy_database`` first.
     """
@@ -125,6 +128,35 @@ def fill_template(data: bytes) -> bytes:
 # Driving the app with AppTest ---------------------------------------------------------------------
 
 
+class ServerPagesManager(PagesManager):
+    """Routes every AppTest run through st.navigation in dashboard.py, as a running server does.
+
+    Streamlit keeps "this app uses a pages/ folder (multipage apps v1)" in a process-wide flag, set when the first
+    session starts (our pages live in pages/) and cleared for good by the first st.navigation call. A server
+    therefore runs pages/x.py on its own only for the very first request (ui.shell.require_shell handles
+    that; tests/test_browser.py checks it). AppTest, though, resets the flag before every run, so each rerun
+    after the first would execute the page alone, without the entry point's sidebar and banner.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+
+@contextmanager
+def app_as_on_a_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """AppTest as on a server, with the app's per-process caches empty before and after."""
+    monkeypatch.setattr(app_test, "PagesManager", ServerPagesManager)
+    monkeypatch.delenv("IMPACT_SECRET_FILE", raising=False)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    try:
+        yield
+    finally:
+        st.cache_data.clear()
+        st.cache_resource.clear()
+
+
 def run_app(role: str | None = "administrator") -> AppTest:
     """The app run once, signed in with an account of ``role`` (None: nobody signed in)."""
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
@@ -133,6 +165,19 @@ def run_app(role: str | None = "administrator") -> AppTest:
     at.run()
     assert_ran(at)
     return at
+
+
+def app_with_own_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sheets: dict[str, list[list]]) -> Path:
+    """A database holding one upload of the charity's own (not the sample), which the app will open."""
+    db = tmp_path / "own.duckdb"
+    con = store.connect(db)
+    try:
+        load(con, ("own.xlsx", workbook(sheets)))
+        add_test_accounts(con)
+    finally:
+        con.close()
+    monkeypatch.setenv("IMPACT_DB", str(db))
+    return db
 
 
 def add_test_accounts(con: duckdb.DuckDBPyConnection) -> None:
@@ -188,3 +233,66 @@ def rerun_with(element, value: object) -> list[str]:
     at = element.set_value(value).run()
     assert_ran(at)
     return chart_titles(at)
+
+
+# Pages opened once on the sample, shared by the tests that only read them -----------------------
+
+
+@dataclass(frozen=True)
+class PageRun:
+    at: AppTest  # the app as it was drawn: read it, never set a widget or run it again
+    downloads: dict[str, object]  # file name -> the bytes offered, or the function that makes them on a click
+
+
+class SamplePages:
+    """The app opened once per page, as an administrator, for every test that only reads the page. A test that sets
+    a widget, runs the app again or changes the data opens its own with ``sample_app``.
+
+    The runs share one copy of the sample, ``db``, which opening a page must leave as it was; a test working out a
+    page's downloads sets IMPACT_DB to it."""
+
+    def __init__(self, sample_db: Path, folder: Path) -> None:
+        self.db = copy_database(sample_db, folder)
+        self.runs: dict[str | None, PageRun] = {}
+
+    def landing(self) -> PageRun:
+        """The app as it first opens, on its default page."""
+        return self.run(None)
+
+    def opened(self, script: str) -> PageRun:
+        """The app switched to one page (``pages/x.py``), checked to be titled as ui.shell.PAGES says."""
+        return self.run(script)
+
+    def run(self, script: str | None) -> PageRun:
+        if script not in self.runs:
+            before = self.stored()
+            downloads: dict[str, object] = {}
+            with pytest.MonkeyPatch.context() as patch, app_as_on_a_server(patch):
+                patch.setenv("IMPACT_DB", str(self.db))
+                record_downloads(patch, downloads)
+                at = run_app() if script is None else open_page(script, page_title(script))
+            assert self.stored() == before, f"opening {script or 'the app'} changed the database"
+            self.runs[script] = PageRun(at, downloads)
+        return self.runs[script]
+
+    def stored(self) -> dict[str, int]:
+        con = store.connect(self.db)  # as the app opens it: DuckDB refuses one file opened two ways
+        try:
+            return counts(con)
+        finally:
+            con.close()
+
+
+def page_title(script: str) -> str:
+    return next(p.title for p in PAGES if p.script == script)
+
+
+def record_downloads(monkeypatch: pytest.MonkeyPatch, found: dict[str, object]) -> None:
+    """Record in ``found`` every file the app offers for download, by file name."""
+    real = st.download_button
+
+    def recording(label: str, data: object, file_name: str | None = None, *args: object, **kwargs: object) -> bool:
+        found[file_name] = data
+        return real(label, data, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(st, "download_button", recording)

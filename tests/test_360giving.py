@@ -8,11 +8,11 @@ import datetime as dt
 import json
 
 import pytest
-from conftest import EXTERNAL, FY24, checked, csv_bytes, current, load, needs_external, workbook
 
 from pipelines import funding, ingest, store
 from pipelines.periods import Period
 from pipelines.query import Filters
+from tests.helpers import EXTERNAL, FY24, checked, csv_bytes, current, load, needs_external, workbook
 
 D = dt.date
 GIVING = EXTERNAL / "360giving"

@@ -7,13 +7,22 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import app_with_own_data
 from streamlit.testing.v1 import AppTest
 
 from pipelines import funding, inventory, outcomes, overview, reach, store
 from pipelines.periods import Period, quarters
 from pipelines.query import Filters
-from tests.apphelpers import ROOT, assert_ran, charts, open_page, run_app, sample_banner, title_text, widget
+from tests.apphelpers import (
+    ROOT,
+    SamplePages,
+    app_with_own_data,
+    assert_ran,
+    charts,
+    run_app,
+    sample_banner,
+    title_text,
+    widget,
+)
 from ui.shell import PAGES, PageSpec
 from ui.sidebar import data_ends_before_today
 
@@ -62,9 +71,8 @@ def reach_strings(figures: dict[str, int]) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("spec", PAGES, ids=[p.title for p in PAGES])
-def test_page_runs_with_the_shell(sample_app: Path, spec: PageSpec) -> None:
-    at = run_app()
-    at.switch_page(spec.script).run()
+def test_page_runs_with_the_shell(sample_pages: SamplePages, spec: PageSpec) -> None:
+    at = sample_pages.opened(spec.script).at
     assert_ran(at)
     assert [t.value for t in at.title] == [spec.title]
     assert ("Filters" in [h.value for h in at.sidebar.header]) == spec.filtered
@@ -76,10 +84,12 @@ def test_page_runs_with_the_shell(sample_app: Path, spec: PageSpec) -> None:
 
 @pytest.mark.parametrize(("script", "per_person", "chart_tables"), [("pages/overview.py", 0, 0),
     ("pages/outcomes.py", 1, 0), ("pages/reach.py", 0, 6), ("pages/funding.py", 0, 0)])  # fmt: skip
-def test_every_chart_and_table_offers_downloads(sample_app: Path, script: str, per_person: int, chart_tables: int):
+def test_every_chart_and_table_offers_downloads(
+    sample_pages: SamplePages, script: str, per_person: int, chart_tables: int
+) -> None:
     """A Download menu beside each chart and table (in every tab), none beside a chart of one mark per person, and
     none beside a chart's own figures read as a table (its chart's menu has them)."""
-    at = open_page(script, next(p.title for p in PAGES if p.script == script))
+    at = sample_pages.opened(script).at
     menus = at.get("popover")
     assert len(menus) == len(charts(at)) + len(at.dataframe) - per_person - chart_tables > 0
     assert {menu.proto.popover.label for menu in menus} == {"Download"}
@@ -115,14 +125,14 @@ def test_every_page_is_listed() -> None:
 # Overview -----------------------------------------------------------------------------------------
 
 
-def test_overview_is_the_default_page_with_the_sample(sample_app: Path) -> None:
-    at = run_app()
+def test_overview_is_the_default_page_with_the_sample(sample_pages: SamplePages) -> None:
+    at = sample_pages.landing().at
     assert [t.value for t in at.title] == ["Overview"]
     assert sample_banner(at)
     assert widget(at.sidebar.radio, "Period").value == "Financial year"
 
 
-def test_headline_figures_match_the_pipeline(sample_app: Path, sample: duckdb.DuckDBPyConnection) -> None:
+def test_headline_figures_match_the_pipeline(sample_pages: SamplePages, sample: duckdb.DuckDBPyConnection) -> None:
     period = inventory.default_period(sample)
     f, before = Filters(period), Filters(period.previous())
     now, then = reach.reach(sample, f), reach.reach(sample, before)
@@ -135,7 +145,7 @@ def test_headline_figures_match_the_pipeline(sample_app: Path, sample: duckdb.Du
         "Cost per person reached": f"£{funding.cost_per_participant(sample, f):,.0f}",
     }
 
-    at = run_app()
+    at = sample_pages.landing().at
 
     assert period == Period(dt.date(2025, 4, 1), dt.date(2026, 3, 31)), "the sample ends in March 2026"
     assert widget(at.sidebar.selectbox, "Financial year").value == "2025-26 (Apr–Mar)"
@@ -145,8 +155,8 @@ def test_headline_figures_match_the_pipeline(sample_app: Path, sample: duckdb.Du
     assert deltas(at)["People reached"] == f"{now['reached'] - then['reached']:+,}"
 
 
-def test_two_titled_charts(sample_app: Path) -> None:
-    at = run_app()
+def test_two_titled_charts(sample_pages: SamplePages) -> None:
+    at = sample_pages.landing().at
     specs = charts(at)
     assert len(specs) == 2
     titles = [title_text(spec) for spec in specs]
@@ -156,8 +166,8 @@ def test_two_titled_charts(sample_app: Path) -> None:
         assert spec["title"]["subtitle"], "each chart says what period and activities it covers"
 
 
-def test_overview_answers_in_words_before_any_figure(sample_app: Path) -> None:
-    at = run_app()
+def test_overview_answers_in_words_before_any_figure(sample_pages: SamplePages) -> None:
+    at = sample_pages.landing().at
     words = [md.value for md in at.markdown]
     assert words[0].endswith("Does it work?**") and words[2].endswith("For whom?**")
     assert words[1].startswith("Of the 264 people who completed the Warwick-Edinburgh Mental Wellbeing Scale (WEMWBS)")
@@ -167,8 +177,8 @@ def test_overview_answers_in_words_before_any_figure(sample_app: Path) -> None:
 GREEN, RED, GREY = 1, 0, 2  # st.metric's delta colours as AppTest reads them
 
 
-def test_only_a_change_beyond_noise_is_coloured(sample_app: Path) -> None:
-    at = run_app()
+def test_only_a_change_beyond_noise_is_coloured(sample_pages: SamplePages) -> None:
+    at = sample_pages.landing().at
     colours = {m.label: m.proto.color for m in at.metric}
     # 527 people against 439: 88 > 1.96 × √966 = 60.9. Sessions 820 against 762: 58 < 1.96 × √1582 = 78.0.
     # Improved 61% of 264 against 65% of 167: z = 0.82.

@@ -6,11 +6,11 @@ import json
 
 import duckdb
 import pytest
-from conftest import checked, workbook
 
 from pipelines import audit, ingest, pack, settings, store, users
 from pipelines.audit import OPERATOR, Actor, NotAllowed
 from pipelines.problems import UploadRefused
+from tests.helpers import checked, workbook
 
 VIEWER, MANAGER, ADMIN = Actor("vic", "viewer"), Actor("mo", "manager"), Actor("ada", "administrator")
 OTHER = {"Register": [["participant_id", "session_date", "activity", "attended"], ["P9", "2024-06-01", "Art", "yes"]]}

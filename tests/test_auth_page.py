@@ -7,13 +7,12 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from conftest import app_with_own_data
 from streamlit.testing.v1 import AppTest
 
 import ui.auth
 from pipelines import store, users
 from pipelines.audit import OPERATOR, Actor
-from tests.apphelpers import ROOT, assert_ran, run_app, sample_banner, widget
+from tests.apphelpers import ROOT, app_with_own_data, assert_ran, run_app, sample_banner, widget
 from ui.shell import pages_for
 
 pytestmark = pytest.mark.usefixtures("app_runtime")

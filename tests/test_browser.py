@@ -1,4 +1,5 @@
-"""End to end in headless Chromium: a real `streamlit run` server, each page opened by its own URL on a fresh server."""
+"""End to end in headless Chromium: a real `streamlit run` server, each page opened by its own URL first on a fresh
+server, and later on one that has served the app already."""
 
 from __future__ import annotations
 
@@ -11,18 +12,19 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import duckdb
 import pytest
-from conftest import workbook
 
 from pipelines import funding, inventory, reach, store, users
 from pipelines.audit import OPERATOR
 from pipelines.query import Filters
 from tests.apphelpers import ROOT, copy_database, fill_template
+from tests.helpers import workbook
 from ui import shell
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -46,6 +48,7 @@ VIEWER = "browser-viewer"  # same password: may look, never change
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.xdist_group("browser"),  # one worker, one Chromium: servers started one at a time
     # CI sets REQUIRE_BROWSER=1: there a missing Chromium fails the test instead of skipping it.
     pytest.mark.skipif(
         not CHROMIUM.exists() and not os.environ.get("REQUIRE_BROWSER"),
@@ -108,10 +111,10 @@ def page(chromium: sync_api.Browser) -> Iterator[sync_api.Page]:
     context.close()
 
 
-@pytest.fixture
-def server(sample_db: Path, tmp_path: Path) -> Iterator[str]:
+@contextmanager
+def streamlit_server(sample_db: Path, folder: Path) -> Iterator[str]:
     """A freshly started `streamlit run dashboard.py` on its own copy of the sample; yields its base URL."""
-    db = copy_database(sample_db, tmp_path / "server")
+    db = copy_database(sample_db, folder / "server")
     con = store.connect(db)
     users.add(con, MANAGER, "manager", PASSWORD, by=OPERATOR)
     users.add(con, VIEWER, "viewer", PASSWORD, by=OPERATOR)
@@ -119,7 +122,7 @@ def server(sample_db: Path, tmp_path: Path) -> Iterator[str]:
     port = free_port()
     env = {**os.environ, "IMPACT_DB": str(db)}
     env.pop("IMPACT_SECRET_FILE", None)
-    log_path = tmp_path / "streamlit.log"
+    log_path = folder / "streamlit.log"
     command = [
         sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
         "--server.port", str(port), "--browser.gatherUsageStats", "false",
@@ -136,6 +139,26 @@ def server(sample_db: Path, tmp_path: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture
+def server(sample_db: Path, tmp_path: Path) -> Iterator[str]:
+    """A server of this test's own, whose first request the test makes."""
+    with streamlit_server(sample_db, tmp_path) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def served(sample_db: Path, tmp_path_factory: pytest.TempPathFactory, chromium: sync_api.Browser) -> Iterator[str]:
+    """One server for the tests that only look, which has already served the app once (its root URL, in a
+    browser), as after a link followed, a bookmark or a reload."""
+    with streamlit_server(sample_db, tmp_path_factory.mktemp("served")) as base:
+        context = chromium.new_context(viewport={"width": 1400, "height": 1800})
+        try:
+            open_and_check(context.new_page(), f"{base}/", PAGES[0])
+        finally:
+            context.close()
+        yield base
 
 
 def free_port() -> int:
@@ -280,14 +303,18 @@ def test_page_opened_by_its_own_url_first(
 
 
 @pytest.mark.parametrize("expected", PAGES, ids=[p.path for p in PAGES])
-def test_page_is_accessible_and_fits_a_phone(server: str, chromium: sync_api.Browser, expected: Page) -> None:
-    """No serious or critical WCAG 2.2 AA violation (axe-core) wide and on a phone; screenshots of one quarter and
-    one activity, and of the phone."""
+def test_page_opened_by_its_own_url_later_is_accessible_and_fits_a_phone(
+    served: str, chromium: sync_api.Browser, expected: Page
+) -> None:
+    """The page's URL opened after the server has served the app once shows the whole app on that page, with no
+    serious or critical WCAG 2.2 AA violation (axe-core) wide and on a phone; screenshots of one quarter and one
+    activity, and of the phone."""
     wide = chromium.new_context(viewport={"width": 1400, "height": 1800})
     phone = chromium.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     try:
         page = wide.new_page()
-        open_and_check(page, f"{server}/{expected.path}", expected)
+        open_and_check(page, f"{served}/{expected.path}", expected)
+        assert urlsplit(page.url).path == f"/{expected.path}", page.url
         assert serious_accessibility_violations(page) == []
         if expected.filtered:
             choose_quarter_and_first_activity(page)
@@ -295,7 +322,7 @@ def test_page_is_accessible_and_fits_a_phone(server: str, chromium: sync_api.Bro
             screenshot(page, f"{expected.path}-quarter-activity")
 
         small = phone.new_page()
-        small.goto(f"{server}/{expected.path}")
+        small.goto(f"{served}/{expected.path}")
         sync_api.expect(small.locator("h1").first).to_have_text(expected.title, timeout=WAIT_MS)
         sync_api.expect(small.locator(".vega-embed")).to_have_count(expected.charts, timeout=WAIT_MS)
         wait_for_charts(small)
@@ -307,15 +334,6 @@ def test_page_is_accessible_and_fits_a_phone(server: str, chromium: sync_api.Bro
     finally:
         wide.close()
         phone.close()
-
-
-@pytest.mark.parametrize("expected", PAGES, ids=[p.path for p in PAGES])
-def test_page_opened_by_its_own_url_later(server: str, page: sync_api.Page, expected: Page) -> None:
-    """The same URL opened after the server has served the app once (a link followed, a bookmark, a reload)."""
-    open_and_check(page, f"{server}/", PAGES[0])
-    later = page.context.new_page()
-    open_and_check(later, f"{server}/{expected.path}", expected)
-    assert urlsplit(later.url).path == f"/{expected.path}", later.url
 
 
 def test_root_url_shows_overview(server: str, page: sync_api.Page, sample: duckdb.DuckDBPyConnection) -> None:
@@ -330,16 +348,16 @@ def test_root_url_shows_overview(server: str, page: sync_api.Page, sample: duckd
 # Downloads ----------------------------------------------------------------------------------------
 
 
-def test_a_chart_and_a_report_pack_download(server: str, page: sync_api.Page, tmp_path: Path) -> None:
+def test_a_chart_and_a_report_pack_download(served: str, page: sync_api.Page, tmp_path: Path) -> None:
     """Download a chart as a picture from its menu, then a funder's report pack from the Reports page."""
-    open_and_check(page, f"{server}/overview", PAGES[0])
+    open_and_check(page, f"{served}/overview", PAGES[0])
     page.get_by_role("button", name="Download").first.click()
     with page.expect_download() as chart:
         page.get_by_role("button", name="Picture (PNG)").first.click()
     assert chart.value.suggested_filename.endswith(".png")
     assert Path(chart.value.path()).read_bytes().startswith(b"\x89PNG")
 
-    page.goto(f"{server}/reports")
+    page.goto(f"{served}/reports")
     sync_api.expect(page.locator("h1").first).to_have_text("Reports", timeout=WAIT_MS)
     page.get_by_role("button", name="Make the report pack").click()
     with page.expect_download(timeout=120_000) as pdf:

@@ -14,8 +14,8 @@ import pytest
 from pipelines import reach, store
 from pipelines.periods import Period
 from pipelines.query import Filters
-from tests.apphelpers import run_app, widget
-from tests.conftest import app_with_own_data, load, workbook
+from tests.apphelpers import app_with_own_data, run_app, widget
+from tests.helpers import load, workbook
 
 FY24 = Period(dt.date(2024, 4, 1), dt.date(2025, 3, 31))  # the only financial year in the data, so the one shown
 

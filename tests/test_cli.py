@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import workbook
 
 from pipelines import settings, store
 from pipelines.__main__ import main
+from tests.helpers import workbook
 
 REGISTER = [
     ["participant_id", "session_date", "activity", "attended"],

@@ -5,10 +5,10 @@ from __future__ import annotations
 import threading
 
 import pytest
-from conftest import FY24, checked, load, workbook
 
 from pipelines import ingest, reach, store
 from pipelines.query import Filters
+from tests.helpers import FY24, checked, load, workbook
 
 REGISTER = [["participant_id", "session_date", "activity", "attended"]]
 FIRST = workbook({"Register": [*REGISTER, *[[f"A{i}", "2024-06-04", "Peer", "yes"] for i in range(10)]]})

@@ -29,7 +29,6 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pytest
-from conftest import load, workbook
 from scipy.optimize import linprog
 
 from pipelines import inventory, published
@@ -37,6 +36,7 @@ from pipelines.disclosure import MIN_COUNT, ROUND_TO, WITHHELD, Disclosure, Publ
 from pipelines.periods import Period, add_months, financial_year, quarters, whole_months
 from pipelines.query import Filters
 from pipelines.report import Scope
+from tests.helpers import load, workbook
 
 VIEWER, EXPORT = Disclosure.viewer(), Disclosure.export()
 REPORT = Path(__file__).resolve().parent / "artifacts" / "disclosure-attacks.txt"

@@ -7,12 +7,12 @@ import datetime as dt
 
 import duckdb
 import pytest
-from conftest import load, workbook
 
 from pipelines import feedback, summary
 from pipelines.disclosure import Disclosure
 from pipelines.periods import Period
 from pipelines.query import Filters
+from tests.helpers import database_with
 
 FY24 = Period(dt.date(2024, 4, 1), dt.date(2025, 3, 31))
 Q1 = Period(dt.date(2024, 4, 1), dt.date(2024, 6, 30))
@@ -34,12 +34,9 @@ ANSWERS = [
 REGISTER = [["participant_id", "session_date", "activity"], *[[f"P{i}", "2024-05-02", "Peer group"] for i in range(9)]]
 
 
-@pytest.fixture
-def answered(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    rows = [["Response date", "Service", "FFT answer", "Participant ID"], *[[*a, None] for a in ANSWERS]]
-    rows[1][3] = "P1"  # one response names its person; the rest are anonymous
-    load(con, ("feedback.xlsx", workbook({"FFT": rows, "Register": REGISTER})))
-    return con
+FFT = [["Response date", "Service", "FFT answer", "Participant ID"], *[[*a, None] for a in ANSWERS]]
+FFT[1][3] = "P1"  # one response names its person; the rest are anonymous
+answered = database_with("feedback.xlsx", {"FFT": FFT, "Register": REGISTER})
 
 
 def test_anonymous_responses_are_kept_and_a_named_one_is_pseudonymised(answered: duckdb.DuckDBPyConnection) -> None:

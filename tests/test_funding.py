@@ -7,11 +7,11 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from conftest import FY24, database_with, load, workbook
 
 from pipelines import funding
 from pipelines.periods import Period, fy_label
 from pipelines.query import Filters
+from tests.helpers import FY24, database_with, load, workbook
 
 D = dt.date
 QUARTERS = ["2024-25 Q1", "2024-25 Q2", "2024-25 Q3", "2024-25 Q4"]

@@ -9,14 +9,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import app_with_own_data
 from streamlit.testing.v1 import AppTest
 
 from pipelines import charts as charts_module
 from pipelines import funding, settings, store
 from pipelines.periods import Period
 from pipelines.query import Filters
-from tests.apphelpers import assert_ran, chart_titles, charts, open_page, widget
+from tests.apphelpers import SamplePages, app_with_own_data, assert_ran, chart_titles, charts, open_page, widget
 
 pytestmark = pytest.mark.usefixtures("app_runtime")
 
@@ -42,9 +41,11 @@ def with_filters(at: AppTest, quarter: str | None = None, activity: str | None =
     return at
 
 
-def test_the_page_leads_with_the_dated_secured_figure(sample_app: Path, sample: duckdb.DuckDBPyConnection) -> None:
+def test_the_page_leads_with_the_dated_secured_figure(
+    sample_pages: SamplePages, sample: duckdb.DuckDBPyConnection
+) -> None:
     year = funding.secured_next_year(sample, Filters(FY25))
-    at = open_page("pages/funding.py", "Funding")
+    at = sample_pages.opened("pages/funding.py").at
     assert year.label == "2026-27" and year.sentence.startswith("Secured for 2026-27 (1 Apr 2026 – 31 Mar 2027): £")
     first = at.markdown[0].value
     assert first.startswith(f"- **{year.sentence}** Secured means promised in a signed grant or contract")

@@ -30,12 +30,12 @@ import datetime as dt
 import math
 
 import pytest
-from conftest import FY24, load, workbook
 
 from pipelines import goals, summary
 from pipelines.disclosure import Disclosure
 from pipelines.periods import Period
 from pipelines.query import Filters
+from tests.helpers import FY24, database_with, load, workbook
 
 D = dt.date
 FY25 = Period(D(2025, 4, 1), D(2026, 3, 31))
@@ -82,10 +82,7 @@ PEOPLE = [["participant_id", "gender"], *([f"P{i}", "woman" if i <= 5 else "man"
 T10 = 2.228139  # t(0.975, 10)
 
 
-@pytest.fixture
-def rated(con):
-    load(con, ("goals.xlsx", workbook({"People": PEOPLE, "Register": REGISTER, "Goals": RATINGS})))
-    return con
+rated = database_with("goals.xlsx", {"People": PEOPLE, "Register": REGISTER, "Goals": RATINGS})
 
 
 def test_t_value_used_by_hand():

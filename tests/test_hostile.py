@@ -5,7 +5,6 @@ to do; never a traceback, a hang, a crash, a partial load or any change to the d
 from __future__ import annotations
 
 import io
-import json
 import os
 import random
 import re
@@ -13,68 +12,33 @@ import string
 import struct
 import time
 import zipfile
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
-import duckdb
 import pytest
-from apphelpers import copy_database
-from conftest import BASE_SHEETS, BASE_TABLES, csv_bytes, current, load, workbook
 
-from pipelines import ingest, limits, store
+from pipelines import ingest, limits
 from pipelines.limits import Refused, run_guarded
 from pipelines.problems import UploadRefused
-
-REGISTER_HEADER = ["participant_id", "session_date", "activity", "attended"]
-REGISTER = [REGISTER_HEADER, ["P3", "2024-06-05", "Art group", "yes"], ["P4", "2024-06-05", "Art group", "no"]]
-SHEET = "xl/worksheets/sheet1.xml"
-
-
-@pytest.fixture(scope="module")
-def base_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database holding one valid upload, made once for this module."""
-    path = tmp_path_factory.mktemp("hostile") / "base.duckdb"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.delenv("IMPACT_SECRET_FILE", raising=False)
-        con = store.connect(path)
-        load(con, ("base.xlsx", workbook(BASE_SHEETS)))
-        con.close()
-    return path
-
-
-@pytest.fixture
-def loaded(base_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[duckdb.DuckDBPyConnection]:
-    """This test's own copy of the module's database."""
-    monkeypatch.delenv("IMPACT_SECRET_FILE", raising=False)
-    con = store.connect(copy_database(base_db, tmp_path))
-    yield con
-    con.close()
-
-
-def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """The rows of every table, the uploads table among them: what a refused upload must leave as it was."""
-    tables = [table for (table,) in con.execute(BASE_TABLES).fetchall()]
-    return {table: con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] for table in tables}
-
+from tests.helpers import (
+    REGISTER,
+    REGISTER_HEADER,
+    SHEET,
+    counts,
+    csv_bytes,
+    current,
+    grant,
+    grants_package,
+    parts,
+    register_csv,
+    rezip,
+    workbook,
+)
 
 # Generators of hostile files ----------------------------------------------------------------------
 
 
 def register_xlsx(rows: list[list] | None = None) -> bytes:
     return workbook({"Register": rows or REGISTER})
-
-
-def parts(data: bytes) -> dict[str, bytes]:
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return {name: archive.read(name) for name in archive.namelist()}
-
-
-def rezip(files: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in files.items():
-            archive.writestr(name, content)
-    return out.getvalue()
 
 
 def with_sheet_xml(change: Callable[[str], str], rows: list[list] | None = None) -> bytes:
@@ -197,10 +161,6 @@ def many_entries() -> bytes:
     return rezip(files)
 
 
-def register_csv(rows: list[list] | None = None, newline: str = "\r\n") -> bytes:
-    return csv_bytes(rows or REGISTER).replace(b"\r\n", newline.encode())
-
-
 def mixed_newlines() -> bytes:
     lines = csv_bytes(REGISTER + [["P5", "2024-06-12", "Art group", "yes"]]).split(b"\r\n")
     return lines[0] + b"\r\n" + lines[1] + b"\r" + lines[2] + b"\n" + lines[3] + b"\r\n"
@@ -214,21 +174,6 @@ def unmatched_quote() -> bytes:
 
 def long_csv_field(chars: int = 200_000) -> bytes:
     return register_csv([REGISTER_HEADER, ["P3", "2024-06-05", "A" * chars, "yes"]])
-
-
-def grants_package(grants: list[dict]) -> bytes:
-    return json.dumps({"grants": grants}).encode()
-
-
-def grant(amount: object = 12000, **more: object) -> dict:
-    return {
-        "id": "360G-test-1",
-        "title": "Peer support",
-        "amountAwarded": amount,
-        "awardDate": "2024-04-01",
-        "plannedDates": [{"startDate": "2024-04-01", "endDate": "2025-03-31"}],
-        "fundingOrganization": [{"name": "Emile Foundation"}],
-    } | more
 
 
 def deeply_nested(depth: int = 10_000) -> bytes:

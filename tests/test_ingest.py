@@ -8,11 +8,11 @@ import io
 import zipfile
 
 import pytest
-from conftest import EXTERNAL, FY24, checked, csv_bytes, current, load, needs_external, snapshot, workbook
 
 from pipelines import cells, funding, ingest, reach, store
 from pipelines.problems import Problem, UploadRefused
 from pipelines.query import Filters
+from tests.helpers import EXTERNAL, FY24, checked, csv_bytes, current, load, needs_external, snapshot, workbook
 
 D = dt.date
 REGISTER_HEADER = ["participant_id", "session_date", "activity", "attended"]

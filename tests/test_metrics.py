@@ -6,12 +6,12 @@ import datetime as dt
 import math
 
 import pytest
-from conftest import FY24, database_with, load, workbook
 from scipy import stats
 
 from pipelines import funding, inventory, outcomes, reach, summary
 from pipelines.periods import Period
 from pipelines.query import Filters
+from tests.helpers import FY24, database_with, load, workbook
 
 D = dt.date
 FY23 = Period(D(2023, 4, 1), D(2024, 3, 31))

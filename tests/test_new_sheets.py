@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import checked, current, load, workbook
 
 from pipelines import ingest, privacy
 from pipelines.validate import read_sheet
 from pipelines.workbook import Grid
+from tests.helpers import checked, current, load, workbook
 
 D = dt.date
 GOALS = ["Participant ID", "Goal number", "Date", "Rating", "Goal area"]

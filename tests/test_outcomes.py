@@ -11,7 +11,6 @@ import math
 
 import pandas as pd
 import pytest
-from conftest import FY24, load, workbook
 from scipy import stats
 
 from pipelines import outcomes
@@ -20,6 +19,7 @@ from pipelines.outcomes import BREAKDOWNS
 from pipelines.periods import Period
 from pipelines.query import Filters
 from pipelines.stats import GROUP_FIGURES, effect_size, effect_size_words
+from tests.helpers import FY24, database_with, load, workbook
 
 D = dt.date
 Q2 = Period(D(2024, 7, 1), D(2024, 9, 30))  # 2024-25 Q2
@@ -105,11 +105,7 @@ MISSING_ANSWER = [
 ]
 
 
-@pytest.fixture
-def db(con):
-    book = workbook({"People": PEOPLE, "Register": REGISTER, "Scores": SCORES, "Items": MISSING_ANSWER})
-    load(con, ("outcomes.xlsx", book))
-    return con
+db = database_with("outcomes.xlsx", {"People": PEOPLE, "Register": REGISTER, "Scores": SCORES, "Items": MISSING_ANSWER})
 
 
 def rows(frame: pd.DataFrame) -> dict[str, dict]:
@@ -422,10 +418,7 @@ SECONDARY_SCORES = [["participant_id", "date", "WEMWBS total"]] + [
 SECONDARY_PEOPLE = [["participant_id", "gender"]] + [[f"S{i:02}", "woman" if i < 12 else "man"] for i in range(20)]
 
 
-@pytest.fixture
-def secondary_db(con):
-    load(con, ("secondary.xlsx", workbook({"People": SECONDARY_PEOPLE, "Scores": SECONDARY_SCORES})))
-    return con
+secondary_db = database_with("secondary.xlsx", {"People": SECONDARY_PEOPLE, "Scores": SECONDARY_SCORES})
 
 
 def test_one_small_category_of_change_hides_a_second(secondary_db):
@@ -656,15 +649,10 @@ PHQ9 = {"H1": (15, 9), "H2": (10, 9), "H3": (5, 12)}  # caseness 10, reliable ch
 GAD7 = {"G1": (12, 8), "G2": (8, 7), "G3": (7, 3)}  # caseness 8, reliable change 4
 
 
-@pytest.fixture
-def clinical_db(con):
-    sheets = {
-        "CORE": _pairs("CORE-10 total", CORE10),
-        "PHQ": _pairs("PHQ-9 total", PHQ9),
-        "GAD": _pairs("GAD-7 total", GAD7),
-    }
-    load(con, ("clinical.xlsx", workbook(sheets)))
-    return con
+clinical_db = database_with(
+    "clinical.xlsx",
+    {"CORE": _pairs("CORE-10 total", CORE10), "PHQ": _pairs("PHQ-9 total", PHQ9), "GAD": _pairs("GAD-7 total", GAD7)},
+)
 
 
 def test_core10_clinical(clinical_db):

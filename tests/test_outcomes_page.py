@@ -7,14 +7,23 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import app_with_own_data
 from streamlit.testing.v1 import AppTest
 
 from pipelines import goals, inventory, outcomes, stats, store, verdict
 from pipelines.disclosure import Disclosure
 from pipelines.measures import MEASURES
 from pipelines.query import Filters
-from tests.apphelpers import assert_ran, chart_titles, charts, open_page, rerun_with, title_text, widget
+from tests.apphelpers import (
+    SamplePages,
+    app_with_own_data,
+    assert_ran,
+    chart_titles,
+    charts,
+    open_page,
+    rerun_with,
+    title_text,
+    widget,
+)
 
 pytestmark = pytest.mark.usefixtures("app_runtime")
 
@@ -71,8 +80,10 @@ def metrics_shown(at: AppTest) -> dict[str, tuple[str, str | None]]:
 # The page with the sample ---------------------------------------------------------------------------------------
 
 
-def test_measure_choice_lists_the_measures_with_data(sample_app: Path, sample: duckdb.DuckDBPyConnection) -> None:
-    at = open_outcomes()
+def test_measure_choice_lists_the_measures_with_data(
+    sample_pages: SamplePages, sample: duckdb.DuckDBPyConnection
+) -> None:
+    at = sample_pages.opened("pages/outcomes.py").at
     choice = widget(at.selectbox, "Measure")
     gbo = ["Goal-Based Outcomes (GBO)"] if goals.has_goals(sample) else []
     assert choice.options == inventory.measures_with_data(sample) + gbo

@@ -3,25 +3,29 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import zipfile
+from collections.abc import Sequence
+from csv import reader
 from pathlib import Path
 
 import docx
 import duckdb
 import pytest
-import streamlit as st
+import vl_convert
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from pypdf import PdfReader
 
-from pipelines import funding, inventory, outcomes, pack, reach, report, settings, store
+from pipelines import export, funding, inventory, outcomes, pack, reach, report, settings, store
 from pipelines.__main__ import main
 from pipelines.disclosure import Disclosure
 from pipelines.document import to_docx, to_pdf
+from pipelines.export import Download
 from pipelines.query import Filters
 from pipelines.settings import Brand
-from tests.apphelpers import assert_ran, copy_database, open_page, run_app, widget
+from tests.apphelpers import PageRun, SamplePages, app_as_on_a_server, assert_ran, copy_database, run_app, widget
 
 FUNDER = "Dudley Council"
 EXPORT = Disclosure.export()
@@ -44,12 +48,18 @@ def plain(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-def assert_people_safe(name: str, sheet: Worksheet) -> None:
-    """Every count of people in an exported sheet is 0, hidden, or at least 10 and a multiple of 5."""
-    for column, title in enumerate(c.value for c in sheet[1]):
+def assert_people_safe(name: str, table: list[Sequence[object]]) -> None:
+    """Every count of people in an exported table (its column titles first) is 0, hidden, or at least 10 and a
+    multiple of 5."""
+    for column, title in enumerate(table[0]):
         if title in ("People", "Reached", "New", "Returning", "Pairs"):
-            for (value,) in sheet.iter_rows(min_row=2, min_col=column + 1, max_col=column + 1, values_only=True):
+            for row in table[1:]:
+                value = row[column]
                 assert value in (None, 0) or (value >= 10 and value % 5 == 0), (name, title, value)
+
+
+def sheet_rows(sheet: Worksheet) -> list[tuple[object, ...]]:
+    return list(sheet.iter_rows(values_only=True))
 
 
 def test_the_pdf_has_every_section_and_the_grants(pdf_text: str) -> None:
@@ -89,7 +99,7 @@ def test_the_zip_has_each_chart_as_png_and_svg_with_safe_data(dudley: tuple[repo
     for name in names:
         data = archive.read(name)
         if name.endswith(".xlsx"):
-            assert_people_safe(name, load_workbook(io.BytesIO(data)).worksheets[0])
+            assert_people_safe(name, sheet_rows(load_workbook(io.BytesIO(data)).worksheets[0]))
         if name.endswith(".svg"):
             assert "Counts under 8 suppressed; others rounded to 5" in data.decode()
 
@@ -130,44 +140,105 @@ def test_the_reports_page_makes_a_funders_pack(sample_app: Path) -> None:
 
 # Every chart's downloads on the pages ------------------------------------------------------------------------------
 
+CHART_PAGES = ["pages/overview.py", "pages/outcomes.py", "pages/reach.py", "pages/funding.py"]
 
-@pytest.fixture
-def offered(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
-    """Every file a page offers for download, by file name: the bytes, or the function that makes them on click."""
-    found: dict[str, object] = {}
-    real = st.download_button
 
-    def recording(label: str, data: object, file_name: str | None = None, *args: object, **kwargs: object) -> bool:
-        found[file_name] = data
-        return real(label, data, file_name, *args, **kwargs)
+def chart_stems(run: PageRun) -> list[str]:
+    """The file name, without its extension, of each chart the page offers as a picture."""
+    return [name.removesuffix(".png") for name in run.downloads if name.endswith(".png")]
 
-    monkeypatch.setattr(st, "download_button", recording)
-    return found
+
+def download(run: PageRun, stem: str, ext: str) -> bytes:
+    """The file that clicking the chart's download in this format gives ('png', 'svg', 'pdf', 'csv' or 'xlsx')."""
+    return run.downloads[f"{stem}.{ext}"]()
+
+
+@pytest.fixture(scope="module")
+def exhibits(sample_pages: SamplePages) -> dict[str, Download]:
+    """Every chart the pages offer, by file stem, as its downloads would draw it, taken before anything is rendered."""
+    stems = {stem: run for run in map(sample_pages.opened, CHART_PAGES) for stem in chart_stems(run)}
+    with pytest.MonkeyPatch.context() as patch, app_as_on_a_server(patch):
+        patch.setenv("IMPACT_DB", str(sample_pages.db))
+        patch.setattr(Download, "render", lambda exhibit, ext: exhibit)
+        return {stem: download(run, stem, "png") for stem, run in stems.items()}
+
+
+def exported_table(exhibit: Download) -> list[Sequence[object]]:
+    """The chart's data as its CSV and Excel files hold it: plain column titles first, blanks as None."""
+    data = exhibit.data.drop(columns=[c for c in export.INTERNAL_COLUMNS if c in exhibit.data.columns])
+    titles = [exhibit.labels.get(str(c), export.column_label(str(c))) for c in data.columns]
+    return [titles, *data.astype(object).where(data.notna(), None).itertuples(index=False)]
+
+
+def chart_kind(spec: dict) -> str:
+    """What drew a chart, as far as its Vega-Lite spec tells: its marks and what each channel encodes."""
+    marks: set[str] = set()
+    channels: set[str] = set()
+
+    def visit(node: object) -> None:
+        if isinstance(node, list):
+            for item in node:
+                visit(item)
+        elif isinstance(node, dict):
+            mark = node.get("mark")
+            if mark:
+                marks.add(mark if isinstance(mark, str) else mark["type"])
+            for channel, encoded in node.get("encoding", {}).items():
+                if isinstance(encoded, dict):
+                    channels.add(f"{channel}:{encoded.get('field')}:{encoded.get('type')}")
+            for key, value in node.items():
+                if key not in ("data", "datasets", "encoding"):
+                    visit(value)
+
+    visit(spec)
+    return " ".join([*sorted(marks), *sorted(channels)])
+
+
+@pytest.mark.parametrize("script", CHART_PAGES)
+def test_every_chart_on_a_page_offers_safe_files(
+    sample_pages: SamplePages, exhibits: dict[str, Download], script: str
+) -> None:
+    """Each chart in every format, its spec valid Vega-Lite with the suppression in its footnote, its data with no
+    small or unrounded count of people (checked as the files would hold them, without drawing any)."""
+    run = sample_pages.opened(script)
+    stems = chart_stems(run)
+    assert stems, "the sample draws charts here"
+    for stem in stems:
+        assert {f"{stem}.{ext}" for ext in export.DOWNLOADS} <= set(run.downloads), stem
+        exhibit = exhibits[stem]
+        assert vl_convert.vegalite_to_vega(json.dumps(exhibit.spec, default=str)), stem  # a day as ISO text
+        assert export.EXPORT_SUPPRESSION in exhibit.footnote(), stem
+        assert_people_safe(stem, exported_table(exhibit))
+
+
+def test_one_chart_of_each_kind_renders_in_every_format(exhibits: dict[str, Download]) -> None:
+    """A PNG at print size, an SVG with its title and footnote, a PDF, and its data as CSV and Excel, for one chart
+    drawn by each chart function on the pages (charts of one kind draw the same marks from the same fields)."""
+    rendered: dict[str, str] = {}  # kind -> the chart rendered for it
+    for stem, exhibit in exhibits.items():
+        kind = chart_kind(exhibit.spec)
+        if kind not in rendered:
+            png, svg, pdf, csv, xlsx = (exhibit.render(ext) for ext in ("png", "svg", "pdf", "csv", "xlsx"))
+            assert png.startswith(b"\x89PNG") and int.from_bytes(png[16:20], "big") >= 2 * 600, stem
+            assert svg.startswith(b"<svg") and b"Counts under 8 suppressed; others rounded to 5" in svg, stem
+            assert pdf.startswith(b"%PDF"), stem
+            table = sheet_rows(load_workbook(io.BytesIO(xlsx)).worksheets[0])
+            assert_people_safe(stem, table)
+            assert next(reader(io.StringIO(csv.decode("utf-8-sig")))) == list(table[0]), stem
+            rendered[kind] = stem
+    assert len(rendered) > 10, f"the sample's pages draw more than ten kinds of chart: {sorted(rendered.values())}"
 
 
 @pytest.mark.usefixtures("app_runtime")
-@pytest.mark.parametrize(
-    ("script", "title"),
-    [
-        ("pages/overview.py", "Overview"),
-        ("pages/outcomes.py", "Outcomes"),
-        ("pages/reach.py", "Reach"),
-        ("pages/funding.py", "Funding"),
-    ],
-)
-def test_every_chart_on_a_page_downloads(sample_app: Path, offered: dict, script: str, title: str) -> None:
-    """Each chart kind: a PNG at print size, an SVG with its title and footnote, a PDF; its data with no small or
-    unrounded count of people."""
-    open_page(script, title)
-    pictures = [name for name in offered if name.endswith(".png")]
-    assert pictures, "the sample draws charts here"
-    for name in pictures:
-        png, svg, pdf = (offered[name[:-3] + ext]() for ext in ("png", "svg", "pdf"))
-        assert png.startswith(b"\x89PNG") and int.from_bytes(png[16:20], "big") >= 2 * 600, name
-        assert svg.startswith(b"<svg") and b"Counts under 8 suppressed; others rounded to 5" in svg, name
-        assert pdf.startswith(b"%PDF"), name
-        sheet = load_workbook(io.BytesIO(offered[name[:-3] + "xlsx"]())).worksheets[0]
-        assert_people_safe(name, sheet)
+def test_each_download_of_a_chart_is_in_its_own_format(
+    sample_pages: SamplePages, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each item of a chart's Download menu asks for the format it names."""
+    monkeypatch.setenv("IMPACT_DB", str(sample_pages.db))
+    run = sample_pages.opened(CHART_PAGES[0])
+    stem = chart_stems(run)[0]
+    monkeypatch.setattr(Download, "render", lambda exhibit, ext: ext)
+    assert [download(run, stem, ext) for ext in export.DOWNLOADS] == list(export.DOWNLOADS)
 
 
 @pytest.mark.parametrize(

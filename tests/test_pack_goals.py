@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 
-from conftest import FY24, load, workbook
 from pypdf import PdfReader
 
 from pipelines import pack
@@ -12,6 +11,7 @@ from pipelines.document import Heading, Paragraph, Table, to_pdf
 from pipelines.query import Filters
 from pipelines.report import Scope
 from pipelines.settings import Brand
+from tests.helpers import FY24, load, workbook
 
 # 16 people, one goal each rated in May and November 2024: P0–P7's about managing mood rise by 4 (reliable progress),
 # P8–P15's about relationships by 1.

@@ -7,11 +7,11 @@ import hmac
 import stat
 
 import pytest
-from conftest import BASE_TABLES, FY24, checked, csv_bytes, current, load, workbook
 
 from pipelines import ingest, reach, store
 from pipelines.privacy import MissingSecret, pii_header, pii_value
 from pipelines.query import Filters
+from tests.helpers import BASE_TABLES, FY24, checked, csv_bytes, current, load, workbook
 
 RAW = ("HSM-000417", "31415")
 REGISTER_HEADER = ["participant_id", "session_date", "activity"]

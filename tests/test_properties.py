@@ -2,7 +2,7 @@
 of valid files, random cell values of random types and lengths). Every one loads or is refused with UploadRefused;
 never another exception, never a partial load, never a change to the database after a refusal.
 
-The default run tries 100 of each kind; HYPOTHESIS_PROFILE=thorough tries 3,000 of each.
+The default run tries 25 of each kind; HYPOTHESIS_PROFILE=thorough tries 3,000 of each (tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -11,24 +11,30 @@ import csv
 import datetime as dt
 import io
 import json
-import os
 import re
 from collections.abc import Iterator
 
 import duckdb
 import pytest
-from conftest import BASE_SHEETS, load, workbook
-from hypothesis import event, given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from test_hostile import REGISTER, SHEET, counts, grant, grants_package, parts, register_csv, rezip
 
 from pipelines import ingest, store
 from pipelines.problems import Problem, UploadRefused
-
-settings.register_profile("quick", max_examples=100, deadline=None, database=None)
-settings.register_profile("thorough", max_examples=3_000, deadline=None, database=None)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
+from tests.helpers import (
+    BASE_SHEETS,
+    REGISTER,
+    SHEET,
+    counts,
+    grant,
+    grants_package,
+    load,
+    parts,
+    register_csv,
+    rezip,
+    workbook,
+)
 
 
 @pytest.fixture(scope="module")

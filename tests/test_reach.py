@@ -9,12 +9,22 @@ import math
 
 import pandas as pd
 import pytest
-from conftest import EXTERNAL, FY24, checked, csv_bytes, current, load, needs_external, workbook
 
 from pipelines import charts, ingest, overview, reach, stats
 from pipelines.disclosure import Disclosure
 from pipelines.periods import Period
 from pipelines.query import Filters, session_band
+from tests.helpers import (
+    EXTERNAL,
+    FY24,
+    checked,
+    csv_bytes,
+    current,
+    database_with,
+    load,
+    needs_external,
+    workbook,
+)
 
 D = dt.date
 FY25 = Period(D(2025, 4, 1), D(2026, 3, 31))
@@ -57,19 +67,16 @@ ETHNIC_CODES = ["A"] * 20 + ["J"] * 12 + ["N"] * 3 + [None] * 5 + ["Z"] * 2
 GENDERS = ["female"] * 24 + ["male"] * 16 + [None] * 2
 
 
-def _crowd() -> bytes:
+def _crowd() -> dict[str, list[list]]:
     people = [["participant_id", "gender", "ethnicity", "imd_decile"]]
     register = [["participant_id", "session_date", "activity", "attended"]]
     for i, (code, gender) in enumerate(zip(ETHNIC_CODES, GENDERS, strict=True)):
         people.append([f"R{i:02d}", gender, code, 1 if i < 3 else 6])
         register.append([f"R{i:02d}", "2024-05-07", "Peer group", "yes"])
-    return workbook({"People": people, "Register": register})
+    return {"People": people, "Register": register}
 
 
-@pytest.fixture
-def crowd(con):
-    load(con, ("crowd.xlsx", _crowd()))
-    return con
+crowd = database_with("crowd.xlsx", _crowd())
 
 
 def _rows(table: pd.DataFrame) -> dict[str, dict]:
@@ -435,10 +442,7 @@ ACT_REGISTER = [
 CAFE_REGISTER = [["participant_id", "session_date", "activity"], ["G", "2025-02-04", "Café"]]  # no type or delivery
 
 
-@pytest.fixture
-def activity_db(con):
-    load(con, ("activity.xlsx", workbook({"People": ACT_PEOPLE, "Register": ACT_REGISTER, "Café": CAFE_REGISTER})))
-    return con
+activity_db = database_with("activity.xlsx", {"People": ACT_PEOPLE, "Register": ACT_REGISTER, "Café": CAFE_REGISTER})
 
 
 def test_reach_headline(activity_db):

@@ -6,11 +6,11 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 import pytest
-from conftest import FY24, load, workbook
 
 from pipelines import reach, settings
 from pipelines.disclosure import Disclosure
 from pipelines.query import Filters
+from tests.helpers import FY24, database_with, load, workbook
 
 DUDLEY, SANDWELL = "E08000027", "E08000028"
 SCREEN = Disclosure.screen()
@@ -22,10 +22,7 @@ PEOPLE = [["participant_id", "ethnicity", "lsoa_code", "imd_decile"]] + [
 REGISTER = [["participant_id", "session_date", "activity"]] + [[f"D{i:02d}", "2024-05-07", "Peer"] for i in range(40)]
 
 
-@pytest.fixture
-def dudley_crowd(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    load(con, ("people.xlsx", workbook({"People": PEOPLE, "Register": REGISTER})))
-    return con
+dudley_crowd = database_with("people.xlsx", {"People": PEOPLE, "Register": REGISTER})
 
 
 def shares(con: duckdb.DuckDBPyConnection, area: str, dimension: str) -> dict[str, float]:

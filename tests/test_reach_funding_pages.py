@@ -1,5 +1,5 @@
 """The Reach and Funding pages run headless with AppTest on a copy of the sample: each shows the figures that
-pipelines/reach.py, pipelines/funding.py and pipelines/metrics.py compute."""
+pipelines/reach.py and pipelines/funding.py compute."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import workbook
 from streamlit.testing.v1 import AppTest
 
 from pipelines import charts as charts_module
@@ -17,7 +16,8 @@ from pipelines import funding, ingest, inventory, reach, store
 from pipelines.disclosure import Disclosure
 from pipelines.periods import Period
 from pipelines.query import Filters
-from tests.apphelpers import assert_ran, chart_titles, open_page, rerun_with, widget
+from tests.apphelpers import SamplePages, assert_ran, chart_titles, open_page, rerun_with, widget
+from tests.helpers import workbook
 
 pytestmark = pytest.mark.usefixtures("app_runtime")
 
@@ -57,7 +57,7 @@ def default_filters(sample: duckdb.DuckDBPyConnection) -> Filters:
 # Reach --------------------------------------------------------------------------------------------------------------
 
 
-def test_reach_page_headlines_match_the_pipeline(sample_app: Path, sample: duckdb.DuckDBPyConnection) -> None:
+def test_reach_page_headlines_match_the_pipeline(sample_pages: SamplePages, sample: duckdb.DuckDBPyConnection) -> None:
     f = default_filters(sample)
     now = reach.reach(sample, f)
     kept = reach.retention_counts(sample, f)
@@ -65,7 +65,7 @@ def test_reach_page_headlines_match_the_pipeline(sample_app: Path, sample: duckd
     assert kept["new"] - kept["came_back"] >= 8 and deprived["known"] - deprived["core20"] >= 8, "no rest is small"
     booked = now["attendances"] + now["did_not_attend"]
 
-    at = open_page("pages/reach.py", "Reach")
+    at = sample_pages.opened("pages/reach.py").at
 
     assert not at.error
     expected = {
@@ -107,9 +107,9 @@ def test_reach_page_headlines_match_the_pipeline(sample_app: Path, sample: duckd
     assert list(quarterly["people reached"]) == [count(n) for n in by_quarter["reached"]]
 
 
-def test_representation_against_england(sample_app: Path, sample: duckdb.DuckDBPyConnection) -> None:
+def test_representation_against_england(sample_pages: SamplePages, sample: duckdb.DuckDBPyConnection) -> None:
     f = default_filters(sample)
-    at = open_page("pages/reach.py", "Reach")
+    at = sample_pages.opened("pages/reach.py").at
 
     choice = widget(at.selectbox, "Compare with")
     assert choice.options == [reach.ENGLAND] and choice.value == reach.ENGLAND
@@ -203,14 +203,16 @@ def people_table(at: AppTest):
 # Funding ------------------------------------------------------------------------------------------------------------
 
 
-def test_funding_page_headlines_match_the_pipeline(sample_app: Path, sample: duckdb.DuckDBPyConnection) -> None:
+def test_funding_page_headlines_match_the_pipeline(
+    sample_pages: SamplePages, sample: duckdb.DuckDBPyConnection
+) -> None:
     f = default_filters(sample)
     largest = funding.dependence(sample, f)
     ending = funding.cliff(sample, f, 12)
     runway = funding.runway_months(sample, f)
     year = funding.secured_next_year(sample, f)
 
-    at = open_page("pages/funding.py", "Funding")
+    at = sample_pages.opened("pages/funding.py").at
 
     assert not at.error
     found = figures(at)

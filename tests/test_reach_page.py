@@ -10,7 +10,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import app_with_own_data
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
@@ -18,7 +17,7 @@ from pipelines import reach
 from pipelines.disclosure import Disclosure
 from pipelines.periods import Period
 from pipelines.query import Filters
-from tests.apphelpers import assert_ran, charts, open_page, widget
+from tests.apphelpers import SamplePages, app_with_own_data, assert_ran, charts, open_page, widget
 
 pytestmark = pytest.mark.usefixtures("app_runtime")
 
@@ -55,8 +54,8 @@ def title(spec: dict) -> str:
     return " ".join(text) if isinstance(text, list) else text
 
 
-def test_the_page_leads_with_plain_words(sample_app: Path, sample: duckdb.DuckDBPyConnection) -> None:
-    at = open_page("pages/reach.py", "Reach")
+def test_the_page_leads_with_plain_words(sample_pages: SamplePages, sample: duckdb.DuckDBPyConnection) -> None:
+    at = sample_pages.opened("pages/reach.py").at
     lead = at.markdown[0].value  # before the tabs and their charts
     assert lead == "\n\n".join(reach.in_brief(sample, FY25, reach.ENGLAND, Disclosure.screen()))
     assert lead.startswith(
@@ -67,16 +66,16 @@ def test_the_page_leads_with_plain_words(sample_app: Path, sample: duckdb.DuckDB
     assert "most deprived 20% of areas in England (Core20" in lead
 
 
-def test_no_representation_ratio_and_no_unexplained_jargon(sample_app: Path) -> None:
-    at = open_page("pages/reach.py", "Reach")
+def test_no_representation_ratio_and_no_unexplained_jargon(sample_pages: SamplePages) -> None:
+    at = sample_pages.opened("pages/reach.py").at
     text = page_text(at).lower()
     assert "representation ratio" not in text
     assert "over-represented" not in text and "under-represented" not in text
     assert "fewer than their share" in text and "more than their share" in text
 
 
-def test_core20_is_explained(sample_app: Path) -> None:
-    at = open_page("pages/reach.py", "Reach")
+def test_core20_is_explained(sample_pages: SamplePages) -> None:
+    at = sample_pages.opened("pages/reach.py").at
     explained = "Core20 is the most deprived 20% of areas in England by the Index of Multiple Deprivation"
     assert any(explained in m.value for m in at.markdown)  # on the Deprivation tab
     deprivation, words = next(
@@ -88,8 +87,8 @@ def test_core20_is_explained(sample_app: Path) -> None:
     assert (words[0]["text"], words[0]["colour"]) == ("▲ more than their share: the aim", "aim")
 
 
-def test_activity_bars_say_one_person_can_be_in_several(sample_app: Path) -> None:
-    at = open_page("pages/reach.py", "Reach")
+def test_activity_bars_say_one_person_can_be_in_several(sample_pages: SamplePages) -> None:
+    at = sample_pages.opened("pages/reach.py").at
     note = "One person can take part in several, so the bars add up to more than the people reached."
     by_activity = next(s for s in charts(at) if title(s) == "People reached by activity")
     assert note in subtitle(by_activity)

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import EXTERNAL
 
 from pipelines import reference, vocab
 from pipelines.reference.__main__ import main as reference_cli
 from pipelines.reference.build import DIMENSION_GROUPS
+from tests.helpers import EXTERNAL
 
 SOURCE = EXTERNAL / "census2021_la"
 COUNTRIES = {"K04000001": "England and Wales", "E92000001": "England", "W92000004": "Wales"}

@@ -104,7 +104,9 @@ def _in_fy(day: dt.date) -> bool:
 def test_reach_matches_the_simulation(people, summary):
     attended = [(p, v) for p in people for v in p.visits if v.status == "attended"]
     reached = {id(p) for p, v in attended if _in_fy(v.day)}
-    first_ever = {id(p): min(v.day for q, v in attended if q is p) for p, _ in attended}
+    first_ever: dict[int, dt.date] = {}
+    for p, v in attended:
+        first_ever[id(p)] = min(first_ever.get(id(p), v.day), v.day)
     expected = {
         "reached": len(reached),
         "new": sum(1 for pid in reached if _in_fy(first_ever[pid])),

@@ -5,13 +5,13 @@ from __future__ import annotations
 import io
 
 import pytest
-from conftest import FY24, load, workbook
 from openpyxl import load_workbook
 
 from pipelines import outcomes, template
 from pipelines.measures import INSTRUMENTS, MEASURES, score, score_total
 from pipelines.query import Filters
 from tests.apphelpers import drop_down_words
+from tests.helpers import FY24, load, workbook
 
 WEMWBS = INSTRUMENTS["wemwbs"]
 SWEMWBS = INSTRUMENTS["swemwbs"]

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import app_with_own_data, current, load, workbook
 from PIL import Image
 
 from pipelines import settings
 from pipelines.audit import Actor, NotAllowed
 from pipelines.settings import Brand, SettingRefused
-from tests.apphelpers import assert_ran, chart_titles, run_app, widget
+from tests.apphelpers import app_with_own_data, assert_ran, chart_titles, run_app, widget
+from tests.helpers import current, load, workbook
 
 
 def picture(fmt: str, size: tuple[int, int] = (1200, 300)) -> bytes:

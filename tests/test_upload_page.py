@@ -10,11 +10,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from conftest import BASE_TABLES, workbook
 from streamlit.testing.v1 import AppTest
 
 from pipelines import store
-from tests.apphelpers import assert_ran, open_page, sample_banner, widget
+from tests.apphelpers import SamplePages, assert_ran, open_page, sample_banner, widget
+from tests.helpers import BASE_TABLES, workbook
 
 pytestmark = pytest.mark.usefixtures("app_runtime")
 
@@ -40,7 +40,7 @@ def database(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 def written(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], str]:
     """Row counts of every table, and the data version, to show nothing was written.
 
-    (Not conftest.snapshot, whose figures differ in the last decimal place between runs on data this size.)
+    (Not helpers.snapshot, whose figures differ in the last decimal place between runs on data this size.)
     """
     tables = [t for (t,) in con.execute(BASE_TABLES).fetchall()]
     return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}, store.data_version(con)
@@ -109,8 +109,8 @@ def bad_register(first_id: str = "B") -> bytes:
 # The page before any upload -----------------------------------------------------------------------
 
 
-def test_empty_state_lists_the_sample_uploads(sample_app: Path) -> None:
-    at = open_upload_page()
+def test_empty_state_lists_the_sample_uploads(sample_pages: SamplePages) -> None:
+    at = sample_pages.opened("pages/upload.py").at
 
     assert sample_banner(at)
     assert labels(at.file_uploader) == ["Spreadsheets to check"] and at.file_uploader[0].accept_multiple_files

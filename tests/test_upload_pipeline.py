@@ -9,7 +9,6 @@ import json
 import zipfile
 
 import pytest
-from conftest import checked, csv_bytes, current, load, snapshot, workbook
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
@@ -18,6 +17,7 @@ from pipelines.__main__ import main
 from pipelines.problems import Problem, UploadRefused
 from pipelines.sheets import KINDS
 from tests.apphelpers import TEMPLATE_DAY, drop_down_words, fill_template
+from tests.helpers import checked, csv_bytes, current, load, snapshot, workbook
 
 D = dt.date
 REGISTER = ["participant_id", "session_date", "activity", "attended"]

@@ -13,16 +13,18 @@ import pytest
 from pipelines import store, users
 from pipelines.__main__ import main
 from pipelines.audit import OPERATOR, Actor, NotAllowed
+from tests.helpers import database_made_by
 
 NOON = dt.datetime(2026, 3, 2, 12, 0)
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture
-def accounts(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+def add_accounts(con: duckdb.DuckDBPyConnection) -> None:
     users.add(con, "amira", "manager", PASSWORD, by=OPERATOR)
     users.add(con, "Viewer@Example.org", "viewer", None, by=OPERATOR)
-    return con
+
+
+accounts = database_made_by(add_accounts)
 
 
 def minutes(n: float) -> dt.datetime:

@@ -6,7 +6,7 @@ import datetime as dt
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from pipelines import cells, wellbeing
@@ -57,7 +57,6 @@ def read_both_ways(grid: Grid, monkeypatch: pytest.MonkeyPatch) -> tuple[Sheet, 
     return by_columns, by_cells
 
 
-@settings(max_examples=60, deadline=None)
 @given(rows=st.lists(row_strategy(len(HEADERS) - 3), min_size=1, max_size=30), ragged=st.booleans())
 def test_a_wide_questionnaire_sheet_reads_the_same_by_columns_as_by_cells(rows, ragged):
     body = [row[: len(row) - (i % 3)] if ragged else row for i, row in enumerate(rows)]
@@ -85,7 +84,6 @@ REGISTER_CELLS = st.tuples(
 ).map(list)
 
 
-@settings(max_examples=60, deadline=None)
 @given(rows=st.lists(REGISTER_CELLS, min_size=1, max_size=30))
 def test_a_register_reads_the_same_by_columns_as_by_cells(rows):
     grid = Grid("r.xlsx", "Register", [REGISTER, *rows])

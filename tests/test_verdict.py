@@ -8,12 +8,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import FY24, load, workbook
 
 from pipelines import stats, verdict
 from pipelines.disclosure import Disclosure
 from pipelines.periods import Period
 from pipelines.query import Filters
+from tests.helpers import FY24, load, workbook
 
 FIRST_DAY, LATEST_DAY, SESSION_DAY = "2024-05-01", "2024-11-01", "2024-06-04"
 WEMWBS = "Warwick-Edinburgh Mental Wellbeing Scale (WEMWBS)"

@@ -6,9 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import app_with_own_data
 
-from tests.apphelpers import assert_ran, chart_titles, open_page, widget
+from tests.apphelpers import app_with_own_data, assert_ran, chart_titles, open_page, widget
 
 pytestmark = pytest.mark.usefixtures("app_runtime")
 

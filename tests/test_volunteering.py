@@ -7,7 +7,6 @@ import datetime as dt
 
 import duckdb
 import pytest
-from conftest import load, workbook
 
 from pipelines import pack, report, settings, summary, volunteering
 from pipelines.disclosure import Disclosure
@@ -15,6 +14,7 @@ from pipelines.document import Paragraph
 from pipelines.periods import Period
 from pipelines.query import Filters
 from pipelines.settings import Brand
+from tests.helpers import database_with, load, workbook
 
 MAR_APR_2025 = Period(dt.date(2025, 3, 1), dt.date(2025, 4, 30))  # the National Living Wage rose on 1 April 2025
 FY24 = Period(dt.date(2024, 4, 1), dt.date(2025, 3, 31))
@@ -27,10 +27,7 @@ ROWS = [
 ]
 
 
-@pytest.fixture
-def volunteered(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    load(con, ("volunteers.xlsx", workbook({"Volunteers": ROWS})))
-    return con
+volunteered = database_with("volunteers.xlsx", {"Volunteers": ROWS})
 
 
 @pytest.mark.parametrize(

@@ -18,11 +18,11 @@ import math
 
 import pandas as pd
 import pytest
-from conftest import FY24, load, workbook
 
 from pipelines import goals, ways
 from pipelines.disclosure import Disclosure
 from pipelines.query import Filters, fetch_frame
+from tests.helpers import FY24, own_copy, upload_of
 
 WALKERS = [f"W{i}" for i in range(1, 10)]
 CHANGE = dict(zip([*WALKERS, "A1", "A2", "A3"], [6, 4, 3, 2, 0, -3, 8, 4, 3, 5, 1, -1], strict=True))
@@ -76,10 +76,15 @@ LAYOUTS = {
 WAYS_OF = {"Walk": ["Be active", "Connect"], "Art": ["Keep learning", "Take notice"], "Drop-in": None}
 
 
+LAYOUT_UPLOADS = {
+    name: upload_of("ways.xlsx", {**sheets, "Scores": SCORES, "Goals": GOALS}) for name, sheets in LAYOUTS.items()
+}
+
+
 @pytest.fixture(params=list(LAYOUTS))
-def layout(request, con):
-    load(con, ("ways.xlsx", workbook({**LAYOUTS[request.param], "Scores": SCORES, "Goals": GOALS})))
-    return request.param, con
+def layout(request, templates, tmp_path, monkeypatch):
+    with own_copy(templates.made_by(LAYOUT_UPLOADS[request.param]), tmp_path, monkeypatch) as con:
+        yield request.param, con
 
 
 def test_an_activity_s_ways_and_who_leads_it(layout):
