@@ -6,7 +6,7 @@ from pipelines import goals, inventory, outcomes, published, verdict, ways, word
 from pipelines.exhibits import outcomes as shown
 from pipelines.measures import LOWER_BETTER, MEASURES
 from pipelines.outcomes import BREAKDOWNS
-from pipelines.stats import effect_size_words
+from pipelines.stats import size_in_words
 from ui import figures
 from ui.data import cached
 from ui.feedback import show_feedback
@@ -156,7 +156,7 @@ with st.expander("Copy a sentence for a bid"):
 for warning in result["warnings"]:
     st.warning(warning, icon=":material/warning:")
 
-ci, effect = result["ci95"], result["effect_size"]
+ci, srm = result["ci95"], result["srm"]
 means = f"{result['baseline_mean']:.1f} → {result['followup_mean']:.1f}"
 cols = st.columns(4)
 cols[0].metric("People with two scores", result["pairs_label"], border=True)
@@ -181,14 +181,13 @@ fact(
 cols = st.columns(4)
 fact(
     cols[0],
-    "Effect size (how big the change is)",
-    words.number(effect["d"], 2),
-    None
-    if effect["d"] is None
-    else f"{effect_size_words(effect['d'])}; 95% CI {effect['ci_low']:.2f} to {effect['ci_high']:.2f}",
-    help="The mean change divided by how much people's changes vary, so it compares across measures: about 0.2 is "
-    f"small, 0.5 medium, 0.8 large. Where lower scores are better ({words.joined(LOWER_BETTER)}), a negative "
-    "value is an improvement.",
+    "Standardised change (how big it is)",
+    words.number(srm["srm"], 2),
+    None if srm["srm"] is None else f"{size_in_words(srm['srm'])}; roughly {srm['ci_low']:.2f} to {srm['ci_high']:.2f}",
+    help="The standardised response mean: the mean change divided by how much people's changes vary (sometimes "
+    "written dz), so it compares across measures. By Cohen's rough guide for standardised differences, about 0.2 is "
+    "small, 0.5 medium, 0.8 large. Its likely range (95%) is approximate, from a large-sample formula. Where lower "
+    f"scores are better ({words.joined(LOWER_BETTER)}), a negative value is an improvement.",
 )
 changes = result["changes"]
 for column, row in zip(cols[1:], changes.itertuples(), strict=False):
@@ -229,23 +228,42 @@ with time:
 with dose:
     figures.show(shown.change_by(f, measure, "dose", result["mean_change"]))
 
+
+def figure_cards(found) -> None:
+    """Each clinical figure as its share, with 'n of whole' under it, three to a row."""
+    columns = [c for _ in range(0, len(found), 3) for c in st.columns(3)]
+    for column, row in zip(columns, found.itertuples(), strict=False):
+        fact(column, row.figure, words.share(row.share), f"{row.label} of {row.of}")
+
+
 with clinical:
+    if (
+        measure in outcomes.TALKING_THERAPIES
+        and not (joint := cached(outcomes.talking_therapies_figures, f, safe)).empty
+    ):
+        st.markdown(
+            "**NHS Talking Therapies: PHQ-9 and GAD-7 together**, for the people with both at their first and latest "
+            "time. A **case** has either score at or above its cut-off (PHQ-9 10, GAD-7 8) at the first; "
+            "**recovery** is a case whose two latest scores are both below; **reliable improvement** is a fall of "
+            "the reliable change on one (PHQ-9 6, GAD-7 4) with neither rising by its own; **reliable "
+            "deterioration** is a rise of the reliable change on either."
+        )
+        figure_cards(joint)
+        st.markdown(f"**{measure} alone**, for everyone with two {measure} scores:")
     found = cached(outcomes.clinical_figures, f, measure, safe)
     if m.cutoff is not None:
         st.markdown(
             f"**Above the clinical cut-off**: a {measure} score of {m.cutoff:g} or more, the level at which "
             "services treat someone's difficulties as clinically significant. **Recovery**: above the cut-off at "
             "the first questionnaire and below it at the latest (rates are shares of those who started above it). "
-            f"**Reliable change**: {m.reliable_change:g} points or more, as NHS Talking Therapies reports it."
+            f"**Reliable change**: {m.reliable_change:g} points or more."
         )
     elif m.low_band is not None:
         low, high = m.low_band
         st.markdown(f"**In {m.concern}** of {measure}: scores {low:g} to {high:g} ({m.bands_source}).")
     else:
         st.info(f"{measure} has no clinical cut-off or published bands; see the mean change above.")
-    columns = [c for _ in range(0, len(found), 3) for c in st.columns(3)]
-    for column, row in zip(columns, found.itertuples(), strict=False):
-        fact(column, row.figure, words.share(row.share), f"{row.label} of {row.of}")
+    figure_cards(found)
 
 with completeness:
     gaps = cached(outcomes.completeness_figures, f, measure, safe)

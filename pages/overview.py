@@ -26,6 +26,9 @@ if cached(inventory.data_range) is None:
         icon=":material/upload_file:",
     )
 
+if note := cached(overview.coverage_note, f):
+    st.info(note, icon=":material/date_range:")
+
 answers = (
     [cached(verdict.does_it_work, f, measure, safe), cached(verdict.for_whom, f, measure, safe)] if measure else []
 )
@@ -61,7 +64,7 @@ if measure:
         cols[1],
         "Mean change (points)",
         words.signed(result["mean_change"]),
-        f"95% CI {ci[0]:+.1f} to {ci[1]:+.1f}; {better}" if ci else better,
+        f"likely range {ci[0]:+.1f} to {ci[1]:+.1f}; {better}" if ci else better,
     )
     compared_metric(cols[2], "Improved reliably", improved, words.share(improved.value), "share")
     compared_metric(cols[3], "Follow-up rate", rate, words.share(rate.value), "share")
@@ -97,12 +100,12 @@ with st.expander("How these figures are worked out"):
     st.markdown(
         f"""
 - **People reached**: different people with at least one attended session in the period. **New**: reached for the first time ever in this period.
-- **People with two scores**: people whose latest questionnaire after their first one falls in the period. **Mean change** is latest minus first, with a 95% confidence interval (paired t). **Improved reliably**: a change of at least the measure's threshold ({outcomes.reliable_change_in_words()}).
+- **People with two scores**: people whose latest questionnaire after their first one falls in the period. **Mean change** is latest minus first, with its likely range: the 95% confidence interval (paired t), within which the true average change for people like these probably lies; when every person changed by the same amount there is no range, and no judgement against chance. **Improved reliably**: a change of at least the measure's threshold ({outcomes.reliable_change_in_words()}).
 - **Follow-up rate**: of the people reached who had a first questionnaire, the share with a second one in the period.
 - **Income**: each secured grant or contract spread evenly by day over its dates. **Runway**: latest free reserves ÷ average monthly spending over the last 12 months.
 - **Secured for the next financial year**: the first financial year that starts after the chosen period ends, so the forecast runs from the period's end, not from today. Expected spending is the budget where one is recorded, otherwise the last 12 months' rate. "Will it still be funded?" is marked good when secured income covers all of it, and a concern below half.
-- **Colours**: a change against the previous period is green or red only when it is beyond chance; otherwise it is grey. Counts are compared as two Poisson counts, shares (improved, follow-up rate) with a two-proportion z-test, both at the 5% level. Income and reserves are records, not samples, so any change in them is coloured; cost per person is coloured only when the change in people reached is beyond chance. The first period with data shows no change.
-- **For whom**: a group stands out when the 95% confidence interval of its mean change leaves out everyone's mean. With many groups compared, one may stand out by chance now and then, so read it as a pointer to look closer.
+- **Colours**: a change against the previous period is green or red only when it is beyond chance; otherwise it is grey. Counts are compared as two Poisson counts with the exact conditional test, shares (improved, follow-up rate) with Fisher's exact test when a group is small and a two-proportion z-test otherwise, all at the 5% level. Income and reserves are records, not samples, so any change in them is coloured; cost per person is coloured only when the change in people reached is beyond chance. The first period with data shows no change.
+- **For whom**: a group stands out when the likely range of its mean change leaves out everyone's mean. With many groups compared, one may stand out by chance now and then, so read it as a pointer to look closer.
 - Counts of fewer than {MIN_COUNT} people are shown as "<{MIN_COUNT}" so no one can be identified (threshold in Display settings), and no change against the previous period is given where either count is hidden.
 """
     )

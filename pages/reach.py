@@ -110,22 +110,23 @@ with population:
 with deprivation:
     found = cached(reach.deprivation, f, safe)
     core20 = found["core20"]
+    expected, where = reach.core20_benchmark(cursor(), area)
     cols = st.columns(3)
     fact(
         cols[0],
         "Core20: most deprived 20% of areas",
         words.share(core20["share"]),
         f"{core20['label']} of {core20['of']} people with a known area",
-        help="IMD deciles 1 and 2 (English Indices of Deprivation 2019). If the service reached all areas "
-        "equally, this would be 20%.",
+        help=f"IMD deciles 1 and 2 (English Indices of Deprivation 2019). {expected:.0%} of {where}'s residents "
+        "live in these areas.",
     )
     cols[1].metric("People reached with no known area", found["not_known"], border=True)
-    cols[2].metric("Share if all areas were reached equally", "20%", border=True)
+    cols[2].metric(f"Residents of {where} living there", words.share(expected), border=True)
     st.markdown(
-        f"**Core20.** {reach.CORE20} If the service reached every area equally, 20% of its people would "
-        "live there; more than that is the aim."
+        f"**Core20.** {reach.CORE20} {expected:.0%} of {where}'s residents live there, so reaching more than "
+        f"{expected:.0%} of the service's people from these areas is the aim."
     )
-    figures.show(shown.core20_by_quarter(f))
+    figures.show(shown.core20_by_quarter(f, (expected, where)))
     st.caption(
         "Recording LSOAs instead of deciles? Upload the government's English Indices of Deprivation 2019 "
         "'File 1' CSV on the Upload data page, and each person's LSOA is given its decile."

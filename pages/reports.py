@@ -29,11 +29,12 @@ def downloads(files: dict[str, bytes], key: str) -> None:
         )
 
 
-def made(key: str, request: object, label: str, doing: str, make, disabled: bool = False) -> None:
-    """A button that makes the files for this request, then their downloads (only while the request is unchanged)."""
+def made(key: str, request: object, what: dict[str, str], label: str, doing: str, make, disabled: bool = False) -> None:
+    """A button that makes the files for this request, then their downloads (only while the request is unchanged);
+    ``what`` says in words what the audit records."""
     if st.button(label, key=f"make-{key}", type="primary", disabled=disabled):
         try:
-            pack.check_export(cursor(), actor(), {"document": key, "request": repr(request)})
+            pack.check_export(cursor(), actor(), what)
         except NotAllowed as refused:
             st.error(str(refused), icon=":material/block:")
             return
@@ -45,7 +46,14 @@ def made(key: str, request: object, label: str, doing: str, make, disabled: bool
 
 st.subheader("One-page summary")
 st.markdown(f"Does it work, who do we reach, will it still be funded: {f.description}, with two charts.")
-made("summary", f, "Make the one-page summary", "Writing the summary…", lambda: cached(pack.summary_files, f, brand()))
+made(
+    "summary",
+    f,
+    pack.summary_request(f),
+    "Make the one-page summary",
+    "Writing the summary…",
+    lambda: cached(pack.summary_files, f, brand()),
+)
 
 st.subheader("Report pack for a funder")
 funders = cached(report.funders)
@@ -68,6 +76,7 @@ st.caption("You get the PDF to send, the Word file to edit, and a ZIP of every c
 made(
     "pack",
     request,
+    pack.pack_request(*request),
     "Make the report pack",
     "Writing the report pack: the PDF, the Word file and the charts…",
     lambda: cached(pack.report_files, brand(), *request),

@@ -70,10 +70,27 @@ def record(
 
 
 def rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """The audit trail, newest first: when, who, action, details."""
-    return con.execute(
+    """The audit trail, newest first: when, who, action, and its details in words."""
+    found = con.execute(
         'SELECT happened_at AS "when", who, action, details FROM audit ORDER BY happened_at DESC, rowid DESC'
     ).df()
+    return found.assign(details=found["details"].map(details_in_words))
+
+
+def details_in_words(details: str | None) -> str:
+    """An entry's details as a person reads them: 'document: report pack; covers: financial year 2024-25'."""
+    found = json.loads(details) if details else {}
+    return "; ".join(f"{key.replace('_', ' ')}: {_value_in_words(value)}" for key, value in found.items())
+
+
+def _value_in_words(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        return ", ".join(f"{key} {item}" for key, item in value.items())
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return str(value)
 
 
 def csv_bytes(con: duckdb.DuckDBPyConnection) -> bytes:

@@ -33,6 +33,7 @@ from pipelines.query import (
     sql_params,
 )
 from pipelines.reach import reach
+from pipelines.words import tenths_down
 
 SPLITS = {"funder": "funder", "income_type": "type of income", "restricted": "restricted or unrestricted"}
 DEPENDENCE_WARNING = 0.4  # one funder giving more than this share of income is a risk to name
@@ -327,8 +328,9 @@ def yearly_totals(ahead: pd.DataFrame) -> pd.DataFrame:
 
 
 def within_policy(runway: float | None, policy: tuple[float, float] = RESERVES_POLICY) -> bool | None:
-    """Whether a runway in months lies in the trustees' reserves policy range (None without a runway)."""
-    return None if runway is None else policy[0] <= runway <= policy[1]
+    """Whether a runway in months, as it is written (rounded down to a tenth), lies in the trustees' reserves policy
+    range, both ends inside it: 6.04 months is written 6.0 and is within 3 to 6 (None without a runway)."""
+    return None if runway is None else policy[0] <= tenths_down(runway) <= policy[1]
 
 
 def reserves_over_time(con: Con, policy: tuple[float, float] = RESERVES_POLICY) -> pd.DataFrame:

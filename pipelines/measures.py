@@ -178,17 +178,18 @@ class Questionnaire:
         return tuple(f"{self.name} Q{i}" for i in range(1, self.items + 1))
 
     def answer(self, item: int, raw: object) -> float | None:
-        """The number for one answer given as a number or the scale's words; None when not understood."""
+        """The number for one answer given as a number or the scale's words; None when not understood, or not a
+        whole number (no scale has half-answers: 2.5 is a slip, not a score)."""
         if isinstance(raw, int | float) and not isinstance(raw, bool):
-            return float(raw)
+            return _whole(float(raw))
         text = str(raw).strip()
         try:
-            return float(text)
+            return _whole(float(text))
         except ValueError:
             pass
         leading = re.match(r"^\s*(\d+(?:\.\d+)?)\s*[-–:.)=]", text)
         if leading:
-            return float(leading.group(1))
+            return _whole(float(leading.group(1)))
         position = self.word_positions.get(norm_key(text))
         if position is None:
             return None
@@ -212,9 +213,20 @@ class Questionnaire:
         return measure in MEASURES and all(m.name != measure for m in self.measures)
 
 
+def _whole(value: float) -> float | None:
+    """A whole-number answer, or None."""
+    return value if value.is_integer() else None
+
+
 WARWICK_WORDS = ("none of the time", "rarely", "some of the time", "often", "all of the time")
 PHQ_WORDS = ("not at all", "several days", "more than half the days", "nearly every day")
-NHS_TALKING_THERAPIES = "NHS Talking Therapies"
+NHS_TALKING_THERAPIES = (
+    "NHS Talking Therapies (NHS England, NHS Talking Therapies for anxiety and depression manual, the measurement of "
+    "outcomes: caseness, recovery and reliable change)"
+)
+MAHESWARAN_2012 = "Maheswaran et al. 2012 (https://doi.org/10.1186/1477-7525-10-156, individual-level analysis)"
+SHAH_2018 = "Shah et al. 2018 (https://doi.org/10.1186/s12955-018-1060-2, reliable change: 2.77 × SEM of 1.03)"
+BARKHAM_2013 = "Barkham et al. 2013 (https://doi.org/10.1080/14733145.2012.729069, reliable change and cut-off)"
 WARWICK_HELP = "Statements about thoughts and feelings over the last two weeks."
 
 # SWEMWBS raw score 7..35 -> metric score (Stewart-Brown et al. 2009 Rasch conversion, as published by Warwick).
@@ -235,7 +247,7 @@ SWEMWBS = Questionnaire(
     measures=(
         Measure(
             "SWEMWBS", 7, 35, True,
-            reliable_change=3, reliable_change_source="Shah et al. 2018",  # 2.77 × SEM = 2.87, rounded up
+            reliable_change=2.87, reliable_change_source=SHAH_2018,  # 2.77 × SEM (1.03), as published
             norms=(("Men", 23.7, "Health Survey for England 2010-13"), ("Women", 23.2, "Health Survey for England 2010-13")),
         ),
     ),
@@ -255,7 +267,7 @@ WEMWBS = Questionnaire(
     measures=(
         Measure(
             "WEMWBS", 14, 70, True,
-            reliable_change=3, reliable_change_source="Maheswaran et al. 2012",
+            reliable_change=3, reliable_change_source=MAHESWARAN_2012,
             norms=(("Men", 50.1, "Health Survey for England 2016"), ("Women", 49.6, "Health Survey for England 2016")),
         ),
     ),
@@ -276,8 +288,8 @@ CORE10 = Questionnaire(
     measures=(
         Measure(
             "CORE-10", 0, 40, False, construct="psychological distress",
-            reliable_change=6, reliable_change_source="Barkham et al. 2013",
-            cutoff=11, cutoff_source="Barkham et al. 2013",
+            reliable_change=6, reliable_change_source=BARKHAM_2013,
+            cutoff=11, cutoff_source=BARKHAM_2013,
         ),
     ),
     citation="CORE-10 © CORE System Trust. Barkham M et al. (2013) Counselling and Psychotherapy Research 13(1):3-13.",

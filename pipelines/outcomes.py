@@ -35,7 +35,7 @@ from pipelines.query import (
     sql_params,
     with_profile,
 )
-from pipelines.stats import GROUP_FIGURES, effect_size, mean_ci, with_intervals
+from pipelines.stats import GROUP_FIGURES, mean_ci, standardised_response_mean, with_intervals
 
 SMALL_SAMPLE = 30  # Warwick: at least 30 people with two scores before reporting change
 LOW_FOLLOW_UP = 0.5
@@ -258,7 +258,7 @@ def _figures_and_paired(con: Con, f: Filters, measure: str) -> tuple[dict, int]:
     """``outcome_figures``, and the people with a baseline who have a pair (``outcome_and_paired``)."""
     result, with_pair = outcome_and_paired(con, f, measure)
     n = result["pairs"]
-    result["effect_size"] = effect_size(result["mean_change"], result["sd_change"], n)
+    result["srm"] = standardised_response_mean(result["mean_change"], result["sd_change"], n)
     result["shares"] = {k: result[k] / n if n and result[k] is not None else None for k in CHANGES}
     result["warnings"] = warnings(measure, result) if n else []
     return result, with_pair
@@ -282,7 +282,7 @@ def headline(con: Con, f: Filters, measure: str, disclosure: Disclosure) -> dict
         "pairs_label": disclosure.label(n, pairs_key(f, measure)),
         "shown": shown,
         **{k: exact[k] if shown else None for k in WITHHELD_FIGURES},
-        "effect_size": exact["effect_size"] if shown else effect_size(None, None, 0),
+        "srm": exact["srm"] if shown else standardised_response_mean(None, None, 0),
         "changes": changes.reset_index().assign(category=lambda t: t["part"].astype(str).str.replace("_", " ")),
         "improved": _value(changes, "improved", "people"),
         "shares": {k: _value(changes, k, "share") for k in CHANGES},
@@ -358,7 +358,8 @@ def _interval(ci: list[float] | None) -> str:
 
 
 def clinical(con: Con, f: Filters, measure: str) -> dict | None:
-    """Caseness, recovery and reliable change as NHS Talking Therapies reports them (CORE-10, PHQ-9, GAD-7).
+    """Caseness, recovery and reliable change of one questionnaire judged alone (CORE-10, PHQ-9, GAD-7); for PHQ-9
+    and GAD-7 judged together, as NHS Talking Therapies reports them, see ``talking_therapies``.
 
     Cases are people at or above the cut-off at baseline. Recovery: a case at baseline below the cut-off at
     follow-up; reliable recovery: recovery with reliable improvement. Recovery rates are shares of the cases.
@@ -397,6 +398,82 @@ def clinical(con: Con, f: Filters, measure: str) -> dict | None:
         "reliable_improvement_rate": counts["reliably_improved"] / n if n else None,
         "reliable_deterioration_rate": counts["reliably_deteriorated"] / n if n else None,
     }
+
+
+TALKING_THERAPIES = ("PHQ-9", "GAD-7")  # NHS Talking Therapies judges depression and anxiety together
+TALKING_THERAPIES_COUNTS = (
+    "pairs", "cases", "recovered", "reliably_improved", "reliably_recovered", "reliably_deteriorated",
+)  # fmt: skip
+
+
+def _talking_therapies_sql() -> str:
+    """Each person's first and latest day with both a PHQ-9 and a GAD-7 score (the latest in the period), their
+    four scores, and each figure of NHS Talking Therapies' joint definition, as PAIRS_SQL pairs one questionnaire
+    (docs/metrics.md#nhs-talking-therapies-recovery)."""
+    phq, gad = (MEASURES[m] for m in TALKING_THERAPIES)
+    return f"""
+    WITH scored_both AS (
+        SELECT participant_id, date,
+            max(score) FILTER (WHERE measure = 'PHQ-9') AS phq, max(score) FILTER (WHERE measure = 'GAD-7') AS gad
+        FROM wellbeing WHERE measure IN ('PHQ-9', 'GAD-7') AND score IS NOT NULL AND date <= $end
+        GROUP BY 1, 2 HAVING count(DISTINCT measure) = 2),
+    ends AS (SELECT participant_id, min(date) AS first_date, max(date) AS latest_date FROM scored_both GROUP BY 1
+             HAVING max(date) > min(date)),
+    paired AS (
+        SELECT e.participant_id, b.phq AS phq_first, b.gad AS gad_first, l.phq AS phq_latest, l.gad AS gad_latest
+        FROM ends e JOIN scored_both b ON b.participant_id = e.participant_id AND b.date = e.first_date
+        JOIN scored_both l ON l.participant_id = e.participant_id AND l.date = e.latest_date
+        WHERE e.latest_date BETWEEN $start AND $end AND {is_member("e.participant_id")}),
+    judged AS (
+        SELECT *, (phq_first >= {phq.cutoff} OR gad_first >= {gad.cutoff}) AS is_case,
+            (phq_latest < {phq.cutoff} AND gad_latest < {gad.cutoff}) AS below,
+            (phq_first - phq_latest >= {phq.reliable_change} OR gad_first - gad_latest >= {gad.reliable_change})
+                AS improved_one,
+            (phq_latest - phq_first >= {phq.reliable_change} OR gad_latest - gad_first >= {gad.reliable_change})
+                AS deteriorated_one
+        FROM paired)
+    SELECT count(*), count(*) FILTER (WHERE is_case), count(*) FILTER (WHERE is_case AND below),
+        count(*) FILTER (WHERE improved_one AND NOT deteriorated_one),
+        count(*) FILTER (WHERE is_case AND below AND improved_one AND NOT deteriorated_one),
+        count(*) FILTER (WHERE deteriorated_one)
+    FROM judged"""
+
+
+def talking_therapies(con: Con, f: Filters) -> dict | None:
+    """NHS Talking Therapies' joint figures for the people with both a PHQ-9 and a GAD-7 at their first and latest
+    time: a case if either is at or above its cut-off at the first; recovered if a case whose two latest are both
+    below; reliably improved if one fell by its reliable change and neither rose by its own; reliably deteriorated
+    if either rose by its reliable change; reliably recovered if both recovered and reliably improved. Exact; None
+    unless both questionnaires are recorded."""
+    recorded = fetch_rows(
+        con, "SELECT count(DISTINCT measure) FROM wellbeing WHERE measure IN ('PHQ-9', 'GAD-7') AND score IS NOT NULL"
+    )[0][0]
+    if recorded < len(TALKING_THERAPIES):
+        return None
+    values = fetch_rows(con, _talking_therapies_sql(), sql_params(f))[0]
+    return dict(zip(TALKING_THERAPIES_COUNTS, values, strict=True))
+
+
+def talking_therapies_figures(con: Con, f: Filters, disclosure: Disclosure) -> pd.DataFrame:
+    """The joint figures as a page may show them, as ``clinical_figures`` gives a questionnaire's: each a part of
+    its whole (the cases, or the people with both questionnaires), hidden with the rest when either is small."""
+    found = talking_therapies(con, f)
+    if found is None:
+        return pd.DataFrame(columns=["figure", "people", "label", "of", "share"])
+    pairs, cases = f.key("talking therapies pairs"), f.key("talking therapies Cases, first:part")
+    rows = [
+        ("Cases, first", found["cases"], found["pairs"], pairs),
+        ("Recovery", found["recovered"], found["cases"], cases),
+        ("Reliable improvement", found["reliably_improved"], found["pairs"], pairs),
+        ("Reliable recovery", found["reliably_recovered"], found["cases"], cases),
+        ("Reliable deterioration", found["reliably_deteriorated"], found["pairs"], pairs),
+    ]
+    disclosure.count(found["pairs"], pairs)
+    figures = [
+        {"figure": name, **disclosure.part_of(n, whole, key=f.key(f"talking therapies {name}"), whole=of)}
+        for name, n, whole, of in rows
+    ]
+    return pd.DataFrame(figures, columns=["figure", "people", "label", "of", "share"])
 
 
 def low_band(con: Con, f: Filters, measure: str) -> dict | None:

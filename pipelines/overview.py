@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from pipelines.disclosure import Disclosure
 from pipelines.funding import cost_per_person, income, runway_months, secured_next_year
 from pipelines.inventory import data_range
 from pipelines.outcomes import followup_counts, headline, pairs_key
+from pipelines.periods import Period
 from pipelines.query import Con, Filters
 from pipelines.reach import reach as reach_counts
 from pipelines.reach import reach_figures
@@ -36,10 +38,34 @@ def _before(f: Filters) -> Filters:
     return f.with_period(f.period.previous())
 
 
-def has_data_before(con: Con, f: Filters) -> bool:
-    """Whether any session or questionnaire is recorded on or before the previous period's end."""
+def covered(period: Period, data: tuple[dt.date, dt.date] | None) -> float:
+    """The share of a period's days that the data cover (from its first session or questionnaire to its last)."""
+    if data is None:
+        return 0.0
+    start, end = max(period.start, data[0]), min(period.end, data[1])
+    return max((end - start).days + 1, 0) / ((period.end - period.start).days + 1)
+
+
+def comparable(con: Con, f: Filters) -> bool:
+    """Whether the previous period is covered by data as fully as the period itself, so that the two are alike: a
+    year with three months of data is not compared with a whole one."""
     found = data_range(con)
-    return found is not None and found[0] <= f.period.previous().end
+    before = covered(f.period.previous(), found)
+    return before > 0 and before >= covered(f.period, found)
+
+
+def coverage_note(con: Con, f: Filters) -> str | None:
+    """Why nothing is compared with the previous period, in words, when the data do not cover it as fully."""
+    found = data_range(con)
+    if found is None or comparable(con, f):
+        return None
+    previous = f.period.previous()
+    if covered(previous, found) == 0:
+        return f"The data start on {found[0]:%-d %b %Y}, after {previous.label} ended, so nothing is compared with it."
+    return (
+        f"The data cover only part of {previous.label} (from {max(previous.start, found[0]):%-d %b %Y}), less of it "
+        f"than of {f.period.label}, so nothing is compared with it: a part would look like a fall or a rise."
+    )
 
 
 def _counts(now: float | None, before: float | None, label: str | None) -> Compared:
@@ -49,7 +75,7 @@ def _counts(now: float | None, before: float | None, label: str | None) -> Compa
 def reach(con: Con, f: Filters, disclosure: Disclosure) -> dict[str, Compared]:
     """People reached, new, attendances and sessions delivered."""
     now = reach_figures(con, f, disclosure)
-    if not has_data_before(con, f):
+    if not comparable(con, f):
         return {key: Compared(now[key], None, now["labels"][key]) for key in REACH}
     then = reach_figures(con, _before(f), disclosure)
     for people in ("reached", "reached:new"):
@@ -60,7 +86,7 @@ def reach(con: Con, f: Filters, disclosure: Disclosure) -> dict[str, Compared]:
 def wellbeing(con: Con, f: Filters, measure: str, disclosure: Disclosure) -> dict[str, Compared]:
     """People with two scores, the share improved reliably and the follow-up rate."""
     now = headline(con, f, measure, disclosure)
-    if not has_data_before(con, f):
+    if not comparable(con, f):
         return {
             "pairs": Compared(now["pairs"], None, now["pairs_label"]),
             "improved": Compared(now["shares"]["improved"], None),
@@ -99,7 +125,7 @@ def money(con: Con, f: Filters, disclosure: Disclosure) -> dict[str, Compared]:
     figures = {"income": income, "runway": runway_months, "cost_per_person": per_person}
     now = {key: figure(con, f) for key, figure in figures.items()}
     secured = {"secured": Compared(secured_next_year(con, f).secured, None)}
-    if not has_data_before(con, f):
+    if not comparable(con, f):
         return {**{key: Compared(value, None) for key, value in now.items()}, **secured}
     then = {key: figure(con, _before(f)) for key, figure in figures.items()}
     clear = {key: _changed(now[key], then[key]) for key in ("income", "runway")}

@@ -93,6 +93,24 @@ def write(files: dict[str, bytes], out_dir: Path) -> list[Path]:
     return [out_dir / name for name in files]
 
 
+def summary_request(f: Filters) -> dict[str, str]:
+    """What a one-page summary covers, in words, as the audit records it."""
+    return {"document": "one-page summary", "covers": f.description}
+
+
+def pack_request(
+    funder: str | None, period: Period | None, activities: tuple[str, ...], sections: tuple[str, ...]
+) -> dict[str, str]:
+    """What a report pack covers, in words, as the audit records it."""
+    return {
+        "document": "report pack",
+        "for": funder or "the whole service",
+        "covers": period.description if period else "the funder's grant dates",
+        "activities": ", ".join(activities) or ("the funder's" if funder else "all activities"),
+        "sections": ", ".join(sections),
+    }
+
+
 def check_export(con: Con, by: Actor, what: dict) -> None:
     """Before a report pack or summary is handed over: the role may export (NotAllowed), and the export is audited."""
     audit.require(con, by, "export", what)
@@ -141,12 +159,20 @@ def _measure(build: _Builder) -> str | None:
     return inventory.main_measure(build.con)
 
 
+def took_part(labels: dict[str, str], sessions: bool = True) -> str:
+    """'115 people took part in 40 sessions (300 attendances), 20 of them new to the service.', written so that
+    it reads well when a count is small ('fewer than 8') or withheld (left out)."""
+    reached = words.people(labels["reached"]) or "Some people"
+    where = f" in {labels['sessions_delivered']} sessions ({labels['attendances']} attendances)" if sessions else ""
+    new = words.in_sentence(labels["new"])
+    return f"{reached[0].upper()}{reached[1:]} took part{where}" + (
+        f", {new} of them new to the service." if new else "."
+    )
+
+
 def _summary(build: _Builder) -> None:
     figures = reach.reach_figures(build.con, build.f, build.safe)["labels"]
-    points = [
-        f"{figures['reached']} people took part in {figures['sessions_delivered']} sessions "
-        f"({figures['attendances']} attendances), {figures['new']} of them new to the service.",
-    ]
+    points = [took_part(figures)]
     if (measure := _measure(build)) and (sentence := _outcome_sentence(build, measure)):
         points.append(sentence)
     if (cost := funding.cost_per_person(build.con, build.f, build.safe)) is not None:
@@ -224,7 +250,7 @@ def _funding(build: _Builder) -> None:
     if spent is None or pd.isna(spent):
         build.add(Paragraph("No spending is recorded for this work in the period, so costs per person are not shown."))
         return
-    lines = [f"Spending recorded: £{spent:,.0f}.", f"People reached: {row['reached label']}."]
+    lines = [f"Spending recorded: £{spent:,.0f}.", f"People reached: {words.in_sentence(row['reached label'])}."]
     if pd.notna(row["cost_per_participant"]):
         lines.append(f"Cost per person reached: £{row['cost_per_participant']:,.0f}.")
     for column in costs.columns:
@@ -275,9 +301,11 @@ def _methods(build: _Builder) -> None:
             Bullets(
                 [
                     f"Follow-up: {words.share(rate)} of the people who completed a first questionnaire "
-                    "completed another in the period.",
-                    f"Left out: {left['only_first_score']} people with only a first score, and "
-                    f"{left['missing_answer']} of {left['questionnaires']} questionnaires with a missing answer.",
+                    "completed another in the period."
+                    if rate is not None
+                    else "Follow-up: the share who completed another questionnaire in the period is withheld, as "
+                    "it could identify someone.",
+                    _left_out(left),
                 ]
             ),
         )
@@ -287,6 +315,18 @@ def _methods(build: _Builder) -> None:
             f"To protect privacy, {EXPORT.note[0].lower()}{EXPORT.note[1:]}"
         )
     )
+
+
+def _left_out(left: dict) -> str:
+    """Who the change figures leave out, each count said as a sentence may say it (a withheld one left out)."""
+    parts = [
+        f"{said} with only a first score" if (said := words.people(str(left["only_first_score"]))) else None,
+        f"{said} of {left['questionnaires']} questionnaires with a missing answer"
+        if (said := words.in_sentence(str(left["missing_answer"])))
+        else None,
+    ]
+    found = [p for p in parts if p]
+    return f"Left out: {words.joined(found)}." if found else "Left out: some people and questionnaires."
 
 
 def _goals(build: _Builder) -> None:
@@ -340,7 +380,7 @@ def one_page(con: Con, f: Filters, brand: Brand, area: str | None = None) -> Pac
         Paragraph(sentence or "Too few people completed a questionnaire twice in this period to say."),
         Heading("Who do we reach?"),
         Paragraph(
-            f"{figures['reached']} people took part, {figures['new']} of them new. Against {area} by ethnic group: "
+            f"{took_part(figures, sessions=False)} Against {area} by ethnic group: "
             + reach.represented_in_words(compared, "ethnicity_group")
         ),
         Heading("Will it still be funded?"),

@@ -147,6 +147,8 @@ def _questionnaire(con: Con, f: Filters, measure: str, d: Disclosure) -> None:
     outcomes.means_with_ci(con, f, measure, d)
     outcomes.by_quarter(con, f, measure, d)
     outcomes.clinical_figures(con, f, measure, d)
+    if measure in outcomes.TALKING_THERAPIES:
+        outcomes.talking_therapies_figures(con, f, d)
     outcomes.completeness_figures(con, f, measure, d)
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from pipelines import reference, settings
 from pipelines.dimensions import BENCHMARKED, BY_KEY, PROFILED, labels
-from pipelines.disclosure import Disclosure
+from pipelines.disclosure import MIN_COUNT, Disclosure
 from pipelines.periods import quarter_label, quarters, quarters_within
 from pipelines.query import (
     ACTIVITY_MATCH,
@@ -384,10 +384,12 @@ def people(n: int) -> str:
 
 
 def to_match_in_words(row: pd.Series | dict) -> str:
-    """'To match the population: 23 people, 9 more than now' (no comparison with now when the count is hidden)."""
+    """'To match the population: 23 people in all, 9 more than now'. "To match" is always the people in all that
+    the group's share of the population would give; "more than now" the difference (not said when the count is
+    hidden)."""
     if pd.isna(row["to_match"]):
         return ""
-    words = f"To match the population: {people(int(row['to_match']))}"
+    words = f"To match the population: {people(int(row['to_match']))} in all"
     if pd.isna(row["gap"]):
         return words
     gap = int(row["gap"])
@@ -449,21 +451,31 @@ def missed_in_words(table: pd.DataFrame, dimension: str, area: str, period_label
 
 
 def _missed(table: pd.DataFrame, dimension: str, area: str, period_label: str) -> list[tuple[int, str]]:
-    """``missed_in_words`` with each group's shortfall, to put the groups of several dimensions in one order."""
-    short = table[(table["tone"] == "short") & table["gap"].notna()].sort_values("gap", ascending=False, kind="stable")
-    found = []
-    for _, r in short.iterrows():
-        gap = int(r["gap"])
-        found.append(
-            (
-                gap,
-                f"{residents(dimension, r['group'])} are {_percent(r['benchmark'])} of the population of "
-                f"{place(area)} but {_percent(r['share'])} of the people reached (95% CI "
-                f"{_percent(r['share_low']).rstrip('%')}–{_percent(r['share_high'])}): about {gap:,} more "
-                f"{'person' if gap == 1 else 'people'} in {period_label} would match it.",
-            )
+    """``missed_in_words`` with each group's shortfall, to put the groups of several dimensions in one order: the
+    groups reached clearly fewer than their share, and those reached by too few to show (often the most missed)
+    whose share of the population would give at least 8 people, said without their count."""
+    short = table[(table["tone"] == "short") & table["gap"].notna()]
+    found = [
+        (
+            int(r["gap"]),
+            f"{residents(dimension, r['group'])} are {_percent(r['benchmark'])} of the population of "
+            f"{place(area)} but {_percent(r['share'])} of the people reached (likely range "
+            f"{_percent(r['share_low']).rstrip('%')}–{_percent(r['share_high'])}): to match their share, about "
+            f"{people(int(r['to_match']))} in {period_label}, {int(r['gap']):,} more than now.",
         )
-    return found
+        for _, r in short.iterrows()
+    ]
+    too_few = table[table["compared"] & table["label"].str.startswith("<") & (table["to_match"] >= MIN_COUNT)]
+    found += [
+        (
+            int(r["to_match"]) - 1,  # at least this short
+            f"{residents(dimension, r['group'])} are {_percent(r['benchmark'])} of the population of {place(area)}, "
+            f"but {r['label'].replace('<', 'fewer than ')} of the people reached are: to match their share, about "
+            f"{people(int(r['to_match']))} in {period_label}.",
+        )
+        for _, r in too_few.iterrows()
+    ]
+    return sorted(found, key=lambda gap_and_words: -gap_and_words[0])
 
 
 # Deprivation --------------------------------------------------------------------------------------
@@ -579,14 +591,15 @@ def in_brief(con: Con, f: Filters, area: str, disclosure: Disclosure) -> list[st
     local_core20 = ((bench["dimension"] == DEPRIVATION) & (bench["group"] == MOST_DEPRIVED)).any()
     tables = {d: representation(con, f, d, area, disclosure) for d in BENCHMARKED if d in compared and d != DEPRIVATION}
     fewer, more = (_groups_with(tables, verdict) for verdict in ("under", "over"))
-    if fewer:
-        missed = sorted(
-            (found for d, table in tables.items() for found in _missed(table, d, area, f.period.label)),
-            key=lambda found: -found[0],
-        )
+    missed = sorted(
+        (found for d, table in tables.items() for found in _missed(table, d, area, f.period.label)),
+        key=lambda found: -found[0],
+    )
+    if missed:
+        among = f" among {fewer}" if fewer else ""
         lines.append(
             f"**Who is missed:** compared with {area}, the service reaches fewer people than their share of "
-            f"the population among {fewer}. " + " ".join(sentence for _, sentence in missed[:MOST_MISSED])
+            f"the population{among}. " + " ".join(sentence for _, sentence in missed[:MOST_MISSED])
         )
     else:
         lines.append(
@@ -611,6 +624,14 @@ def _groups_with(tables: dict[str, pd.DataFrame], verdict: str) -> str:
         if (table["verdict"] == verdict).any()
     ]
     return "; ".join(found)
+
+
+def core20_benchmark(con: Con, area: str) -> tuple[float, str]:
+    """The share of a place's residents living in the most deprived 20% of England's areas, and the place: the area
+    chosen (28% in Dudley), or England's 20% where the area's figures have no deprivation."""
+    bench = benchmark(con, area)
+    found = bench[(bench["dimension"] == DEPRIVATION) & (bench["group"] == MOST_DEPRIVED)]["share"]
+    return (float(found.iloc[0]), place(area)) if len(found) else (0.2, place(ENGLAND))
 
 
 def _core20_in_words(con: Con, f: Filters, area: str, disclosure: Disclosure) -> str:

@@ -21,7 +21,7 @@ def summary(con: Con, f: Filters) -> dict:
             **reach.reach(con, f),
             "by": {d: dict(reach.reach_by(con, f, d).itertuples(index=False, name=None)) for d in BENCHMARKED},
         },
-        "outcomes": {**found, **_goal_outcomes(con, f)},
+        "outcomes": {**found, **_goal_outcomes(con, f), **_talking_therapies(con, f)},
         "funding": {
             "income": funding.income(con, f),
             "expenditure": spent or 0.0,
@@ -47,6 +47,12 @@ def _secured(year: funding.SecuredYear) -> dict:
         "expected_spending": year.needed,
         "gap": year.gap,
     }
+
+
+def _talking_therapies(con: Con, f: Filters) -> dict:
+    """NHS Talking Therapies' joint PHQ-9 and GAD-7 figures, when both questionnaires are recorded."""
+    found = outcomes.talking_therapies(con, f)
+    return {} if found is None else {"talking_therapies": found}
 
 
 def _goal_outcomes(con: Con, f: Filters) -> dict:

@@ -39,12 +39,18 @@ def _beyond_chance(ci: list[float] | None) -> bool:
     return bool(ci) and (ci[0] > 0 or ci[1] < 0)
 
 
-def _interval(ci: list[float]) -> str:
-    """The 95% CI in the sentence's own direction when it lies on one side of zero (a fall of 2.0 to 4.2)."""
+def _interval(ci: list[float] | None) -> str:
+    """The likely range (the 95% confidence interval) in the sentence's own direction when it lies on one side of
+    zero (a fall of 2.0 to 4.2); said plainly when there is none because every change was the same."""
+    if ci is None:
+        return SAME_CHANGE
     if _beyond_chance(ci):
         near, far = sorted((abs(ci[0]), abs(ci[1])))
-        return f"95% CI {near:.1f} to {far:.1f}"
-    return f"95% CI {ci[0]:+.1f} to {ci[1]:+.1f}"
+        return f"likely range {near:.1f} to {far:.1f}"
+    return f"likely range {ci[0]:+.1f} to {ci[1]:+.1f}"
+
+
+SAME_CHANGE = "every person's score changed by the same amount, too little variation to judge against chance"
 
 
 def does_it_work(con: Con, f: Filters, measure: str, disclosure: Disclosure) -> Answer:
@@ -66,7 +72,9 @@ def does_it_work(con: Con, f: Filters, measure: str, disclosure: Disclosure) -> 
     direction = "rose" if mean > 0 else "fell" if mean < 0 else "did not change"
     moved = f" {_points(abs(mean))}" if mean else ""
     better = "higher is better" if m.higher_better else "lower is better"
-    if not _beyond_chance(ci):
+    if ci is None:
+        judged, tone = "which cannot be judged against chance", "neutral"
+    elif not _beyond_chance(ci):
         judged, tone = "a change that could be chance", "neutral"
     elif _better(m, mean):
         judged, tone = "an improvement unlikely to be chance", "good"
@@ -99,7 +107,7 @@ def standouts(con: Con, f: Filters, measure: str, disclosure: Disclosure, overal
 
 def _listed(rows: pd.DataFrame) -> str:
     return "; ".join(
-        f"{r.group} ({r.dimension}, {r.mean_change:+.1f}, 95% CI {r.ci_low:+.1f} to {r.ci_high:+.1f})"
+        f"{r.group} ({r.dimension}, {r.mean_change:+.1f}, likely range {r.ci_low:+.1f} to {r.ci_high:+.1f})"
         for r in rows.itertuples()
     )
 
@@ -122,7 +130,7 @@ def for_whom(con: Con, f: Filters, measure: str, disclosure: Disclosure) -> Answ
             question,
             f"No group's change differs clearly from the average ({overall:+.1f} points): for each of the "
             f"{len(groups)} groups with at least {disclosure.min_count} people (by activity, age, gender, ethnicity, "
-            "disability and deprivation), the 95% CI of its mean change includes the average.",
+            "disability and deprivation), the likely range of its mean change includes the average.",
         )
     parts = []
     if (better := found[found["better"]]).size:

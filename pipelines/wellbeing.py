@@ -165,7 +165,7 @@ def _total_cell(instrument: Questionnaire, raw: object) -> tuple[float, bool, bo
         total = cells.number(raw)
     except CellError:
         return np.nan, False, True
-    return (total, False, False) if low <= total <= high else (np.nan, False, True)
+    return (total, False, False) if low <= total <= high and total.is_integer() else (np.nan, False, True)
 
 
 def _without_derived_twice(records: list[Record]) -> list[Record]:
@@ -224,7 +224,10 @@ def _score_row(sheet: Sheet, columns: list[Column], number: int, answers: Answer
             if not cells.is_blank(raw) and (value is None or not instrument.low <= value <= instrument.high):
                 words = f" or the words: {', '.join(instrument.words)}" if instrument.words else ""
                 sheet.problem(
-                    number, f"Expected an answer from {instrument.low} to {instrument.high}{words}.", column, raw
+                    number,
+                    f"Expected a whole-number answer from {instrument.low} to {instrument.high}{words}.",
+                    column,
+                    raw,
                 )
                 ok = False
             values.append(value)
@@ -249,8 +252,10 @@ def _read_total(sheet: Sheet, number: int, instrument, total_cell) -> float | No
         total = cells.number(raw)
     except CellError:
         total = None
-    if total is None or not low <= total <= high:
-        sheet.problem(number, f"Expected a {instrument.name} total from {low:g} to {high:g}.", column, raw)
+    if total is None or not low <= total <= high or not total.is_integer():
+        sheet.problem(
+            number, f"Expected a {instrument.name} total: a whole number from {low:g} to {high:g}.", column, raw
+        )
         return False
     return total
 

@@ -26,13 +26,34 @@ def signed(x: float | None, digits: int = 1) -> str:
     return WITHHELD if _missing(x) else f"{x:+,.{digits}f}"
 
 
+def in_sentence(label: str) -> str | None:
+    """A count's label as a sentence may say it: '<8' as 'fewer than 8', '1,234' as it is; None for the withheld
+    mark, so that the sentence leaves that figure out rather than print '–' inside it."""
+    if label == WITHHELD:
+        return None
+    return label.replace("<", "fewer than ") if label.startswith("<") else label
+
+
+def people(label: str, noun: str = "people") -> str | None:
+    """'fewer than 8 people', '115 people', '1 person' from a count's label; None when withheld."""
+    said = in_sentence(label)
+    if said is None:
+        return None
+    return f"{said} {'person' if said == '1' and noun == 'people' else noun}"
+
+
 def share(x: float | None) -> str:
     return WITHHELD if _missing(x) else f"{x:.0%}"
 
 
 def months(x: float | None) -> str:
-    """A reserves runway: rounded down to a tenth (2.98 months is not yet 3)."""
-    return WITHHELD if _missing(x) else f"{math.floor(x * 10) / 10:,.1f} months"
+    """A reserves runway as written: rounded down to a tenth (``tenths_down``)."""
+    return WITHHELD if _missing(x) else f"{tenths_down(x):,.1f} months"
+
+
+def tenths_down(x: float) -> float:
+    """A runway rounded down to a tenth, as it is written and judged: 2.98 months is not yet 3, 6.04 is 6.0."""
+    return math.floor(x * 10) / 10
 
 
 def interval(low: float | None, high: float | None, digits: int = 1) -> str:

@@ -18,7 +18,7 @@ from pipelines.disclosure import Disclosure
 from pipelines.outcomes import BREAKDOWNS
 from pipelines.periods import Period
 from pipelines.query import Filters
-from pipelines.stats import GROUP_FIGURES, effect_size, effect_size_words
+from pipelines.stats import GROUP_FIGURES, size_in_words, standardised_response_mean
 from tests.helpers import FY24, database_with, load, workbook
 
 D = dt.date
@@ -341,24 +341,25 @@ def test_cis_overlap_on_a_breakdown(db):
     ("d", "words"),
     [(0.0, "very small"), (0.19, "very small"), (0.2, "small"), (-0.49, "small"), (0.5, "medium"), (-0.8, "large")],
 )
-def test_effect_size_in_words(d, words):
-    assert effect_size_words(d) == words
+def test_size_in_words(d, words):
+    assert size_in_words(d) == words
 
 
-# Effect size and the headline -------------------------------------------------------------------------------
+# The standardised change and the headline ------------------------------------------------------------------
 
 
-def test_effect_size():
-    found = effect_size(3.0, 4.0, 16)
+def test_standardised_response_mean():
+    found = standardised_response_mean(3.0, 4.0, 16)
     # d = 3 / 4 = 0.75; SE = sqrt(1/16 + 0.5625 / 32) = sqrt(0.080078) = 0.282981; 1.959964 * SE = 0.554632
-    assert found["d"] == pytest.approx(0.75)
+    assert found["srm"] == pytest.approx(0.75)
     assert [found["ci_low"], found["ci_high"]] == pytest.approx([0.75 - 0.554632, 0.75 + 0.554632], abs=1e-6)
-    falling = effect_size(-3.0, 4.0, 16)  # a fall: the same size, below zero
-    assert [falling["d"], falling["ci_low"], falling["ci_high"]] == pytest.approx([-0.75, -1.304632, -0.195368])
-    empty = {"d": None, "ci_low": None, "ci_high": None}
-    assert effect_size(3.0, None, 1) == empty  # one pair
-    assert effect_size(3.0, 0.0, 5) == empty  # everyone changed by the same amount: no spread to divide by
-    assert effect_size(None, None, 0) == empty
+    falling = standardised_response_mean(-3.0, 4.0, 16)  # a fall: the same size, below zero
+    assert [falling["srm"], falling["ci_low"], falling["ci_high"]] == pytest.approx([-0.75, -1.304632, -0.195368])
+    empty = {"srm": None, "ci_low": None, "ci_high": None}
+    assert standardised_response_mean(3.0, None, 1) == empty  # one pair
+    # everyone changed by the same amount: no spread to divide by
+    assert standardised_response_mean(3.0, 0.0, 5) == empty
+    assert standardised_response_mean(None, None, 0) == empty
 
 
 def test_outcome_figures(db):
@@ -370,8 +371,8 @@ def test_outcome_figures(db):
     assert found["ci95"] == pytest.approx([3 - 2.570197, 3 + 2.570197], abs=1e-5)
     # d = 3 / 4.045199 = 0.741620 (d² = 9 * 11 / 180 = 0.55); SE = sqrt(1/12 + 0.55 / 24) = sqrt(0.10625) = 0.325960
     # 1.959964 * 0.325960 = 0.638870
-    effect = found["effect_size"]
-    assert effect["d"] == pytest.approx(0.741620, abs=1e-6)
+    effect = found["srm"]
+    assert effect["srm"] == pytest.approx(0.741620, abs=1e-6)
     assert [effect["ci_low"], effect["ci_high"]] == pytest.approx([0.741620 - 0.638870, 0.741620 + 0.638870], abs=1e-5)
     assert (found["improved"], found["no_reliable_change"], found["deteriorated"]) == (8, 2, 2)
     assert found["shares"] == pytest.approx({"improved": 8 / 12, "no_reliable_change": 2 / 12, "deteriorated": 2 / 12})
@@ -391,7 +392,7 @@ def test_headline_on_screen(db):
     assert (found["pairs"], found["pairs_label"], found["shown"]) == (12, "12", True)
     for figure in ("baseline_mean", "followup_mean", "mean_change", "ci95"):  # DuckDB may add in another order
         assert found[figure] == pytest.approx(exact_figures[figure], rel=1e-12), figure
-    assert found["effect_size"] == pytest.approx(exact_figures["effect_size"], rel=1e-12)
+    assert found["srm"] == pytest.approx(exact_figures["srm"], rel=1e-12)
     assert found["warnings"] == exact_figures["warnings"]
     # improved 8, no reliable change 2, deteriorated 2: the two small ones are <8 (neither can be worked out)
     assert changes(found) == {"improved": ("8", 8), "no_reliable_change": ("<8", None), "deteriorated": ("<8", None)}
@@ -553,8 +554,8 @@ def test_change_distribution_at_the_threshold(con):
         ["participant_id", "date", "WEMWBS total"],
         ["A", "2024-05-01", 40], ["A", "2024-11-01", 43],  # +3: exactly the threshold, improved
         ["B", "2024-05-01", 40], ["B", "2024-11-01", 37],  # -3: deteriorated
-        ["C", "2024-05-01", 40], ["C", "2024-11-01", 37.5],  # -2.5: no reliable change
-        ["E", "2024-05-01", 40], ["E", "2024-11-01", 42.9],  # +2.9: no reliable change
+        ["C", "2024-05-01", 40], ["C", "2024-11-01", 38],  # -2: no reliable change
+        ["E", "2024-05-01", 40], ["E", "2024-11-01", 42],  # +2: no reliable change
     ]  # fmt: skip
     load(con, ("s.xlsx", workbook({"Scores": scores})))
     found = outcomes.change_bands(con, Filters(FY24), "WEMWBS")
@@ -844,3 +845,65 @@ def test_completeness_without_pairs(db):
 def test_parts_of_a_whole_hide_a_second_part(counts, keep, hidden):
     found = SCREEN.parts(counts, keep=keep)
     assert set(found.index[found["hidden"]]) == hidden
+
+
+# NHS Talking Therapies: PHQ-9 and GAD-7 judged together ---------------------------------------------------------
+
+
+def _both(people: dict[str, tuple[tuple[int, int], tuple[int, int]]]) -> dict[str, list[list]]:
+    """Scores sheets for people with (PHQ-9 first, latest) and (GAD-7 first, latest)."""
+    phq = [["participant_id", "date", "PHQ-9 total"]]
+    gad = [["participant_id", "date", "GAD-7 total"]]
+    for person, ((p0, p1), (g0, g1)) in people.items():
+        phq += [[person, "2024-05-01", p0], [person, "2024-11-01", p1]]
+        gad += [[person, "2024-05-01", g0], [person, "2024-11-01", g1]]
+    return {"PHQ": phq, "GAD": gad}
+
+
+@pytest.mark.parametrize(
+    ("people", "expected"),
+    [
+        # A: PHQ-9 12 -> 8 and GAD-7 10 -> 9: a case (both at or above 10 and 8), but GAD-7 ends at or above 8: not
+        # recovered; PHQ-9 fell 4 (< 6), GAD-7 1 (< 4): no reliable improvement
+        (
+            {"A": ((12, 8), (10, 9))},
+            {"pairs": 1, "cases": 1, "recovered": 0, "reliably_improved": 0, "reliably_recovered": 0,
+             "reliably_deteriorated": 0},
+        ),
+        # B: PHQ-9 15 -> 8 (a reliable fall of 7) while GAD-7 rises 5 -> 10 (a reliable rise of 5): a case through
+        # PHQ-9; GAD-7 ends at 10, so not recovered; GAD-7 rose reliably, so deteriorated and not improved
+        (
+            {"B": ((15, 8), (5, 10))},
+            {"pairs": 1, "cases": 1, "recovered": 0, "reliably_improved": 0, "reliably_recovered": 0,
+             "reliably_deteriorated": 1},
+        ),
+        # the issue's pair together: judged alone, PHQ-9 calls both recovered; judged jointly, neither is
+        (
+            {"A": ((12, 8), (10, 9)), "B": ((15, 8), (5, 10))},
+            {"pairs": 2, "cases": 2, "recovered": 0, "reliably_improved": 0, "reliably_recovered": 0,
+             "reliably_deteriorated": 1},
+        ),
+        # C: 14 -> 4 and 9 -> 3: a case, both end below, both fell reliably: recovered and reliably recovered
+        # D: 6 -> 0 and 5 -> 4: never a case; PHQ-9 fell 6 (reliable), GAD-7 did not rise: reliably improved only
+        (
+            {"C": ((14, 4), (9, 3)), "D": ((6, 0), (5, 4))},
+            {"pairs": 2, "cases": 1, "recovered": 1, "reliably_improved": 2, "reliably_recovered": 1,
+             "reliably_deteriorated": 0},
+        ),
+    ],
+)  # fmt: skip
+def test_talking_therapies_judges_both_questionnaires_together(con, people, expected):
+    load(con, ("tt.xlsx", workbook(_both(people))))
+    assert outcomes.talking_therapies(con, Filters(FY24)) == expected
+
+
+def test_phq9_alone_still_reports_both_recovered(con):
+    load(con, ("tt.xlsx", workbook(_both({"A": ((12, 8), (10, 9)), "B": ((15, 8), (5, 10))}))))
+    found = outcomes.clinical(con, Filters(FY24), "PHQ-9")
+    assert (found["recovered"], found["cases_baseline"]) == (2, 2)
+
+
+def test_no_joint_figures_without_both_questionnaires(con):
+    phq = [["participant_id", "date", "PHQ-9 total"], ["A", "2024-05-01", 12], ["A", "2024-11-01", 8]]
+    load(con, ("phq.xlsx", workbook({"PHQ": phq})))
+    assert outcomes.talking_therapies(con, Filters(FY24)) is None

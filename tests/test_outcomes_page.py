@@ -54,16 +54,16 @@ def open_outcomes() -> AppTest:
 
 def headline_strings(result: dict, safe: dict) -> dict[str, tuple[str, str | None]]:
     """The headline metrics as the page should show them: label -> (value, delta)."""
-    ci, effect, n = result["ci95"], result["effect_size"], result["pairs"]
+    ci, srm, n = result["ci95"], result["srm"], result["pairs"]
     assert n >= 8 and result["with_baseline"] >= 8 and result["followup_rate"] * result["with_baseline"] >= 8
     expected = {
         "People with two scores": (f"{n:,}", None),
         "Follow-up rate": (f"{result['followup_rate']:.0%}", None),
         "Mean score, first → latest": (f"{result['baseline_mean']:.1f} → {result['followup_mean']:.1f}", None),
         "Mean change (points)": (f"{result['mean_change']:+.1f}", f"95% CI {ci[0]:+.1f} to {ci[1]:+.1f}"),
-        "Effect size (how big the change is)": (
-            f"{effect['d']:.2f}",
-            f"{stats.effect_size_words(effect['d'])}; 95% CI {effect['ci_low']:.2f} to {effect['ci_high']:.2f}",
+        "Standardised change (how big it is)": (
+            f"{srm['srm']:.2f}",
+            f"{stats.size_in_words(srm['srm'])}; roughly {srm['ci_low']:.2f} to {srm['ci_high']:.2f}",
         ),
     }
     for part in safe["changes"].itertuples():  # small ones '<8', and a second one hidden '–', without a share

@@ -106,7 +106,7 @@ def test_representation_by_ethnic_group_against_england(crowd):
     # the whole interval is below 0.81: fewer than their share. To match: 0.81 × 35 = 28.35 -> 28, 8 more than 20
     assert white["verdict"] == "under" and (white["tone"], white["marker"]) == ("short", "▼")
     assert (white["to_match"], white["gap"]) == (28, 8)
-    assert white["match"] == "To match the population: 28 people, 8 more than now"
+    assert white["match"] == "To match the population: 28 people in all, 8 more than now"
 
     # 3 Black people: a count of 1-7, so <8 and no share, gap or verdict; beside the 35 compared (which the shares
     # give away), White and Asian would give the 3 away, so Asian, the smaller, is hidden too
@@ -119,7 +119,7 @@ def test_representation_by_ethnic_group_against_england(crowd):
     # the people that would match the population come from the published 35 and England's share, so stay:
     # Black 0.042 × 35 = 1.47 -> 1; Asian 0.096 × 35 = 3.36 -> 3
     assert (black["to_match"], asian["to_match"]) == (1, 3)
-    assert black["match"] == "To match the population: 1 person"
+    assert black["match"] == "To match the population: 1 person in all"
     # what Asian's figures would be: share 12/35 = 0.342857 against England's 9.6%
     # Wilson(12, 35): centre (0.342857 + 0.054878) / 1.109756 = 0.358400;
     # half 1.959964·√(0.0064373 + 0.0007840) / 1.109756 = 1.959964 · 0.084978 / 1.109756 = 0.150082
@@ -149,8 +149,8 @@ def test_representation_by_gender_leaves_out_not_known(crowd):
     assert (rows["Woman"]["share_low"], rows["Woman"]["share_high"]) == pytest.approx((0.445966, 0.736526), abs=1e-5)
     assert rows["Woman"]["verdict"] == "in line" and rows["Man"]["verdict"] == "in line"
     # to match: 0.51 × 40 = 20.4 -> 20 women, 4 fewer than the 24 now; 0.49 × 40 = 19.6 -> 20 men, 4 more than 16
-    assert rows["Woman"]["match"] == "To match the population: 20 people, 4 fewer than now"
-    assert rows["Man"]["match"] == "To match the population: 20 people, 4 more than now"
+    assert rows["Woman"]["match"] == "To match the population: 20 people in all, 4 fewer than now"
+    assert rows["Man"]["match"] == "To match the population: 20 people in all, 4 more than now"
     assert not rows["Not known"]["compared"]
     assert reach.represented_in_words(pd.DataFrame([rows["Woman"], rows["Man"]]), "gender") == (
         "Every group is in line with its share of the population: no difference is clear beyond the margin of error."
@@ -233,11 +233,11 @@ def test_ten_of_forty_against_half_of_the_population(con):
     assert woman["reading"] == "fewer than their share"
     # to match: 50% of the 40 compared = 20 people, 10 more than the 10 now
     assert (woman["to_match"], woman["gap"]) == (20, 10)
-    assert woman["match"] == "To match the population: 20 people, 10 more than now"
+    assert woman["match"] == "To match the population: 20 people in all, 10 more than now"
     # men, the mirror image: 75% (0.598060 to 0.858129), wholly above 50%; 20 would match, 10 fewer than the 30
     assert (man["share_low"], man["share_high"]) == pytest.approx((0.598060, 0.858129), abs=1e-5)
     assert (man["verdict"], man["tone"], man["marker"]) == ("over", "more", "▲")
-    assert man["match"] == "To match the population: 20 people, 10 fewer than now"
+    assert man["match"] == "To match the population: 20 people in all, 10 fewer than now"
     assert reach.represented_in_words(_represented(con, "gender", "Evenly"), "gender") == (
         "Fewer than their share of the population: Woman. More than their share: Man."
     )
@@ -389,7 +389,7 @@ def test_a_loaded_benchmark_replaces_england_when_chosen(crowd):
     assert rows["White"]["benchmark"] == pytest.approx(0.5)
     # Wilson(20, 35) = 0.408574 to 0.720154 includes Dudley's 50%: in line; to match 0.5 × 35 = 17.5 -> 18
     assert rows["White"]["verdict"] == "in line"
-    assert rows["White"]["match"] == "To match the population: 18 people, 2 fewer than now"
+    assert rows["White"]["match"] == "To match the population: 18 people in all, 2 fewer than now"
     assert rows["Asian"]["label"] == "–"  # hidden beside the 3 Black people, as against England
     woman = _rows(_represented(crowd, "gender", "Dudley"))["Woman"]
     assert woman["benchmark"] == pytest.approx(0.52) and woman["share"] == pytest.approx(0.6)

@@ -9,6 +9,8 @@ import pytest
 
 from pipelines import reach, settings
 from pipelines.disclosure import Disclosure
+from pipelines.exhibits import on
+from pipelines.exhibits import reach as shown
 from pipelines.query import Filters
 from tests.helpers import FY24, database_with, load, workbook
 
@@ -85,8 +87,8 @@ def test_who_is_missed_in_words_against_dudley(dudley_crowd: duckdb.DuckDBPyConn
     # White: 20 of 40 = 50%, Wilson(20, 40) = 0.5 ± 1.959964·√(0.00625 + 0.000600)/1.096036 = 0.5 ± 0.148004,
     # all below Dudley's 84.9%; to match: 0.848860 × 40 = 33.95 -> 34, 14 more than 20. Asian 50% is above 8.4%.
     assert reach.missed_in_words(table, "ethnicity_group", area, FY24.label) == [
-        "White residents are 85% of the population of Dudley but 50% of the people reached (95% CI 35–65%): "
-        "about 14 more people in financial year 2024-25 would match it."
+        "White residents are 85% of the population of Dudley but 50% of the people reached (likely range 35–65%): "
+        "to match their share, about 34 people in financial year 2024-25, 14 more than now."
     ]
     lead = "\n\n".join(reach.in_brief(dudley_crowd, Filters(FY24), area, SCREEN))
     assert "compared with Dudley (Census 2021), the service reaches fewer people than their share" in lead
@@ -95,11 +97,23 @@ def test_who_is_missed_in_words_against_dudley(dudley_crowd: duckdb.DuckDBPyConn
     assert "; 28% of the population of Dudley live there. That is more than their share: the aim." in lead
 
 
-def group_row(group: str, tone: str, gap: int | None, share: float = 0.03, low: float = 0.02, high: float = 0.05):
+def group_row(
+    group: str,
+    tone: str,
+    gap: int | None,
+    share: float = 0.03,
+    low: float = 0.02,
+    high: float = 0.05,
+    to_match: int = 40,
+    label: str = "15",
+) -> dict:
     return {
         "group": group,
         "tone": tone,
         "gap": pd.NA if gap is None else gap,
+        "to_match": to_match,
+        "compared": True,
+        "label": label,
         "benchmark": 0.08,
         "share": share,
         "share_low": low,
@@ -113,29 +127,38 @@ def group_row(group: str, tone: str, gap: int | None, share: float = 0.03, low: 
         (
             "ethnicity_group",
             group_row("Asian", "short", 25),
-            "Asian residents are 8% of the population of Dudley but 3% of the people reached (95% CI 2–5%): "
-            "about 25 more people in financial year 2024-25 would match it.",
+            "Asian residents are 8% of the population of Dudley but 3% of the people reached (likely range 2–5%): "
+            "to match their share, about 40 people in financial year 2024-25, 25 more than now.",
         ),
         (
             "age_band",
-            group_row("75+", "short", 1, 0.005, 0.001, 0.079),
+            group_row("75+", "short", 1, 0.005, 0.001, 0.079, to_match=9),
             "Residents aged 75 and over are 8% of the population of Dudley but 0.5% of the people reached "
-            "(95% CI 0.1–8%): about 1 more person in financial year 2024-25 would match it.",
+            "(likely range 0.1–8%): to match their share, about 9 people in financial year 2024-25, 1 more than now.",
         ),
         (
             "ethnicity",
-            group_row("Asian: Pakistani", "short", 9),
+            group_row("Asian: Pakistani", "short", 9, to_match=24),
             "Residents in the Asian: Pakistani group are 8% of the population of Dudley but 3% of the people reached "
-            "(95% CI 2–5%): about 9 more people in financial year 2024-25 would match it.",
+            "(likely range 2–5%): to match their share, about 24 people in financial year 2024-25, 9 more than now.",
         ),
         ("ethnicity_group", group_row("Asian", "in line", 3), None),  # the interval reaches the population's share
-        ("ethnicity_group", group_row("Asian", "withheld", None), None),  # too few people to show a share
+        # reached by too few to show, though their share of the population would give 12: missed, count kept hidden
+        (
+            "age_band",
+            group_row("75+", "withheld", None, to_match=12, label="<8"),
+            "Residents aged 75 and over are 8% of the population of Dudley, but fewer than 8 of the people reached "
+            "are: to match their share, about 12 people in financial year 2024-25.",
+        ),
+        # too few reached, but the population's share would give fewer than 8 too: nothing can be said
+        ("ethnicity_group", group_row("Asian", "withheld", None, to_match=7, label="<8"), None),
         ("imd_quintile", group_row("2", "neutral", 12), None),  # fewer from a less deprived fifth: no concern
         (
             "imd_quintile",
-            group_row("1", "short", 12),
+            group_row("1", "short", 12, to_match=30),
             "Residents of the most deprived fifth of areas are 8% of the population of Dudley but 3% of the people "
-            "reached (95% CI 2–5%): about 12 more people in financial year 2024-25 would match it.",
+            "reached (likely range 2–5%): to match their share, about 30 people in financial year 2024-25, "
+            "12 more than now.",
         ),
     ],
 )
@@ -143,3 +166,16 @@ def test_the_sentence_of_who_is_missed(dimension: str, row: dict, sentence: str 
     table = pd.DataFrame([row])
     expected = [sentence] if sentence else []
     assert reach.missed_in_words(table, dimension, "Dudley (Census 2021)", FY24.label) == expected
+
+
+def test_the_deprivation_benchmark_is_the_chosen_area(dudley_crowd: duckdb.DuckDBPyConnection) -> None:
+    assert reach.core20_benchmark(dudley_crowd, reach.ENGLAND) == (0.2, "England")  # the most deprived fifth
+    settings.save_area(dudley_crowd, [DUDLEY])
+    area = reach.default_area(dudley_crowd)
+    # IoD2019: 87,774 of Dudley's 316,331 residents live in the most deprived fifth of England's areas: 27.7%
+    share, where = reach.core20_benchmark(dudley_crowd, area)
+    assert (share, where) == (pytest.approx(87_774 / 316_331), "Dudley")
+    exhibit = shown.core20_by_quarter(Filters(FY24), (share, where))
+    spec = exhibit.chart(exhibit.figures(on(dudley_crowd), SCREEN), SCREEN).to_dict()
+    assert "28%, the share of Dudley's residents living in these areas" in " ".join(spec["title"]["subtitle"])
+    assert [{"y": pytest.approx(87_774 / 316_331)}] in spec["datasets"].values()  # the line drawn

@@ -194,7 +194,7 @@ def test_directions_and_thresholds_of_change():
     lower_better = {name for name, m in MEASURES.items() if not m.higher_better}
     assert lower_better == {"CORE-10", "PHQ-9", "GAD-7", "ONS4 anxious", "UCLA-3", "K10"}
     thresholds = {name: m.reliable_change for name, m in MEASURES.items() if m.reliable_change is not None}
-    assert thresholds == {"WEMWBS": 3, "SWEMWBS": 3, "CORE-10": 6, "PHQ-9": 6, "GAD-7": 4}
+    assert thresholds == {"WEMWBS": 3, "SWEMWBS": 2.87, "CORE-10": 6, "PHQ-9": 6, "GAD-7": 4}
 
 
 def test_the_bands_of_concern_are_one_range_named_in_words():

@@ -58,7 +58,7 @@ NOISE = [3, -3, 2, -2, 1, -1, 0, 4]
             RISE,
             "WEMWBS",
             f"For the 8 people who completed the {WEMWBS} twice, on average mental wellbeing rose 4.0 points "
-            f"(95% CI 2.0 to 6.0; higher is better), an improvement unlikely to be chance.{SMALL}",
+            f"(likely range 2.0 to 6.0; higher is better), an improvement unlikely to be chance.{SMALL}",
             "good",
         ),
         (
@@ -66,7 +66,7 @@ NOISE = [3, -3, 2, -2, 1, -1, 0, 4]
             [-c for c in RISE],
             "WEMWBS",
             f"Of the 8 people who completed the {WEMWBS} twice, 0% improved by at least 3 points; on average mental "
-            f"wellbeing fell 4.0 points (95% CI 2.0 to 6.0; higher is better), a worsening unlikely to be chance.{SMALL}",
+            f"wellbeing fell 4.0 points (likely range 2.0 to 6.0; higher is better), a worsening unlikely to be chance.{SMALL}",
             "bad",
         ),
         (
@@ -74,7 +74,7 @@ NOISE = [3, -3, 2, -2, 1, -1, 0, 4]
             [-c for c in RISE],
             "CORE-10",
             f"For the 8 people who completed the {CORE10} twice, on average psychological distress fell 4.0 points "
-            f"(95% CI 2.0 to 6.0; lower is better), an improvement unlikely to be chance.{SMALL}",
+            f"(likely range 2.0 to 6.0; lower is better), an improvement unlikely to be chance.{SMALL}",
             "good",
         ),
         (
@@ -82,7 +82,7 @@ NOISE = [3, -3, 2, -2, 1, -1, 0, 4]
             NOISE,
             "WEMWBS",
             f"For the 8 people who completed the {WEMWBS} twice, on average mental wellbeing rose 0.5 points "
-            f"(95% CI -1.5 to +2.5; higher is better), a change that could be chance.{SMALL}",
+            f"(likely range -1.5 to +2.5; higher is better), a change that could be chance.{SMALL}",
             "neutral",
         ),
     ],
@@ -98,7 +98,7 @@ def test_the_share_improved_is_given_when_it_may_be_shown(con):
     _load(con, "WEMWBS total", [4] * 10 + [0] * 10)
     assert _answer(con).text == (
         f"Of the 20 people who completed the {WEMWBS} twice, 50% improved by at least 3 points; on average mental "
-        f"wellbeing rose 2.0 points (95% CI 1.0 to 3.0; higher is better), an improvement unlikely to be chance.{SMALL}"
+        f"wellbeing rose 2.0 points (likely range 1.0 to 3.0; higher is better), an improvement unlikely to be chance.{SMALL}"
     )
 
 
@@ -126,8 +126,8 @@ def test_for_whom_names_the_groups_clearly_better_and_worse(con):
     found = verdict.for_whom(con, Filters(FY24), "WEMWBS", Disclosure.screen())
     assert found == verdict.Answer(
         "For whom?",
-        "Change was clearly better than the average (+3.8 points) for Art (activity, +7.0, 95% CI +6.2 to +7.8). "
-        "It was clearly worse than the average for Walk (activity, +0.5, 95% CI +0.1 to +0.9).",
+        "Change was clearly better than the average (+3.8 points) for Art (activity, +7.0, likely range +6.2 to +7.8). "
+        "It was clearly worse than the average for Walk (activity, +0.5, likely range +0.1 to +0.9).",
         "bad",
     )
 
@@ -153,9 +153,15 @@ def test_for_whom_with_one_group_only_says_there_is_nothing_to_compare(con):
 @pytest.mark.parametrize(
     ("now", "before", "differ"),
     [
-        (527, 439, True),  # 88 > 1.96 × √966 = 60.9
-        (130, 100, True),  # 30 > 1.96 × √230 = 29.7
-        (120, 100, False),  # 20 < 1.96 × √220 = 29.1
+        # exact: given now + before, now is Binomial(n, 1/2) when nothing changed; two-sided p below 0.05?
+        (527, 439, True),  # p = 0.0050
+        (130, 100, False),  # p = 0.0556: the normal approximation (z = 1.98) called this different
+        (120, 100, False),  # p = 0.200
+        (5, 0, False),  # p = 2 × 0.5^5 = 0.0625
+        (9, 2, False),  # p = 2 × 67/2048 = 0.0654
+        (7, 1, False),  # p = 2 × 9/256 = 0.0703
+        (10, 1, True),  # p = 2 × 12/2048 = 0.0117
+        (8, 0, True),  # p = 2 × 0.5^8 = 0.0078
         (30, 25, False),
         (0, 0, False),
         (None, 10, False),
@@ -164,6 +170,27 @@ def test_for_whom_with_one_group_only_says_there_is_nothing_to_compare(con):
 )
 def test_counts_differ_beyond_noise(now, before, differ):
     assert stats.counts_differ(now, before) is differ
+
+
+@pytest.mark.parametrize(
+    ("a", "n_a", "b", "n_b", "p"),
+    [
+        # Fisher's exact test, two-sided, as scipy.stats.fisher_exact gives it
+        (5, 5, 0, 5, 0.0079),  # 2 × 1/252
+        (3, 10, 0, 10, 0.2105),  # 2 × C(10,3)/C(20,3) = 2 × 120/1140
+        (7, 8, 1, 8, 0.0101),
+    ],
+)
+def test_fisher_p_by_hand(a, n_a, b, n_b, p):
+    assert stats.fisher_p(a, n_a, b, n_b) == pytest.approx(p, abs=1e-4)
+
+
+def test_every_change_the_same_is_too_little_variation_to_judge(con):
+    # 8 people each rose 3 points: sd 0, the interval has no width, so nothing "excludes 0"
+    _load(con, "WEMWBS total", [3] * 8, first=30)
+    found = _answer(con)
+    assert verdict.SAME_CHANGE in found.text and "which cannot be judged against chance" in found.text
+    assert found.tone == "neutral" and "unlikely to be chance" not in found.text
 
 
 @pytest.mark.parametrize(

@@ -32,10 +32,14 @@ def bar_width(count: int) -> alt.RelativeBandSize:
 
 def group_colours(groups: list[str], rank: dict[str, int] | None = None) -> tuple[dict[str, str], alt.Scale]:
     """Each group's colour key and the colour scale: the groups ranked first (a fixed rank, so that a funder keeps
-    its colour from chart to chart and filter to filter) in the Okabe-Ito palette, later ones together in grey.
-    Without a rank, the groups in alphabetical order."""
+    its colour from chart to chart and filter to filter) in the Okabe-Ito palette; a later one takes a colour no
+    group shown has, while any is free (the only funder of one activity is named, not "Other funders"); the rest
+    together in grey. Without a rank, the groups in alphabetical order."""
     rank = rank or {g: i for i, g in enumerate(sorted(groups))}
     named = {g: rank[g] for g in groups if rank.get(g, len(OKABE_ITO)) < len(OKABE_ITO)}
+    free = [i for i in range(len(OKABE_ITO)) if i not in named.values()]
+    later = sorted((g for g in groups if g not in named), key=lambda g: (rank.get(g, len(rank)), g))
+    named |= dict(zip(later, free, strict=False))
     colours = {g: g if g in named else OTHER for g in groups}
     domain = sorted(named, key=named.__getitem__)
     palette = [OKABE_ITO[named[g]] for g in domain]

@@ -170,7 +170,7 @@ def _match_short(row: pd.Series) -> str:
         return ""
     gap = "" if pd.isna(row["gap"]) else f", {int(row['gap']):,} more"
     n = int(row["to_match"])
-    return f"; to match: {n:,} {'person' if n == 1 else 'people'}{gap}"
+    return f"; to match: {n:,} {'person' if n == 1 else 'people'} in all{gap}"
 
 
 def _percent(share: float) -> str:
@@ -182,7 +182,7 @@ def _interval(low: float, high: float) -> str:
 
 
 def share_over_quarters(
-    frame: pd.DataFrame, title: str, y_title: str, note: str, target: float | None = None
+    frame: pd.DataFrame, title: str, y_title: str, note: str, target: float | None = None, where: str = "England"
 ) -> alt.Chart:
     """A share per quarter as bars with the share written above each, and an optional reference line (e.g. 20% for
     Core20); a quarter whose share is withheld keeps its place, marked 'not shown'. With few quarters the bars keep
@@ -204,7 +204,7 @@ def share_over_quarters(
     if target is not None:
         line = pd.DataFrame({"y": [target]})
         layers.append(alt.Chart(line).mark_rule(color=ACCENT, strokeDash=[5, 3], strokeWidth=2).encode(y="y:Q"))
-        reference = f"Red dashed line: {target:.0%}, the share if the service reached every area equally."
+        reference = f"Red dashed line: {target:.0%}, the share of {where}'s residents living in these areas."
     withheld = frame["share"].isna() & (frame["known"].isna() | (frame["known"] > 0))
     gaps = "Quarters where the share could identify someone are not shown." if withheld.any() else ""
     return finish(alt.layer(*layers).properties(title=chart_title(title, note, reference, gaps)))

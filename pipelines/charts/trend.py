@@ -11,9 +11,12 @@ from pipelines.disclosure import WITHHELD
 UNSPLIT = "New and returning together"
 
 
-def reach_over_quarters(frame: pd.DataFrame, note: str, hidden: str) -> alt.Chart:
+def reach_over_quarters(frame: pd.DataFrame, note: str, hidden: str, rounded: bool = False) -> alt.Chart:
     """People reached per quarter, split into those new to the service and those returning; a small part is
-    written above its quarter's bar ('<8 new'), and a quarter whose split is hidden has one grey bar."""
+    written above its quarter's bar ('<8 new'), and a quarter whose split is hidden has one grey bar. Counts
+    rounded apart (for viewers and in files) would not stack to the people reached, so they stand side by side."""
+    if rounded:
+        return _reach_side_by_side(frame, note, hidden)
     who = {"new": "New to the service", "returning": "Returning"}
     unsplit = frame["new"].isna() & frame["returning"].isna() & frame["reached"].notna()
     parts = [
@@ -92,3 +95,32 @@ def change_over_quarters(frame: pd.DataFrame, measure: str, note: str, hidden: s
         hidden,
     )
     return finish(alt.layer(zero, interval, points, counts).properties(title=title))
+
+
+def _reach_side_by_side(frame: pd.DataFrame, note: str, hidden: str) -> alt.Chart:
+    """People reached, new and returning each quarter as three bars side by side, each with its count written
+    above it as published ('25', '<8', '–')."""
+    who = {"reached": "People reached", "new": "New to the service", "returning": "Returning"}
+    data = pd.concat(
+        pd.DataFrame(
+            {"quarter": frame["quarter"], "who": name, "people": frame[key].fillna(0), "label": frame[f"{key}_label"]}
+        )
+        for key, name in who.items()
+    )
+    x = quarter_axis("Financial quarter", frame["quarter"])
+    offset = alt.XOffset("who:N", sort=list(who.values()))
+    colour = alt.Color(
+        "who:N",
+        title=None,
+        sort=list(who.values()),
+        scale=alt.Scale(domain=list(who.values()), range=["#b8c4cc", NEW, RETURNING]),
+        legend=alt.Legend(orient="top"),
+    )
+    y = alt.Y("people:Q", title="People (rounded to 5)")
+    base = alt.Chart(data).encode(x=x, xOffset=offset)
+    bars = base.mark_bar().encode(y=y, color=colour, tooltip=["quarter", "who", alt.Tooltip("label:N", title="people")])
+    labels = base.mark_text(dy=-3, baseline="bottom", color="#333", fontSize=9).encode(y="people:Q", text="label:N")
+    rounding = "Each count is rounded to 5 on its own, so new and returning may not add up to the people reached."
+    return finish(
+        alt.layer(bars, labels).properties(title=chart_title("People reached each quarter", note, rounding, hidden))
+    )

@@ -25,7 +25,7 @@ def reached_by_quarter(f: Filters) -> Exhibit:
             "Stacked bars of the people reached each quarter, new and returning: "
             f"{words.listed(t['quarter'], t['reached_label'])}."
         ),
-        draw=lambda t, d: charts.reach_over_quarters(t, f.description, d.hidden_note(t)),
+        draw=lambda t, d: charts.reach_over_quarters(t, f.description, d.hidden_note(t), d.rounded),
         shape=lambda t: pd.DataFrame(
             {
                 "quarter": t["quarter"],
@@ -137,7 +137,10 @@ def _compared_table(table: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def core20_by_quarter(f: Filters) -> Exhibit:
+def core20_by_quarter(f: Filters, expected: tuple[float, str]) -> Exhibit:
+    """The Core20 share each quarter against ``expected`` (reach.core20_benchmark): the share of the place's residents
+    living in those areas."""
+    share, where = expected
     return Exhibit(
         "Core20 share by quarter",
         f,
@@ -146,7 +149,7 @@ def core20_by_quarter(f: Filters) -> Exhibit:
         describe=lambda t: (
             f"Line chart of the Core20 share by quarter: {words.listed(t['quarter'], t['share'].map(words.share))}."
         ),
-        draw=lambda t, d: charts.share_over_quarters(t, CORE20_TITLE, "Core20 share", f.description, 0.2),
+        draw=lambda t, d: charts.share_over_quarters(t, CORE20_TITLE, "Core20 share", f.description, share, where),
     )
 
 
