@@ -50,7 +50,7 @@ def in_short() -> list[str]:
         )
     lines.append(
         f"**Ending soon:** {words.money(ending['annual_value'])} a year of secured income ends in the 12 months after "
-        f"{end:%-d %B %Y} ({len(ending['lines'])} grant(s) or contract(s))."
+        f"{end:%-d %B %Y} ({words.counted(len(ending['lines']), 'grant or contract', 'grants or contracts')})."
     )
     if largest["funder"]:
         lines.append(
@@ -86,7 +86,7 @@ fact(
     cols[3],
     "Yearly income ending soon",
     words.money(ending["annual_value"]),
-    f"{len(ending['lines'])} line(s) end within a year",
+    f"{words.counted(len(ending['lines']), 'line')} {'ends' if len(ending['lines']) == 1 else 'end'} within a year",
     help="The yearly value of secured grants and contracts that end in the 12 months after the chosen period.",
 )
 fact(
@@ -131,7 +131,7 @@ with timeline:
     for months in (6, 12):
         found = cached(funding.cliff, f, months)
         st.markdown(
-            f"**Ending in the {months} months after {end:%-d %B %Y}:** {len(found['lines'])} secured line(s), "
+            f"**Ending in the {months} months after {end:%-d %B %Y}:** {words.counted(len(found['lines']), 'secured line')}, "
             f"{words.money(found['annual_value'])} a year of income."
         )
         if not found["lines"].empty:

@@ -5,7 +5,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from pipelines import ingest, inventory, problem_report, store
+from pipelines import ingest, inventory, problem_report, store, words
 from pipelines.audit import NotAllowed
 from pipelines.problems import Problem
 from pipelines.sheets import mapping_targets
@@ -74,7 +74,8 @@ def choose_mappings(result: ingest.Check) -> dict[str, dict[str, str]]:
 
 def show_problems(result: ingest.Check, files: list) -> None:
     st.error(
-        f"**{len(result.problems)} problem(s) found. Nothing has been loaded.** Fix them in the spreadsheet and "
+        f"**{words.counted(len(result.problems), 'problem')} found. Nothing has been loaded.** Fix "
+        f"{'it' if len(result.problems) == 1 else 'them'} in the spreadsheet and "
         "upload it again. Problems of the same kind are grouped, with their rows as Excel numbers them.",
         icon=":material/error:",
     )

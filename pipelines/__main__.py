@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines import audit, ingest, inventory, pack, reach, reference, report, settings, store, summary, users
+from pipelines import audit, ingest, inventory, pack, reach, reference, report, settings, store, summary, users, words
 from pipelines.audit import OPERATOR, ROLES
 from pipelines.periods import Period
 from pipelines.privacy import MissingSecret
@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except UploadRefused as refused:
-        print(f"Nothing was loaded: {len(refused.problems)} problem(s) to fix.", file=sys.stderr)
+        print(f"Nothing was loaded: {words.counted(len(refused.problems), 'problem')} to fix.", file=sys.stderr)
         for problem in refused.problems:
             print(f"  - {problem}", file=sys.stderr)
         return 1

@@ -1,8 +1,8 @@
 """A funder report as a tiny document model, rendered to PDF (fpdf2) and to an editable Word file (python-docx).
 
 Every text is plain text: nothing is read as markup, control characters are dropped, and a word wider than the
-line breaks between its characters. Table cells that a spreadsheet would run as a formula are neutralised, as in
-the CSV and XLSX exports, because people paste report tables into Excel.
+line breaks between its characters. A document is not a spreadsheet: its text is printed as it is, with no
+apostrophe in front of '+1.6 to +4.8' (the CSV and XLSX files neutralise formulas; pipelines/export.py).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from fpdf import FPDF, FontFace
 from fpdf.enums import MethodReturnValue, TableBordersLayout, TableCellFillMode, XPos, YPos
 from PIL import Image
 
-from pipelines.export import column_label, neutralise
+from pipelines.export import column_label
 from pipelines.settings import Brand
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -129,7 +129,7 @@ def cell_text(value: object, places: int | None = None) -> str:
     if isinstance(value, dt.date):
         return f"{value.day} {value:%b %Y}"
     text = plain(value)
-    return text if NUMBERISH.fullmatch(text) else plain(neutralise(text))
+    return text
 
 
 def decimal_places(values: object) -> int:
@@ -147,7 +147,7 @@ class TableText:
 
 def table_text(table: Table) -> TableText:
     """The table's header and cells as plain text, and which columns hold numbers (to be right-aligned)."""
-    headers = [plain(neutralise(column_label(plain(name)))) for name in table.frame.columns]
+    headers = [column_label(plain(name)) for name in table.frame.columns]
     frame = table.frame.astype(object)
     places = [decimal_places(frame.iloc[:, index]) for index in range(len(headers))]
     rows = [
@@ -212,9 +212,33 @@ def _layout(doc: Document, total_pages: int | None) -> _Pdf:
     pdf.set_lang("en-GB")
     pdf.add_page()
     _pdf_title(pdf, doc)
-    for block in doc.blocks:
-        _PDF_BLOCKS[type(block)](pdf, block)
+    for block, following in zip(doc.blocks, [*doc.blocks[1:], None], strict=True):
+        if isinstance(block, Heading):
+            _pdf_heading(pdf, block, _least_height(pdf, following))
+        else:
+            _PDF_BLOCKS[type(block)](pdf, block)
     return pdf
+
+
+def _least_height(pdf: _Pdf, block: Block | None) -> float:
+    """The least room a block needs on the page it starts on: a heading is kept with it (a figure, shrunk as far as
+    it may be, with its caption; a table's caption and first rows; a paragraph's first lines)."""
+    if isinstance(block, Figure):
+        return _figure_heights(pdf, block)[0]
+    if isinstance(block, Table):
+        pdf.set_font("Sans", "B", BODY_SIZE)
+        return _text_height(pdf, block.caption, LINE) + 30
+    return KEEP_WITH_HEADING if block is not None else 0
+
+
+def _figure_heights(pdf: _Pdf, block: Figure) -> tuple[float, float, float, float]:
+    """A figure's least room (shrunk as far as it may be, with its caption), its width and height at full size,
+    and its caption's height."""
+    pdf.set_font("Sans", "I", SMALL_SIZE + 1)
+    caption_height = _text_height(pdf, block.caption, 4.2) + 2
+    full_page = pdf.page_break_trigger - pdf.t_margin - caption_height - 4
+    width, height = _fitted(png_size(block.png), (pdf.epw * block.width, full_page))
+    return height * MIN_FIGURE_SCALE + caption_height + 4, width, height, caption_height
 
 
 def _pdf_masthead(pdf: _Pdf, brand: Brand) -> None:
@@ -248,9 +272,10 @@ def _pdf_title(pdf: _Pdf, doc: Document) -> None:
     pdf.ln(10)
 
 
-def _pdf_heading(pdf: _Pdf, block: Heading) -> None:
+def _pdf_heading(pdf: _Pdf, block: Heading, keep: float = KEEP_WITH_HEADING) -> None:
+    """A heading, on a new page unless there is room for it and the least of the block that follows (``keep``)."""
     size = HEADING_SIZE[block.level]
-    if pdf.room < KEEP_WITH_HEADING + size * 0.5:
+    if pdf.room < keep + size * 0.5 + 10.5:
         pdf.add_page()
     elif pdf.get_y() > pdf.t_margin + 1:
         pdf.ln(8 if block.level == 1 else 5)
@@ -280,11 +305,8 @@ def _pdf_bullets(pdf: _Pdf, block: Bullets) -> None:
 
 def _pdf_figure(pdf: _Pdf, block: Figure) -> None:
     """At text width, kept on one page with its caption; shrunk a little rather than leave half a page empty."""
-    pdf.set_font("Sans", "I", SMALL_SIZE + 1)
-    caption_height = _text_height(pdf, block.caption, 4.2) + 2
-    full_page = pdf.page_break_trigger - pdf.t_margin - caption_height - 4
-    width, height = _fitted(png_size(block.png), (pdf.epw * block.width, full_page))
-    if pdf.room < height * MIN_FIGURE_SCALE + caption_height + 4:
+    least, width, height, caption_height = _figure_heights(pdf, block)
+    if pdf.room < least:
         pdf.add_page()
     width, height = _fitted((width, height), (pdf.epw * block.width, pdf.room - caption_height - 4))
     pdf.ln(2)
@@ -335,7 +357,6 @@ def _pdf_page_break(pdf: _Pdf, _: PageBreak) -> None:
 
 
 _PDF_BLOCKS: dict[type, Callable[[_Pdf, object], None]] = {
-    Heading: _pdf_heading,
     Paragraph: _pdf_paragraph,
     Bullets: _pdf_bullets,
     Figure: _pdf_figure,

@@ -140,9 +140,23 @@ def table_files(
     return {"csv": _csv(table), "xlsx": _xlsx(table, sheet_title, notes)}
 
 
+COLUMN_WORDS = {
+    "dna_rate": "Did-not-attend rate",
+    "label": "People as shown",
+    "ci_low": "Likely range from (95%)",
+    "ci_high": "Likely range to (95%)",
+    "share_low": "Share likely from (95%)",
+    "share_high": "Share likely to (95%)",
+    "n": "People",
+}  # internal names a data file would otherwise print as 'Dna rate' or 'Ci low'
+
+
 def column_label(name: str) -> str:
-    """'mean_change' -> 'Mean change'."""
-    words = name.replace("_", " ").strip()
+    """A column's name in words: 'mean_change' -> 'Mean change', 'dna_rate' -> 'Did-not-attend rate', and a count's
+    label column 'reached_label' -> 'Reached as shown'."""
+    if name in COLUMN_WORDS:
+        return COLUMN_WORDS[name]
+    words = name.removesuffix("_label").replace("_", " ").strip() + (" as shown" if name.endswith("_label") else "")
     return words[:1].upper() + words[1:]
 
 

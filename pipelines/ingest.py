@@ -213,8 +213,9 @@ def _already_loaded(con: duckdb.DuckDBPyConnection, name: str, digest: str, seen
 
 def _ignored_notes(sheets: list[Sheet]) -> list[str]:
     return [
-        f"Sheet {s.sheet or s.file!r}: column(s) {', '.join(repr(c) for c in s.ignored_columns)} are not part of "
-        "the data the dashboard uses and were not stored."
+        f"Sheet {s.sheet or s.file!r}: {'column' if len(s.ignored_columns) == 1 else 'columns'} "
+        f"{', '.join(repr(c) for c in s.ignored_columns)} {'is' if len(s.ignored_columns) == 1 else 'are'} not part "
+        f"of the data the dashboard uses and {'was' if len(s.ignored_columns) == 1 else 'were'} not stored."
         for s in sheets
         if s.ignored_columns
     ]

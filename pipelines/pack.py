@@ -74,8 +74,7 @@ class _Builder:
     def chart(self, exhibit: Exhibit) -> None:
         """The exhibit's chart, in export mode, with its words; its files go in the ZIP."""
         data = as_shown(exhibit.figures(on(self.con), self.safe))
-        spec = exhibit.chart(data, self.safe, self.chart_height).to_dict()
-        download = Download(exhibit.what, spec, data, self.f.period, self.brand, exhibit.citation, exhibit.labels)
+        download = exhibit.as_download(data, self.safe, self.brand, self.chart_height)
         self.exhibits.append(download)
         caption = f"{exhibit.what}, {self.f.period.description}."
         self.add(Figure(download.render("png"), caption, exhibit.describe(data), self.figure_width))

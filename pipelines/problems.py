@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from pipelines.words import counted
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -32,5 +34,5 @@ class UploadRefused(Exception):
     """Raised with every problem found; nothing has been written."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(f"{len(problems)} problem(s) found; nothing was loaded")
+        super().__init__(f"{counted(len(problems), 'problem')} found; nothing was loaded")
         self.problems = problems

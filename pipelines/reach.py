@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines import reference, settings
+from pipelines import reference, settings, words
 from pipelines.dimensions import BENCHMARKED, BY_KEY, PROFILED, labels
 from pipelines.disclosure import MIN_COUNT, Disclosure
 from pipelines.periods import quarter_label, quarters, quarters_within
@@ -389,18 +389,18 @@ def to_match_in_words(row: pd.Series | dict) -> str:
     hidden)."""
     if pd.isna(row["to_match"]):
         return ""
-    words = f"To match the population: {people(int(row['to_match']))} in all"
+    said = f"To match the population: {people(int(row['to_match']))} in all"
     if pd.isna(row["gap"]):
-        return words
+        return said
     gap = int(row["gap"])
-    return f"{words}, {abs(gap):,} {'more' if gap > 0 else 'fewer'} than now" if gap else f"{words}, as now"
+    return f"{said}, {abs(gap):,} {'more' if gap > 0 else 'fewer'} than now" if gap else f"{said}, as now"
 
 
 def represented_in_words(table: pd.DataFrame, dimension: str) -> str:
     """'Fewer than their share of the population: Black, Mixed. More than their share: Asian.' from a
     representation table (the most deprived areas reached more than their share: 'the aim')."""
     parts = []
-    for verdict, words in (("under", "Fewer than their share of the population"), ("over", "More than their share")):
+    for verdict, heading in (("under", "Fewer than their share of the population"), ("over", "More than their share")):
         groups = table.loc[table["verdict"] == verdict, "group"].tolist()
         if dimension == DEPRIVATION:
             groups = [
@@ -408,7 +408,7 @@ def represented_in_words(table: pd.DataFrame, dimension: str) -> str:
                 for g in groups
             ]
         if groups:
-            parts.append(f"{words}: {', '.join(groups)}.")
+            parts.append(f"{heading}: {', '.join(groups)}.")
     return " ".join(parts) or (
         "Every group is in line with its share of the population: no difference is clear beyond the margin of error."
     )
@@ -582,9 +582,10 @@ def in_brief(con: Con, f: Filters, area: str, disclosure: Disclosure) -> list[st
     now = reach_figures(con, f, disclosure)["labels"]
     if now["reached"] == "0":
         return [f"Nobody attended a session in {f.period.label}."]
+    new = words.in_sentence(now["new"])
     lines = [
-        f"In {f.period.label}, **{now['reached']} people** took part in at least one session; "
-        f"{now['new']} of them were new to the service."
+        f"In {f.period.label}, **{words.people(now['reached'])}** took part in at least one session"
+        + (f"; {new} of them were new to the service." if new else ".")
     ]
     bench = benchmark(con, area)
     compared = set(bench["dimension"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from pipelines import cells, vocab
+from pipelines import cells, vocab, words
 from pipelines.dimensions import BY_KEY, POPULATION_DIMENSION
 from pipelines.fields import Field
 from pipelines.measures import INSTRUMENTS, QUESTIONNAIRES
@@ -182,7 +182,7 @@ def _read_funding(sheet: Sheet, columns: list[Column], rows: Rows) -> None:
             "restricted": record.get("restricted") == "yes",
         }
         sheet.records.append({"source_row": number, **record})
-    sheet.notes += [f"{count} funding line(s) {FUNDING_NOTES[key]}" for key, count in noted.items()]
+    sheet.notes += [f"{words.counted(count, 'funding line')} {FUNDING_NOTES[key]}" for key, count in noted.items()]
 
 
 def _grant_dates(record: Record) -> tuple[dt.date, dt.date, list[str]] | None:

@@ -9,7 +9,7 @@ from functools import partial
 
 import numpy as np
 
-from pipelines import cells
+from pipelines import cells, words
 from pipelines.cells import CellError
 from pipelines.measures import INSTRUMENTS, Questionnaire, score, score_total, scores
 from pipelines.rows import Column, Record, Rows, Sheet, cell, clean_records
@@ -69,8 +69,9 @@ def read_wellbeing(sheet: Sheet, columns: list[Column], rows: Rows) -> None:
         sheet.records.extend({**base, **s} for s in found)
     if missing_item_rows:
         sheet.notes.append(
-            f"{missing_item_rows} questionnaire(s) in sheet {sheet.sheet or sheet.file!r} have a missing answer, so "
-            "that measure has no score for them (CORE-10 allows one missing answer, prorated)."
+            f"{words.counted(missing_item_rows, 'questionnaire')} in sheet {sheet.sheet or sheet.file!r} "
+            f"{'has' if missing_item_rows == 1 else 'have'} a missing answer, so that measure has no score for "
+            f"{'it' if missing_item_rows == 1 else 'them'} (CORE-10 allows one missing answer, prorated)."
         )
 
 

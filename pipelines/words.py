@@ -42,6 +42,11 @@ def people(label: str, noun: str = "people") -> str | None:
     return f"{said} {'person' if said == '1' and noun == 'people' else noun}"
 
 
+def counted(n: int, singular: str, plural: str | None = None) -> str:
+    """'1 problem', '19 problems', '0 grants or contracts': a count with its noun agreeing."""
+    return f"{n:,} {singular if n == 1 else plural or singular + 's'}"
+
+
 def share(x: float | None) -> str:
     return WITHHELD if _missing(x) else f"{x:.0%}"
 

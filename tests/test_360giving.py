@@ -45,8 +45,8 @@ EXPECTED = [
     ("360G-test-003", EMILE, "Core costs", 36600.0, D(2024, 1, 1), D(2024, 12, 31)),
 ]
 NOTES = [
-    "1 funding line(s) had no start date, so the award date was taken as the start.",
-    "2 funding line(s) had no end date: each ends after its duration in months, or 12 months after the start where no "
+    "1 funding line had no start date, so the award date was taken as the start.",
+    "2 funding lines had no end date: each ends after its duration in months, or 12 months after the start where no "
     "duration is given.",
 ]
 # FY 2024-25: grant 1 for 365 of its 730 days, 24,000 x 365 / 730 = 12,000; grant 2 from 15 May 2024 to 31 Mar 2025,
@@ -185,8 +185,8 @@ PUBLISHED = [
 def test_a_published_end_before_the_start_is_worked_out_again(con):
     result, notes = passed(con, "published.xlsx", workbook({"grants": PUBLISHED}))
     notes = " ".join(notes)
-    assert "2 funding line(s) are published grants whose end date is before their start date" in notes
-    assert "2 funding line(s) had no end date" in notes
+    assert "2 funding lines are published grants whose end date is before their start date" in notes
+    assert "2 funding lines had no end date" in notes
     ingest.load(con, result)
     assert current(con, "SELECT identifier, start_date, end_date FROM funding ORDER BY 1") == [
         ("360G-slip-1", D(2024, 4, 1), D(2024, 9, 30)),  # 6 months from 1 Apr 2024, less a day
@@ -296,9 +296,9 @@ def test_power_to_change_grants(con):
 
     result, notes = passed(con, "power_to_change_grants_package.json", data)
     notes = " ".join(notes)
-    assert f"{no_start} funding line(s) had no start date" in notes
-    assert f"{no_end + slips} funding line(s) had no end date" in notes  # the 5 slips' ends are worked out too
-    assert f"{slips} funding line(s) are published grants whose end date is before their start date" in notes
+    assert f"{no_start} funding lines had no start date" in notes
+    assert f"{no_end + slips} funding lines had no end date" in notes  # the 5 slips' ends are worked out too
+    assert f"{slips} funding lines are published grants whose end date is before their start date" in notes
     ingest.load(con, result)
     assert current(con, "SELECT count(*), count(DISTINCT identifier) FROM funding") == [(870, 870)]
     assert current(con, "SELECT DISTINCT funder FROM funding") == [("Power to Change Trust",)]

@@ -402,7 +402,7 @@ def test_upload_load_see_overview_change_problems_and_the_template(
     # A broken register: its problems, grouped, the marked workbook to download, and nothing to load
     open_upload(page, server, signing_in=True)
     page.set_input_files('input[type="file"]', str(broken))
-    wait_for_text(page, "5 problem(s) found")
+    wait_for_text(page, "5 problems found")
     problems = page.locator('[data-testid="stTable"]').filter(has_text="31/02/2026")
     sync_api.expect(problems).to_have_count(1)
     sync_api.expect(page.get_by_role("button", name="broken.xlsx with problems marked")).to_be_visible()

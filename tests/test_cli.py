@@ -62,7 +62,7 @@ def test_load_of_a_bad_file_prints_every_problem_and_loads_nothing(db, tmp_path,
     bad.write_bytes(workbook({"Register": rows}))
     code, out, err = _run(capsys, "load", str(bad), "--db", str(db))
     assert code == 1
-    assert "Nothing was loaded: 2 problem(s)" in err
+    assert "Nothing was loaded: 2 problems" in err
     assert "row 2, column B \"session_date\": '31/02/2025'" in err
     assert "row 3, column D \"attended\": 'perhaps'" in err
     assert "Upload" not in out

@@ -153,7 +153,7 @@ def test_docx_first_page_header_has_logo_and_name(word):
         (pd.Timestamp("2025-04-01"), "1 Apr 2025"),
         ("<8", "<8"),
         ("-0.4", "-0.4"),
-        (INJECTION, "'" + INJECTION),
+        (INJECTION, INJECTION),  # a document is not a spreadsheet: printed as written, no apostrophe
         ("a\x00b\x1bc\r\nd\te", "abc\nd e"),
     ],
 )
@@ -190,14 +190,14 @@ def hostile_document() -> Document:
 def test_hostile_text_renders_to_pdf_as_plain_text():
     pdf = document.to_pdf(hostile_document())
     text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
-    assert "'=HYPERLINK" in text  # in the table, neutralised
+    assert "=HYPERLINK" in text and "'=HYPERLINK" not in text  # in the table, as plain text
     assert "{nb} <b>bold</b> **md**" in text  # no page-count alias, no HTML, no markdown
     assert "\x07" not in text and "\x00" not in text
 
 
 def test_hostile_text_renders_to_docx_as_plain_text():
     word = docx.Document(io.BytesIO(document.to_docx(hostile_document())))
-    assert word.tables[0].rows[1].cells[0].text == "'" + INJECTION
+    assert word.tables[0].rows[1].cells[0].text == INJECTION  # plain text, never a field
     assert word.tables[0].rows[2].cells[0].text == "x" * 5000  # Word splits long rows across pages itself
     assert "fldSimple" not in word.element.body.xml  # no text became a field
 
@@ -205,3 +205,24 @@ def test_hostile_text_renders_to_docx_as_plain_text():
 def test_brand_colour_is_checked():
     with pytest.raises(ValueError, match="#1f6f8b"):
         Brand("Brightside Mind", colour="teal")
+
+
+@pytest.mark.parametrize("fillers", range(8, 20, 2))
+def test_a_heading_is_never_left_alone_at_the_foot_of_a_page(fillers: int) -> None:
+    # however much text comes before, the heading starts the page its chart is on
+    png = chart_png()
+    blocks = [
+        *[Paragraph(PARAGRAPH * 3) for _ in range(fillers)],
+        Heading("Who took part"),
+        Figure(png, caption="Figure 2. People reached", alt_text=ALT_TEXT),
+        Heading("Funding"),
+        Table(pd.DataFrame({"grant": ["Core"], "amount": [100]}), caption="Table 1. Grants"),
+    ]
+    reader = pypdf.PdfReader(io.BytesIO(document.to_pdf(Document("Report", "", blocks, Brand("Brightside Mind")))))
+    pages = [page.extract_text() for page in reader.pages]
+
+    def page_of(text: str) -> int:
+        return next(i for i, found in enumerate(pages) if text in found)
+
+    assert page_of("Who took part") == page_of("Figure 2. People reached")
+    assert page_of("Funding") == page_of("Table 1. Grants")

@@ -224,13 +224,13 @@ def test_funding_page_headlines_match_the_pipeline(
     assert found["Share from the biggest funder"] == (f"{largest['share']:.0%}", largest["funder"])
     assert found["Yearly income ending soon"] == (
         f"£{ending['annual_value']:,.0f}",
-        f"{len(ending['lines'])} line(s) end within a year",
+        "1 line ends within a year" if len(ending["lines"]) == 1 else f"{len(ending['lines'])} lines end within a year",
     )
     assert found["Reserves runway"][0] == f"{math.floor(runway * 10) / 10:,.1f} months"  # rounded down
     for months in (6, 12):
         cliff = funding.cliff(sample, f, months)
         sentence = (
-            f"**Ending in the {months} months after 31 March 2026:** {len(cliff['lines'])} secured line(s), "
+            f"**Ending in the {months} months after 31 March 2026:** {len(cliff['lines'])} secured line{'' if len(cliff['lines']) == 1 else 's'}, "
             f"£{cliff['annual_value']:,.0f} a year of income."
         )
         assert sentence in [m.value for m in at.markdown]

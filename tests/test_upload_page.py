@@ -219,7 +219,7 @@ def test_a_bad_workbook_shows_grouped_problems_and_loads_nothing(sample_app: Pat
     upload(at, ("bad.xlsx", bad_register()))
 
     [error] = texts(at.error)
-    assert "7 problem(s) found. Nothing has been loaded." in error
+    assert "7 problems found. Nothing has been loaded." in error
     problems = table(at, "problem")
     assert problems[["column", "rows", "count", "examples"]].to_dict("records") == [
         {"column": 'B "session_date"', "rows": "5–9, 12", "count": 6, "examples": "'31/02/2026'"},

@@ -32,14 +32,7 @@ def reach_over_quarters(frame: pd.DataFrame, note: str, hidden: str, rounded: bo
     data = pd.concat(parts)
     names = [*who.values(), *([UNSPLIT] if unsplit.any() else [])]
     tops = frame[["new", "returning"]].fillna(0).sum(axis=1).where(~unsplit, frame["reached"])
-    withheld = [
-        ", ".join(
-            f"{frame.at[i, f'{key}_label']} {key}"
-            for key in who
-            if pd.isna(frame.at[i, key]) and frame.at[i, f"{key}_label"] != WITHHELD
-        )
-        for i in frame.index
-    ]
+    withheld = [_small_parts(frame.loc[i], who) for i in frame.index]
     notes = pd.DataFrame({"quarter": frame["quarter"], "top": tops, "text": withheld})
     bars = (
         alt.Chart(data)
@@ -51,7 +44,7 @@ def reach_over_quarters(frame: pd.DataFrame, note: str, hidden: str, rounded: bo
                 "who:N",
                 title=None,
                 scale=alt.Scale(domain=names, range=[NEW, RETURNING, "#b8c4cc"][: len(names)]),
-                legend=alt.Legend(orient="top"),
+                legend=alt.Legend(orient="top", columns=2, labelLimit=0),
             ),
             order=alt.Order("who:N", sort="ascending"),
             tooltip=["quarter", "who", alt.Tooltip("label:N", title="people")],
@@ -59,10 +52,20 @@ def reach_over_quarters(frame: pd.DataFrame, note: str, hidden: str, rounded: bo
     )
     text = (
         alt.Chart(notes[notes["text"] != ""])
-        .mark_text(dy=-4, baseline="bottom", color="#333", fontSize=10)
+        .mark_text(dy=-4, baseline="bottom", color="#333", fontSize=10, lineBreak="\n")
         .encode(x=quarter_axis("Financial quarter", frame["quarter"]), y="top:Q", text="text:N")
     )
     return finish(alt.layer(bars, text).properties(title=chart_title("People reached each quarter", note, hidden)))
+
+
+def _small_parts(row: pd.Series, who: dict[str, str]) -> str:
+    """What a quarter's bar cannot show, one part to a line ('<8 new' over '<8 returning'); when the people reached
+    are themselves too few, only their count ('<8'), as its parts are then hidden too."""
+    if pd.isna(row["reached"]) and str(row["reached_label"]).startswith("<"):
+        return str(row["reached_label"])
+    return "\n".join(
+        f"{row[f'{key}_label']} {key}" for key in who if pd.isna(row[key]) and row[f"{key}_label"] != WITHHELD
+    )
 
 
 def change_over_quarters(frame: pd.DataFrame, measure: str, note: str, hidden: str) -> alt.Chart:
@@ -71,7 +74,8 @@ def change_over_quarters(frame: pd.DataFrame, measure: str, note: str, hidden: s
     data = frame[["quarter", "pairs", "label", "mean_change", "ci_low", "ci_high"]]
     base = alt.Chart(data).encode(x=quarter_axis("Quarter of follow-up", frame["quarter"]))
     y_title = "Mean change (points)"
-    interval = base.mark_rule(strokeWidth=2, color=NEW).encode(y=alt.Y("ci_low:Q", title=y_title), y2="ci_high:Q")
+    y = alt.Y("ci_low:Q", title=y_title, axis=alt.Axis(format=".1~f"))  # '0', not '0.000000', when all is withheld
+    interval = base.mark_rule(strokeWidth=2, color=NEW).encode(y=y, y2="ci_high:Q")
     points = base.mark_point(filled=True, size=90, color=NEW).encode(
         y="mean_change:Q",
         tooltip=[
@@ -114,7 +118,7 @@ def _reach_side_by_side(frame: pd.DataFrame, note: str, hidden: str) -> alt.Char
         title=None,
         sort=list(who.values()),
         scale=alt.Scale(domain=list(who.values()), range=["#b8c4cc", NEW, RETURNING]),
-        legend=alt.Legend(orient="top"),
+        legend=alt.Legend(orient="top", columns=3, labelLimit=0),
     )
     y = alt.Y("people:Q", title="People (rounded to 5)")
     base = alt.Chart(data).encode(x=x, xOffset=offset)

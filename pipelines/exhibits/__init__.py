@@ -72,11 +72,14 @@ class Exhibit:
         """The exhibit as it leaves the app: figures for export (under 8 hidden, others rounded to 5), hiding what
         the page's published set hides."""
         export = EXPORT.hiding(hidden)
-        data = as_shown(self.figures(call, export))
-        spec = self.chart(data, export).to_dict() if self.draw else {}
-        return Download(
-            self.what, spec, data if self.draw else self.table(data), self.f.period, brand, self.citation, self.labels
-        )
+        return self.as_download(as_shown(self.figures(call, export)), export, brand)
+
+    def as_download(
+        self, data: pd.DataFrame, disclosure: Disclosure, brand: Brand, height: int | None = None
+    ) -> Download:
+        """The exhibit of figures already made safe (``data``): its chart's spec and its table as a data file."""
+        spec = self.chart(data, disclosure, height).to_dict() if self.draw else {}
+        return Download(self.what, spec, self.table(data), self.f.period, brand, self.citation, self.labels)
 
     def file_name(self, brand: Brand, ext: str) -> str:
         return Download(self.what, {}, pd.DataFrame(), self.f.period, brand).file_name(ext)
