@@ -247,7 +247,7 @@ def _person(args: argparse.Namespace) -> int:
 
 def _erase(args: argparse.Namespace) -> int:
     erased = rights.erase_in_file(args.db or store.db_path(), args.id)
-    print(f"Erased participant ID {args.id}: {_rows(erased)}. The database file was rewritten without them.")
+    print(f"Erased participant ID {args.id.strip()}: {_rows(erased)}. The database file was rewritten without them.")
     return 0
 
 
