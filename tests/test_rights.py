@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from pipelines import audit, ingest, rights, settings, store
 from pipelines.__main__ import main
 from pipelines.audit import Actor, NotAllowed
+from tests.apphelpers import app_with_own_data, assert_ran, run_app, widget
 from tests.helpers import BASE_TABLES, DB_NAME, Templates, load, own_copy, workbook
 
 LATER = ("2024-09-01", "2024-06-01")  # the second questionnaire of P7 to P11, and of P2 to P6
@@ -357,3 +358,92 @@ def test_the_retention_period_is_a_whole_number_of_years(con: duckdb.DuckDBPyCon
     assert settings.retention_years(con) == 7
     settings.save_retention(con, "", by=ADMIN)
     assert settings.retention_years(con) is None, "blank turns it off"
+
+
+# The Settings and Upload pages ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def app_db(app_runtime: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The app opens a database holding the two quarters, with an account per role."""
+    db = app_with_own_data(tmp_path, monkeypatch, Q1)
+    con = store.connect(db)
+    load(con, ("q2.xlsx", workbook(Q2)))
+    con.close()
+    return db
+
+
+def find_on_settings(reference: str):
+    at = run_app("administrator")
+    at.switch_page("pages/settings.py").run()
+    widget(at.text_input, "Participant ID, as in your spreadsheets").set_value(reference)
+    widget(at.button, "Find their records").click().run()
+    assert_ran(at)
+    return at
+
+
+def test_an_administrator_finds_and_erases_a_person_after_confirming(app_db: Path) -> None:
+    con = store.connect(app_db)
+    them = pseudonym(con)
+    con.close()
+    at = find_on_settings(ERASED)
+    assert f"**9 records** are held about participant ID {ERASED}, from its uploads:" in [m.value for m in at.markdown]
+    assert [e.label for e in at.expander if e.label.startswith("attendance")] == ["attendance: 4 rows, 3 current"]
+
+    widget(at.button, "Erase their records…").click().run()
+    assert any(w.value.startswith("Erase all 9 records about participant ID CASE-7731?") for w in at.warning)
+    assert them.encode() in app_db.read_bytes(), "nothing is erased before the confirmation"
+
+    widget(at.button, "Yes, erase them for good").click().run()
+    assert_ran(at)
+    assert f"Erased participant ID {ERASED}: 9 records." in [m.value for m in at.success]
+    assert them.encode() not in app_db.read_bytes()
+    at.switch_page("pages/overview.py").run()
+    assert_ran(at)
+    assert widget(at.metric, "People reached").value == "10", "the app reads the rewritten file"
+
+
+def test_cancelling_erases_nothing(app_db: Path) -> None:
+    at = find_on_settings(ERASED)
+    widget(at.button, "Erase their records…").click().run()
+    widget(at.button, "Cancel").click().run()
+    assert_ran(at)
+    assert not [b for b in at.button if b.label == "Yes, erase them for good"]
+    con = store.connect(app_db)  # the app's own database instance
+    assert sum(len(f) for f in rights.find(con, ERASED).rows.values()) == 9
+    con.close()
+
+
+def test_an_unknown_id_on_the_settings_page_gets_a_plain_message(app_db: Path) -> None:
+    at = find_on_settings("CASE-0000")
+    assert [i.value for i in at.info][-1].startswith("No records are held about participant ID CASE-0000.")
+    assert not [b for b in at.button if b.label == "Erase their records…"]
+
+
+def test_the_upload_page_reminds_an_administrator_when_people_are_past_the_period(app_db: Path) -> None:
+    con = store.connect(app_db)
+    settings.save_retention(con, 1, by=ADMIN)  # a year: everyone, last seen in 2024, is past it
+    con.close()
+    reminders = {}
+    for role in ("administrator", "manager"):
+        at = run_app(role)
+        at.switch_page("pages/upload.py").run()
+        assert_ran(at)
+        reminders[role] = [w.value for w in at.warning if "past the retention period" in w.value]
+    assert [r[:40] for r in reminders["administrator"]] == ["11 people's last activity was more than "]
+    assert reminders["manager"] == [], "only an administrator may remove them"
+
+
+def test_the_settings_page_saves_the_retention_period_and_says_it_is_off_by_default(app_db: Path) -> None:
+    at = run_app("administrator")
+    at.switch_page("pages/settings.py").run()
+    period = widget(at.number_input, "Retention period (years after the last activity)")
+    assert period.value is None
+    assert any("Off by default: records are kept until erased." in m.value for m in at.markdown)
+    period.set_value(7)
+    widget(at.button, "Save the retention period").click().run()
+    assert_ran(at)
+    assert "Saved. Records are kept 7 years after a person's last activity." in [m.value for m in at.success]
+    con = store.connect(app_db)  # the app's own database instance
+    assert settings.retention_years(con) == 7
+    con.close()
