@@ -264,7 +264,8 @@ def _retention(args: argparse.Namespace) -> int:
     if limit is None:
         print(RETENTION_OFF)
         return 0
-    print(f"{len(past)} people's last activity was before {limit:%d/%m/%Y}, past the retention period.")
+    people = "person's" if len(past) == 1 else "people's"
+    print(f"{len(past)} {people} last activity was before {limit:%d/%m/%Y}, past the retention period.")
     for row in past.itertuples():
         print(f"  last activity {row.last_activity:%d/%m/%Y}: {row.rows} row(s)")
     if args.apply and not past.empty:
