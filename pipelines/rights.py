@@ -145,15 +145,19 @@ def erase(con: duckdb.DuckDBPyConnection, reference: str, by: Actor = OPERATOR) 
     if not held.rows:
         raise NotHeld(describe(held)[0] + " Nothing was erased.")
     key = participant_key(con)
-    return _remove(con, key, [pseudonym_of(key, reference)], by, "on request")
+    pseudonym = pseudonym_of(key, reference)
+    return _remove(con, [pseudonym], by, "on request", remember=privacy.erasure_token(key, pseudonym))
 
 
-def _remove(con: duckdb.DuckDBPyConnection, key: bytes, pseudonyms: list[str], by: Actor, why: str) -> Erased:
+def _remove(
+    con: duckdb.DuckDBPyConnection, pseudonyms: list[str], by: Actor, why: str, remember: str | None = None
+) -> Erased:
+    """Delete these people's rows in one transaction, recorded in the audit; ``remember``: the erasure token that
+    keeps the person out of later loads."""
     with store.transaction(con):
         rows = store.delete_people(con, pseudonyms)
-        con.executemany(
-            "INSERT OR IGNORE INTO erasures (token) VALUES (?)", [[privacy.erasure_token(key, p)] for p in pseudonyms]
-        )
+        if remember:
+            con.execute("INSERT INTO erasures (token) VALUES (?)", [remember])
         erased = Erased(len(pseudonyms), rows)
         details = {"reason": why, "people": erased.people, "rows": erased.total, "rows by kind": rows}
         audit.record(con, by.name, "erasure", details)
@@ -218,13 +222,14 @@ def retention_reminder(con: duckdb.DuckDBPyConnection, today: dt.date) -> str | 
 
 
 def apply_retention(con: duckdb.DuckDBPyConnection, today: dt.date, by: Actor = OPERATOR) -> Erased:
-    """Remove everyone past the retention period as an erasure removes a person. Administrators only."""
+    """Remove everyone past the retention period as an erasure removes a person, but without putting them on the
+    list of erased people: someone who comes back to the service later is loaded again. Administrators only."""
     audit.require(con, by, "erase", {"reason": "retention period"})
     past = past_retention(con, today)
     if past.empty:
         return Erased(0)
     reason = f"past the retention period of {settings.retention_years(con)} years"
-    return _remove(con, participant_key(con), past["participant_id"].tolist(), by, reason)
+    return _remove(con, past["participant_id"].tolist(), by, reason)
 
 
 def apply_retention_in_file(path: str | Path, today: dt.date, by: Actor = OPERATOR) -> Erased:

@@ -407,11 +407,13 @@ def has_data(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> str:
-    """Changes whenever an upload is loaded or rolled back, or a person erased: the key for cached query results."""
+    """Changes whenever an upload is loaded or rolled back, or people are erased (each erasure is in the audit): the
+    key for cached query results."""
     return str(
         one(
             con,
-            "SELECT count(*), max(upload_id), count(rolled_back_at), (SELECT count(*) FROM erasures) FROM uploads",
+            "SELECT count(*), max(upload_id), count(rolled_back_at), "
+            "(SELECT count(*) FROM audit WHERE action = 'erasure') FROM uploads",
         )
     )
 

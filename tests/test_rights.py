@@ -100,6 +100,16 @@ def every_value(con: duckdb.DuckDBPyConnection) -> str:
     return "\n".join(con.execute(f'SELECT * FROM "{t}"').df().to_csv() for t in tables)
 
 
+def rounded(found: object) -> object:
+    """Figures to 9 decimal places: rows stored in another order are added in another order, which moves a mean's
+    last binary digit, not its value."""
+    if isinstance(found, dict):
+        return {key: rounded(value) for key, value in found.items()}
+    if isinstance(found, list):
+        return [rounded(value) for value in found]
+    return round(found, 9) if isinstance(found, float) else found
+
+
 def run(capsys: pytest.CaptureFixture, *args: str) -> tuple[int, str, str]:
     code = main(list(args))
     out, err = capsys.readouterr()
@@ -145,7 +155,7 @@ def test_the_figures_equal_a_load_without_them(
     _, erased, _ = run(capsys, "summary", "--json", "--db", str(db))
     _, loaded_without, _ = run(capsys, "summary", "--json", "--db", str(never))
 
-    assert json.loads(erased) == json.loads(loaded_without)
+    assert rounded(json.loads(erased)) == rounded(json.loads(loaded_without))
     assert json.loads(with_them)["reach"]["reached"] == 11 and json.loads(erased)["reach"]["reached"] == 10
 
 
@@ -318,6 +328,20 @@ def test_retention_removes_only_people_whose_last_activity_is_before_the_limit(c
         "rows": 25,
         "rows by kind": {"participants": 5, "attendance": 10, "wellbeing": 10},
     }
+
+
+def test_someone_removed_as_past_the_period_who_comes_back_is_loaded_again(con: duckdb.DuckDBPyConnection) -> None:
+    settings.save_retention(con, 3, by=ADMIN)
+    version = store.data_version(con)
+    rights.apply_retention(con, TODAY, by=ADMIN)
+    assert store.data_version(con) != version, "cached figures are worked out again"
+    back = {
+        "Register": [["participant_id", "session_date", "activity", "attended"], ["P2", "2027-06-01", "Art", "yes"]]
+    }
+    result = ingest.check(con, [("back.xlsx", workbook(back))])
+    ingest.load(con, result)
+    assert result.files[0].notes == []
+    assert len(rights.find(con, "P2").rows["attendance"]) == 1
 
 
 def test_the_reminder_counts_the_people_past_the_period(con: duckdb.DuckDBPyConnection) -> None:
