@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
@@ -271,6 +272,13 @@ def test_person_lists_their_rows_current_and_history_with_their_uploads(db: Path
         ("current", 2, "q2.xlsx", 3, "attended"),
     ]
     assert f"participant ID {ERASED}" in book["Notes"]["A2"].value
+
+
+def test_the_exported_records_cannot_run_as_formulas() -> None:
+    held = rights.Held("=P1", {"attendance": pd.DataFrame({"activity": ['=HYPERLINK("http://x")', "Art"]})})
+    book = load_workbook(io.BytesIO(rights.workbook(held, dt.date(2025, 6, 30))))
+    assert [c.value for c in book["attendance"]["A"]] == ["Activity", '\'=HYPERLINK("http://x")', "Art"]
+    assert book["Notes"]["A2"].value.startswith("Records held about participant ID =P1 on 30/06/2025")
 
 
 def test_person_for_an_unknown_id_says_nothing_is_held(db: Path, capsys) -> None:
