@@ -1,16 +1,17 @@
 """Settings: how the charity's name, colour, logo and footnote appear on every chart and document it downloads, and
 the local authorities it serves, whose Census 2021 population Reach compares with, and the hourly rate volunteer time
-is valued at."""
+is valued at; for a signed-in administrator, accounts, the audit trail, a person's records (find, download, erase)
+and the retention period."""
 
 import datetime as dt
 
 import streamlit as st
 
-from pipelines import audit, reference, settings, users, volunteering
+from pipelines import audit, export, reference, rights, settings, users, volunteering
 from pipelines.audit import NotAllowed
 from pipelines.settings import SettingRefused
 from ui.auth import actor
-from ui.data import cursor, data_changed
+from ui.data import cursor, data_changed, with_database_closed
 from ui.figures import brand
 from ui.shell import require_shell
 
@@ -183,8 +184,141 @@ def show_audit() -> None:
     )
 
 
+def person_records() -> None:
+    """Find one person's records from the ID the charity knows them by, download them, or erase them."""
+    st.header("A person's records")
+    st.markdown(
+        "**When someone asks about their data.** Find every record held about a person from the participant ID your "
+        "spreadsheets use, download them for a subject access request, or erase them for good (the right to "
+        "erasure). Names are never held, so the ID is the only way to find someone."
+    )
+    if message := st.session_state.pop("erase_message", None):
+        st.success(message, icon=":material/check_circle:")
+    with st.form("find-person"):
+        typed = st.text_input("Participant ID, as in your spreadsheets", placeholder="e.g. P0123")
+        if st.form_submit_button("Find their records"):
+            st.session_state.person = typed
+    reference = st.session_state.get("person")
+    if not reference:
+        return
+    try:
+        held = rights.find(cursor(), reference)
+    except rights.NotHeld as refused:
+        st.error(str(refused), icon=":material/error:")
+        return
+    if not held.rows:
+        st.info(rights.describe(held)[0], icon=":material/person_search:")
+        return
+    st.markdown(f"**{held.total:,} records** are held about participant ID {reference}, from its uploads:")
+    for kind, frame in held.rows.items():
+        with st.expander(f"{kind}: {len(frame):,} rows, {(frame['status'] == 'current').sum():,} current"):
+            st.dataframe(frame, hide_index=True)
+    left, right = st.columns(2)
+    left.download_button(
+        "Download their records (XLSX)",
+        rights.workbook(held, dt.date.today()),
+        f"{export.file_stem('', 'records held', reference)}.xlsx",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    if right.button("Erase their records…", icon=":material/delete_forever:"):
+        st.session_state.confirm_erase = reference
+    if st.session_state.get("confirm_erase") == reference:
+        confirm_erasure(reference, held.total)
+
+
+def confirm_erasure(reference: str, total: int) -> None:
+    st.warning(
+        f"Erase all {total:,} records about participant ID {reference}? They go from every page, the upload history "
+        "and the database file, and the figures change as if they had never been loaded. This cannot be undone: "
+        "rolling back or loading a file again does not bring them back, and files holding them later are loaded "
+        "without them. Their rows in your own spreadsheets stay: delete those yourself.",
+        icon=":material/delete_forever:",
+    )
+    yes, no = st.columns(2)
+    confirmed = yes.button("Yes, erase them for good", type="primary")
+    if confirmed:
+        try:
+            erased = with_database_closed(lambda path: rights.erase_in_file(path, reference, actor()))
+        except (NotAllowed, rights.NotHeld) as refused:
+            st.error(f"Nothing was erased. {refused}", icon=":material/block:")
+            return
+        st.session_state.erase_message = f"Erased participant ID {reference}: {erased.total:,} records."
+        st.session_state.pop("person", None)
+    if confirmed or no.button("Cancel"):
+        st.session_state.pop("confirm_erase", None)
+        st.rerun()
+
+
+def retention() -> None:
+    """The retention period, and removing the people past it."""
+    st.header("Retention")
+    st.markdown(
+        "**How long a person's records are kept** after their last activity: their latest session, questionnaire, "
+        "goal rating or feedback (or, where none gives a date, the day their records were last loaded). "
+        "**Off by default: records are kept until erased.** With a period set, the Upload page reminds you when "
+        "people are past it, and you remove them here (or with `python -m pipelines retention --apply`), as an "
+        "erasure removes a person."
+    )
+    if message := st.session_state.pop("retention_message", None):
+        st.success(message, icon=":material/check_circle:")
+    years = settings.retention_years(cursor())
+    with st.form("retention"):
+        chosen = st.number_input(
+            "Retention period (years after the last activity)",
+            min_value=1,
+            max_value=settings.MAX_RETENTION_YEARS,
+            value=years,
+            step=1,
+            placeholder="Blank: off, records are kept until erased",
+        )
+        saved = st.form_submit_button("Save the retention period", type="primary")
+    if saved:
+        try:
+            now = settings.save_retention(cursor(), chosen, by=actor())
+        except (SettingRefused, NotAllowed) as refused:
+            st.error(f"Nothing was saved. {refused}", icon=":material/error:")
+            return
+        st.session_state.retention_message = (
+            f"Saved. Records are kept {now} years after a person's last activity."
+            if now
+            else "Saved. No retention period: records are kept until erased."
+        )
+        st.rerun()
+    remove_past_retention()
+
+
+def remove_past_retention() -> None:
+    reminder = rights.retention_reminder(cursor(), dt.date.today())
+    if reminder is None:
+        return
+    st.warning(reminder, icon=":material/auto_delete:")
+    if st.button("Remove their records…"):
+        st.session_state.confirm_retention = True
+    if not st.session_state.get("confirm_retention"):
+        return
+    st.warning("Remove them for good, as an erasure does? This cannot be undone.", icon=":material/delete_forever:")
+    yes, no = st.columns(2)
+    confirmed = yes.button("Yes, remove them", type="primary")
+    if confirmed:
+        try:
+            erased = with_database_closed(lambda path: rights.apply_retention_in_file(path, dt.date.today(), actor()))
+        except NotAllowed as refused:
+            st.error(f"Nothing was removed. {refused}", icon=":material/block:")
+            return
+        st.session_state.retention_message = f"Removed {erased.people:,} people's records ({erased.total:,} rows)."
+    if confirmed or no.button("Cancel"):
+        del st.session_state.confirm_retention
+        st.rerun()
+
+
 if actor().demo:
-    st.info("Accounts and the audit trail are for a signed-in administrator: sign in from the sidebar to see them.")
+    st.info(
+        "Accounts, the audit trail, a person's records and the retention period are for a signed-in administrator: "
+        "sign in from the sidebar to see them."
+    )
 else:
     manage_accounts()
     show_audit()
+    person_records()
+    retention()

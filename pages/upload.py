@@ -1,11 +1,12 @@
 """Upload data: check a quarter's spreadsheets, see what is wrong or what will change, load, and roll back."""
 
+import datetime as dt
 import json
 
 import pandas as pd
 import streamlit as st
 
-from pipelines import ingest, inventory, problem_report, store, words
+from pipelines import audit, ingest, inventory, problem_report, rights, store, words
 from pipelines.audit import NotAllowed
 from pipelines.problems import Problem
 from pipelines.sheets import mapping_targets
@@ -38,6 +39,8 @@ if message := st.session_state.pop("upload_message", None):
     st.success(message, icon=":material/check_circle:")
 
 con = cursor()
+if audit.may(actor(), "erase") and (reminder := rights.retention_reminder(con, dt.date.today())):
+    st.warning(reminder, icon=":material/auto_delete:")
 st.session_state.setdefault("upload_round", 0)
 uploaded = st.file_uploader(
     # Any type: an .xls, .xlsm or other file gets a message saying what to do, rather than being hidden.

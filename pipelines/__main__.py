@@ -1,5 +1,5 @@
-"""Command line: python -m pipelines load|uploads|rollback|summary|population|report|sample|users|audit
-(docs/cli.md)."""
+"""Command line: python -m pipelines load|uploads|rollback|summary|population|report|sample|users|audit|person|erase|
+retention (docs/cli.md)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,24 @@ import json
 import sys
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
-from pipelines import audit, ingest, inventory, pack, reach, reference, report, settings, store, summary, users, words
+from pipelines import (
+    audit,
+    ingest,
+    inventory,
+    pack,
+    reach,
+    reference,
+    report,
+    rights,
+    settings,
+    store,
+    summary,
+    users,
+    words,
+)
 from pipelines.audit import OPERATOR, ROLES
 from pipelines.periods import Period
 from pipelines.privacy import MissingSecret
@@ -34,6 +49,12 @@ def main(argv: list[str] | None = None) -> int:
     except (MissingSecret, ValueError) as error:
         print(error, file=sys.stderr)
         return 1
+    except duckdb.IOException as error:
+        print(f"{IN_USE} ({error})", file=sys.stderr)
+        return 1
+
+
+IN_USE = "The database file could not be opened for writing: stop the dashboard, which holds it open, and try again"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -70,6 +91,13 @@ def _parser() -> argparse.ArgumentParser:
     accounts.add_argument("--password-stdin", action="store_true", help="add: read the password from standard input")
     trail = command("audit", _audit, "print the audit trail as CSV: sign-ins, loads, rollbacks, settings, accounts")
     trail.add_argument("--out", type=Path, help="write the CSV to this file instead")
+    person = command("person", _person, "list the records held about one person, by the ID your spreadsheets use")
+    person.add_argument("id", metavar="ID", help="the participant ID as in your spreadsheets")
+    person.add_argument("--out", type=Path, help="write the records to this spreadsheet (.xlsx) for the person")
+    erase = command("erase", _erase, "erase every record about one person, for good")
+    erase.add_argument("id", metavar="ID", help="the participant ID as in your spreadsheets")
+    keep = command("retention", _retention, "list the people past the retention period; --apply removes them")
+    keep.add_argument("--apply", action="store_true", help="remove them, as an erasure does")
     return parser
 
 
@@ -207,6 +235,51 @@ def _audit(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(data.decode("utf-8"))
     return 0
+
+
+def _person(args: argparse.Namespace) -> int:
+    held = rights.find(store.connect(args.db), args.id)
+    print(*rights.describe(held), sep="\n")
+    if args.out and held.rows:
+        args.out.write_bytes(rights.workbook(held, dt.date.today()))
+        print(f"Written to {args.out}.")
+    return 0
+
+
+def _erase(args: argparse.Namespace) -> int:
+    erased = rights.erase_in_file(args.db or store.db_path(), args.id)
+    print(f"Erased participant ID {args.id.strip()}: {_rows(erased)}. The database file was rewritten without them.")
+    return 0
+
+
+def _rows(erased: rights.Erased) -> str:
+    by_kind = ", ".join(f"{kind} {n}" for kind, n in erased.rows.items())
+    return f"{erased.total} row(s) ({by_kind})"
+
+
+def _retention(args: argparse.Namespace) -> int:
+    path, today = args.db or store.db_path(), dt.date.today()
+    con = store.connect(path)
+    limit, past = rights.retention_limit(con, today), rights.past_retention(con, today)
+    con.close()
+    if limit is None:
+        print(RETENTION_OFF)
+        return 0
+    people = "person's" if len(past) == 1 else "people's"
+    print(f"{len(past)} {people} last activity was before {limit:%d/%m/%Y}, past the retention period.")
+    for row in past.itertuples():
+        print(f"  last activity {row.last_activity:%d/%m/%Y}: {row.rows} row(s)")
+    if args.apply and not past.empty:
+        erased = rights.apply_retention_in_file(path, today)
+        print(f"Removed {erased.people} people: {_rows(erased)}. The database file was rewritten without them.")
+    elif not past.empty:
+        print("Nothing was removed: run again with --apply to remove them.")
+    return 0
+
+
+RETENTION_OFF = (
+    "No retention period is set (the default): records are kept until erased. An administrator sets one in Settings."
+)
 
 
 def _sample(args: argparse.Namespace) -> int:

@@ -16,11 +16,12 @@ NEEDS = {
     "export": "viewer",
     "load": "manager",
     "rollback": "manager",
+    "erase": "administrator",  # a person's records, on request or past the retention period
     "settings": "administrator",
     "users": "administrator",
     "disclosure": "administrator",  # lowering the on-screen threshold below 8
 }
-DEMO_NEVER = ("users", "disclosure")  # what a visitor to the open sample demo may never do
+DEMO_NEVER = ("users", "disclosure", "erase")  # what a visitor to the open sample demo may never do
 
 AUDIT = """
 CREATE TABLE IF NOT EXISTS audit (

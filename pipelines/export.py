@@ -137,7 +137,7 @@ def table_files(
     value, column name and note is neutralised against formula injection.
     """
     table = _plain(frame, labels or {})
-    return {"csv": _csv(table), "xlsx": _xlsx(table, sheet_title, notes)}
+    return {"csv": _csv(table), "xlsx": _xlsx({sheet_title: table}, sheet_title, notes)}
 
 
 COLUMN_WORDS = {
@@ -250,13 +250,22 @@ def _csv(table: pd.DataFrame) -> bytes:
     return table.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
-def _xlsx(table: pd.DataFrame, sheet_title: str, notes: Sequence[str]) -> bytes:
+def workbook_file(
+    tables: Mapping[str, pd.DataFrame], *, title: str, notes: Sequence[str], labels: Mapping[str, str] | None = None
+) -> bytes:
+    """Several tables as one XLSX, a sheet each in order, then a Notes sheet headed ``title``; the columns renamed and
+    every value neutralised as ``table_files`` does."""
+    return _xlsx({name: _plain(frame, labels or {}) for name, frame in tables.items()}, title, notes)
+
+
+def _xlsx(tables: Mapping[str, pd.DataFrame], title: str, notes: Sequence[str]) -> bytes:
     book = Workbook()
-    data = book.active
-    data.title = SHEET_NAME_FORBIDDEN.sub(" ", sheet_title).strip("' ")[:31] or "Data"  # Excel's rules for sheet names
-    _write(data, [list(table.columns), *table.itertuples(index=False)])
-    data.freeze_panes = "A2"
-    _write(book.create_sheet("Notes"), [[_safe(sheet_title)], *([_safe(note)] for note in notes)])
+    book.remove(book.active)
+    for name, table in tables.items():
+        data = book.create_sheet(SHEET_NAME_FORBIDDEN.sub(" ", name).strip("' ")[:31] or "Data")  # Excel's rules
+        _write(data, [list(table.columns), *table.itertuples(index=False)])
+        data.freeze_panes = "A2"
+    _write(book.create_sheet("Notes"), [[_safe(title)], *([_safe(note)] for note in notes)])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

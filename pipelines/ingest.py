@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipelines import audit, cells, limits, privacy, store
+from pipelines import audit, cells, limits, privacy, rights, store
 from pipelines.audit import OPERATOR, Actor
 from pipelines.problem_report import row_ranges
 from pipelines.problems import Problem, UploadRefused
@@ -93,6 +93,7 @@ def check(con: duckdb.DuckDBPyConnection, files: Sequence[tuple[str, bytes]], ma
             file_problems.append(Problem(name, expected=NO_ROWS))
         if not file_problems:
             item.tables, duplicate_problems = _tables(name, sheets, key)
+            item.notes += rights.without_erased(con, key, item.tables)
             file_problems += duplicate_problems
         if not file_problems:
             item.changes = _changes(con, item, bool(result.sample_to_remove))
@@ -173,6 +174,7 @@ def load_sample(con: duckdb.DuckDBPyConnection) -> list[int]:
         item = PreparedFile(path.name, hashlib.sha256(path.read_bytes()).hexdigest(), sheets, is_sample=True)
         item.notes = [n for s in sheets for n in s.notes] + _ignored_notes(sheets)
         item.tables, _ = _tables(path.name, sheets, key)
+        item.notes += rights.without_erased(con, key, item.tables)
         files.append(item)
     return load(con, Check(files, []))
 
@@ -298,6 +300,8 @@ def describe_changes(changes: dict[str, dict[str, int]]) -> str:
             text += f", {counts['changed']:,} corrected"
         if counts["replaced"] - counts["changed"]:
             text += f", {counts['replaced'] - counts['changed']:,} unchanged"
+        if counts.get("erased"):
+            text += f", {counts['erased']:,} since erased"
         parts.append(text)
     return "; ".join(parts) or "nothing to load"
 

@@ -137,3 +137,10 @@ def key_fingerprint(key: bytes) -> str:
 def pseudonym(key: bytes, reference: str) -> str:
     """Keyed hash of a participant reference (HMAC-SHA256), so raw references are never stored."""
     return hmac.new(key, reference.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def erasure_token(key: bytes, pseudonym_: str) -> str:
+    """What the list of erased people keeps of a pseudonym: another keyed hash, under a key of its own derived from
+    the installation's, so the pseudonym itself never stays in the database once its rows are gone."""
+    erasure_key = hmac.new(key, b"erasure list", hashlib.sha256).digest()
+    return hmac.new(erasure_key, pseudonym_.encode(), hashlib.sha256).hexdigest()[:32]

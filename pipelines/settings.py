@@ -28,6 +28,8 @@ LOGO_PIXELS = 600  # a logo is stored at most this wide or high: enough for prin
 AREA_KEY = "area"  # the local authorities served, as codes separated by commas ("": none chosen)
 VOLUNTEER_RATE_KEY = "volunteer_hourly_rate"  # pounds an hour volunteer time is valued at ("": National Living Wage)
 MAX_VOLUNTEER_RATE = 1_000.0
+RETENTION_KEY = "retention_years"  # keep a person's records this many years after their last activity ("": off)
+MAX_RETENTION_YEARS = 100
 MOST_SUGGESTED = 3
 
 
@@ -171,6 +173,42 @@ def _checked_rate(value: object) -> float | None:
     if not 0 < rate <= MAX_VOLUNTEER_RATE:  # also refuses nan
         raise SettingRefused(f"The hourly rate should be more than £0 and at most £{MAX_VOLUNTEER_RATE:,.0f}.")
     return round(rate, 2)
+
+
+# Retention: how long a person's records are kept after their last activity ------------------------------
+
+
+def retention_years(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The retention period in whole years, or None: off (the default), records are kept until erased."""
+    text = (_latest(con).get(RETENTION_KEY) or (None, None))[0]
+    return int(text) if text else None
+
+
+def save_retention(con: duckdb.DuckDBPyConnection, years: object, by: Actor = OPERATOR) -> int | None:
+    """Set the retention period in whole years (None or blank: off); a refused value saves nothing. Administrators
+    only. Saving it removes nothing: ``python -m pipelines retention --apply`` or Settings does (pipelines/rights.py)."""
+    audit.require(con, by, "settings", {"saving": "retention period"})
+    chosen = _checked_years(years)
+    with store.transaction(con):
+        con.execute(
+            "INSERT INTO settings_history (key, text_value, blob_value, changed_by) VALUES (?, ?, NULL, ?)",
+            [RETENTION_KEY, "" if chosen is None else str(chosen), by.name],
+        )
+        audit.record(con, by.name, "settings saved", {RETENTION_KEY: chosen})
+    return chosen
+
+
+def _checked_years(value: object) -> int | None:
+    text = "" if value is None else str(value).strip()
+    if not text:
+        return None
+    try:
+        years = float(text)
+    except ValueError:
+        raise SettingRefused(f"The retention period {value!r} is not a number of years, such as 7.") from None
+    if not years.is_integer() or not 1 <= years <= MAX_RETENTION_YEARS:  # also refuses nan
+        raise SettingRefused(f"The retention period should be a whole number of years from 1 to {MAX_RETENTION_YEARS}.")
+    return int(years)
 
 
 # Our area: the local authorities the charity serves -------------------------------------------------

@@ -53,6 +53,10 @@ CREATE TABLE IF NOT EXISTS settings_history (
     changed_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
     changed_by VARCHAR
 );
+CREATE TABLE IF NOT EXISTS erasures (
+    token VARCHAR PRIMARY KEY,  -- privacy.erasure_token of an erased person's pseudonym, never the pseudonym itself
+    erased_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp()
+);
 CREATE TABLE IF NOT EXISTS users (
     name VARCHAR PRIMARY KEY,  -- a local user name, or an e-mail address signed in by the identity provider
     role VARCHAR NOT NULL,
@@ -403,5 +407,73 @@ def has_data(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> str:
-    """Changes whenever an upload is loaded or rolled back: the key for cached query results."""
-    return str(one(con, "SELECT count(*), max(upload_id), count(rolled_back_at) FROM uploads"))
+    """Changes whenever an upload is loaded or rolled back, or people are erased (each erasure is in the audit): the
+    key for cached query results."""
+    return str(
+        one(
+            con,
+            "SELECT count(*), max(upload_id), count(rolled_back_at), "
+            "(SELECT count(*) FROM audit WHERE action = 'erasure') FROM uploads",
+        )
+    )
+
+
+def rewrite(path: str | Path) -> None:
+    """Copy the database's live rows into a new file and put it in the old one's place, atomically.
+
+    DuckDB leaves deleted rows' bytes in the file's free blocks after DELETE, CHECKPOINT and even VACUUM; only a
+    new file holds nothing but what is still there. No connection to ``path`` may be open.
+    """
+    path = Path(path)
+    fresh = path.with_name(f"{path.name}.rewrite")
+    fresh.unlink(missing_ok=True)
+    con = duckdb.connect()
+    try:
+        con.execute(f"ATTACH '{_quoted(path)}' AS old (READ_ONLY)")
+        con.execute(f"ATTACH '{_quoted(fresh)}' AS fresh")
+        con.execute("COPY FROM DATABASE old TO fresh")
+        con.execute("DETACH old")
+        con.execute("DETACH fresh")
+    except BaseException:
+        fresh.unlink(missing_ok=True)
+        raise
+    finally:
+        con.close()
+    fresh.chmod(0o600)
+    os.replace(fresh, path)
+
+
+def _quoted(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+PEOPLE_KINDS = tuple(kind for kind, columns in COLUMNS.items() if "participant_id" in columns)  # rows about a person
+
+
+def delete_people(con: duckdb.DuckDBPyConnection, pseudonyms: list[str]) -> dict[str, int]:
+    """Within the caller's transaction, delete every history row about these people (their current rows follow at
+    its end); returns the rows deleted per kind. Each upload's row counts say how many of its rows were erased."""
+    deleted: dict[str, int] = {}
+    erased_by_upload: dict[int, dict[str, int]] = {}
+    for kind in PEOPLE_KINDS:
+        found = con.execute(
+            f"SELECT upload_id, count(*) FROM {kind}_history WHERE participant_id IN (SELECT unnest(?)) GROUP BY 1",
+            [pseudonyms],
+        ).fetchall()
+        if found:
+            con.execute(f"DELETE FROM {kind}_history WHERE participant_id IN (SELECT unnest(?))", [pseudonyms])
+            deleted[kind] = sum(n for _, n in found)
+            for upload_id, n in found:
+                erased_by_upload.setdefault(upload_id, {})[kind] = n
+    for upload_id, by_kind in erased_by_upload.items():
+        _count_erased(con, upload_id, by_kind)
+    _changed(con, list(deleted))
+    return deleted
+
+
+def _count_erased(con: duckdb.DuckDBPyConnection, upload_id: int, by_kind: dict[str, int]) -> None:
+    counts = json.loads(one(con, "SELECT row_counts FROM uploads WHERE upload_id = ?", [upload_id])[0])
+    for kind, n in by_kind.items():
+        counts[kind]["rows"] -= n
+        counts[kind]["erased"] = counts[kind].get("erased", 0) + n
+    con.execute("UPDATE uploads SET row_counts = ? WHERE upload_id = ?", [json.dumps(counts), upload_id])

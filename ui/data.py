@@ -5,7 +5,8 @@ from __future__ import annotations
 import importlib
 import json
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 import duckdb
 import streamlit as st
@@ -67,6 +68,20 @@ def data_changed() -> None:
     st.cache_data.clear()
     if (ctx := get_script_run_ctx(suppress_warning=True)) is not None:
         setattr(ctx, _RUN_VERSION, None)
+
+
+T = TypeVar("T")
+
+
+def with_database_closed(work: Callable[[Path], T]) -> T:
+    """``work(path)`` with this process's connection closed, for what rewrites the database file (an erasure); the
+    next query opens the new file."""
+    connection().close()
+    connection.clear()
+    try:
+        return work(store.db_path())
+    finally:
+        data_changed()
 
 
 @st.cache_data(show_spinner="Checking the files…", max_entries=16)
