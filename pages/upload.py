@@ -204,7 +204,7 @@ def confirm_rollback(key: object, upload_ids: list[int], question: str, done: st
             return
         data_changed()
         left = "" if store.has_data(con) else f"\n\n{NOTHING_LEFT}"
-        st.session_state.upload_message = f"{done}\n\n{taken_out}{left}"
+        st.session_state.rollback_message = f"{done}\n\n{taken_out}{left}"  # said where the person is
         st.session_state.upload_round += 1  # the files chosen before were checked against the data as it was
     if confirmed or no.button("Cancel"):
         del st.session_state.confirm_rollback
@@ -217,6 +217,9 @@ NOTHING_LEFT = (
 )
 
 st.subheader("Upload history")
+if message := st.session_state.pop("rollback_message", None):
+    st.success(message, icon=":material/undo:")
+    st.toast("Rolled back.", icon=":material/undo:")
 uploads = store.uploads(con)
 if uploads.empty:
     st.info("Nothing has been loaded yet.")

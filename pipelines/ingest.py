@@ -99,7 +99,19 @@ def check(con: duckdb.DuckDBPyConnection, files: Sequence[tuple[str, bytes]], ma
             item.changes = _changes(con, item, bool(result.sample_to_remove))
         result.problems += file_problems
         result.files.append(item)
+    if result.ok and len(result.files) > 1:
+        _changes_as_loaded(con, result)
     return result
+
+
+def _changes_as_loaded(con: duckdb.DuckDBPyConnection, result: Check) -> None:
+    """Each file's changes as the load will count them, after the batch's earlier files (a row of the second file
+    that the first one added is a correction, not an addition): the load tried out and undone."""
+    with store.rehearsal(con):
+        if any(not item.is_sample for item in result.files):
+            store.mark_rolled_back(con, store.active_sample(con))
+        for item in result.files:
+            _load_file(con, item, OPERATOR.name)
 
 
 def _changes(con: duckdb.DuckDBPyConnection, item: PreparedFile, without_sample: bool) -> dict[str, dict[str, int]]:

@@ -159,16 +159,16 @@ FUNDING_NOTES = {
 
 def _read_funding(sheet: Sheet, columns: list[Column], rows: Rows) -> None:
     noted: Counter[str] = Counter()
+    named = {c.field.name: c for c in columns if c.field is not None}
     for number, _, record in clean_records(sheet, columns, rows, ("funder", "title", "amount")):
+        if record["amount"] < 0:
+            sheet.problem(number, "Expected an amount of 0 or more, in pounds.", named.get("amount"), record["amount"])
+            continue
         dates = _grant_dates(record)
-        if dates is None or record["amount"] < 0:
-            sheet.problem(
-                number,
-                "Expected a start date (or an award date), an end date on or after the start date, and an amount of 0 "
-                "or more.",
-                value=f"{record.get('start_date') or record.get('award_date')} to {record.get('end_date')}, "
-                f"£{record['amount']:,.0f}",
-            )
+        if isinstance(dates, str):
+            column = named.get("end_date") if dates == "end_before_start" else named.get("start_date")
+            value = record.get("end_date") if dates == "end_before_start" else None
+            sheet.problem(number, _DATE_PROBLEMS[dates], column, value)
             continue
         start, end, how = dates
         noted.update(how)
@@ -185,8 +185,15 @@ def _read_funding(sheet: Sheet, columns: list[Column], rows: Rows) -> None:
     sheet.notes += [f"{words.counted(count, 'funding line')} {FUNDING_NOTES[key]}" for key, count in noted.items()]
 
 
-def _grant_dates(record: Record) -> tuple[dt.date, dt.date, list[str]] | None:
-    """Start and end as docs/data-contract.md#funding says (with the FUNDING_NOTES keys applied), or None if impossible.
+_DATE_PROBLEMS = {
+    "no_start": "Expected a start date (or an award date) for the grant or contract.",
+    "end_before_start": "Expected an end date on or after the start date.",
+}
+
+
+def _grant_dates(record: Record) -> tuple[dt.date, dt.date, list[str]] | str:
+    """Start and end as docs/data-contract.md#funding says (with the FUNDING_NOTES keys applied), or what makes them
+    impossible: a key of _DATE_PROBLEMS.
 
     A published 360Giving grant (identifier '360G-…') whose end is before its start is the publisher's slip,
     which a charity cannot correct: its end is worked out as if missing. A charity's own sheet must be fixed.
@@ -197,7 +204,7 @@ def _grant_dates(record: Record) -> tuple[dt.date, dt.date, list[str]] | None:
         start = record.get("award_date")
         how.append("award_as_start")
     if start is None:
-        return None
+        return "no_start"
     end = record.get("end_date")
     if end is not None and end < start and str(record.get("identifier") or "").startswith("360G-"):
         end = None
@@ -205,7 +212,7 @@ def _grant_dates(record: Record) -> tuple[dt.date, dt.date, list[str]] | None:
     if end is None:
         end = add_months(start, int(record.get("duration_months") or 12)) - dt.timedelta(days=1)
         how.append("default_end")
-    return (start, end, how) if end >= start else None
+    return (start, end, how) if end >= start else "end_before_start"
 
 
 FUNDING = SheetKind(

@@ -160,6 +160,18 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         _changed_in_transaction.reset(changed)
 
 
+@contextmanager
+def rehearsal(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """The block's writes, seen by the block alone and then undone: a load tried out to count what it will change."""
+    con.execute("BEGIN TRANSACTION")
+    changed = _changed_in_transaction.set(set())
+    try:
+        yield
+    finally:
+        con.execute("ROLLBACK")
+        _changed_in_transaction.reset(changed)
+
+
 def _changed(con: duckdb.DuckDBPyConnection, kinds: list[str]) -> None:
     """Note kinds whose current rows changed: worked out at the transaction's end, or now outside one."""
     pending = _changed_in_transaction.get()

@@ -289,9 +289,13 @@ def test_xlsx_notes_sheet_and_fitted_widths(risky_tables):
 
 
 def test_labels_name_columns_and_the_rest_come_from_snake_case():
-    frame = pd.DataFrame({"mean_change": [1.5], "ci_low": [0.2], "quarter": ["2025-26 Q1"]})
+    frame = pd.DataFrame(
+        {"mean_change": [1.5], "ci_low": [0.2], "quarter": ["2025-26 Q1"], "dna_rate": [0.1], "new_label": ["<8"]}
+    )
     files = export.table_files(frame, sheet_title="Change", notes=[], labels={"mean_change": "Mean change (points)"})
-    assert files["csv"].decode("utf-8-sig").splitlines()[0] == "Mean change (points),Ci low,Quarter"
+    header = files["csv"].decode("utf-8-sig").splitlines()[0]
+    # internal names in words: no 'Ci low', 'Dna rate' or 'New label' in a funder's spreadsheet
+    assert header == "Mean change (points),Likely range from (95%),Quarter,Did-not-attend rate,New as shown"
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import zipfile
 
 import pytest
@@ -704,3 +705,33 @@ def test_refused_a_blank_attended_cell(loaded):
     [problem] = assert_refused(loaded, ("q2.xlsx", workbook({"Register": rows})))
     assert (problem.sheet, problem.row, problem.column) == ("Register", 2, 'D "attended"')
     assert "must be filled in" in problem.expected
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "value", "expected"),
+    [
+        (["A", "Core", 1000, "2025-04-01", "2025-03-01"], 'E "end"', "2025-03-01", "an end date on or after the start"),
+        (["B", "Core", -500, "2025-04-01", "2026-03-31"], 'C "amount"', "-500", "an amount of 0 or more"),
+        (["C", "Core", 1000, None, "2026-03-31"], 'D "start"', "", "a start date (or an award date)"),
+    ],
+)
+def test_a_funding_line_that_cannot_be_right_names_its_column(con, row, column, value, expected) -> None:
+    sheet = [["funder", "title", "amount", "start", "end"], row]
+    (problem,) = ingest.check(con, [("grants.xlsx", workbook({"Funding": sheet}))]).problems
+    assert (problem.sheet, problem.row, problem.column, problem.value) == ("Funding", 2, column, value)
+    assert expected in problem.expected
+
+
+def test_the_preview_counts_a_batch_as_its_load_will(con) -> None:
+    # b.xlsx corrects 5 rows that a.xlsx, earlier in the same batch, adds: the preview says so, as the history will
+    header = ["participant_id", "session_date", "activity", "attended"]
+    first = [header, *([f"P{i}", "2025-05-01", "Peer", "yes"] for i in range(10))]
+    second = [header, *([f"P{i}", "2025-05-01", "Peer", "no"] for i in range(5)), ["Q", "2025-05-01", "Peer", "yes"]]
+    before = snapshot(con)
+    result = ingest.check(con, [("a.xlsx", workbook({"Register": first})), ("b.xlsx", workbook({"Register": second}))])
+    said = [ingest.describe_changes(item.changes) for item in result.files]
+    assert said == ["10 attendances added", "1 attendance added, 5 corrected"]
+    assert snapshot(con) == before, "working the counts out changes nothing"
+    ingest.load(con, result)
+    counts = con.execute("SELECT row_counts FROM uploads ORDER BY upload_id").fetchall()
+    assert [ingest.describe_changes(json.loads(c)) for (c,) in counts] == said

@@ -262,7 +262,7 @@ def test_refused_files_each_get_a_plain_message(sample_app: Path) -> None:
 
     upload(at, *((name, data) for name, (data, _) in REFUSED.items()))
 
-    assert f"{len(REFUSED)} problem(s) found. Nothing has been loaded." in at.error[0].value
+    assert f"{len(REFUSED)} problems found. Nothing has been loaded." in at.error[0].value
     messages = [m for m in texts(at.markdown) if m.startswith("- **")]  # whole, not cut short in a table cell
     assert len(messages) == len(REFUSED)
     for message, (name, (_, said)) in zip(messages, REFUSED.items(), strict=True):
@@ -490,7 +490,7 @@ def test_a_file_already_loaded_beside_a_bad_one_is_not_counted_as_a_problem(samp
     upload(at, ("june.xlsx", june), ("bad.xlsx", bad_register()))
 
     assert texts(at.info)[0].startswith("june.xlsx is already in")
-    assert "7 problem(s) found" in at.error[0].value
+    assert "7 problems found" in at.error[0].value
     assert set(table(at, "problem")["file"]) == {"bad.xlsx"}
 
 

@@ -17,7 +17,7 @@ FONT = "Source Sans Pro, Arial, sans-serif"
 NEW, RETURNING, ACCENT = "#1f6f8b", "#99c1de", "#d1495b"
 
 
-TITLE_WIDTH, SUBTITLE_WIDTH = 36, 60  # characters per line that fit a phone's width (390 px)
+TITLE_WIDTH, SUBTITLE_WIDTH = 36, 54  # characters per line that fit a phone's width (390 px), measured
 
 
 def chart_title(text: str, *subtitle: str) -> alt.Title:
@@ -63,12 +63,17 @@ def quarter_axis(title: str, quarters: Sequence[str] | None = None) -> alt.X:
     )
 
 
+# Fitted to the page's width only: the plot keeps its height and the title its lines above it. Fitted both ways (as
+# a page would by default), a title of several lines is pushed up out of the chart and cut off.
+WIDTH_ONLY = alt.AutoSizeParams(type="fit-x", contains="padding")
+
+
 def finish(chart: alt.Chart) -> alt.Chart:
-    return chart.properties(height=400).configure(font=FONT).configure_view(stroke=None)
+    return plain(chart, 400)
 
 
 def plain(chart: alt.Chart, height: int) -> alt.Chart:
-    return chart.properties(height=height).configure(font=FONT).configure_view(stroke=None)
+    return chart.properties(height=height, autosize=WIDTH_ONLY).configure(font=FONT).configure_view(stroke=None)
 
 
 def nothing_drawn(title: alt.Title, text: str) -> alt.Chart:

@@ -6,15 +6,15 @@ import altair as alt
 import pandas as pd
 
 from pipelines.charts.base import NEW, RETURNING, chart_title, finish, interval_tips, quarter_axis
-from pipelines.disclosure import WITHHELD
 
 UNSPLIT = "New and returning together"
 
 
 def reach_over_quarters(frame: pd.DataFrame, note: str, hidden: str, rounded: bool = False) -> alt.Chart:
-    """People reached per quarter, split into those new to the service and those returning; a small part is
-    written above its quarter's bar ('<8 new'), and a quarter whose split is hidden has one grey bar. Counts
-    rounded apart (for viewers and in files) would not stack to the people reached, so they stand side by side."""
+    """People reached per quarter, split into those new to the service and those returning; a quarter whose split
+    is hidden (a part under 8) has one grey bar, its parts in its tooltip, and a quarter of fewer than 8 people has
+    '<8' written where its bar would be: short enough for eight quarters on a phone. Counts rounded apart (for
+    viewers and in files) would not stack to the people reached, so they stand side by side."""
     if rounded:
         return _reach_side_by_side(frame, note, hidden)
     who = {"new": "New to the service", "returning": "Returning"}
@@ -29,10 +29,14 @@ def reach_over_quarters(frame: pd.DataFrame, note: str, hidden: str, rounded: bo
             {"quarter": whole["quarter"], "who": UNSPLIT, "people": whole["reached"], "label": whole["reached_label"]}
         )
     )
-    data = pd.concat(parts)
+    split = dict(
+        zip(frame["quarter"], "new " + frame["new_label"] + ", returning " + frame["returning_label"], strict=True)
+    )
+    data = pd.concat(parts).assign(split=lambda d: d["quarter"].map(split))
     names = [*who.values(), *([UNSPLIT] if unsplit.any() else [])]
     tops = frame[["new", "returning"]].fillna(0).sum(axis=1).where(~unsplit, frame["reached"])
-    withheld = [_small_parts(frame.loc[i], who) for i in frame.index]
+    small = frame["reached"].isna() & frame["reached_label"].str.startswith("<")
+    withheld = frame["reached_label"].where(small, "")
     notes = pd.DataFrame({"quarter": frame["quarter"], "top": tops, "text": withheld})
     bars = (
         alt.Chart(data)
@@ -47,24 +51,17 @@ def reach_over_quarters(frame: pd.DataFrame, note: str, hidden: str, rounded: bo
                 legend=alt.Legend(orient="top", columns=2, labelLimit=0),
             ),
             order=alt.Order("who:N", sort="ascending"),
-            tooltip=["quarter", "who", alt.Tooltip("label:N", title="people")],
+            tooltip=["quarter", "who", alt.Tooltip("label:N", title="people"), alt.Tooltip("split:N", title="of whom")],
         )
     )
     text = (
         alt.Chart(notes[notes["text"] != ""])
-        .mark_text(dy=-4, baseline="bottom", color="#333", fontSize=10, lineBreak="\n")
+        .mark_text(dy=-4, baseline="bottom", color="#333", fontSize=10)
         .encode(x=quarter_axis("Financial quarter", frame["quarter"]), y="top:Q", text="text:N")
     )
-    return finish(alt.layer(bars, text).properties(title=chart_title("People reached each quarter", note, hidden)))
-
-
-def _small_parts(row: pd.Series, who: dict[str, str]) -> str:
-    """What a quarter's bar cannot show, one part to a line ('<8 new' over '<8 returning'); when the people reached
-    are themselves too few, only their count ('<8'), as its parts are then hidden too."""
-    if pd.isna(row["reached"]) and str(row["reached_label"]).startswith("<"):
-        return str(row["reached_label"])
-    return "\n".join(
-        f"{row[f'{key}_label']} {key}" for key in who if pd.isna(row[key]) and row[f"{key}_label"] != WITHHELD
+    grey = "Grey: new and returning together where either is under 8 (each in the tooltip)." if unsplit.any() else ""
+    return finish(
+        alt.layer(bars, text).properties(title=chart_title("People reached each quarter", note, grey, hidden))
     )
 
 

@@ -79,7 +79,8 @@ class Exhibit:
     ) -> Download:
         """The exhibit of figures already made safe (``data``): its chart's spec and its table as a data file."""
         spec = self.chart(data, disclosure, height).to_dict() if self.draw else {}
-        return Download(self.what, spec, self.table(data), self.f.period, brand, self.citation, self.labels)
+        figures = data if self.draw else self.table(data)  # a chart's data file keeps its numbers as numbers
+        return Download(self.what, spec, figures, self.f.period, brand, self.citation, self.labels)
 
     def file_name(self, brand: Brand, ext: str) -> str:
         return Download(self.what, {}, pd.DataFrame(), self.f.period, brand).file_name(ext)
