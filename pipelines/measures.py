@@ -296,40 +296,44 @@ CORE10 = Questionnaire(
     help="Statements about how the person has been over the last week.",
 )  # fmt: skip
 
-PHQ9 = Questionnaire(
-    "PHQ-9",
-    "Patient Health Questionnaire, 9 items",
-    items=9,
-    low=0,
-    high=3,
-    words=PHQ_WORDS,
-    measures=(
-        Measure(
-            "PHQ-9", 0, 27, False, construct="symptoms of depression",
-            reliable_change=6, reliable_change_source=NHS_TALKING_THERAPIES,
-            cutoff=10, cutoff_source=NHS_TALKING_THERAPIES,
-        ),
-    ),
-    citation="PHQ-9: Kroenke K, Spitzer RL, Williams JBW (2001) Journal of General Internal Medicine 16:606-613.",
-    help="How often symptoms of depression have bothered the person over the last two weeks.",
-)  # fmt: skip
 
-GAD7 = Questionnaire(
-    "GAD-7",
-    "Generalised Anxiety Disorder scale, 7 items",
-    items=7,
-    low=0,
-    high=3,
-    words=PHQ_WORDS,
-    measures=(
-        Measure(
-            "GAD-7", 0, 21, False, construct="symptoms of anxiety",
-            reliable_change=4, reliable_change_source=NHS_TALKING_THERAPIES,
-            cutoff=8, cutoff_source=NHS_TALKING_THERAPIES,
-        ),
-    ),
-    citation="GAD-7: Spitzer RL et al. (2006) Archives of Internal Medicine 166:1092-1097.",
-    help="How often symptoms of anxiety have bothered the person over the last two weeks.",
+def _talking_therapies_scale(
+    name: str, full_name: str, items: int, construct: str, reliable_change: int, cutoff: int, citation: str
+) -> Questionnaire:
+    """PHQ-9 or GAD-7: answered 0 to 3 in the same words over the last two weeks, summed, lower is better, with NHS
+    Talking Therapies' reliable change and caseness."""
+    return Questionnaire(
+        name,
+        full_name,
+        items=items,
+        low=0,
+        high=3,
+        words=PHQ_WORDS,
+        measures=(
+            Measure(
+                name,
+                0,
+                3 * items,
+                False,
+                construct=construct,
+                reliable_change=reliable_change,
+                reliable_change_source=NHS_TALKING_THERAPIES,
+                cutoff=cutoff,
+                cutoff_source=NHS_TALKING_THERAPIES,
+            ),
+        ),  # fmt: skip
+        citation=citation,
+        help=f"How often {construct} have bothered the person over the last two weeks.",
+    )
+
+
+PHQ9 = _talking_therapies_scale(
+    "PHQ-9", "Patient Health Questionnaire, 9 items", 9, "symptoms of depression", 6, 10,
+    "PHQ-9: Kroenke K, Spitzer RL, Williams JBW (2001) Journal of General Internal Medicine 16:606-613.",
+)  # fmt: skip
+GAD7 = _talking_therapies_scale(
+    "GAD-7", "Generalised Anxiety Disorder scale, 7 items", 7, "symptoms of anxiety", 4, 8,
+    "GAD-7: Spitzer RL et al. (2006) Archives of Internal Medicine 166:1092-1097.",
 )  # fmt: skip
 
 ONS_THRESHOLDS = "ONS personal well-being thresholds"

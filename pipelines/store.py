@@ -147,28 +147,32 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
     The current rows of every kind the block changed are worked out again just before the commit, so a reader sees
     the history and its current rows of before the block or of after it, never a mix."""
-    con.execute("BEGIN TRANSACTION")
-    changed = _changed_in_transaction.set(set())
-    try:
+    with _writes(con, keep=True):
         yield
-        _refresh(con, sorted(_changed_in_transaction.get()))
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        _changed_in_transaction.reset(changed)
 
 
 @contextmanager
 def rehearsal(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """The block's writes, seen by the block alone and then undone: a load tried out to count what it will change."""
+    with _writes(con, keep=False):
+        yield
+
+
+@contextmanager
+def _writes(con: duckdb.DuckDBPyConnection, keep: bool) -> Iterator[None]:
     con.execute("BEGIN TRANSACTION")
     changed = _changed_in_transaction.set(set())
     try:
         yield
-    finally:
+        if keep:
+            _refresh(con, sorted(_changed_in_transaction.get()))
+            con.execute("COMMIT")
+        else:
+            con.execute("ROLLBACK")
+    except BaseException:
         con.execute("ROLLBACK")
+        raise
+    finally:
         _changed_in_transaction.reset(changed)
 
 
