@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from pipelines import words
 from pipelines.disclosure import MIN_COUNT, Disclosure
-from pipelines.outcomes import change_by, outcome, pairs_key
-from pipelines.query import Con, Filters
+from pipelines.outcomes import outcome, pairs_key
+from pipelines.query import Con, Filters, fetch_rows
 
 MEASURE = "ONS4 life satisfaction"
 WELLBY_VALUES = (10_000.0, 13_000.0, 16_000.0)  # low, central, high: £ per WELLBY in 2019 prices (GUIDANCE)
@@ -45,14 +45,13 @@ class Assumptions:
 
     @property
     def in_words(self) -> str:
-        """The assumptions as a sentence ends them."""
+        """The assumptions as a sentence ends them: 'assuming the change lasts 1 year, with nothing yet set aside …'."""
         lasting = f"{self.duration_years:g} year{'' if self.duration_years == 1 else 's'}"
-        aside = (
-            f"{self.deadweight:.0%} of it set aside for what would have happened anyway or is owed to others"
-            if self.deadweight
-            else "no share yet set aside for what would have happened anyway or is owed to others"
+        aside = f"{self.deadweight:.0%}" if self.deadweight else "nothing yet"
+        return (
+            f"assuming the change lasts {lasting}, with {aside} set aside for what would have happened anyway or is "
+            "owed to others"
         )
-        return f"the change taken to last {lasting}, with {aside}"
 
 
 @dataclass(frozen=True)
@@ -135,16 +134,51 @@ def shown(
 ) -> SocialValue | None:
     """As a page or a file may show it: worked out from the published count of people with two scores, and None
     under the threshold (or without pairs)."""
-    found = social_value(con, f, assumptions, spent)
+    return _published(f, social_value(con, f, assumptions, spent), disclosure)
+
+
+def _published(f: Filters, found: SocialValue | None, disclosure: Disclosure) -> SocialValue | None:
     if found is None or not disclosure.may_show(found.pairs):
         return None
     published = disclosure.count(found.pairs, pairs_key(f, MEASURE))
-    return None if published is None else SocialValue(published, found.mean_change, found.ci95, assumptions, spent)
+    return (
+        None
+        if published is None
+        else SocialValue(published, found.mean_change, found.ci95, found.assumptions, found.spent)
+    )
 
 
-def recorded_in(con: Con, f: Filters) -> list[str]:
-    """The activities whose people have two life satisfaction scores in the period."""
-    return sorted(change_by(con, f, MEASURE, "activity")["group"])
+def headline(
+    con: Con, f: Filters, assumptions: Assumptions, spent: float | None, disclosure: Disclosure
+) -> tuple[SocialValue | None, str]:
+    """What the chosen activities' wellbeing change is worth against what was ``spent`` on them
+    (``funding.expenditure``), as a page or file may show it, with its sentence: the value with its range and
+    caveat, or why none is given."""
+    found = social_value(con, f, assumptions, spent)
+    if found is None:
+        return None, NOT_RECORDED
+    value = _published(f, found, disclosure)
+    return value, withheld_in_words() if value is None else in_words(value)
+
+
+def recorded_in(con: Con, f: Filters) -> str | None:
+    """Where life satisfaction is recorded, when no activity is chosen: the value is set against the spending on
+    every activity, so choosing those activities gives a fairer figure per £. None when the questionnaires name no
+    activity."""
+    found = [
+        row[0]
+        for row in fetch_rows(
+            con,
+            "SELECT DISTINCT activity FROM wellbeing WHERE measure = $measure AND activity IS NOT NULL ORDER BY 1",
+            {"measure": MEASURE},
+        )
+    ]
+    if f.activities or not found:
+        return None
+    return (
+        f"ONS4 life satisfaction is recorded in {words.joined(found)}. The value per £ is set against the spending on "
+        "every activity; choose these activities in the sidebar to set it against their spending alone."
+    )
 
 
 def in_words(value: SocialValue) -> str:
@@ -165,8 +199,8 @@ def in_words(value: SocialValue) -> str:
     )
     return (
         f"The rise in life satisfaction of the {people} is worth about {words.money(value.value)} {rough} in "
-        f"{value.assumptions.prices}{spend}, with {value.assumptions.in_words}. Before-and-after change is not all "
-        "caused by the service, so this is an upper estimate."
+        f"{value.assumptions.prices}{spend}, {value.assumptions.in_words}. Before-and-after change is not all caused "
+        "by the service, so this is an upper estimate."
     )
 
 
@@ -181,6 +215,10 @@ def withheld_in_words() -> str:
         "no social value is given."
     )
 
+
+NOT_RECORDED = (
+    "No one completed ONS4 life satisfaction twice in this period, so no social value is given. " + NOT_VALUED
+)
 
 METHOD = (
     "Social value is worked out in WELLBYs, as HM Treasury's Green Book guidance on wellbeing does: one WELLBY is a "
