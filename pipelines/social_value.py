@@ -192,8 +192,8 @@ def in_words(value: SocialValue) -> str:
         )
     per_pound = value.per_pound(value.value)
     spend = (
-        f", or {_pence(per_pound)} for every £1 spent ({_pence(value.per_pound(value.value_low))} to "
-        f"{_pence(value.per_pound(value.value_high))})"
+        f", or {pounds(per_pound)} for every £1 spent ({pounds(value.per_pound(value.value_low))} to "
+        f"{pounds(value.per_pound(value.value_high))})"
         if per_pound is not None
         else ""
     )
@@ -204,8 +204,9 @@ def in_words(value: SocialValue) -> str:
     )
 
 
-def _pence(pounds: float | None) -> str:
-    return "–" if pounds is None else f"£{pounds:,.2f}"
+def pounds(value: float | None) -> str:
+    """Pounds and pence ('£1.47'), or a dash without a value."""
+    return "–" if value is None else f"£{value:,.2f}"
 
 
 def withheld_in_words() -> str:
