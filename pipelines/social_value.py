@@ -184,11 +184,11 @@ def recorded_in(con: Con, f: Filters) -> str | None:
 def in_words(value: SocialValue) -> str:
     """The value in one sentence with its range and caveat, for a commissioner."""
     people = f"{value.pairs:,} people who completed ONS4 twice"
-    rough = f"({words.money(value.value_low)} to {words.money(value.value_high)})"
+    rough = f"({money(value.value_low)} to {money(value.value_high)})"
     if value.mean_change <= 0:
         return (
             f"Life satisfaction did not rise on average among the {people}, so no social value is claimed; the 95% "
-            f"range runs from {words.money(value.value_low)} to {words.money(value.value_high)}."
+            f"range runs from {money(value.value_low)} to {money(value.value_high)}."
         )
     per_pound = value.per_pound(value.value)
     spend = (
@@ -198,15 +198,20 @@ def in_words(value: SocialValue) -> str:
         else ""
     )
     return (
-        f"The rise in life satisfaction of the {people} is worth about {words.money(value.value)} {rough} in "
+        f"The rise in life satisfaction of the {people} is worth about {money(value.value)} {rough} in "
         f"{value.assumptions.prices}{spend}, {value.assumptions.in_words}. Before-and-after change is not all caused "
         "by the service, so this is an upper estimate."
     )
 
 
+def money(value: float) -> str:
+    """Whole pounds, a loss with its minus sign first: '−£33,785'."""
+    return f"−£{-value:,.0f}" if value < 0 else words.money(value)
+
+
 def pounds(value: float | None) -> str:
     """Pounds and pence ('£1.47'), or a dash without a value."""
-    return "–" if value is None else f"£{value:,.2f}"
+    return "–" if value is None else f"−£{-value:,.2f}" if value < 0 else f"£{value:,.2f}"
 
 
 def withheld_in_words() -> str:
