@@ -4,10 +4,10 @@ import datetime as dt
 
 import streamlit as st
 
-from pipelines import funding, inventory, published, volunteering, words
+from pipelines import funding, inventory, published, settings, social_value, volunteering, words
 from pipelines.exhibits import funding as shown
 from ui import figures
-from ui.data import cached
+from ui.data import cached, cursor
 from ui.figures import fact
 from ui.sidebar import current_filters, page_header
 
@@ -35,6 +35,9 @@ ending = cached(funding.cliff, f, 12)
 largest = cached(funding.dependence, f, warn_at)
 paid_by = cached(funding.funders_in_words, f)
 given = cached(volunteering.totals, f)
+spent = cached(funding.expenditure, f)
+assumptions = settings.social_value_assumptions(cursor())  # read each run: an administrator may just have set them
+worth, worth_said = cached(social_value.headline, f, assumptions, spent, figures.screen())
 
 
 def in_short() -> list[str]:
@@ -59,6 +62,7 @@ def in_short() -> list[str]:
         )
     if paid_by:
         lines.append(f"**Who pays for this work:** {paid_by}")
+    lines.append(f"**Social value:** {worth_said}")
     return lines
 
 
@@ -166,3 +170,32 @@ with value:
     )
     figures.show(shown.value_for_money(f, measure))
     st.caption(funding.VALUE_CAVEAT)
+    st.subheader("Social value in WELLBYs")
+    per_person = cached(funding.cost_per_person, f, figures.screen())
+    value_cols = st.columns(3)
+    fact(value_cols[0], "Cost per person reached", words.money(per_person), help="Spending ÷ people reached.")
+    improvement = cached(funding.costs, f, figures.screen())
+    per_improvement = improvement[f"cost per improvement {measure}"].iloc[0] if measure else None
+    fact(
+        value_cols[1],
+        f"Cost per improvement on {measure}" if measure else "Cost per improvement",
+        words.money(per_improvement),
+        help="Spending ÷ people whose latest questionnaire showed a reliable improvement.",
+    )
+    fact(
+        value_cols[2],
+        "Social value per £1 spent",
+        social_value.pounds(worth.per_pound(worth.value) if worth else None),
+        None
+        if worth is None or worth.per_pound(worth.value) is None
+        else f"{social_value.pounds(worth.per_pound(worth.value_low))} to "
+        f"{social_value.pounds(worth.per_pound(worth.value_high))}, {assumptions.prices}",
+        help="The WELLBYs of the rise in ONS4 life satisfaction, valued as HM Treasury's guidance does, ÷ spending.",
+    )
+    st.markdown(worth_said)
+    if where := cached(social_value.recorded_in, f):
+        st.info(where, icon=":material/filter_alt:")
+    st.caption(
+        f"{social_value.METHOD} Here: {assumptions.in_words}, in {assumptions.prices}. An administrator sets these in "
+        "Settings."
+    )

@@ -1,6 +1,8 @@
 """Overview: the three questions answered in words, then the headline figures against the period before, and the
 trend by quarter."""
 
+import datetime as dt
+
 import streamlit as st
 
 from pipelines import funding, inventory, outcomes, overview, published, verdict, words
@@ -32,7 +34,7 @@ if note := cached(overview.coverage_note, f):
 answers = (
     [cached(verdict.does_it_work, f, measure, safe), cached(verdict.for_whom, f, measure, safe)] if measure else []
 )
-answers.append(cached(verdict.will_it_be_funded, f))
+answers.append(cached(verdict.will_it_be_funded, f, dt.date.today()))
 for column, answer in zip(st.columns(len(answers)), answers, strict=True):
     figures.answer(column, answer)
 

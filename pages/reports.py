@@ -1,11 +1,14 @@
-"""Reports: a one-page summary and a report pack per funder, as PDF and Word, for bids and funders' returns."""
+"""Reports: the reports funders expect and a calendar of them, a one-page summary and a report pack per funder, as
+PDF and Word, for bids and funders' returns."""
+
+import datetime as dt
 
 import streamlit as st
 
-from pipelines import pack, report
+from pipelines import pack, report, reporting
 from pipelines.audit import NotAllowed
 from pipelines.disclosure import EXPORT_SUPPRESSION
-from pipelines.export import MIME
+from pipelines.export import MIME, file_stem
 from pipelines.report import SECTIONS
 from ui.auth import actor
 from ui.data import cached, cursor
@@ -43,6 +46,57 @@ def made(key: str, request: object, what: dict[str, str], label: str, doing: str
     if (kept := st.session_state.get(key)) and kept[0] == request:
         downloads(kept[1], key)
 
+
+def due_report(found: reporting.Report, key: str, late: bool) -> None:
+    """One report a funder expects, with the button that makes that funder's pack for exactly its period."""
+    with st.container(border=True):
+        st.markdown(
+            f"**{found.funder}**: {found.grant}  \n"
+            f"{'Was due' if late else 'Due'} **{found.due:%-d %B %Y}**, covering {found.covers.dates}"
+        )
+        request = (found.funder, found.covers, (), SECTIONS)
+        made(
+            key,
+            request,
+            pack.pack_request(*request),
+            "Make this report pack",
+            f"Writing {found.funder}'s report pack for {found.covers.dates}…",
+            lambda: cached(pack.report_files, brand(), *request),
+        )
+
+
+today = dt.date.today()
+st.subheader("Reports due to funders")
+late = cached(reporting.overdue, today)
+coming = cached(reporting.due_within, reporting.ahead(today))
+if not late and not coming:
+    st.info(
+        "No report is due in the next 12 months. To list the reports your funders expect, add a 'Reports due' column "
+        "(dates separated by semicolons), or 'Reporting frequency' and 'First report due', to your funding sheet.",
+        icon=":material/event_busy:",
+    )
+if late:
+    st.markdown(
+        f"**Overdue unless already sent:** {len(late)} report(s) fell due in the last three months. The dashboard "
+        "cannot tell whether they were sent."
+    )
+    for index, found in enumerate(late):
+        due_report(found, f"late-{index}", late=True)
+if coming:
+    st.markdown(f"**Due in the next 12 months** ({reporting.ahead(today).dates}): {len(coming)} report(s).")
+    for index, found in enumerate(coming):
+        due_report(found, f"due-{index}", late=False)
+    charity = brand().charity_name
+    st.download_button(
+        "Add these dates to your calendar (.ics)",
+        reporting.ics(coming, charity, dt.datetime.now(dt.UTC)),
+        f"{file_stem(charity or 'impact', 'funders reports', today.isoformat())}.ics",
+        mime="text/calendar",
+        icon=":material/calendar_add_on:",
+        on_click="ignore",
+        help="Opens in Outlook, Google Calendar and Apple Calendar: one all-day event per report, with a reminder a "
+        "week before.",
+    )
 
 st.subheader("One-page summary")
 st.markdown(f"Does it work, who do we reach, will it still be funded: {f.description}, with two charts.")

@@ -7,7 +7,7 @@ import datetime as dt
 
 import streamlit as st
 
-from pipelines import audit, export, reference, rights, settings, users, volunteering
+from pipelines import audit, export, reference, rights, settings, social_value, users, volunteering
 from pipelines.audit import NotAllowed
 from pipelines.settings import SettingRefused
 from ui.auth import actor
@@ -128,6 +128,63 @@ if saved_rate:
             else "Saved. Volunteer time is valued at the National Living Wage in force each month."
         )
         data_changed()  # the figures cached with the old rate
+        st.rerun()
+
+st.header("Social value")
+st.markdown(
+    "**The assumptions behind the social value** on the Funding page and in report packs: ONS4 life satisfaction "
+    "change valued in WELLBYs as HM Treasury's Green Book guidance on wellbeing (July 2021) does, at £13,000 in "
+    "2019 prices. Before-and-after change is not all caused by the service: set aside the share you judge would have "
+    "happened anyway, or is owed to others' work. Until you set one, none is set aside, and the pages say so."
+)
+if message := st.session_state.pop("wellby_message", None):
+    st.success(message, icon=":material/check_circle:")
+held = settings.social_value_assumptions(cursor())
+with st.form("social-value"):
+    left, right = st.columns(2)
+    aside = left.number_input(
+        "Set aside for deadweight and attribution (%)",
+        0,
+        int(settings.MOST_DEADWEIGHT * 100),
+        round(held.deadweight * 100),
+        5,
+        help="What would have happened anyway, or is owed to other services. Evidence from a comparison group is best.",
+    )
+    lasting = right.number_input(
+        "How long the change lasts (years)",
+        0.25,
+        settings.LONGEST_DURATION,
+        held.duration_years,
+        0.25,
+        help="One year unless you have evidence that the change lasts longer, or less.",
+    )
+    uplift = left.number_input(
+        "Price uplift from 2019 prices",
+        min_value=settings.UPLIFT_RANGE[0],
+        max_value=settings.UPLIFT_RANGE[1],
+        value=held.uplift if held.price_year != social_value.PRICE_YEAR else None,
+        step=0.01,
+        placeholder="Blank: values stay in 2019 prices",
+        help="For example the GDP deflator's rise from 2019 to the year you report in.",
+    )
+    year = right.number_input(
+        "The year the uplift brings prices to",
+        social_value.PRICE_YEAR + 1,
+        2100,
+        held.price_year if held.price_year != social_value.PRICE_YEAR else None,
+        placeholder="e.g. 2025",
+    )
+    saved_wellby = st.form_submit_button("Save the assumptions", type="primary")
+
+if saved_wellby:
+    try:
+        now = settings.save_social_value(
+            cursor(), duration_years=lasting, deadweight=aside / 100, uplift=uplift, price_year=year, by=actor()
+        )
+    except (SettingRefused, NotAllowed) as refused:
+        st.error(f"Nothing was saved. {refused}", icon=":material/error:")
+    else:
+        st.session_state["wellby_message"] = f"Saved: values in {now.prices}, {now.in_words}."
         st.rerun()
 
 

@@ -1,5 +1,5 @@
-"""Command line: python -m pipelines load|uploads|rollback|summary|population|report|sample|users|audit|person|erase|
-retention (docs/cli.md)."""
+"""Command line: python -m pipelines load|uploads|rollback|summary|population|report|deadlines|sample|users|audit|
+person|erase|retention (docs/cli.md)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from pipelines import (
     reach,
     reference,
     report,
+    reporting,
     rights,
     settings,
     store,
@@ -80,6 +81,11 @@ def _parser() -> argparse.ArgumentParser:
     pack.add_argument("--out", type=Path, required=True, help="folder to write the files into")
     pack.add_argument("--funder", help="report on one funder's grants and the activities they fund")
     pack.add_argument("--sections", help=f"comma-separated, from {','.join(report.SECTIONS)} (default: all)")
+    deadlines = command("deadlines", _deadlines, "list the reports funders expect, or write them as a calendar")
+    deadlines.add_argument("--json", action="store_true", help="print JSON instead of a line per report")
+    deadlines.add_argument("--ics", type=Path, metavar="FILE", help="also write the reports as an .ics calendar")
+    deadlines.add_argument("--from", dest="start", type=dt.date.fromisoformat, help="first day (default: today)")
+    deadlines.add_argument("--to", dest="end", type=dt.date.fromisoformat, help="last day (default: 12 months on)")
     sample = commands.add_parser("sample", help="write the bundled sample workbooks")
     sample.add_argument("out_dir", type=Path, nargs="?", default=ingest.SAMPLE_DIR)
     sample.set_defaults(run=_sample)
@@ -195,6 +201,21 @@ def _report(args: argparse.Namespace) -> int:
     )
     for path in pack.write(files, args.out):
         print(path)
+    return 0
+
+
+def _deadlines(args: argparse.Namespace) -> int:
+    con = store.connect(args.db)
+    found = reporting.due_within(con, _period(args, reporting.ahead(dt.date.today())))
+    if args.ics:
+        charity = settings.brand(con, store.showing_sample(con)).charity_name
+        args.ics.write_bytes(reporting.ics(found, charity, dt.datetime.now(dt.UTC)))
+    if args.json:
+        print(json.dumps([r.as_dict() for r in found], indent=2, ensure_ascii=False))
+    else:
+        for r in found:
+            print(f"{r.due.isoformat()}  {r.funder}  {r.grant}  covers {r.covers.start} to {r.covers.end}")
+        print(f"{len(found)} report(s) due" + (f"; calendar written to {args.ics}" if args.ics else "."))
     return 0
 
 

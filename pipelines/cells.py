@@ -105,6 +105,29 @@ def date(value: object) -> dt.date | None:
     return found
 
 
+DATES_EXPECTED = f"dates separated by semicolons, each {DATE_EXPECTED.removeprefix('a date, ')}"
+
+
+def dates(value: object) -> list[dt.date] | None:
+    """The dates of a cell listing them separated by semicolons (or one date, or an Excel date), in order, each
+    once; None for a blank cell."""
+    if is_blank(value):
+        return None
+    if not isinstance(value, str):
+        return [date(value)]
+    return sorted({_one_of_dates(part.strip()) for part in value.split(";") if part.strip()}) or None
+
+
+def _one_of_dates(part: str) -> dt.date:
+    """One date of a list: an impossible one says why; anything else that is not a date says what is expected."""
+    try:
+        return date(part)
+    except ImpossibleDate:
+        raise
+    except CellError:
+        raise CellError(f"{DATES_EXPECTED}; {part!r} is not one") from None
+
+
 def _as_date(value: object) -> dt.date | None:
     if isinstance(value, dt.datetime):
         return value.date()

@@ -12,6 +12,7 @@ from pipelines.vocab import Vocabulary, norm_key
 TITLES = {"participant_id": "Participant ID", "imd_decile": "IMD decile", "lsoa_code": "LSOA code", "ways": "Five ways"}
 STORED_TYPES = {
     "date": "DATE",
+    "dates": "DATE[]",
     "month": "DATE",
     "number": "DOUBLE",
     "imd": "INTEGER",
@@ -25,7 +26,7 @@ STORED_TYPES = {
 class Field:
     name: str
     parse: str  # how a cell is read: id, date, month, text, choice, number, whole, imd, lsoa, district, age,
-    # ethnicity, ways
+    # ethnicity, ways, dates
     aliases: tuple[str, ...] = ()
     required: bool = False
     choices: Vocabulary | None = None  # the words a choice field takes (or, for the Five Ways, a cell's words)

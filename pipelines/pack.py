@@ -15,7 +15,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines import audit, funding, goals, inventory, outcomes, published, reach, report, volunteering, words
+from pipelines import (
+    audit,
+    funding,
+    goals,
+    inventory,
+    outcomes,
+    published,
+    reach,
+    report,
+    settings,
+    social_value,
+    volunteering,
+    words,
+)
 from pipelines.audit import Actor
 from pipelines.disclosure import as_shown
 from pipelines.document import Bullets, Document, Figure, Heading, Paragraph, Table, to_docx, to_pdf
@@ -259,6 +272,18 @@ def _funding(build: _Builder) -> None:
                 f"£{row[column]:,.0f}."
             )
     build.add(Bullets(lines), Paragraph(funding.VALUE_CAVEAT))
+    _social_value(build, spent)
+
+
+def _social_value(build: _Builder, spent: float) -> None:
+    """What the rise in life satisfaction is worth in WELLBYs, per £ spent, with its method and source."""
+    assumptions = settings.social_value_assumptions(build.con)
+    _, said = social_value.headline(build.con, build.f, assumptions, spent, build.safe)
+    build.add(
+        Heading("Social value", level=2),
+        Paragraph(said),
+        Paragraph(f"{social_value.METHOD} Here: {assumptions.in_words}, in {assumptions.prices}."),
+    )
 
 
 def _volunteer_time(build: _Builder) -> None:

@@ -128,6 +128,7 @@ SHOWN_CHARS = 100
 CELL_READERS = {
     "id": cells.participant_id,
     "date": cells.date,
+    "dates": cells.dates,
     "month": cells.month,
     "ways": cells.ways,
     "lsoa": cells.lsoa,

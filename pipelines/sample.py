@@ -24,6 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from pipelines import measures, vocab
 from pipelines.measures import INSTRUMENTS, ONS4
+from pipelines.periods import add_months
 from pipelines.rows import Sheet
 from pipelines.sheets import KINDS
 from pipelines.validate import read_sheet
@@ -253,6 +254,13 @@ FUNDING_LINES = (
      "No", "trading", None, (None, "secured")),
 )  # fmt: skip
 
+# How each grant's or contract's funder expects reports, drawn from a stream of its own (reporting_plans): a list of
+# dates some weeks after each year of the grant, or a frequency with the first report due some weeks after the
+# first period. Donations, fundraising and trading are reported to no one.
+REPORTED = ("grant", "contract")
+REPORT_FORMS = {"list": 2, "quarterly": 2, "six-monthly": 2, "annually": 1}
+REPORT_LAG_DAYS = (0, 42)  # how long after a period's end a funder gives for its report
+
 ID_HEADERS = ("Participant ID", "Client ID", "participant_id", "Service user ID")
 HEADERS = {
     "participants": {
@@ -276,7 +284,9 @@ HEADERS = {
         "funder": ("Funder", "Funder name"), "title": ("Title", "Grant title"), "amount": ("Amount", "Amount (GBP)"),
         "start_date": ("Start date", "Start"), "end_date": ("End date", "End"), "status": ("Status", "Funding status"),
         "restricted": ("Restricted", "Restricted?"), "income_type": ("Income type", "Type"),
-        "activity": ("Activity", "For activity"),
+        "activity": ("Activity", "For activity"), "reports_due": ("Reports due", "Report dates"),
+        "reporting_frequency": ("Reporting frequency", "Report frequency"),
+        "first_report_due": ("First report due", "First report date"),
     },
     "expenditure": {"period_start": ("Month", "Period start"), "activity": ("Activity", "Cost centre"),
                     "amount": ("Amount", "Spend")},
@@ -700,15 +710,41 @@ def wellbeing_sheet(wb: Workbook, people: list[Person], q: Quarter, rng: random.
     write_sheet(wb, "wellbeing", cols, records, q, rng)
 
 
-def funding_records(year: int) -> list[dict]:
-    """The funding list as it stood at the start of financial year ``year`` (0 = 2024-25)."""
+def funding_records(year: int, reporting: dict[str, dict]) -> list[dict]:
+    """The funding list as it stood at the start of financial year ``year`` (0 = 2024-25), with each line's
+    reporting dates (``reporting_plans``)."""
     records = []
     for *values, statuses in FUNDING_LINES:
         if statuses[year]:
             record = dict(zip(FUNDING_FIELDS, values, strict=True), status=statuses[year])
             record["start_date"], record["end_date"] = date.fromisoformat(values[3]), date.fromisoformat(values[4])
-            records.append(record)
+            records.append(record | reporting.get(record["title"], {}))
     return records
+
+
+def reporting_plans(seed: int) -> dict[str, dict]:
+    """Per grant or contract title: when its funder expects reports, as the funding sheet gives it (a semicolon-
+    separated list of dates, or a frequency and the first date). Drawn from a stream of their own, so that every
+    other figure drawn from ``seed`` stays the same."""
+    rng = random.Random(f"{seed} reporting dates")
+    plans = {}
+    for _, title, _, start, end, _, income_type, *_ in FUNDING_LINES:
+        if income_type not in REPORTED:
+            continue
+        form = pick(rng, REPORT_FORMS)
+        first, last = date.fromisoformat(start), date.fromisoformat(end)
+        if form == "list":
+            ends = [add_months(first, 12 * n) - timedelta(days=1) for n in range(1, 11)]
+            due = [d + timedelta(rng.randint(*REPORT_LAG_DAYS)) for d in ends if d - timedelta(days=365) < last]
+            plans[title] = {"reports_due": "; ".join(f"{d:%d/%m/%Y}" for d in due)}
+        else:
+            months = vocab.REPORT_MONTHS[form]
+            lag = timedelta(rng.randint(*REPORT_LAG_DAYS))
+            plans[title] = {
+                "reporting_frequency": form,
+                "first_report_due": add_months(first, months) - timedelta(1) + lag,
+            }
+    return plans
 
 
 def expenditure_records(q: Quarter, rng: random.Random) -> list[dict]:
@@ -723,9 +759,9 @@ def expenditure_records(q: Quarter, rng: random.Random) -> list[dict]:
     return records
 
 
-def finance_sheets(wb: Workbook, q: Quarter, reserves: float, rng: random.Random) -> None:
+def finance_sheets(wb: Workbook, q: Quarter, reserves: float, rng: random.Random, reporting: dict[str, dict]) -> None:
     """Funding (in each year's first return), expenditure and reserves."""
-    sheets = {"funding": funding_records(q.index // 4)} if q.index % 4 == 0 else {}
+    sheets = {"funding": funding_records(q.index // 4, reporting)} if q.index % 4 == 0 else {}
     sheets["expenditure"] = expenditure_records(q, rng)
     sheets["reserves"] = [{"date": q.end, "free_reserves": round(reserves)}]
     for kind, records in sheets.items():
@@ -907,14 +943,16 @@ def voice_sheets(wb: Workbook, voice: Voice, q: Quarter) -> None:
         write_sheet(wb, kind, columns(kind, fields, q, voice.rng), records, q, voice.rng)
 
 
-def build_workbook(people: list[Person], q: Quarter, reserves: float, rng: random.Random, voice: Voice) -> Workbook:
+def build_workbook(
+    people: list[Person], q: Quarter, reserves: float, rng: random.Random, voice: Voice, reporting: dict[str, dict]
+) -> Workbook:
     wb = Workbook()
     wb.remove(wb.active)
     participant_sheet(wb, [p for p in people if q.start <= p.first_seen <= q.end], q, rng)
     attendance_sheet(wb, people, q, rng)
     wellbeing_sheet(wb, people, q, rng)
     voice_sheets(wb, voice, q)
-    finance_sheets(wb, q, reserves, rng)
+    finance_sheets(wb, q, reserves, rng, reporting)
     if q.has("notes_and_comments"):
         notes = wb.create_sheet("Notes")
         for line in NOTES:
@@ -947,13 +985,13 @@ def generate(out_dir: Path, seed: int = 2026) -> list[Path]:
     """Write the eight quarterly workbooks (and their checked sheets, CHECKED) into ``out_dir``; return the workbooks."""
     rng = random.Random(seed)
     people = simulate(rng)
-    voice = Voice.draw(people, seed)
+    voice, reporting = Voice.draw(people, seed), reporting_plans(seed)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths, reserves = [], 118_000.0
     for q in QUARTERS:
         reserves = min(140_000, max(90_000, reserves + rng.gauss(-1000, 7000)))
         path = out_dir / f"{q.label}_returns.xlsx"
-        save(build_workbook(people, q, reserves, rng, voice), path)
+        save(build_workbook(people, q, reserves, rng, voice, reporting), path)
         paths.append(path)
     write_checked(sorted(paths), out_dir / CHECKED)
     return sorted(paths)

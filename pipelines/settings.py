@@ -17,6 +17,7 @@ from PIL import Image, UnidentifiedImageError
 from pipelines import audit, reference, store
 from pipelines.audit import OPERATOR, Actor
 from pipelines.disclosure import MIN_COUNT
+from pipelines.social_value import PRICE_YEAR, Assumptions
 
 COLOUR_CODE = re.compile(r"#[0-9a-fA-F]{6}")
 DEFAULT_COLOUR = "#1f6f8b"
@@ -31,6 +32,10 @@ MAX_VOLUNTEER_RATE = 1_000.0
 RETENTION_KEY = "retention_years"  # keep a person's records this many years after their last activity ("": off)
 MAX_RETENTION_YEARS = 100
 MOST_SUGGESTED = 3
+SOCIAL_VALUE_KEYS = ("wellby_duration_years", "wellby_deadweight", "wellby_uplift", "wellby_price_year")
+LONGEST_DURATION = 10.0  # years a change may be taken to last
+MOST_DEADWEIGHT = 0.95  # a share set aside of 100% would value nothing: say so by not reporting a value instead
+UPLIFT_RANGE = (0.5, 5.0)
 
 
 class SettingRefused(ValueError):
@@ -209,6 +214,68 @@ def _checked_years(value: object) -> int | None:
     if not years.is_integer() or not 1 <= years <= MAX_RETENTION_YEARS:  # also refuses nan
         raise SettingRefused(f"The retention period should be a whole number of years from 1 to {MAX_RETENTION_YEARS}.")
     return int(years)
+
+
+# Social value: the assumptions the WELLBY valuation rests on ---------------------------------------
+
+
+def social_value_assumptions(con: duckdb.DuckDBPyConnection) -> Assumptions:
+    """The assumptions an administrator has set; each one not set is Assumptions' default."""
+    found = _latest(con)
+    text = {key: (found.get(key) or (None, None))[0] for key in SOCIAL_VALUE_KEYS}
+    duration, deadweight, uplift, year = (text[key] for key in SOCIAL_VALUE_KEYS)
+    default = Assumptions()
+    return Assumptions(
+        duration_years=float(duration) if duration else default.duration_years,
+        deadweight=float(deadweight) if deadweight else default.deadweight,
+        uplift=float(uplift) if uplift else default.uplift,
+        price_year=int(year) if year and uplift else PRICE_YEAR,
+    )
+
+
+def save_social_value(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    duration_years: float,
+    deadweight: float,
+    uplift: float | None = None,
+    price_year: int | None = None,
+    by: Actor = OPERATOR,
+) -> Assumptions:
+    """Check and save the WELLBY assumptions (no uplift: back to 2019 prices); a refused value saves nothing.
+    Administrators only."""
+    audit.require(con, by, "settings", {"saving": "social value"})
+    chosen = _checked_assumptions(duration_years, deadweight, uplift, price_year)
+    values = {
+        "wellby_duration_years": f"{chosen.duration_years:g}",
+        "wellby_deadweight": f"{chosen.deadweight:g}",
+        "wellby_uplift": "" if uplift is None else f"{chosen.uplift:g}",
+        "wellby_price_year": "" if uplift is None else str(chosen.price_year),
+    }
+    with store.transaction(con):
+        con.executemany(
+            "INSERT INTO settings_history (key, text_value, blob_value, changed_by) VALUES (?, ?, NULL, ?)",
+            [[key, text, by.name] for key, text in values.items()],
+        )
+        audit.record(con, by.name, "settings saved", values)
+    return social_value_assumptions(con)
+
+
+def _checked_assumptions(
+    duration: float, deadweight: float, uplift: float | None, price_year: int | None
+) -> Assumptions:
+    if not 0 < duration <= LONGEST_DURATION:  # also refuses nan
+        raise SettingRefused(f"How long the change lasts should be more than 0 and at most {LONGEST_DURATION:g} years.")
+    if not 0 <= deadweight <= MOST_DEADWEIGHT:
+        raise SettingRefused(f"The share set aside should be from 0% to {MOST_DEADWEIGHT:.0%}.")
+    if uplift is None:
+        return Assumptions(duration, deadweight)
+    low, high = UPLIFT_RANGE
+    if not low <= uplift <= high:
+        raise SettingRefused(f"The price uplift from 2019 should be between {low:g} and {high:g} (e.g. 1.21).")
+    if price_year is None or not PRICE_YEAR < price_year <= 2100:
+        raise SettingRefused("Give the year the uplift brings prices to, after 2019 (e.g. 2025).")
+    return Assumptions(duration, deadweight, uplift, price_year)
 
 
 # Our area: the local authorities the charity serves -------------------------------------------------

@@ -154,6 +154,8 @@ FUNDING_NOTES = {
     "duration is given.",
     "published_end_before_start": "are published grants whose end date is before their start date: the end date "
     "was ignored and worked out from the duration (or 12 months) instead.",
+    "first_report_default": "give how often reports are due but not when the first is: each first report is taken "
+    "as due on the last day of the grant's first reporting period.",
 }
 
 
@@ -171,7 +173,19 @@ def _read_funding(sheet: Sheet, columns: list[Column], rows: Rows) -> None:
             sheet.problem(number, _DATE_PROBLEMS[dates], column, value)
             continue
         start, end, how = dates
+        if early := _reports_before(record, start):
+            sheet.problem(
+                number,
+                "Expected report dates on or after the grant's start date: each report covers the time since the "
+                "previous one or the start.",
+                named.get("reports_due" if early in (record.get("reports_due") or ()) else "first_report_due"),
+                f"starts {start:%d/%m/%Y}, a report due {early:%d/%m/%Y}",
+            )
+            continue
         noted.update(how)
+        if record.get("reporting_frequency") and not record.get("first_report_due"):
+            record["first_report_due"] = first_report_due(start, record["reporting_frequency"])
+            noted.update(["first_report_default"])
         for name in ("award_date", "duration_months"):
             record.pop(name, None)
         record |= {
@@ -189,6 +203,18 @@ _DATE_PROBLEMS = {
     "no_start": "Expected a start date (or an award date) for the grant or contract.",
     "end_before_start": "Expected an end date on or after the start date.",
 }
+
+
+def first_report_due(start: dt.date, frequency: str) -> dt.date:
+    """The first report of a grant that gives only its reporting frequency: due on the last day of its first
+    reporting period (a quarterly grant starting 1 April 2025 reports first on 30 June 2025)."""
+    return add_months(start, vocab.REPORT_MONTHS[frequency]) - dt.timedelta(days=1)
+
+
+def _reports_before(record: Record, start: dt.date) -> dt.date | None:
+    """The earliest report date given that falls before the grant's start, if any."""
+    given = [*(record.get("reports_due") or ()), *filter(None, [record.get("first_report_due")])]
+    return min((day for day in given if day < start), default=None)
 
 
 def _grant_dates(record: Record) -> tuple[dt.date, dt.date, list[str]] | str:
@@ -242,12 +268,22 @@ FUNDING = SheetKind(
         Field("restricted", "choice", ("restricted?", "restricted funds"), choices=vocab.YES_NO, stored_as="BOOLEAN"),
         Field("income_type", "choice", ("type", "income source", "source"), choices=vocab.INCOME_TYPE),
         Field("activity", "text", ("project activity", "for activity")),
-    ),
+        Field("reports_due", "dates", ("reports due", "report dates", "reporting dates", "report due dates")),
+        Field(
+            "reporting_frequency",
+            "choice",
+            ("report frequency", "frequency of reports", "how often reports are due"),
+            choices=vocab.REPORTING_FREQUENCY,
+        ),
+        Field("first_report_due", "date", ("first report", "first report date", "first report due date")),
+    ),  # when the funder expects reports: a list of dates, or how often from the first (pipelines/reporting.py)
     key=("identifier", "funder", "title", "start_date"),  # published grants carry an identifier; own sheets may not
     noun="funding line",
     reader=_read_funding,
     instructions="Funding: one row per grant, contract or income line. Status: secured, applied or declined (only "
-    "secured income is counted).",
+    "secured income is counted). Reports due: the dates the funder expects a report, separated by semicolons "
+    "(e.g. 31/07/2025; 31/01/2026); or a Reporting frequency (quarterly, six-monthly or annually) with the First "
+    "report due. Each report covers the time since the previous one, or since the grant's start.",
 )
 
 EXPENDITURE = SheetKind(

@@ -93,7 +93,9 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(
             f"CREATE TABLE IF NOT EXISTS {kind}_history (upload_id INTEGER NOT NULL, source_row INTEGER, {body})"
         )
-    stale = [kind for kind in COLUMNS if not _has_table(con, f"{kind}_current")]
+        for name, sql_type in columns.items():  # a column added to the contract since the database was made
+            con.execute(f'ALTER TABLE {kind}_history ADD COLUMN IF NOT EXISTS "{name}" {sql_type}')
+    stale = [kind for kind in COLUMNS if not _has_table(con, f"{kind}_current") or _lacks_columns(con, kind)]
     if not _has_table(con, "attended_first"):
         stale.append("attendance")
     if meta(con, CURRENT_VERSION) != data_version(con):
@@ -111,6 +113,16 @@ def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
         con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND database_name = current_database()", [name]
     )
     return found[0] > 0
+
+
+def _lacks_columns(con: duckdb.DuckDBPyConnection, kind: str) -> bool:
+    """Whether a kind's current rows were worked out before a column was added to the contract."""
+    found = one(
+        con,
+        "SELECT count(*) FROM duckdb_columns() WHERE table_name = ? AND database_name = current_database()",
+        [f"{kind}_current"],
+    )
+    return found[0] < len(COLUMNS[kind]) + 1  # and the upload's id
 
 
 PROFILES_VIEW = """

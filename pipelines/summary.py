@@ -4,7 +4,7 @@ and adds no figure of its own."""
 
 from __future__ import annotations
 
-from pipelines import feedback, funding, goals, outcomes, reach, volunteering
+from pipelines import feedback, funding, goals, outcomes, reach, settings, social_value, volunteering
 from pipelines.dimensions import BENCHMARKED
 from pipelines.inventory import measures_with_data
 from pipelines.query import Con, Filters
@@ -32,6 +32,7 @@ def summary(con: Con, f: Filters) -> dict:
             "cost_per_improvement": {
                 m: funding.cost_per(spent, o["improved"]) for m, o in found.items() if o["improved"] is not None
             },
+            "social_value": social_value.summary(con, f, settings.social_value_assumptions(con), spent),
         },
         "feedback": feedback.summary(con, f),
         "volunteering": volunteering.summary(con, f),

@@ -6,6 +6,7 @@ breakdowns from pipelines/outcomes.py), so a sentence never gives away a hidden 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
@@ -16,6 +17,7 @@ from pipelines.funding import largest_funder, runway_months, secured_next_year
 from pipelines.measures import MEASURES, Measure
 from pipelines.outcomes import BREAKDOWNS, SMALL_SAMPLE, breakdowns, headline
 from pipelines.query import Con, Filters
+from pipelines.reporting import next_due_in_words
 
 
 @dataclass(frozen=True)
@@ -140,9 +142,9 @@ def for_whom(con: Con, f: Filters, measure: str, disclosure: Disclosure) -> Answ
     return Answer(question, " ".join(parts), "bad" if worse.size else "good")
 
 
-def will_it_be_funded(con: Con, f: Filters) -> Answer:
-    """The next financial year's secured income against expected spending, the reserves runway, and the biggest
-    funder's share of the whole organisation's income."""
+def will_it_be_funded(con: Con, f: Filters, today: dt.date | None = None) -> Answer:
+    """The next financial year's secured income against expected spending, the reserves runway, the biggest
+    funder's share of the whole organisation's income, and (given ``today``) the next report a funder expects."""
     question = "Will it still be funded?"
     year = secured_next_year(con, f)
     said = [year.sentence]
@@ -158,4 +160,6 @@ def will_it_be_funded(con: Con, f: Filters) -> Answer:
     funder, share = largest_funder(con, f)
     if funder is not None and share is not None:
         said.append(f"The biggest funder, {funder}, gave {share:.0%} of the charity's income in the period.")
+    if today is not None and (report := next_due_in_words(con, today)):
+        said.append(report)
     return Answer(question, " ".join(said), tone)

@@ -188,6 +188,18 @@ FUNDING_STATUS = Vocabulary(
     blank="secured",
 )
 
+REPORTING_FREQUENCY = Vocabulary(
+    "reporting frequency",
+    {
+        "quarterly": ("every quarter", "every 3 months", "3 monthly", "three monthly", "quarter"),
+        "six-monthly": ("half yearly", "half-yearly", "every 6 months", "6 monthly", "twice a year", "biannually"),
+        "annually": ("annual", "yearly", "every year", "once a year", "every 12 months", "12 monthly"),
+    },
+    blank=None,
+)  # how often a funder expects a report; the months between reports are REPORT_MONTHS
+
+REPORT_MONTHS = {"quarterly": 3, "six-monthly": 6, "annually": 12}
+
 INCOME_TYPE = Vocabulary(
     "income type",
     {

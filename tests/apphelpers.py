@@ -94,6 +94,8 @@ TEMPLATE_VALUES: dict[str, object] = {
     "Amount": 12000,
     "Start date": dt.date(2025, 4, 1),
     "End date": dt.date(2026, 3, 31),
+    "Reports due": "31/10/2025; 30/04/2026",
+    "First report due": dt.date(2025, 6, 30),
     "Period start": dt.date(2025, 4, 1),
     "Free reserves": 50000,
     "Area": "Dudley",

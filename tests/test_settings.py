@@ -262,3 +262,24 @@ def test_the_settings_page_saves_the_volunteer_rate(tmp_path: Path, monkeypatch:
     assert_ran(at)
     assert "Saved. Volunteer time is valued at £14.50 an hour." in [s.value for s in at.success]
     assert widget(at.number_input, "Hourly rate for volunteer time (£)").value == 14.5, "the saved rate, read back"
+
+
+@pytest.mark.usefixtures("app_runtime")
+def test_the_settings_page_saves_the_social_value_assumptions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    register = [["participant_id", "session_date", "activity"], ["P1", "2025-05-06", "Peer"]]
+    app_with_own_data(tmp_path, monkeypatch, {"Register": register})
+    at = run_app()
+    at.switch_page("pages/settings.py").run()
+    aside = widget(at.number_input, "Set aside for deadweight and attribution (%)")
+    assert aside.value == 0, "none set aside until an administrator sets a share"
+    aside.set_value(30)
+    widget(at.number_input, "How long the change lasts (years)").set_value(2.0)
+    widget(at.number_input, "Price uplift from 2019 prices").set_value(1.2)
+    widget(at.number_input, "The year the uplift brings prices to").set_value(2025)
+    widget(at.button, "Save the assumptions").click().run()
+    assert_ran(at)
+    assert [s.value for s in at.success] == [
+        "Saved: values in 2025 prices, assuming the change lasts 2 years, with 30% set aside for what would have "
+        "happened anyway or is owed to others."
+    ]
+    assert widget(at.number_input, "Set aside for deadweight and attribution (%)").value == 30, "read back"
