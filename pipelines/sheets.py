@@ -148,14 +148,26 @@ WELLBEING = SheetKind(
     worked_out=(("score", "DOUBLE"), ("items", "DOUBLE[]"), ("missing_items", "INTEGER"), ("derived", "BOOLEAN")),
 )
 
-FUNDING_NOTES = {
-    "award_as_start": "had no start date, so the award date was taken as the start.",
-    "default_end": "had no end date: each ends after its duration in months, or 12 months after the start where no "
-    "duration is given.",
-    "published_end_before_start": "are published grants whose end date is before their start date: the end date "
-    "was ignored and worked out from the duration (or 12 months) instead.",
-    "first_report_default": "give how often reports are due but not when the first is: each first report is taken "
-    "as due on the last day of the grant's first reporting period.",
+FUNDING_NOTES = {  # (said of one line, said of several)
+    "award_as_start": ("had no start date, so the award date was taken as the start.",) * 2,
+    "default_end": (
+        "had no end date: it ends after its duration in months, or 12 months after the start where no duration is "
+        "given.",
+        "had no end date: each ends after its duration in months, or 12 months after the start where no duration is "
+        "given.",
+    ),
+    "published_end_before_start": (
+        "is a published grant whose end date is before its start date: the end date was ignored and worked out "
+        "from the duration (or 12 months) instead.",
+        "are published grants whose end date is before their start date: the end date was ignored and worked out "
+        "from the duration (or 12 months) instead.",
+    ),
+    "first_report_default": (
+        "gives how often reports are due but not when the first is: its first report is taken as due on the last "
+        "day of the grant's first reporting period.",
+        "give how often reports are due but not when the first is: each first report is taken as due on the last "
+        "day of the grant's first reporting period.",
+    ),
 }
 
 
@@ -196,7 +208,9 @@ def _read_funding(sheet: Sheet, columns: list[Column], rows: Rows) -> None:
             "restricted": record.get("restricted") == "yes",
         }
         sheet.records.append({"source_row": number, **record})
-    sheet.notes += [f"{words.counted(count, 'funding line')} {FUNDING_NOTES[key]}" for key, count in noted.items()]
+    sheet.notes += [
+        f"{words.counted(count, 'funding line')} {FUNDING_NOTES[key][count != 1]}" for key, count in noted.items()
+    ]
 
 
 _DATE_PROBLEMS = {

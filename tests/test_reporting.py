@@ -66,7 +66,7 @@ def test_each_report_covers_the_time_since_the_previous_one():
 def test_each_form_loads_and_gives_its_reports(con):
     result = checked(con, ("f.xlsx", workbook({"Funding": LINES})))
     notes = [n for f in result.files for n in f.notes]
-    assert any("1 funding line(s) give how often reports are due but not when the first is" in n for n in notes)
+    assert any("1 funding line gives how often reports are due but not when the first is" in n for n in notes)
     load(con, ("f.xlsx", workbook({"Funding": LINES})))
     found = {(r.funder, r.due): (r.covers.start, r.covers.end) for r in reporting.reports(con)}
     assert found == {
