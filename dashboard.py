@@ -21,8 +21,9 @@ draw_account(actor)
 if showing_sample():
     st.info(
         "**Sample data.** You are looking at the bundled sample for a fictional charity, Brightside Mind. "
-        "Figures are realistic but made up. Upload your own spreadsheets to see your service. While only the sample "
-        "is loaded the dashboard is open without signing in; once your own data is in, everyone signs in.",
+        "Figures are realistic but made up. The demo is open without signing in and changes nothing. To see your "
+        "own service, open **Upload data**: a short set-up names your charity and makes you its administrator, "
+        "then you load your spreadsheets and, from then on, everyone signs in.",
         icon=":material/info:",
     )
 chosen_page.run()

@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from pipelines import audit, reference, settings, users, volunteering
+from pipelines import audit, reference, sessions, settings, users, volunteering
 from pipelines.audit import NotAllowed
 from pipelines.settings import SettingRefused
 from ui.auth import actor
@@ -183,8 +183,33 @@ def show_audit() -> None:
     )
 
 
-if actor().demo:
-    st.info("Accounts and the audit trail are for a signed-in administrator: sign in from the sidebar to see them.")
-else:
-    manage_accounts()
-    show_audit()
+def session_limits() -> None:
+    """How long a signed-in person stays signed in: idle, and in all (pipelines.sessions applies them)."""
+    st.header("Sessions")
+    st.markdown(
+        "**How long people stay signed in.** A refresh keeps someone signed in, until they sign out, are idle for "
+        "longer than the first limit, or were signed in longer than the second. Then they sign in again."
+    )
+    if message := st.session_state.pop("sessions_message", None):
+        st.success(message, icon=":material/check_circle:")
+    current = sessions.limits(cursor())
+    with st.form("session-limits"):
+        idle = st.number_input("Idle limit (minutes)", *sessions.IDLE_RANGE, current.idle_minutes, step=5)
+        absolute = st.number_input("Absolute limit (hours)", *sessions.ABSOLUTE_RANGE, current.absolute_hours)
+        saved_limits = st.form_submit_button("Save the limits", type="primary")
+    if not saved_limits:
+        return
+    try:
+        now = sessions.save_limits(cursor(), idle, absolute, by=actor())
+    except (SettingRefused, NotAllowed) as refused:
+        st.error(f"Nothing was saved. {refused}", icon=":material/error:")
+        return
+    st.session_state["sessions_message"] = (
+        f"Saved. Idle for {now.idle_minutes} minutes, or signed in for {now.absolute_hours} hours, signs a person out."
+    )
+    st.rerun()
+
+
+session_limits()
+manage_accounts()
+show_audit()
