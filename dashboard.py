@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.auth import draw_account, signed_in
+from ui.auth import draw_account, signed_in, write_cookie
 from ui.data import showing_sample
 from ui.shell import filtered, navigation
 from ui.sidebar import draw_filters
@@ -15,6 +15,7 @@ actor = signed_in()
 chosen_page = navigation(actor)
 if actor is None:  # nothing with data before signing in
     chosen_page.run()
+    write_cookie()
     st.stop()
 draw_filters(shown=filtered(chosen_page))
 draw_account(actor)
@@ -27,3 +28,4 @@ if showing_sample():
         icon=":material/info:",
     )
 chosen_page.run()
+write_cookie()

@@ -47,7 +47,6 @@ def signed_in() -> Actor | None:
     if found is None and not store.has_own_data(con) and not st.session_state.get(WANTS_SIGN_IN):
         found = DEMO
     st.session_state[ACTOR_KEY] = found
-    _write_cookie()
     return found
 
 
@@ -112,9 +111,10 @@ def begin_session(con, account: str) -> None:
     st.session_state.pop(WANTS_SIGN_IN, None)
 
 
-def _write_cookie() -> None:
-    """Write (or delete) the session cookie by a line of script in the page, once. SameSite=Strict: no other site
-    can send it; Secure over HTTPS; it lasts no longer than the absolute limit."""
+def write_cookie() -> None:
+    """Write (or delete) the session cookie by a line of script in the page, once; the entry point calls it at the
+    end of a run, so a run cut short (a rerun, a page switch) leaves it for the next. SameSite=Strict: no other
+    site can send it; Secure over HTTPS; it lasts no longer than the absolute limit."""
     token = st.session_state.pop(COOKIE_PENDING, None)
     if token is None:
         return
