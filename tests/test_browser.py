@@ -112,12 +112,15 @@ def page(chromium: sync_api.Browser) -> Iterator[sync_api.Page]:
 
 
 @contextmanager
-def streamlit_server(sample_db: Path, folder: Path) -> Iterator[str]:
-    """A freshly started `streamlit run dashboard.py` on its own copy of the sample; yields its base URL."""
+def streamlit_server(sample_db: Path, folder: Path, accounts: bool = True) -> Iterator[str]:
+    """A freshly started `streamlit run dashboard.py` on its own copy of the sample (with the test's accounts, or
+    with none, as before setting up); yields its base URL."""
     db = copy_database(sample_db, folder / "server")
     con = store.connect(db)
-    users.add(con, MANAGER, "manager", PASSWORD, by=OPERATOR)
-    users.add(con, VIEWER, "viewer", PASSWORD, by=OPERATOR)
+    con.execute("DELETE FROM users")
+    if accounts:
+        users.add(con, MANAGER, "manager", PASSWORD, by=OPERATOR)
+        users.add(con, VIEWER, "viewer", PASSWORD, by=OPERATOR)
     con.close()
     port = free_port()
     env = {**os.environ, "IMPACT_DB": str(db)}
@@ -379,28 +382,27 @@ def test_upload_load_see_overview_change_problems_and_the_template(
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
 
-    # A good register, chosen in the file chooser: checked, previewed, loaded in place of the sample; Overview then
-    # counts the twelve people, and no sample banner
-    open_upload(page, server)
+    # A good register, chosen in the file chooser by the manager (the demo loads nothing): checked, previewed,
+    # loaded in place of the sample; Overview then counts the twelve people, and no sample banner
+    open_upload(page, server, signing_in=True)
     page.set_input_files('input[type="file"]', str(june))
     wait_for_text(page, "june.xlsx: 12 attendances added.")
     wait_for_text(page, "Loading this will remove the sample data")
     wait_for_text(page, "Roll back an upload")  # the whole page drawn
     screenshot(page, "upload_preview")
     page.locator('[data-testid="stBaseButton-primary"]').filter(has_text="Load").click()
-    sign_in(page, "Upload data")  # the charity's own data is in: the open demo ends, and signing in goes back
     loaded = page.locator('[data-testid="stAlert"]').filter(has_text="Loaded june.xlsx: 12 attendances added.")
     sync_api.expect(loaded).to_be_visible(timeout=WAIT_MS)
     screenshot(page, "upload_loaded")
-    page.goto(f"{server}/overview")
-    sign_in(page)
+    page.goto(f"{server}/overview")  # a new page load: the session cookie keeps the manager signed in
+    sync_api.expect(page.locator("h1").first).to_have_text("Overview", timeout=WAIT_MS)
     check_figures(page, {"People reached": "12"})
     sync_api.expect(page.get_by_text("Sample data.")).to_have_count(0)
     page.locator(".vega-embed").first.locator("svg, canvas").first.wait_for(state="visible", timeout=WAIT_MS)
     screenshot(page, "upload_overview")
 
     # A broken register: its problems, grouped, the marked workbook to download, and nothing to load
-    open_upload(page, server, signing_in=True)
+    open_upload(page, server)
     page.set_input_files('input[type="file"]', str(broken))
     wait_for_text(page, "5 problem(s) found")
     problems = page.locator('[data-testid="stTable"]').filter(has_text="31/02/2026")
@@ -411,7 +413,7 @@ def test_upload_load_see_overview_change_problems_and_the_template(
     screenshot(page, "upload_problems")
 
     # The blank template: downloaded, filled in, uploaded and loaded
-    open_upload(page, server, signing_in=True)
+    open_upload(page, server)
     with page.expect_download() as download:
         page.get_by_role("button", name="Download blank template").click()
     assert download.value.suggested_filename == "impact-dashboard-template.xlsx"
@@ -435,9 +437,11 @@ def test_upload_load_see_overview_change_problems_and_the_template(
 
 
 def open_upload(page: sync_api.Page, server: str, signing_in: bool = False) -> None:
-    """The Upload page in a new session, so its file chooser starts empty (signed in as a manager first if asked)."""
+    """The Upload page in a new session, so its file chooser starts empty (from the demo, signed in as the manager
+    first if asked; else the session cookie keeps whoever signed in before)."""
     page.goto(f"{server}/upload")
     if signing_in:
+        page.get_by_role("button", name="Sign in").first.click()  # the demo's Upload page sends staff to sign in
         sign_in(page, "Upload data")
     sync_api.expect(page.locator("h1").first).to_have_text("Upload data", timeout=WAIT_MS)
     page.locator('[data-testid="stFileUploader"]').wait_for(state="visible", timeout=WAIT_MS)
@@ -464,3 +468,40 @@ def press_load(page: sync_api.Page, loaded: str) -> None:
 
 def register(rows: list[list]) -> bytes:
     return workbook({"Register": [["participant_id", "session_date", "activity", "attended"], *rows]})
+
+
+def test_from_the_sample_to_the_first_administrator_and_the_first_load_with_no_command_line(
+    sample_db: Path, tmp_path: Path, page: sync_api.Page
+) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    june = tmp_path / "june.xlsx"
+    june.write_bytes(register([[f"N{i:02}", dt.date(2025, 6, 3), "Peer group", "yes"] for i in range(1, 13)]))
+    with streamlit_server(sample_db, tmp_path, accounts=False) as base:
+        page.goto(f"{base}/upload")  # the demo's way to the charity's own data
+        sync_api.expect(page.locator("h1").first).to_have_text("Upload data", timeout=WAIT_MS)
+        page.get_by_role("textbox", name="Charity name").fill("Hope Street Wellbeing")
+        page.get_by_role("textbox", name="Your user name").fill("ada")
+        page.get_by_role("textbox", name="Password (at least 10 characters)").fill(PASSWORD)
+        page.get_by_role("textbox", name="The password again").fill(PASSWORD)
+        page.get_by_role("button", name="Set up and sign in").click()
+        wait_for_text(page, "You are signed in as ada, its administrator.")
+        screenshot(page, "set_up_done")
+        page.set_input_files('input[type="file"]', str(june))
+        wait_for_text(page, "june.xlsx: 12 attendances added.")
+        press_load(page, "Loaded june.xlsx: 12 attendances added.")
+        wait_for_text(page, "Signed in as")
+
+        page.reload()  # a refresh keeps the administrator signed in
+        sync_api.expect(page.locator("h1").first).to_have_text("Upload data", timeout=WAIT_MS)
+        wait_for_text(page, "Signed in as")
+        page.goto(f"{base}/settings")
+        sync_api.expect(page.locator("h1").first).to_have_text("Settings", timeout=WAIT_MS)
+        charity = page.get_by_role("textbox", name="Charity name")
+        sync_api.expect(charity).to_have_value("Hope Street Wellbeing")
+
+        page.get_by_role("button", name="Sign out").click()
+        sync_api.expect(page.locator("h1").first).to_have_text("Sign in", timeout=WAIT_MS)
+        page.reload()  # signed out for good: a refresh does not bring the session back
+        sync_api.expect(page.locator("h1").first).to_have_text("Sign in", timeout=WAIT_MS)
+    assert not errors, errors
