@@ -425,8 +425,9 @@ def test_upload_load_see_overview_change_problems_and_the_template(
     screenshot(page, "upload_template_loaded")
     assert not errors, errors
 
-    # A viewer, in a session of their own: the figures, and no way to upload or change settings
-    viewer = page.context.new_page()
+    # A viewer, in a browser of their own (the manager's has the manager's session cookie): the figures, and no way
+    # to upload or change settings
+    viewer = page.context.browser.new_context(viewport={"width": 1400, "height": 1800}).new_page()
     viewer.goto(f"{server}/upload")
     sign_in(viewer, "Overview", VIEWER)  # the Upload page is not theirs: they land on the Overview
     navigation = viewer.locator('[data-testid="stSidebarNav"]')
@@ -434,6 +435,7 @@ def test_upload_load_see_overview_change_problems_and_the_template(
     sync_api.expect(navigation.get_by_text("Upload data")).to_have_count(0)
     sync_api.expect(navigation.get_by_text("Settings")).to_have_count(0)
     screenshot(viewer, "viewer_overview")
+    viewer.context.close()
 
 
 def open_upload(page: sync_api.Page, server: str, signing_in: bool = False) -> None:
