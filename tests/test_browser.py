@@ -26,6 +26,7 @@ from pipelines.query import Filters
 from tests.apphelpers import ROOT, copy_database, fill_template
 from tests.helpers import workbook
 from ui import shell
+from ui.auth import DEMO
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -45,6 +46,7 @@ STARTUP_SECONDS = 60
 WAIT_MS = 30_000
 MANAGER, PASSWORD = "browser-manager", "a long test password"  # signs in once the sample gives way to own data
 VIEWER = "browser-viewer"  # same password: may look, never change
+ADMIN = "browser-administrator"  # same password: opens Settings, which the demo does not offer
 
 pytestmark = [
     pytest.mark.browser,
@@ -91,6 +93,7 @@ CHARTS = {
 }  # Altair charts with the sample
 FIGURES = {"overview": overview_figures}
 PAGES = [Page(p.url_path, p.title, CHARTS[p.url_path], FIGURES.get(p.url_path), p.filtered) for p in shell.PAGES]
+DEMO_PATHS = {p.url_path for p in shell.pages_for(DEMO)}  # the others need a signed-in administrator
 
 
 # Fixtures -----------------------------------------------------------------------------------------
@@ -121,6 +124,7 @@ def streamlit_server(sample_db: Path, folder: Path, accounts: bool = True) -> It
     if accounts:
         users.add(con, MANAGER, "manager", PASSWORD, by=OPERATOR)
         users.add(con, VIEWER, "viewer", PASSWORD, by=OPERATOR)
+        users.add(con, ADMIN, "administrator", PASSWORD, by=OPERATOR)
     con.close()
     port = free_port()
     env = {**os.environ, "IMPACT_DB": str(db)}
@@ -188,8 +192,19 @@ def wait_until_healthy(base: str, process: subprocess.Popen, log: Path) -> None:
 # Checks -------------------------------------------------------------------------------------------
 
 
+def signed_in_for(page: sync_api.Page, url: str, expected: Page) -> None:
+    """Sign in as an administrator first when the demo does not offer the page (from the demo's Upload page, whose
+    Sign in button a phone shows too); the session cookie keeps them signed in for ``url``."""
+    if expected.path in DEMO_PATHS:
+        return
+    page.goto(url.rsplit("/", 1)[0] + "/upload")
+    page.get_by_role("button", name="Sign in").first.click()
+    sign_in(page, "Upload data", ADMIN)
+
+
 def open_and_check(page: sync_api.Page, url: str, expected: Page) -> None:
     """Open a URL and check it shows the whole app on ``expected``'s page, charts drawn."""
+    signed_in_for(page, url, expected)
     page.goto(url)
     sync_api.expect(page.locator("h1").first).to_have_text(expected.title, timeout=WAIT_MS)
     sync_api.expect(page.locator(".vega-embed")).to_have_count(expected.charts, timeout=WAIT_MS)
@@ -325,6 +340,7 @@ def test_page_opened_by_its_own_url_later_is_accessible_and_fits_a_phone(
             screenshot(page, f"{expected.path}-quarter-activity")
 
         small = phone.new_page()
+        signed_in_for(small, f"{served}/{expected.path}", expected)
         small.goto(f"{served}/{expected.path}")
         sync_api.expect(small.locator("h1").first).to_have_text(expected.title, timeout=WAIT_MS)
         sync_api.expect(small.locator(".vega-embed")).to_have_count(expected.charts, timeout=WAIT_MS)
