@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import duckdb
 import pytest
 
-from pipelines import funding, inventory, reach, store, users
+from pipelines import funding, inventory, reach, sessions, store, users
 from pipelines.audit import OPERATOR
 from pipelines.query import Filters
 from tests.apphelpers import ROOT, copy_database, fill_template
@@ -472,6 +472,12 @@ def sign_in(page: sync_api.Page, then: str = "Overview", who: str = MANAGER) -> 
     page.get_by_role("textbox", name="Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     sync_api.expect(page.locator("h1").first).to_have_text(then, timeout=WAIT_MS)
+    wait_for_session_cookie(page)
+
+
+def wait_for_session_cookie(page: sync_api.Page) -> None:
+    """The page writes the session cookie at the end of the run that follows signing in; a refresh needs it."""
+    page.wait_for_function(f"document.cookie.includes('{sessions.COOKIE}=')", timeout=WAIT_MS)
 
 
 def wait_for_text(page: sync_api.Page, text: str) -> None:
@@ -504,6 +510,7 @@ def test_from_the_sample_to_the_first_administrator_and_the_first_load_with_no_c
         page.get_by_role("textbox", name="The password again").fill(PASSWORD)
         page.get_by_role("button", name="Set up and sign in").click()
         wait_for_text(page, "You are signed in as ada, its administrator.")
+        wait_for_session_cookie(page)
         screenshot(page, "set_up_done")
         page.set_input_files('input[type="file"]', str(june))
         wait_for_text(page, "june.xlsx: 12 attendances added.")
