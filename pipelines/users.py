@@ -118,9 +118,10 @@ def _window(con: duckdb.DuckDBPyConnection, column: str, value: str | None, now:
     one account or client (``column``), or for every account (``value`` None)."""
     where = "" if value is None else f"AND {column} = ?"
     rows = con.execute(
-        "SELECT tried_at FROM sign_in_attempts WHERE outcome IN ('pending', 'failed') AND tried_at > ? "
-        f"AND tried_at <= ? {where} ORDER BY tried_at",
-        [now - LOCK, now, *([] if value is None else [value])],
+        # No upper bound: an attempt reserved by another thread a moment "after" this one's clock counts too.
+        f"SELECT tried_at FROM sign_in_attempts WHERE outcome IN ('pending', 'failed') AND tried_at > ? {where} "
+        "ORDER BY tried_at",
+        [now - LOCK, *([] if value is None else [value])],
     ).fetchall()
     return [r[0] for r in rows]
 
