@@ -133,11 +133,12 @@ def part_pages(runs: int) -> dict:
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import AppTest, app_test
 
-    from pipelines import store
+    from pipelines import sessions, store
     from ui.auth import SESSION_KEY
 
     with store.connect() as con:  # a database kept from an earlier run, or built elsewhere, may lack the account
         add_account(con)
+        token = sessions.start(con, ACCOUNT)
 
     class ServerPagesManager(PagesManager):
         """Every run through st.navigation in dashboard.py, as on a server (see tests/conftest.py)."""
@@ -151,7 +152,7 @@ def part_pages(runs: int) -> dict:
 
     def signed_in_app() -> AppTest:
         at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=600)
-        at.session_state[SESSION_KEY] = ACCOUNT
+        at.session_state[SESSION_KEY] = (token, None)  # a session started for this run's connection
         return ran(at.run())
 
     timings = {}

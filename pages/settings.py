@@ -7,7 +7,7 @@ import datetime as dt
 
 import streamlit as st
 
-from pipelines import audit, export, reference, rights, settings, social_value, users, volunteering
+from pipelines import audit, export, reference, rights, sessions, settings, social_value, users, volunteering
 from pipelines.audit import NotAllowed
 from pipelines.settings import SettingRefused
 from ui.auth import actor
@@ -369,13 +369,35 @@ def remove_past_retention() -> None:
         st.rerun()
 
 
-if actor().demo:
-    st.info(
-        "Accounts, the audit trail, a person's records and the retention period are for a signed-in administrator: "
-        "sign in from the sidebar to see them."
+def session_limits() -> None:
+    """How long a signed-in person stays signed in: idle, and in all (pipelines.sessions applies them)."""
+    st.header("Sessions")
+    st.markdown(
+        "**How long people stay signed in.** A refresh keeps someone signed in, until they sign out, are idle for "
+        "longer than the first limit, or were signed in longer than the second. Then they sign in again."
     )
-else:
-    manage_accounts()
-    show_audit()
-    person_records()
-    retention()
+    if message := st.session_state.pop("sessions_message", None):
+        st.success(message, icon=":material/check_circle:")
+    current = sessions.limits(cursor())
+    with st.form("session-limits"):
+        idle = st.number_input("Idle limit (minutes)", *sessions.IDLE_RANGE, current.idle_minutes, step=5)
+        absolute = st.number_input("Absolute limit (hours)", *sessions.ABSOLUTE_RANGE, current.absolute_hours)
+        saved_limits = st.form_submit_button("Save the limits", type="primary")
+    if not saved_limits:
+        return
+    try:
+        now = sessions.save_limits(cursor(), idle, absolute, by=actor())
+    except (SettingRefused, NotAllowed) as refused:
+        st.error(f"Nothing was saved. {refused}", icon=":material/error:")
+        return
+    st.session_state["sessions_message"] = (
+        f"Saved. Idle for {now.idle_minutes} minutes, or signed in for {now.absolute_hours} hours, signs a person out."
+    )
+    st.rerun()
+
+
+session_limits()
+manage_accounts()
+show_audit()
+person_records()
+retention()

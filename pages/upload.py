@@ -12,6 +12,7 @@ from pipelines.problems import Problem
 from pipelines.sheets import mapping_targets
 from ui.auth import actor
 from ui.data import blank_template, cached, check_upload, cursor, data_changed
+from ui.setup import DONE_KEY, draw_set_up
 from ui.shell import require_shell
 from ui.sidebar import data_ends_before_today
 
@@ -19,6 +20,11 @@ NOT_USED = "Not used"
 
 require_shell()
 st.title("Upload data")
+if actor().demo:  # the demo changes nothing: loading the charity's own data starts with setting up
+    draw_set_up()
+    st.stop()
+if message := st.session_state.pop(DONE_KEY, None):
+    st.success(message, icon=":material/how_to_reg:")
 if last := data_ends_before_today(cached(inventory.data_range)):
     st.caption(f"The sessions and questionnaires loaded so far run to {last:%-d %b %Y}.")
 left, right = st.columns([3, 1])

@@ -21,7 +21,7 @@ NEEDS = {
     "users": "administrator",
     "disclosure": "administrator",  # lowering the on-screen threshold below 8
 }
-DEMO_NEVER = ("users", "disclosure", "erase")  # what a visitor to the open sample demo may never do
+DEMO_MAY = ("export",)  # all a visitor to the open sample demo may do: download what the sample shows
 
 AUDIT = """
 CREATE TABLE IF NOT EXISTS audit (
@@ -48,8 +48,10 @@ class NotAllowed(PermissionError):
 
 
 def may(actor: Actor, action: str) -> bool:
-    """Whether the actor's role may do ``action`` (a demo visitor never manages accounts or lowers suppression)."""
-    return ROLES.index(actor.role) >= ROLES.index(NEEDS[action]) and not (actor.demo and action in DEMO_NEVER)
+    """Whether the actor's role may do ``action``; a demo visitor only looks at the sample and downloads from it."""
+    if actor.demo:
+        return action in DEMO_MAY
+    return ROLES.index(actor.role) >= ROLES.index(NEEDS[action])
 
 
 def require(con: duckdb.DuckDBPyConnection, actor: Actor, action: str, details: dict | None = None) -> None:
@@ -57,6 +59,8 @@ def require(con: duckdb.DuckDBPyConnection, actor: Actor, action: str, details: 
     if may(actor, action):
         return
     record(con, actor.name, f"{action} refused", {"role": actor.role, **(details or {})})
+    if actor.demo:
+        raise NotAllowed(f"The demo only shows the sample: set up the dashboard for your charity to {action}.")
     raise NotAllowed(f"{actor.name} is a {actor.role}: only a {NEEDS[action]} or above may do this ({action}).")
 
 

@@ -64,6 +64,21 @@ def _latest(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str | None, bytes
     return {key: (text, blob) for key, text, blob in rows}
 
 
+def texts(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
+    """Every setting's latest text value, by key."""
+    return {key: text for key, (text, _) in _latest(con).items()}
+
+
+def save_texts(con: duckdb.DuckDBPyConnection, values: dict[str, str], by: Actor) -> None:
+    """Save checked text settings in one transaction and record who did; the caller checked the actor's role."""
+    with store.transaction(con):
+        con.executemany(
+            "INSERT INTO settings_history (key, text_value, blob_value, changed_by) VALUES (?, ?, NULL, ?)",
+            [[key, text, by.name] for key, text in values.items()],
+        )
+        audit.record(con, by.name, "settings saved", values)
+
+
 def brand(con: duckdb.DuckDBPyConnection, showing_sample: bool = False) -> Brand:
     """The branding in force; the sample's made-up charity name while only the sample is loaded and none is set."""
     found = _latest(con)
@@ -89,9 +104,9 @@ def save_brand(
     """Check and save the branding in one transaction; a refused value saves nothing. Administrators only."""
     audit.require(con, by, "settings", {"saving": "branding"})
     values = {
-        "charity_name": (_checked_text(charity_name, "The charity's name", MAX_NAME), None),
+        "charity_name": (checked_text(charity_name, "The charity's name", MAX_NAME), None),
         "colour": (_checked_colour(colour), None),
-        "footnote": (_checked_text(footnote, "The footnote", MAX_FOOTNOTE), None),
+        "footnote": (checked_text(footnote, "The footnote", MAX_FOOTNOTE), None),
     }
     if logo is not None:
         values["logo"] = (None, logo_png(logo))
@@ -106,7 +121,7 @@ def save_brand(
     return brand(con)
 
 
-def _checked_text(value: str, what: str, longest: int) -> str:
+def checked_text(value: str, what: str, longest: int) -> str:
     text = " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", value or "").split())  # one line, no control characters
     if len(text) > longest:
         raise SettingRefused(f"{what} is {len(text)} characters long; keep it to {longest} at most.")
@@ -156,13 +171,7 @@ def save_volunteer_rate(con: duckdb.DuckDBPyConnection, rate: object, by: Actor 
     saves nothing. Administrators only."""
     audit.require(con, by, "settings", {"saving": "volunteer rate"})
     chosen = _checked_rate(rate)
-    text = "" if chosen is None else f"{chosen:.2f}"
-    with store.transaction(con):
-        con.execute(
-            "INSERT INTO settings_history (key, text_value, blob_value, changed_by) VALUES (?, ?, NULL, ?)",
-            [VOLUNTEER_RATE_KEY, text, by.name],
-        )
-        audit.record(con, by.name, "settings saved", {VOLUNTEER_RATE_KEY: text})
+    save_texts(con, {VOLUNTEER_RATE_KEY: "" if chosen is None else f"{chosen:.2f}"}, by)
     return chosen
 
 
@@ -319,12 +328,7 @@ def save_area(con: duckdb.DuckDBPyConnection, codes: list[str], by: Actor = OPER
     """Choose the local authorities served (none: back to no area); a refused code saves nothing. Administrators."""
     audit.require(con, by, "settings", {"saving": "area"})
     chosen = area_of(codes)
-    with store.transaction(con):
-        con.execute(
-            "INSERT INTO settings_history (key, text_value, blob_value, changed_by) VALUES (?, ?, NULL, ?)",
-            [AREA_KEY, ",".join(chosen.codes), by.name],
-        )
-        audit.record(con, by.name, "settings saved", {AREA_KEY: ",".join(chosen.codes)})
+    save_texts(con, {AREA_KEY: ",".join(chosen.codes)}, by)
     return chosen if chosen.codes else None
 
 

@@ -63,6 +63,21 @@ CREATE TABLE IF NOT EXISTS users (
     password_hash VARCHAR,  -- argon2id; NULL for an account that signs in with the identity provider only
     created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp()
 );
+CREATE TABLE IF NOT EXISTS sign_in_attempts (  -- reserved before the password check; kept for the lock window only
+    attempt_id VARCHAR PRIMARY KEY,
+    tried_at TIMESTAMP NOT NULL,
+    account VARCHAR NOT NULL,
+    client VARCHAR NOT NULL,  -- a hash of the browser's network address, never the address itself
+    outcome VARCHAR NOT NULL  -- 'pending' while checked, then 'failed', 'succeeded' or 'unchecked'
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    token_hash VARCHAR PRIMARY KEY,  -- SHA-256 of the browser's session cookie; the cookie itself is never stored
+    account VARCHAR NOT NULL,
+    started_at TIMESTAMP NOT NULL,
+    last_seen TIMESTAMP NOT NULL,
+    ended_at TIMESTAMP,
+    ended_why VARCHAR
+);
 """
 
 

@@ -21,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest, app_test
 
-from pipelines import ingest, store, users
+from pipelines import ingest, sessions, store, users
 from pipelines.audit import OPERATOR, ROLES
 from pipelines.template import xlsx_bytes
 from tests.helpers import counts, key_file, load, workbook
@@ -189,8 +189,14 @@ def add_test_accounts(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def sign_in(at: AppTest, role: str) -> None:
-    """Give the app's session the test account of ``role``, as signing in does."""
-    at.session_state[SESSION_KEY] = f"test-{role}"
+    """Give the app's session the test account of ``role``, as signing in does: a session started on the server,
+    held on this connection (AppTest's has no handshake key, hence None)."""
+    con = store.connect()  # the database the app opens (IMPACT_DB)
+    try:
+        token = sessions.start(con, f"test-{role}")
+    finally:
+        con.close()
+    at.session_state[SESSION_KEY] = (token, None)
 
 
 def assert_ran(at: AppTest) -> None:

@@ -7,10 +7,11 @@ import json
 import duckdb
 import pytest
 
-from pipelines import audit, ingest, pack, settings, store, users
+from pipelines import audit, ingest, pack, sessions, settings, store, users
 from pipelines.audit import OPERATOR, Actor, NotAllowed
 from pipelines.problems import UploadRefused
 from tests.helpers import checked, workbook
+from ui.auth import DEMO
 
 VIEWER, MANAGER, ADMIN = Actor("vic", "viewer"), Actor("mo", "manager"), Actor("ada", "administrator")
 OTHER = {"Register": [["participant_id", "session_date", "activity", "attended"], ["P9", "2024-06-01", "Art", "yes"]]}
@@ -29,6 +30,39 @@ ACTIONS = {
     "area": lambda con, by: settings.save_area(con, ["E08000027"], by=by),
     "users": lambda con, by: users.add(con, "newcomer", "viewer", None, by=by),
 }
+CHANGES = {  # every action that changes something, as the app calls it
+    **ACTIONS,
+    "volunteer rate": lambda con, by: settings.save_volunteer_rate(con, "12.50", by=by),
+    "session limits": lambda con, by: sessions.save_limits(con, 10, 2, by=by),
+    "set role": lambda con, by: users.set_role(con, "local-admin", "viewer", by=by),
+    "remove": lambda con, by: users.remove(con, "local-admin", by=by),
+}
+
+
+def state(con: duckdb.DuckDBPyConnection) -> tuple:
+    """Everything a refused action must leave as it was."""
+    return (
+        store.data_version(con),
+        settings.texts(con),
+        users.listing(con).values.tolist(),
+        sessions.limits(con),
+    )
+
+
+@pytest.mark.parametrize("visitor", [DEMO, Actor("demo visitor", "administrator", demo=True)])
+@pytest.mark.parametrize("action", list(CHANGES))
+def test_the_demo_visitor_changes_nothing(loaded, visitor, action):
+    users.add(loaded, "local-admin", "administrator", None, by=OPERATOR)
+    before = state(loaded)
+    with pytest.raises(NotAllowed, match="The demo only shows the sample"):
+        CHANGES[action](loaded, visitor)
+    assert state(loaded) == before
+    who, what, _ = trail(loaded)[-1]
+    assert (who, what.endswith(" refused")) == ("demo visitor", True)
+
+
+def test_the_demo_visitor_may_download_from_the_sample_but_not_lower_suppression():
+    assert audit.may(DEMO, "export") and not audit.may(DEMO, "disclosure")
 
 
 @pytest.mark.parametrize(
@@ -108,9 +142,7 @@ def test_the_trail_is_shown_newest_first_and_downloads_as_csv(loaded):
         (VIEWER, "disclosure", False),
         (MANAGER, "disclosure", False),
         (ADMIN, "disclosure", True),
-        (Actor("demo visitor", "administrator", demo=True), "disclosure", False),  # the open demo never lowers it
-        (Actor("demo visitor", "administrator", demo=True), "users", False),
-        (Actor("demo visitor", "administrator", demo=True), "load", True),
+        *((Actor("demo visitor", "administrator", demo=True), action, action == "export") for action in audit.NEEDS),
     ],
 )
 def test_who_may(actor, action, allowed):

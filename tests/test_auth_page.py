@@ -10,9 +10,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import ui.auth
-from pipelines import store, users
+from pipelines import sessions, store, users
 from pipelines.audit import OPERATOR, Actor
 from tests.apphelpers import ROOT, app_with_own_data, assert_ran, run_app, sample_banner, widget
+from ui.auth import SESSION_KEY
 from ui.shell import pages_for
 
 pytestmark = pytest.mark.usefixtures("app_runtime")
@@ -198,10 +199,97 @@ def test_the_identity_providers_e_mail_gets_the_role_given_to_it(
         users.add(con, "ada@charity.org", "manager", None, by=OPERATOR)  # no password: the provider signs her in
     finally:
         con.close()
-    monkeypatch.setattr(ui.auth.st, "user", ProviderUser(is_logged_in=True, email=email))
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.secrets["auth"] = AUTH
-    at.run()
-    assert_ran(at)
+    at = provider_app(monkeypatch, ProviderUser(CLAIMS, email=email))
     assert titles(at) == titles_seen
     assert audit_actions(own_app)[-1] == (email.lower(), "sign-in" if titles_seen == ["Overview"] else "sign-in failed")
+
+
+ISSUER = "https://login.example.org"
+CLAIMS = {"is_logged_in": True, "email": "ada@charity.org", "email_verified": True, "iss": ISSUER}
+
+
+def provider_app(monkeypatch: pytest.MonkeyPatch, user: ProviderUser, auth: dict = AUTH) -> AppTest:
+    """The app with `[auth]` configured and ``user`` as st.user says the identity provider signed them in."""
+    monkeypatch.setattr(ui.auth.st, "user", user)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.secrets["auth"] = auth
+    at.run()
+    assert_ran(at)
+    return at
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"email_verified": False},
+        {"email_verified": None},
+        {"iss": "https://login.elsewhere.example"},  # another tenant of a provider serving many
+    ],
+)
+def test_no_role_on_an_unverified_address_or_from_another_issuer(
+    own_app: Path, monkeypatch: pytest.MonkeyPatch, claims: dict
+) -> None:
+    con = store.connect(own_app)
+    try:
+        users.add(con, "ada@charity.org", "administrator", None, by=OPERATOR)
+    finally:
+        con.close()
+    at = provider_app(monkeypatch, ProviderUser(CLAIMS | claims))
+    assert titles(at) == ["Sign in"]
+    assert "has not been given access" in at.error[0].value
+    assert audit_actions(own_app)[-1] == ("ada@charity.org", "sign-in failed")
+
+
+def test_a_misconfigured_identity_provider_is_explained_and_passwords_still_work(
+    own_app: Path, monkeypatch: pytest.MonkeyPatch, slept: list[float]
+) -> None:
+    broken = {key: value for key, value in AUTH.items() if key != "client_secret"}
+    at = provider_app(monkeypatch, ProviderUser(is_logged_in=False), broken)
+    assert titles(at) == ["Sign in"]
+    assert "The [auth] section of .streamlit/secrets.toml lacks client_secret." in at.warning[0].value
+    assert not [b for b in at.button if "organisation" in b.label]
+    assert titles(try_sign_in(at, "amira", PASSWORD)) == ["Overview"]
+
+
+def test_a_failing_provider_sign_in_is_told_not_raised(own_app: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def failing() -> None:
+        raise RuntimeError("no route to the provider")
+
+    monkeypatch.setattr(ui.auth.st, "login", failing)
+    at = provider_app(monkeypatch, ProviderUser(is_logged_in=False))
+    widget(at.button, "Sign in with your organisation's account").click().run()
+    assert_ran(at)
+    assert "could not start (RuntimeError)" in at.error[0].value
+
+
+# Sessions ----------------------------------------------------------------------------------------
+
+
+def test_signing_out_ends_the_session_on_the_server(own_app: Path, slept: list[float]) -> None:
+    at = try_sign_in(run_app(role=None), "amira", PASSWORD)
+    token, _ = at.session_state[SESSION_KEY]
+    assert any(sessions.COOKIE in h.proto.body for h in at.get("html")), "the cookie is written in the browser"
+    widget(at.sidebar.button, "Sign out").click().run()
+    assert_ran(at)
+    assert titles(at) == ["Sign in"]
+    con = store.connect(own_app)
+    try:
+        assert sessions.resume(con, token) is None
+    finally:
+        con.close()
+    again = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    again.session_state[SESSION_KEY] = (token, None)  # the old session's token, brought back
+    again.run()
+    assert titles(again) == ["Sign in"]
+
+
+def test_a_session_over_its_idle_limit_signs_the_person_out(own_app: Path, slept: list[float]) -> None:
+    at = try_sign_in(run_app(role=None), "amira", PASSWORD)
+    con = store.connect(own_app)
+    try:
+        con.execute("UPDATE sessions SET last_seen = last_seen - INTERVAL 31 MINUTE")
+    finally:
+        con.close()
+    at.run()
+    assert titles(at) == ["Sign in"]
+    assert audit_actions(own_app)[-1] == ("amira", "session ended")

@@ -20,12 +20,13 @@ from urllib.parse import urlsplit
 import duckdb
 import pytest
 
-from pipelines import funding, inventory, reach, store, users
+from pipelines import funding, inventory, reach, sessions, store, users
 from pipelines.audit import OPERATOR
 from pipelines.query import Filters
 from tests.apphelpers import ROOT, copy_database, fill_template
 from tests.helpers import workbook
 from ui import shell
+from ui.auth import DEMO
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -45,6 +46,7 @@ STARTUP_SECONDS = 60
 WAIT_MS = 30_000
 MANAGER, PASSWORD = "browser-manager", "a long test password"  # signs in once the sample gives way to own data
 VIEWER = "browser-viewer"  # same password: may look, never change
+ADMIN = "browser-administrator"  # same password: opens Settings, which the demo does not offer
 
 pytestmark = [
     pytest.mark.browser,
@@ -91,6 +93,7 @@ CHARTS = {
 }  # Altair charts with the sample
 FIGURES = {"overview": overview_figures}
 PAGES = [Page(p.url_path, p.title, CHARTS[p.url_path], FIGURES.get(p.url_path), p.filtered) for p in shell.PAGES]
+DEMO_PATHS = {p.url_path for p in shell.pages_for(DEMO)}  # the others need a signed-in administrator
 
 
 # Fixtures -----------------------------------------------------------------------------------------
@@ -112,12 +115,16 @@ def page(chromium: sync_api.Browser) -> Iterator[sync_api.Page]:
 
 
 @contextmanager
-def streamlit_server(sample_db: Path, folder: Path) -> Iterator[str]:
-    """A freshly started `streamlit run dashboard.py` on its own copy of the sample; yields its base URL."""
+def streamlit_server(sample_db: Path, folder: Path, accounts: bool = True) -> Iterator[str]:
+    """A freshly started `streamlit run dashboard.py` on its own copy of the sample (with the test's accounts, or
+    with none, as before setting up); yields its base URL."""
     db = copy_database(sample_db, folder / "server")
     con = store.connect(db)
-    users.add(con, MANAGER, "manager", PASSWORD, by=OPERATOR)
-    users.add(con, VIEWER, "viewer", PASSWORD, by=OPERATOR)
+    con.execute("DELETE FROM users")
+    if accounts:
+        users.add(con, MANAGER, "manager", PASSWORD, by=OPERATOR)
+        users.add(con, VIEWER, "viewer", PASSWORD, by=OPERATOR)
+        users.add(con, ADMIN, "administrator", PASSWORD, by=OPERATOR)
     con.close()
     port = free_port()
     env = {**os.environ, "IMPACT_DB": str(db)}
@@ -185,8 +192,19 @@ def wait_until_healthy(base: str, process: subprocess.Popen, log: Path) -> None:
 # Checks -------------------------------------------------------------------------------------------
 
 
+def signed_in_for(page: sync_api.Page, url: str, expected: Page) -> None:
+    """Sign in as an administrator first when the demo does not offer the page (from the demo's Upload page, whose
+    Sign in button a phone shows too); the session cookie keeps them signed in for ``url``."""
+    if expected.path in DEMO_PATHS:
+        return
+    page.goto(url.rsplit("/", 1)[0] + "/upload")
+    page.get_by_role("button", name="Sign in").first.click()
+    sign_in(page, "Upload data", ADMIN)
+
+
 def open_and_check(page: sync_api.Page, url: str, expected: Page) -> None:
     """Open a URL and check it shows the whole app on ``expected``'s page, charts drawn."""
+    signed_in_for(page, url, expected)
     page.goto(url)
     sync_api.expect(page.locator("h1").first).to_have_text(expected.title, timeout=WAIT_MS)
     sync_api.expect(page.locator(".vega-embed")).to_have_count(expected.charts, timeout=WAIT_MS)
@@ -322,6 +340,7 @@ def test_page_opened_by_its_own_url_later_is_accessible_and_fits_a_phone(
             screenshot(page, f"{expected.path}-quarter-activity")
 
         small = phone.new_page()
+        signed_in_for(small, f"{served}/{expected.path}", expected)
         small.goto(f"{served}/{expected.path}")
         sync_api.expect(small.locator("h1").first).to_have_text(expected.title, timeout=WAIT_MS)
         sync_api.expect(small.locator(".vega-embed")).to_have_count(expected.charts, timeout=WAIT_MS)
@@ -379,28 +398,27 @@ def test_upload_load_see_overview_change_problems_and_the_template(
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
 
-    # A good register, chosen in the file chooser: checked, previewed, loaded in place of the sample; Overview then
-    # counts the twelve people, and no sample banner
-    open_upload(page, server)
+    # A good register, chosen in the file chooser by the manager (the demo loads nothing): checked, previewed,
+    # loaded in place of the sample; Overview then counts the twelve people, and no sample banner
+    open_upload(page, server, signing_in=True)
     page.set_input_files('input[type="file"]', str(june))
     wait_for_text(page, "june.xlsx: 12 attendances added.")
     wait_for_text(page, "Loading this will remove the sample data")
     wait_for_text(page, "Roll back an upload")  # the whole page drawn
     screenshot(page, "upload_preview")
     page.locator('[data-testid="stBaseButton-primary"]').filter(has_text="Load").click()
-    sign_in(page, "Upload data")  # the charity's own data is in: the open demo ends, and signing in goes back
     loaded = page.locator('[data-testid="stAlert"]').filter(has_text="Loaded june.xlsx: 12 attendances added.")
     sync_api.expect(loaded).to_be_visible(timeout=WAIT_MS)
     screenshot(page, "upload_loaded")
-    page.goto(f"{server}/overview")
-    sign_in(page)
+    page.goto(f"{server}/overview")  # a new page load: the session cookie keeps the manager signed in
+    sync_api.expect(page.locator("h1").first).to_have_text("Overview", timeout=WAIT_MS)
     check_figures(page, {"People reached": "12"})
     sync_api.expect(page.get_by_text("Sample data.")).to_have_count(0)
     page.locator(".vega-embed").first.locator("svg, canvas").first.wait_for(state="visible", timeout=WAIT_MS)
     screenshot(page, "upload_overview")
 
     # A broken register: its problems, grouped, the marked workbook to download, and nothing to load
-    open_upload(page, server, signing_in=True)
+    open_upload(page, server)
     page.set_input_files('input[type="file"]', str(broken))
     wait_for_text(page, "5 problems found")
     problems = page.locator('[data-testid="stTable"]').filter(has_text="31/02/2026")
@@ -411,7 +429,7 @@ def test_upload_load_see_overview_change_problems_and_the_template(
     screenshot(page, "upload_problems")
 
     # The blank template: downloaded, filled in, uploaded and loaded
-    open_upload(page, server, signing_in=True)
+    open_upload(page, server)
     with page.expect_download() as download:
         page.get_by_role("button", name="Download blank template").click()
     assert download.value.suggested_filename == "impact-dashboard-template.xlsx"
@@ -423,8 +441,9 @@ def test_upload_load_see_overview_change_problems_and_the_template(
     screenshot(page, "upload_template_loaded")
     assert not errors, errors
 
-    # A viewer, in a session of their own: the figures, and no way to upload or change settings
-    viewer = page.context.new_page()
+    # A viewer, in a browser of their own (the manager's has the manager's session cookie): the figures, and no way
+    # to upload or change settings
+    viewer = page.context.browser.new_context(viewport={"width": 1400, "height": 1800}).new_page()
     viewer.goto(f"{server}/upload")
     sign_in(viewer, "Overview", VIEWER)  # the Upload page is not theirs: they land on the Overview
     navigation = viewer.locator('[data-testid="stSidebarNav"]')
@@ -432,12 +451,15 @@ def test_upload_load_see_overview_change_problems_and_the_template(
     sync_api.expect(navigation.get_by_text("Upload data")).to_have_count(0)
     sync_api.expect(navigation.get_by_text("Settings")).to_have_count(0)
     screenshot(viewer, "viewer_overview")
+    viewer.context.close()
 
 
 def open_upload(page: sync_api.Page, server: str, signing_in: bool = False) -> None:
-    """The Upload page in a new session, so its file chooser starts empty (signed in as a manager first if asked)."""
+    """The Upload page in a new session, so its file chooser starts empty (from the demo, signed in as the manager
+    first if asked; else the session cookie keeps whoever signed in before)."""
     page.goto(f"{server}/upload")
     if signing_in:
+        page.get_by_role("button", name="Sign in").first.click()  # the demo's Upload page sends staff to sign in
         sign_in(page, "Upload data")
     sync_api.expect(page.locator("h1").first).to_have_text("Upload data", timeout=WAIT_MS)
     page.locator('[data-testid="stFileUploader"]').wait_for(state="visible", timeout=WAIT_MS)
@@ -450,6 +472,12 @@ def sign_in(page: sync_api.Page, then: str = "Overview", who: str = MANAGER) -> 
     page.get_by_role("textbox", name="Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     sync_api.expect(page.locator("h1").first).to_have_text(then, timeout=WAIT_MS)
+    wait_for_session_cookie(page)
+
+
+def wait_for_session_cookie(page: sync_api.Page) -> None:
+    """The page writes the session cookie at the end of the run that follows signing in; a refresh needs it."""
+    page.wait_for_function(f"document.cookie.includes('{sessions.COOKIE}=')", timeout=WAIT_MS)
 
 
 def wait_for_text(page: sync_api.Page, text: str) -> None:
@@ -464,3 +492,41 @@ def press_load(page: sync_api.Page, loaded: str) -> None:
 
 def register(rows: list[list]) -> bytes:
     return workbook({"Register": [["participant_id", "session_date", "activity", "attended"], *rows]})
+
+
+def test_from_the_sample_to_the_first_administrator_and_the_first_load_with_no_command_line(
+    sample_db: Path, tmp_path: Path, page: sync_api.Page
+) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    june = tmp_path / "june.xlsx"
+    june.write_bytes(register([[f"N{i:02}", dt.date(2025, 6, 3), "Peer group", "yes"] for i in range(1, 13)]))
+    with streamlit_server(sample_db, tmp_path, accounts=False) as base:
+        page.goto(f"{base}/upload")  # the demo's way to the charity's own data
+        sync_api.expect(page.locator("h1").first).to_have_text("Upload data", timeout=WAIT_MS)
+        page.get_by_role("textbox", name="Charity name").fill("Hope Street Wellbeing")
+        page.get_by_role("textbox", name="Your user name").fill("ada")
+        page.get_by_role("textbox", name="Password (at least 10 characters)").fill(PASSWORD)
+        page.get_by_role("textbox", name="The password again").fill(PASSWORD)
+        page.get_by_role("button", name="Set up and sign in").click()
+        wait_for_text(page, "You are signed in as ada, its administrator.")
+        wait_for_session_cookie(page)
+        screenshot(page, "set_up_done")
+        page.set_input_files('input[type="file"]', str(june))
+        wait_for_text(page, "june.xlsx: 12 attendances added.")
+        press_load(page, "Loaded june.xlsx: 12 attendances added.")
+        wait_for_text(page, "Signed in as")
+
+        page.reload()  # a refresh keeps the administrator signed in
+        sync_api.expect(page.locator("h1").first).to_have_text("Upload data", timeout=WAIT_MS)
+        wait_for_text(page, "Signed in as")
+        page.goto(f"{base}/settings")
+        sync_api.expect(page.locator("h1").first).to_have_text("Settings", timeout=WAIT_MS)
+        charity = page.get_by_role("textbox", name="Charity name")
+        sync_api.expect(charity).to_have_value("Hope Street Wellbeing")
+
+        page.get_by_role("button", name="Sign out").click()
+        sync_api.expect(page.locator("h1").first).to_have_text("Sign in", timeout=WAIT_MS)
+        page.reload()  # signed out for good: a refresh does not bring the session back
+        sync_api.expect(page.locator("h1").first).to_have_text("Sign in", timeout=WAIT_MS)
+    assert not errors, errors

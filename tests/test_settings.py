@@ -9,7 +9,7 @@ import duckdb
 import pytest
 from PIL import Image
 
-from pipelines import settings
+from pipelines import sessions, settings, store
 from pipelines.audit import Actor, NotAllowed
 from pipelines.settings import Brand, SettingRefused
 from tests.apphelpers import app_with_own_data, assert_ran, chart_titles, run_app, widget
@@ -283,3 +283,23 @@ def test_the_settings_page_saves_the_social_value_assumptions(tmp_path: Path, mo
         "happened anyway or is owed to others."
     ]
     assert widget(at.number_input, "Set aside for deadweight and attribution (%)").value == 30, "read back"
+
+
+@pytest.mark.usefixtures("app_runtime")
+def test_the_settings_page_sets_the_session_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    register = [["participant_id", "session_date", "activity"], ["P1", "2025-05-06", "Peer"]]
+    db = app_with_own_data(tmp_path, monkeypatch, {"Register": register})
+    at = run_app()
+    at.switch_page("pages/settings.py").run()
+    assert widget(at.number_input, "Idle limit (minutes)").value == 30
+    assert widget(at.number_input, "Absolute limit (hours)").value == 12
+    widget(at.number_input, "Idle limit (minutes)").set_value(15)
+    widget(at.number_input, "Absolute limit (hours)").set_value(8)
+    widget(at.button, "Save the limits").click().run()
+    assert_ran(at)
+    assert "Saved. Idle for 15 minutes, or signed in for 8 hours, signs a person out." in [s.value for s in at.success]
+    con = store.connect(db)
+    try:
+        assert sessions.limits(con) == sessions.Limits(15, 8)
+    finally:
+        con.close()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import stat
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -69,10 +71,10 @@ def test_failures_slow_the_next_attempt_then_lock_the_account_for_15_minutes(acc
         with pytest.raises(users.SignInRefused):
             users.sign_in(accounts, "amira", "wrong password", minutes(n))
     assert delays == [0, 1, 2, 4, 4]
-    with pytest.raises(users.SignInRefused, match="locked until 12:19"):
-        users.sign_in(accounts, "amira", PASSWORD, minutes(10))  # even the right password
+    with pytest.raises(users.SignInRefused, match="locked until 12:15"):  # 15 minutes after the first of the five
+        users.sign_in(accounts, "amira", PASSWORD, minutes(10))  # even the right password, unchecked
     assert users.sign_in(accounts, "amira", PASSWORD, minutes(20)).role == "manager"
-    assert users.retry_delay(accounts, "amira", minutes(21)) == 0  # a success starts the count again
+    assert users.retry_delay(accounts, "amira", minutes(21)) == 0  # the failures are out of the window
 
 
 def test_failures_spread_over_more_than_15_minutes_do_not_lock(accounts):
@@ -107,7 +109,7 @@ def test_mistakes_are_refused_and_change_nothing(accounts, call, message):
 
 
 @pytest.mark.parametrize(
-    "actor", [Actor("amira", "manager"), Actor("v", "viewer"), Actor("demo visitor", "administrator", demo=True)]
+    "actor", [Actor("amira", "manager"), Actor("v", "viewer"), Actor("demo visitor", "viewer", demo=True)]
 )
 def test_only_a_signed_in_administrator_manages_accounts(accounts, actor):
     with pytest.raises(NotAllowed):
@@ -156,3 +158,108 @@ def test_the_password_prompt_asks_twice(tmp_path, capsys, monkeypatch):
         capsys, monkeypatch, "users", "add", "amira", "--role", "viewer", "--db", str(tmp_path / "p.duckdb")
     )
     assert (code, err) == (1, "The two passwords differ; nothing was changed.\n")
+
+
+# Guessing: counted before the password check ------------------------------------------------------
+
+
+@pytest.fixture
+def checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The passwords actually checked against a hash, in order (the real argon2 check still runs)."""
+    checked: list[str] = []
+    real = users._verified
+
+    def counting(digest: str, password: str) -> bool:
+        checked.append(password)
+        return real(digest, password)
+
+    monkeypatch.setattr(users, "_verified", counting)
+    return checked
+
+
+def test_twenty_parallel_guesses_get_five_checks_and_the_right_password_after_them_is_refused(
+    accounts, checks, monkeypatch
+):
+    """19 wrong passwords sent at once, and the right one once five are being checked: the sixth and later are
+    refused unchecked, so the right one does not sign in."""
+    monkeypatch.setattr(users, "CHECK_WAIT_SECONDS", 120)  # on a busy machine too, no attempt is refused as busy
+    five_checking = threading.Event()
+    real = users._verified
+
+    def signalling(digest: str, password: str) -> bool:
+        if len(checks) + 1 >= users.MAX_FAILURES:  # this is the fifth check: every reservation is made
+            five_checking.set()
+        return real(digest, password)  # `checks` counts it
+
+    monkeypatch.setattr(users, "_verified", signalling)
+    start = threading.Barrier(19)
+    outcomes: list[str] = []
+
+    def attempt(password: str, wait: Callable[[], object]) -> None:
+        wait()
+        try:
+            users.sign_in(accounts.cursor(), "amira", password)
+            outcomes.append("signed in")
+        except users.SignInRefused as refused:
+            outcomes.append("locked" if "locked" in str(refused) else "checked and refused")
+
+    threads = [threading.Thread(target=attempt, args=(f"wrong guess {n}", start.wait)) for n in range(19)]
+    threads.append(threading.Thread(target=attempt, args=(PASSWORD, lambda: five_checking.wait(60))))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert five_checking.is_set()
+    assert len(checks) == users.MAX_FAILURES == 5
+    assert sorted(outcomes) == ["checked and refused"] * 5 + ["locked"] * 15
+    actions = [a for (a,) in accounts.execute("SELECT action FROM audit WHERE who = 'amira'").fetchall()]
+    assert actions.count("sign-in failed") == 5 and actions.count("sign-in locked") == 15
+    assert "sign-in" not in actions
+
+
+def fast_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Wrong-password checks counted without the slow hash, for tests that make a hundred attempts."""
+    checked: list[str] = []
+    monkeypatch.setattr(users, "_verified", lambda digest, password: checked.append(password) or False)
+    return checked
+
+
+def test_one_computer_gets_twenty_guesses_whatever_the_accounts(accounts, monkeypatch):
+    checked = fast_checks(monkeypatch)
+    for n in range(users.CLIENT_GUESSES):
+        with pytest.raises(users.SignInRefused, match="do not match"):
+            users.sign_in(accounts, f"someone{n}", "guess", minutes(n / 10), client="203.0.113.9")
+    with pytest.raises(users.SignInRefused, match="from this computer: try again after 12:15"):
+        users.sign_in(accounts, "amira", PASSWORD, minutes(3), client="203.0.113.9")
+    with pytest.raises(users.SignInRefused, match="do not match"):  # another computer is still checked
+        users.sign_in(accounts, "nobody", "guess", minutes(3), client="198.51.100.7")
+    assert len(checked) == users.CLIENT_GUESSES + 1 == 21
+
+
+def test_a_hundred_guesses_from_anywhere_close_sign_in_for_a_while(accounts, monkeypatch):
+    checked = fast_checks(monkeypatch)
+    for n in range(users.ALL_GUESSES):
+        with pytest.raises(users.SignInRefused, match="do not match"):
+            users.sign_in(accounts, f"someone{n}", "guess", minutes(n / 10), client=f"198.51.100.{n}")
+    with pytest.raises(users.SignInRefused, match="to this dashboard: try again after 12:15"):
+        users.sign_in(accounts, "amira", PASSWORD, minutes(11), client="192.0.2.1")
+    assert len(checked) == users.ALL_GUESSES
+    with pytest.raises(users.SignInRefused, match="do not match"):  # checked again once the first fell out
+        users.sign_in(accounts, "amira", "guess", minutes(16), client="192.0.2.1")
+    assert len(checked) == users.ALL_GUESSES + 1
+
+
+def test_attempts_beyond_the_checks_running_at_once_are_refused_unchecked_and_not_counted(
+    accounts, checks, monkeypatch
+):
+    monkeypatch.setattr(users, "CHECK_WAIT_SECONDS", 0)
+    held = [users._checking.acquire(timeout=1) for _ in range(users.CHECKS_AT_ONCE)]  # every check slot busy
+    try:
+        for n in range(users.MAX_FAILURES + 1):
+            with pytest.raises(users.SignInRefused, match="busy"):
+                users.sign_in(accounts, "amira", "wrong password", minutes(n))
+    finally:
+        for _ in held:
+            users._checking.release()
+    assert checks == []
+    assert users.sign_in(accounts, "amira", PASSWORD, minutes(7)).name == "amira"  # busy refusals lock nothing

@@ -22,6 +22,7 @@ class PageSpec:
     url_path: str
     filtered: bool = True  # follows the sidebar's period and activity filter
     role: str = "viewer"  # the least role that sees the page
+    demo: bool = False  # a demo visitor sees it too (Upload data: where setting up for the charity starts)
 
 
 PAGES = (
@@ -29,14 +30,16 @@ PAGES = (
     PageSpec("pages/outcomes.py", "Outcomes", ":material/trending_up:", "outcomes"),
     PageSpec("pages/reach.py", "Reach", ":material/groups:", "reach"),
     PageSpec("pages/funding.py", "Funding", ":material/payments:", "funding"),
-    PageSpec("pages/upload.py", "Upload data", ":material/upload_file:", "upload", filtered=False, role="manager"),
+    PageSpec(
+        "pages/upload.py", "Upload data", ":material/upload_file:", "upload", filtered=False, role="manager", demo=True
+    ),
     PageSpec("pages/reports.py", "Reports", ":material/description:", "reports"),
     PageSpec("pages/settings.py", "Settings", ":material/settings:", "settings", filtered=False, role="administrator"),
 )
 
 
 def pages_for(actor: Actor) -> tuple[PageSpec, ...]:
-    return tuple(p for p in PAGES if ROLES.index(actor.role) >= ROLES.index(p.role))
+    return tuple(p for p in PAGES if ROLES.index(actor.role) >= ROLES.index(p.role) or (actor.demo and p.demo))
 
 
 def navigation(actor: Actor | None) -> StreamlitPage:
