@@ -188,19 +188,27 @@ if saved_wellby:
         st.rerun()
 
 
+ACCOUNT_FIELDS = ("account-name", "account-role", "account-password")  # the add form's widgets, emptied once added
+
+
 def manage_accounts() -> None:
-    """Add an account, change its role or remove it; every change checked and recorded by pipelines.users."""
+    """Add an account, change its role or remove it; every change checked and recorded by pipelines.users. A refusal
+    is said under the form it came from, which keeps what was typed."""
     st.header("Accounts")
     if message := st.session_state.pop("accounts_message", None):
         st.success(message, icon=":material/check_circle:")
     st.dataframe(users.listing(cursor()), hide_index=True)
-    with st.form("add-account", clear_on_submit=True):
-        name = st.text_input("User name, or e-mail address for the identity provider")
-        role = st.selectbox("Role", audit.ROLES)
+    with st.form("add-account"):
+        name = st.text_input("User name, or e-mail address for the identity provider", key=ACCOUNT_FIELDS[0])
+        role = st.selectbox("Role", audit.ROLES, key=ACCOUNT_FIELDS[1])
         password = st.text_input(
-            "Password", type="password", help="At least 10 characters. Leave empty for the identity provider."
+            "Password",
+            type="password",
+            help="At least 10 characters. Leave empty for the identity provider.",
+            key=ACCOUNT_FIELDS[2],
         )
         added = st.form_submit_button("Add the account")
+    add_said = st.container()
     names = users.listing(cursor())["name"].tolist()
     with st.form("change-account"):
         chosen = st.selectbox("Account", names)
@@ -208,10 +216,13 @@ def manage_accounts() -> None:
         change, remove = st.columns(2)
         changed = change.form_submit_button("Change the role")
         removed = remove.form_submit_button("Remove the account")
+    change_said = st.container()
     try:
         if added:
             users.add(cursor(), name, role, password or None, by=actor())
             done = f"Added {name} as {role}."
+            for key in ACCOUNT_FIELDS:
+                del st.session_state[key]
         elif changed and chosen:
             users.set_role(cursor(), chosen, new_role, by=actor())
             done = f"{chosen} is now {new_role}."
@@ -221,7 +232,7 @@ def manage_accounts() -> None:
         else:
             return
     except (ValueError, NotAllowed) as refused:
-        st.error(f"Nothing was changed. {refused}", icon=":material/error:")
+        (add_said if added else change_said).error(f"Nothing was changed. {refused}", icon=":material/error:")
         return
     st.session_state["accounts_message"] = done
     st.rerun()

@@ -147,6 +147,35 @@ def test_an_administrator_manages_accounts_and_sees_the_audit_trail(own_app: Pat
         con.close()
 
 
+def in_order(node) -> list[str]:
+    """The page's forms (by key) and errors, top to bottom."""
+    found = []
+    for child in getattr(node, "children", {}).values():
+        if child.type == "error":
+            found.append("error")
+        elif getattr(child, "type", "") == "form":
+            found.append(child.proto.form.form_id)
+        found += in_order(child)
+    return found
+
+
+def test_a_refused_account_keeps_what_was_typed_and_says_why_under_its_form(own_app: Path) -> None:
+    at = run_app(role="administrator")
+    at.switch_page("pages/settings.py").run()
+    name = "User name, or e-mail address for the identity provider"
+    widget(at.text_input, name).input("sam")
+    widget(at.selectbox, "Role").select("manager")
+    widget(at.text_input, "Password").input("short")  # under 10 characters: refused
+    widget(at.button, "Add the account").click().run()
+    assert_ran(at)
+    [error] = at.error
+    assert error.value.startswith("Nothing was changed.") and "10 characters" in error.value
+    assert widget(at.text_input, name).value == "sam", "what was typed is still there to correct"
+    assert widget(at.selectbox, "Role").value == "manager"
+    # said just under the form it came from, before the form that changes an account
+    assert in_order(at.main).index("error") == in_order(at.main).index("change-account") - 1
+
+
 def test_a_removed_account_is_signed_out_at_its_next_page(own_app: Path) -> None:
     at = run_app(role="manager")
     con = store.connect(own_app)
