@@ -205,7 +205,7 @@ def _audit(args: argparse.Namespace) -> int:
     if args.out:
         args.out.write_bytes(data)
     else:
-        sys.stdout.write(data.decode("utf-8"))
+        sys.stdout.write(data.decode("utf-8-sig"))
     return 0
 
 

@@ -1,8 +1,8 @@
 """A funder report as a tiny document model, rendered to PDF (fpdf2) and to an editable Word file (python-docx).
 
 Every text is plain text: nothing is read as markup, control characters are dropped, and a word wider than the
-line breaks between its characters. Table cells that a spreadsheet would run as a formula are neutralised, as in
-the CSV and XLSX exports, because people paste report tables into Excel.
+line breaks between its characters. A document is not a spreadsheet: its text is printed as it is, with no
+apostrophe before a leading '=' (the CSV and XLSX files are neutralised by pipelines/spreadsheet.py instead).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from fpdf import FPDF, FontFace
 from fpdf.enums import MethodReturnValue, TableBordersLayout, TableCellFillMode, XPos, YPos
 from PIL import Image
 
-from pipelines.export import column_label, neutralise
+from pipelines.export import column_label
 from pipelines.settings import Brand
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -128,8 +128,7 @@ def cell_text(value: object, places: int | None = None) -> str:
         return f"{value:,.{decimal_places([value]) if places is None else places}f}"
     if isinstance(value, dt.date):
         return f"{value.day} {value:%b %Y}"
-    text = plain(value)
-    return text if NUMBERISH.fullmatch(text) else plain(neutralise(text))
+    return plain(value)
 
 
 def decimal_places(values: object) -> int:
@@ -147,7 +146,7 @@ class TableText:
 
 def table_text(table: Table) -> TableText:
     """The table's header and cells as plain text, and which columns hold numbers (to be right-aligned)."""
-    headers = [plain(neutralise(column_label(plain(name)))) for name in table.frame.columns]
+    headers = [column_label(plain(name)) for name in table.frame.columns]
     frame = table.frame.astype(object)
     places = [decimal_places(frame.iloc[:, index]) for index in range(len(headers))]
     rows = [
