@@ -46,13 +46,15 @@ def csv_bytes(frame: pd.DataFrame, *, excel_bom: bool = True) -> bytes:
 def xlsx_bytes(book: Workbook) -> bytes:
     """The workbook as the bytes of its .xlsx file, after every cell of every sheet is made safe."""
     for sheet in book.worksheets:
-        for row in sheet.iter_rows():
-            for cell in row:
-                value = (
-                    getattr(cell.value, "text", cell.value) if cell.data_type == "f" else cell.value
-                )  # array formula
-                if isinstance(value, str):
-                    cell.value = safe(value)  # text never starting with '=' is stored as text, not as a formula
+        for cell in list(sheet._cells.values()):  # the cells that exist (iter_rows would add every empty one)
+            value = _formula_text(cell.value) if cell.data_type == "f" else cell.value
+            if isinstance(value, str) and (cell.data_type == "f" or safe(value) != value):
+                cell.value = safe(value)  # text not starting with '=' is stored as text, never as a formula
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _formula_text(value: object) -> object:
+    """A formula cell's text: openpyxl holds an array formula as an object with its text."""
+    return getattr(value, "text", value)
