@@ -14,6 +14,7 @@ import pandas as pd
 
 from pipelines import audit, ingest, inventory, pack, reach, reference, report, settings, store, summary, users
 from pipelines.audit import OPERATOR, ROLES
+from pipelines.files import write_private
 from pipelines.periods import Period
 from pipelines.privacy import MissingSecret
 from pipelines.problems import UploadRefused
@@ -203,7 +204,7 @@ def _password(from_stdin: bool) -> str:
 def _audit(args: argparse.Namespace) -> int:
     data = audit.csv_bytes(store.connect(args.db))
     if args.out:
-        args.out.write_bytes(data)
+        write_private(args.out, data)
     else:
         sys.stdout.write(data.decode("utf-8-sig"))
     return 0

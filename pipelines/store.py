@@ -17,8 +17,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipelines import audit
+from pipelines import audit, files
 from pipelines.audit import AUDIT, OPERATOR, Actor
+from pipelines.files import private_folder
 from pipelines.sheets import KINDS
 from pipelines.vocab import norm_key
 
@@ -71,13 +72,16 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
     path = Path(path or db_path())
     if read_only and path.exists():
         return duckdb.connect(str(path), read_only=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    new = not path.exists()
+    private_folder(path.parent)
     con = duckdb.connect(str(path))
-    if new:
-        path.chmod(0o600)  # it holds the password hashes and the audit trail: owner only
+    files.tighten(path, wal_path(path))  # they hold the password hashes and the audit trail: owner only
     create_schema(con)
     return con
+
+
+def wal_path(path: Path) -> Path:
+    """DuckDB's write-ahead log beside the database, there while a connection has changes not yet checkpointed."""
+    return path.with_name(path.name + ".wal")
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
