@@ -10,6 +10,7 @@ folder, so keep the data folder inside the account of the person who runs the ap
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 OWNER_ONLY_UMASK = 0o077
@@ -48,3 +49,13 @@ def write_private(path: Path, data: bytes) -> Path:
             os.fchmod(out.fileno(), FILE_MODE)
         out.write(data)
     return path
+
+
+def copy_private(source: Path, target: Path) -> Path:
+    """Copy ``source`` to ``target`` owner-only; ``target`` is replaced in one step, once the copy is whole."""
+    part = target.with_name(target.name + ".part")
+    shutil.copyfile(source, part)
+    if POSIX:
+        part.chmod(FILE_MODE)
+    part.replace(target)
+    return target

@@ -67,13 +67,26 @@ def db_path() -> Path:
     return Path(os.environ.get("IMPACT_DB") or DEFAULT_DB)
 
 
+class DatabaseBusy(RuntimeError):
+    """Another process, most often the running dashboard, has the database open for writing."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"The dashboard (or another program) has the database {path} open.")
+        self.path = path
+
+
 def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (and on first use create) the database."""
+    """Open (and on first use create) the database; DatabaseBusy while another process has it open to write."""
     path = Path(path or db_path())
-    if read_only and path.exists():
-        return duckdb.connect(str(path), read_only=True)
-    private_folder(path.parent)
-    con = duckdb.connect(str(path))
+    try:
+        if read_only and path.exists():
+            return duckdb.connect(str(path), read_only=True)
+        private_folder(path.parent)
+        con = duckdb.connect(str(path))
+    except duckdb.IOException as error:
+        if "lock" in str(error).lower():
+            raise DatabaseBusy(path) from None
+        raise
     files.tighten(path, wal_path(path))  # they hold the password hashes and the audit trail: owner only
     create_schema(con)
     return con
