@@ -113,7 +113,8 @@ def page(chromium: sync_api.Browser) -> Iterator[sync_api.Page]:
 
 @contextmanager
 def streamlit_server(sample_db: Path, folder: Path) -> Iterator[str]:
-    """A freshly started `streamlit run dashboard.py` on its own copy of the sample; yields its base URL."""
+    """A freshly started `streamlit run serve.py` (the dashboard behind its guard) on its own copy of the sample;
+    yields its base URL."""
     db = copy_database(sample_db, folder / "server")
     con = store.connect(db)
     users.add(con, MANAGER, "manager", PASSWORD, by=OPERATOR)
@@ -124,7 +125,7 @@ def streamlit_server(sample_db: Path, folder: Path) -> Iterator[str]:
     env.pop("IMPACT_SECRET_FILE", None)
     log_path = folder / "streamlit.log"
     command = [
-        sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+        sys.executable, "-m", "streamlit", "run", "serve.py", "--server.headless", "true",
         "--server.port", str(port), "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
     with log_path.open("wb") as log:

@@ -18,7 +18,6 @@ from streamlit.runtime.app_session import AppSession
 
 from pipelines import limits
 from pipelines.audit import Actor, may
-from ui.auth import ACTOR_KEY
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -76,6 +75,8 @@ def held_bytes(session_id: str) -> int:
 
 
 def _actor(session: AppSession | None) -> Actor | None:
+    from ui.auth import ACTOR_KEY  # here, as importing the pages' layer before the server starts only adds noise
+
     if session is None:
         return None
     state = session.session_state
