@@ -35,8 +35,10 @@ import re
 import subprocess
 import sys
 import time
+import types
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TypeVar
@@ -267,7 +269,8 @@ def run_guarded(read: Callable[..., T], *args: object) -> T:
     context = multiprocessing.get_context(method)
     receiving, sending = context.Pipe(duplex=False)
     child = context.Process(target=_child, args=(sending, read, args, method == "fork"), daemon=True)
-    child.start()
+    with _bare_main() if method == "spawn" else nullcontext():
+        child.start()
     sending.close()
     try:
         outcome, value = _outcome(receiving) if method == "fork" else _watched(receiving, child)
@@ -280,6 +283,20 @@ def run_guarded(read: Callable[..., T], *args: object) -> T:
     if outcome != "ok":
         raise Refused(_child_refusal(outcome, value))
     return value
+
+
+@contextmanager
+def _bare_main() -> Iterator[None]:
+    """While a child is started, a ``__main__`` without a file: a spawned child imports the parent's main module
+    again, and under Streamlit that is the page being run (its script, with the database connection, in the child).
+    Restored unless a page run has installed its own meanwhile."""
+    main, bare = sys.modules["__main__"], types.ModuleType("__main__")
+    sys.modules["__main__"] = bare
+    try:
+        yield
+    finally:
+        if sys.modules.get("__main__") is bare:
+            sys.modules["__main__"] = main
 
 
 def _outcome(receiving, seconds: float | None = None) -> tuple[str, object]:
