@@ -282,7 +282,7 @@ def _backup(args: argparse.Namespace) -> int:
 def _restore(args: argparse.Namespace) -> int:
     db = Path(args.db or store.db_path())
     backup.restore(args.backup_dir, db, replace=args.replace)
-    print(f"Restored {db} and its key file from {args.backup_dir}; start the dashboard again.")
+    print(f"Restored {db} and its key file from {args.backup_dir}. Start the dashboard to use it.")
     return 0
 
 
