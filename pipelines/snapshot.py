@@ -64,6 +64,11 @@ def copy_consistent(path: Path, folder: Path) -> Path:
                 shutil.copyfile(wal, store.wal_path(copy))
         except FileNotFoundError:  # the log was checkpointed away mid-copy
             before = None
+        except PermissionError:  # a system where the dashboard's open file cannot be read by another program
+            raise SnapshotFailed(
+                f"The database {path} cannot be read while the dashboard has it open: stop the dashboard, run the "
+                "command again and start the dashboard again."
+            ) from None
         if before is not None and _state(path, wal) == before:
             return copy
         time.sleep(COPY_PAUSE_SECONDS)
