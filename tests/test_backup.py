@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import backup, privacy
+from pipelines import backup, privacy, snapshot
 from tests.apphelpers import copy_database
 from tests.helpers import key_file, register_csv
 
@@ -172,3 +173,38 @@ def test_a_backup_goes_into_a_new_or_empty_folder(db: Path, tmp_path: Path) -> N
     (tmp_path / "full" / "old.txt").write_text("x")
     with pytest.raises(backup.BackupRefused, match="not empty"):
         backup.backup(db, tmp_path / "full")
+
+
+def test_a_copy_taken_while_the_database_was_written_is_taken_again(tmp_path: Path, monkeypatch) -> None:
+    db, folder = tmp_path / "a.duckdb", tmp_path / "copy"
+    db.write_bytes(b"before")
+    folder.mkdir()
+    copied: list[str] = []
+    copy = shutil.copyfile
+
+    def written_during_the_first_copy(source: str, target: str) -> None:
+        copy(source, target)
+        copied.append(source)
+        if len(copied) == 1:
+            Path(source).write_bytes(b"after, longer")
+
+    monkeypatch.setattr(snapshot.shutil, "copyfile", written_during_the_first_copy)
+    monkeypatch.setattr(snapshot, "COPY_PAUSE_SECONDS", 0)
+    assert snapshot.copy_consistent(db, folder).read_bytes() == b"after, longer" and len(copied) == 2
+
+
+def test_a_database_that_never_stops_changing_is_not_copied(tmp_path: Path, monkeypatch) -> None:
+    db, folder = tmp_path / "a.duckdb", tmp_path / "copy"
+    db.write_bytes(b"x")
+    folder.mkdir()
+    copy = shutil.copyfile
+
+    def always_written(source: str, target: str) -> None:
+        copy(source, target)
+        with Path(source).open("ab") as data:
+            data.write(b"x")
+
+    monkeypatch.setattr(snapshot.shutil, "copyfile", always_written)
+    monkeypatch.setattr(snapshot, "COPY_PAUSE_SECONDS", 0)
+    with pytest.raises(snapshot.SnapshotFailed, match="kept changing"):
+        snapshot.copy_consistent(db, folder)
