@@ -21,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pipelines.disclosure import EXPORT_SUPPRESSION
 from pipelines.periods import Period
 from pipelines.settings import Brand
-from pipelines.spreadsheet import csv_bytes, safe, xlsx_bytes
+from pipelines.spreadsheet import csv_bytes, safe, safe_frame, xlsx_bytes
 
 FORMATS = ("png", "svg", "pdf")
 PRINT_WIDTH, PRINT_HEIGHT = 720, 400  # pixels; a chart stretched to the page on screen gets these on paper
@@ -213,9 +213,7 @@ _RENDERERS: dict[str, Callable[[dict, float], bytes]] = {
 
 def _plain(frame: pd.DataFrame, labels: Mapping[str, str]) -> pd.DataFrame:
     """Plain column names, blanks as None, every text value and name neutralised."""
-    cells = frame.astype(object).where(frame.notna(), None).map(safe)
-    cells.columns = [safe(labels.get(str(name), column_label(str(name)))) for name in frame.columns]
-    return cells
+    return safe_frame(frame.set_axis([labels.get(str(n), column_label(str(n))) for n in frame.columns], axis=1))
 
 
 def _xlsx(table: pd.DataFrame, sheet_title: str, notes: Sequence[str]) -> bytes:

@@ -37,10 +37,9 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return cells
 
 
-def csv_bytes(frame: pd.DataFrame, *, excel_bom: bool = True) -> bytes:
-    """The frame as CSV (UTF-8, with a BOM so that Excel reads it unless ``excel_bom`` is False), every cell safe."""
-    text = safe_frame(frame).to_csv(index=False, lineterminator="\r\n")
-    return text.encode("utf-8-sig" if excel_bom else "utf-8")
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """The frame as CSV (UTF-8 with a BOM, so that Excel reads it), every cell safe."""
+    return safe_frame(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def xlsx_bytes(book: Workbook) -> bytes:
