@@ -1,7 +1,10 @@
 """Set up and run the dashboard or its tests with nothing but Python 3.11+.
 
-python3 dev.py run     # create .venv, install requirements, open the dashboard on the sample data
+python3 dev.py run     # create .venv, install requirements, open the dashboard on the sample data (this computer only)
+python3 dev.py serve   # the same with the production settings, for a server behind a reverse proxy (docs/operations.md)
 python3 dev.py test    # create .venv, install test requirements, run ruff and the whole test suite (in parallel)
+
+Options after the command go to `streamlit run`, e.g. `python3 dev.py run --server.address 0.0.0.0 --server.port 8600`.
 """
 
 from __future__ import annotations
@@ -53,9 +56,25 @@ def ensure_axe_core() -> None:
     stamp.write_text(AXE_CORE)
 
 
+PRODUCTION = [
+    "--server.headless", "true",  # no browser opened, no e-mail prompt
+    "--server.runOnSave", "false",
+    "--server.fileWatcherType", "none",  # the code is not watched for changes
+    "--global.developmentMode", "false",
+    "--client.showErrorDetails", "none",  # as in .streamlit/config.toml, whatever a local config says
+    "--client.toolbarMode", "viewer",
+]  # fmt: skip
+
+
 def run(args: list[str]) -> int:
+    """The dashboard (serve.py: dashboard.py behind its guard) with .streamlit/config.toml: on this computer only."""
     ensure_environment("requirements.txt")
-    return subprocess.call([PYTHON, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), *args], cwd=ROOT)
+    return subprocess.call([PYTHON, "-m", "streamlit", "run", str(ROOT / "serve.py"), *args], cwd=ROOT)
+
+
+def serve(args: list[str]) -> int:
+    """As ``run``, with the production settings; options given after ``serve`` win."""
+    return run([*PRODUCTION, *args])
 
 
 def test(args: list[str]) -> int:
@@ -68,7 +87,7 @@ def test(args: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    commands = {"run": run, "test": test}
+    commands = {"run": run, "serve": serve, "test": test}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         sys.exit(__doc__)
     sys.exit(commands[sys.argv[1]](sys.argv[2:]))

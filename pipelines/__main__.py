@@ -1,5 +1,5 @@
 """Command line: python -m pipelines load|uploads|rollback|summary|population|report|deadlines|sample|users|audit|
-person|erase|retention (docs/cli.md)."""
+person|erase|retention|backup|restore (docs/cli.md)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ import pandas as pd
 
 from pipelines import (
     audit,
+    backup,
+    files,
     ingest,
     inventory,
     pack,
@@ -24,12 +26,14 @@ from pipelines import (
     reporting,
     rights,
     settings,
+    snapshot,
     store,
     summary,
     users,
     words,
 )
 from pipelines.audit import OPERATOR, ROLES
+from pipelines.files import write_private
 from pipelines.periods import Period
 from pipelines.privacy import MissingSecret
 from pipelines.problems import UploadRefused
@@ -47,15 +51,29 @@ def main(argv: list[str] | None = None) -> int:
         for problem in refused.problems:
             print(f"  - {problem}", file=sys.stderr)
         return 1
-    except (MissingSecret, ValueError) as error:
+    except (MissingSecret, ValueError, snapshot.SnapshotFailed) as error:
         print(error, file=sys.stderr)
         return 1
-    except duckdb.IOException as error:
-        print(f"{IN_USE} ({error})", file=sys.stderr)
+    except store.DatabaseBusy as busy:
+        print(_busy(busy, args), file=sys.stderr)
+        return 1
+    except duckdb.Error:  # never a traceback: what went wrong, in a sentence, and what to do
+        print(
+            f"The database {getattr(args, 'db', None) or store.db_path()} could not be read: it may be damaged or not "
+            "a database of this dashboard. Restore the latest backup (python -m pipelines restore; see "
+            "docs/operations.md).",
+            file=sys.stderr,
+        )
         return 1
 
 
-IN_USE = "The database file could not be opened for writing: stop the dashboard, which holds it open, and try again"
+def _busy(busy: store.DatabaseBusy, args: argparse.Namespace) -> str:
+    """One sentence: the running dashboard holds the database, and what to do instead."""
+    instead = ", or manage accounts in the dashboard under Settings › Accounts" if args.command == "users" else ""
+    return (
+        f"The dashboard has the database {busy.path} open, so `{args.command}` cannot change it now: stop the dashboard "
+        f"(Ctrl+C where it runs), run the command again and start the dashboard again{instead}."
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -65,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     def command(name: str, run, help_text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text)
         sub.add_argument("--db", type=Path, help="database file (default: $IMPACT_DB or data/impact.duckdb)")
-        sub.set_defaults(run=run)
+        sub.set_defaults(run=run, command=name)
         return sub
 
     command("load", _load, "check and load spreadsheets, all or nothing").add_argument("files", nargs="+", type=Path)
@@ -104,6 +122,13 @@ def _parser() -> argparse.ArgumentParser:
     erase.add_argument("id", metavar="ID", help="the participant ID as in your spreadsheets")
     keep = command("retention", _retention, "list the people past the retention period; --apply removes them")
     keep.add_argument("--apply", action="store_true", help="remove them, as an erasure does")
+    saving = command(
+        "backup", _backup, "back up the database, its history, settings and key file, even while the app runs"
+    )
+    saving.add_argument("out_dir", type=Path, metavar="DIR", help="a new or empty folder for the backup")
+    putting_back = command("restore", _restore, "check a backup and put it back as the database (the app stopped)")
+    putting_back.add_argument("backup_dir", type=Path, metavar="DIR", help="the folder a backup was written to")
+    putting_back.add_argument("--replace", action="store_true", help="replace an existing database (kept beside it)")
     return parser
 
 
@@ -135,7 +160,8 @@ def _load(args: argparse.Namespace) -> int:
 
 
 def _uploads(args: argparse.Namespace) -> int:
-    table = store.uploads(store.connect(args.db))
+    with snapshot.reading(args.db) as (con, _):
+        table = store.uploads(con)
     for row in table.itertuples():
         state = "active" if pd.isna(row.rolled_back_at) else f"rolled back {row.rolled_back_at:%d/%m/%Y %H:%M}"
         counts = {kind: c["rows"] for kind, c in json.loads(row.row_counts).items()}
@@ -152,7 +178,13 @@ def _rollback(args: argparse.Namespace) -> int:
 
 
 def _summary(args: argparse.Namespace) -> int:
-    con = store.connect(args.db)
+    with snapshot.reading(args.db) as (con, _):
+        found = _summary_of(con, args)
+    print(json.dumps(found, indent=2, default=str))
+    return 0
+
+
+def _summary_of(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> dict:
     period = _period(args, inventory.default_period(con))
     found = summary.summary(con, Filters(period, tuple(args.activity)))
     area = reach.default_area(con)
@@ -162,8 +194,7 @@ def _summary(args: argparse.Namespace) -> int:
         "compared_with": area,
     }
     found["reach"]["population"] = _population_shares(reach.benchmark(con, area), found["reach"]["by"])
-    print(json.dumps(found, indent=2, default=str))
-    return 0
+    return found
 
 
 def _population_shares(benchmark: pd.DataFrame, by: dict[str, dict]) -> dict[str, dict[str, float]]:
@@ -188,10 +219,25 @@ def _population(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    con = store.connect(args.db)
+    with snapshot.reading(args.db) as (con, copied):
+        files = _report_files(con, args)
+    for path in pack.write(files, args.out):
+        print(path)
+    if copied:
+        print(NOT_AUDITED, file=sys.stderr)
+    return 0
+
+
+NOT_AUDITED = (
+    "The dashboard has the database open, so the report was made from a copy taken just now and is not in the audit "
+    "trail."
+)
+
+
+def _report_files(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> dict[str, bytes]:
     pack.check_export(con, OPERATOR, {"document": "pack", "funder": args.funder, "out": str(args.out)})
     period = _period(args, report.scope(con, funder=args.funder).filters.period) if args.start or args.end else None
-    files = pack.report_files(
+    return pack.report_files(
         con,
         settings.brand(con, store.showing_sample(con)),
         funder=args.funder,
@@ -199,32 +245,31 @@ def _report(args: argparse.Namespace) -> int:
         activities=tuple(args.activity),
         sections=report.sections(args.sections),
     )
-    for path in pack.write(files, args.out):
-        print(path)
-    return 0
 
 
 def _deadlines(args: argparse.Namespace) -> int:
-    con = store.connect(args.db)
-    found = reporting.due_within(con, _period(args, reporting.ahead(dt.date.today())))
-    if args.ics:
+    with snapshot.reading(args.db) as (con, _):
+        found = reporting.due_within(con, _period(args, reporting.ahead(dt.date.today())))
         charity = settings.brand(con, store.showing_sample(con)).charity_name
-        args.ics.write_bytes(reporting.ics(found, charity, dt.datetime.now(dt.UTC)))
+    if args.ics:
+        files.write_private(args.ics, reporting.ics(found, charity, dt.datetime.now(dt.UTC)))
     if args.json:
         print(json.dumps([r.as_dict() for r in found], indent=2, ensure_ascii=False))
     else:
         for r in found:
             print(f"{r.due.isoformat()}  {r.funder}  {r.grant}  covers {r.covers.start} to {r.covers.end}")
-        print(f"{len(found)} report(s) due" + (f"; calendar written to {args.ics}" if args.ics else "."))
+        print(f"{words.counted(len(found), 'report')} due" + (f"; calendar written to {args.ics}" if args.ics else "."))
     return 0
 
 
 def _users(args: argparse.Namespace) -> int:
-    con = store.connect(args.db)
     if args.action == "list":
-        for row in users.listing(con).itertuples():
+        with snapshot.reading(args.db) as (con, _):
+            listing = users.listing(con)
+        for row in listing.itertuples():
             print(f"{row.name}  {row.role}  {row.sign_in}  added {row.created_at:%d/%m/%Y %H:%M}")
         return 0
+    con = store.connect(args.db)
     if not args.name or (args.action != "remove" and not args.role):
         raise ValueError(f"users {args.action} needs a NAME" + (" and --role" if args.action != "remove" else "") + ".")
     if args.action == "add":
@@ -250,11 +295,25 @@ def _password(from_stdin: bool) -> str:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    data = audit.csv_bytes(store.connect(args.db))
+    with snapshot.reading(args.db) as (con, _):
+        data = audit.csv_bytes(con)
     if args.out:
-        args.out.write_bytes(data)
+        write_private(args.out, data)
     else:
-        sys.stdout.write(data.decode("utf-8"))
+        sys.stdout.write(data.decode("utf-8-sig"))
+    return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    for path in backup.backup(Path(args.db or store.db_path()), args.out_dir):
+        print(path)
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    db = Path(args.db or store.db_path())
+    backup.restore(args.backup_dir, db, replace=args.replace)
+    print(f"Restored {db} and its key file from {args.backup_dir}. Start the dashboard to use it.")
     return 0
 
 
@@ -262,7 +321,7 @@ def _person(args: argparse.Namespace) -> int:
     held = rights.find(store.connect(args.db), args.id)
     print(*rights.describe(held), sep="\n")
     if args.out and held.rows:
-        args.out.write_bytes(rights.workbook(held, dt.date.today()))
+        files.write_private(args.out, rights.workbook(held, dt.date.today()))
         print(f"Written to {args.out}.")
     return 0
 

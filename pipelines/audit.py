@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from pipelines import spreadsheet
+
 ROLES = ("viewer", "manager", "administrator")  # each may do everything the one before it may
 
 # The least role each action needs; every pipeline function that changes something checks it where it happens.
@@ -99,4 +101,5 @@ def _value_in_words(value: object) -> str:
 
 
 def csv_bytes(con: duckdb.DuckDBPyConnection) -> bytes:
-    return rows(con).to_csv(index=False).encode("utf-8")
+    """The audit trail as CSV, every cell safe to open in a spreadsheet (user names are typed by anyone)."""
+    return spreadsheet.csv_bytes(rows(con))

@@ -2,7 +2,7 @@
 
 Every text is plain text: nothing is read as markup, control characters are dropped, and a word wider than the
 line breaks between its characters. A document is not a spreadsheet: its text is printed as it is, with no
-apostrophe in front of '+1.6 to +4.8' (the CSV and XLSX files neutralise formulas; pipelines/export.py).
+apostrophe before a leading '=' (the CSV and XLSX files are neutralised by pipelines/spreadsheet.py instead).
 """
 
 from __future__ import annotations
@@ -128,8 +128,7 @@ def cell_text(value: object, places: int | None = None) -> str:
         return f"{value:,.{decimal_places([value]) if places is None else places}f}"
     if isinstance(value, dt.date):
         return f"{value.day} {value:%b %Y}"
-    text = plain(value)
-    return text
+    return plain(value)
 
 
 def decimal_places(values: object) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import io
 import json
 import re
 import textwrap
@@ -15,7 +14,6 @@ from dataclasses import dataclass, field
 import pandas as pd
 import vl_convert
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -23,6 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pipelines.disclosure import EXPORT_SUPPRESSION
 from pipelines.periods import Period
 from pipelines.settings import Brand
+from pipelines.spreadsheet import csv_bytes, safe, safe_frame, xlsx_bytes
 
 FORMATS = ("png", "svg", "pdf")
 PRINT_WIDTH, PRINT_HEIGHT = 720, 400  # pixels; a chart stretched to the page on screen gets these on paper
@@ -36,7 +35,6 @@ DEFAULT_CATEGORY_COLOURS = (
 )  # fmt: skip
 DASHBOARD_COLOUR = "#1f6f8b"  # the charts' own primary colour, replaced by the charity's in exports
 HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP's list of what makes a spreadsheet cell a formula
 EXCEL_COLUMN_WIDTH = (8, 60)
 SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 NAME_PART_LENGTH = 40
@@ -137,7 +135,7 @@ def table_files(
     value, column name and note is neutralised against formula injection.
     """
     table = _plain(frame, labels or {})
-    return {"csv": _csv(table), "xlsx": _xlsx({sheet_title: table}, sheet_title, notes)}
+    return {"csv": csv_bytes(table), "xlsx": _xlsx({sheet_title: table}, sheet_title, notes)}
 
 
 COLUMN_WORDS = {
@@ -158,13 +156,6 @@ def column_label(name: str) -> str:
         return COLUMN_WORDS[name]
     words = name.removesuffix("_label").replace("_", " ").strip() + (" as shown" if name.endswith("_label") else "")
     return words[:1].upper() + words[1:]
-
-
-def neutralise(value: object) -> object:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe (OWASP); numbers and the rest pass."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def file_name(charity: str, what: str, period_label: str, ext: str) -> str:
@@ -236,18 +227,7 @@ _RENDERERS: dict[str, Callable[[dict, float], bytes]] = {
 
 def _plain(frame: pd.DataFrame, labels: Mapping[str, str]) -> pd.DataFrame:
     """Plain column names, blanks as None, every text value and name neutralised."""
-    cells = frame.astype(object).where(frame.notna(), None).map(_safe)
-    cells.columns = [_safe(labels.get(str(name), column_label(str(name)))) for name in frame.columns]
-    return cells
-
-
-def _safe(value: object) -> object:
-    """Control characters a workbook cannot hold are dropped first, so that none can hide a formula."""
-    return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value)) if isinstance(value, str) else value
-
-
-def _csv(table: pd.DataFrame) -> bytes:
-    return table.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    return safe_frame(frame.set_axis([labels.get(str(n), column_label(str(n))) for n in frame.columns], axis=1))
 
 
 def workbook_file(
@@ -265,10 +245,8 @@ def _xlsx(tables: Mapping[str, pd.DataFrame], title: str, notes: Sequence[str]) 
         data = book.create_sheet(SHEET_NAME_FORBIDDEN.sub(" ", name).strip("' ")[:31] or "Data")  # Excel's rules
         _write(data, [list(table.columns), *table.itertuples(index=False)])
         data.freeze_panes = "A2"
-    _write(book.create_sheet("Notes"), [[_safe(title)], *([_safe(note)] for note in notes)])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    _write(book.create_sheet("Notes"), [[safe(title)], *([safe(note)] for note in notes)])
+    return xlsx_bytes(book)
 
 
 def _write(sheet: Worksheet, rows: Sequence[Sequence[object]]) -> None:

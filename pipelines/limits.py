@@ -16,6 +16,13 @@ Each check runs before the step it protects, so the spreadsheet reader never see
 Every limit breached becomes a Problem saying what is wrong, where, and what to do; nothing is loaded.
 The sizes can be changed with environment variables (IMPACT_MAX_FILE_MB, IMPACT_MAX_UPLOAD_MB, IMPACT_READ_SECONDS,
 IMPACT_READ_MEMORY_MB) or by setting the constants below.
+
+The child process uses what each system offers (``guard_method``). On Linux it is forked and its address space
+capped (RLIMIT_AS), so that an allocation beyond the budget fails inside it. Elsewhere (Windows, macOS, where there
+is no RLIMIT_AS that holds, and forking a process with threads is unsafe) it is spawned, and the parent watches its
+memory while it waits, ending it once it uses more than the budget: with psutil when it is installed, else from
+/proc or `ps`; on Windows without psutil only the time limit applies. IMPACT_READ_GUARD=spawn forces the second
+way (the tests run both).
 """
 
 from __future__ import annotations
@@ -25,10 +32,13 @@ import io
 import multiprocessing
 import os
 import re
-import resource
+import subprocess
 import sys
+import time
+import types
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TypeVar
@@ -36,6 +46,15 @@ from typing import TypeVar
 from defusedxml import ElementTree
 
 from pipelines.problems import Problem
+
+try:
+    import resource  # POSIX only
+except ImportError:
+    resource = None
+try:
+    import psutil  # optional: a process's memory on every system, when installed
+except ImportError:
+    psutil = None
 
 MB = 1024 * 1024
 
@@ -225,23 +244,36 @@ def _small_part(archive: zipfile.ZipFile, name: str) -> bytes:
 T = TypeVar("T")
 
 
+WATCH_SECONDS = 0.05  # how often the parent looks at a spawned child's memory
+
+
+def guard_method() -> str:
+    """'fork' (a forked child with its address space capped) on Linux, else 'spawn' (a new process whose memory
+    the parent watches); IMPACT_READ_GUARD=fork or spawn chooses."""
+    forced = os.environ.get("IMPACT_READ_GUARD", "").strip().lower()
+    if forced in ("fork", "spawn"):
+        return forced
+    linux = sys.platform.startswith("linux") and hasattr(os, "fork")
+    return "fork" if linux and resource is not None and hasattr(resource, "RLIMIT_AS") else "spawn"
+
+
 def run_guarded(read: Callable[..., T], *args: object) -> T:
-    """``read(*args)`` in a forked child limited to READ_MEMORY_BYTES more memory and READ_SECONDS.
+    """``read(*args)`` in a child process limited to READ_MEMORY_BYTES more memory and READ_SECONDS.
 
     A crash (the spreadsheet reader aborts when it cannot allocate), a timeout or running out of memory raises
-    Refused; the app itself is never at risk. Forking and passing the cells back cost about 20 to 50 ms a file.
+    Refused; the app itself is never at risk. Forking and passing the cells back cost about 20 to 50 ms a file;
+    spawning (``guard_method``) costs a second or so more, to start Python afresh. ``read`` must be a module's
+    function, so that a spawned child can find it.
     """
-    context = multiprocessing.get_context("fork")
+    method = guard_method()
+    context = multiprocessing.get_context(method)
     receiving, sending = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(sending, read, args), daemon=True)
-    child.start()
+    child = context.Process(target=_child, args=(sending, read, args, method == "fork"), daemon=True)
+    with _bare_main() if method == "spawn" else nullcontext():
+        child.start()
     sending.close()
     try:
-        if not receiving.poll(READ_SECONDS):
-            raise Refused(
-                f"Reading the file took longer than {READ_SECONDS} seconds, far longer than a register needs. {SMALLER}"
-            )
-        outcome, value = receiving.recv()
+        outcome, value = _outcome(receiving) if method == "fork" else _watched(receiving, child)
     except (EOFError, OSError):
         outcome, value = "crashed", None
     finally:
@@ -251,6 +283,68 @@ def run_guarded(read: Callable[..., T], *args: object) -> T:
     if outcome != "ok":
         raise Refused(_child_refusal(outcome, value))
     return value
+
+
+@contextmanager
+def _bare_main() -> Iterator[None]:
+    """While a child is started, a ``__main__`` without a file: a spawned child imports the parent's main module
+    again, and under Streamlit that is the page being run (its script, with the database connection, in the child).
+    Restored unless a page run has installed its own meanwhile."""
+    main, bare = sys.modules["__main__"], types.ModuleType("__main__")
+    sys.modules["__main__"] = bare
+    try:
+        yield
+    finally:
+        if sys.modules.get("__main__") is bare:
+            sys.modules["__main__"] = main
+
+
+def _outcome(receiving, seconds: float | None = None) -> tuple[str, object]:
+    """What the child sent within ``seconds`` (READ_SECONDS); a forked child's memory is capped inside it."""
+    if not receiving.poll(READ_SECONDS if seconds is None else seconds):
+        raise _too_slow()
+    return receiving.recv()
+
+
+def _watched(receiving, child) -> tuple[str, object]:
+    """What a spawned child sent, or 'memory' once it uses READ_MEMORY_BYTES more than when it was ready to read."""
+    deadline = time.monotonic() + READ_SECONDS
+    started, detail = _outcome(receiving)
+    if started != "started":
+        return started, detail
+    ready = _rss(child.pid)
+    while not receiving.poll(WATCH_SECONDS):
+        if time.monotonic() > deadline:
+            raise _too_slow()
+        used = _rss(child.pid)
+        if ready is not None and used is not None and used > ready + READ_MEMORY_BYTES:
+            return "memory", None
+    return receiving.recv()
+
+
+def _too_slow() -> Refused:
+    return Refused(
+        f"Reading the file took longer than {READ_SECONDS} seconds, far longer than a register needs. {SMALLER}"
+    )
+
+
+_RSS_ERRORS = (OSError, ValueError, subprocess.SubprocessError, *((psutil.Error,) if psutil else ()))
+
+
+def _rss(pid: int) -> int | None:
+    """The memory a process uses (resident set size, bytes), or None where it cannot be read."""
+    try:
+        if psutil is not None:
+            return psutil.Process(pid).memory_info().rss
+        if os.path.exists(f"/proc/{pid}/statm"):
+            with open(f"/proc/{pid}/statm") as statm:
+                return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        if sys.platform == "darwin":
+            found = subprocess.run(["ps", "-o", "rss=", "-p", str(pid)], capture_output=True, text=True, timeout=5)
+            return int(found.stdout.strip()) * 1024 if found.stdout.strip().isdigit() else None
+    except _RSS_ERRORS:  # the process has just ended, or its memory cannot be read here
+        return None
+    return None
 
 
 def _child_refusal(outcome: str, detail: str | None) -> str:
@@ -267,10 +361,14 @@ def _child_refusal(outcome: str, detail: str | None) -> str:
     )
 
 
-def _child(sending, read: Callable[..., object], args: tuple) -> None:
-    """Runs in the child: whatever happens, the parent receives an outcome or sees the pipe close."""
+def _child(sending, read: Callable[..., object], args: tuple, cap_memory: bool) -> None:
+    """Runs in the child: whatever happens, the parent receives an outcome or sees the pipe close. ``cap_memory``:
+    cap the address space here (a forked child on Linux); a spawned child's memory is watched by the parent."""
     _silence_errors()
-    _limit_memory()
+    if cap_memory:
+        _limit_memory()
+    else:
+        sending.send(("started", None))  # the parent notes the memory used now, and watches it grow
     try:
         result = ("ok", read(*args))
     except MemoryError:
@@ -295,8 +393,7 @@ def _silence_errors() -> None:
 
 
 def _limit_memory() -> None:
-    """Cap this process's address space at what it uses now plus READ_MEMORY_BYTES (Linux; elsewhere only the time
-    limit applies)."""
+    """Cap this process's address space at what it uses now plus READ_MEMORY_BYTES (Linux)."""
     try:
         with open("/proc/self/statm") as statm:
             in_use = int(statm.read().split()[0]) * resource.getpagesize()

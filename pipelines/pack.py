@@ -36,6 +36,7 @@ from pipelines.exhibits import EXPORT, Exhibit, on
 from pipelines.exhibits import outcomes as outcome_charts
 from pipelines.exhibits import reach as reach_charts
 from pipelines.export import Download, file_stem
+from pipelines.files import private_folder, write_private
 from pipelines.measures import MEASURES
 from pipelines.periods import Period
 from pipelines.query import Con, Filters
@@ -98,11 +99,9 @@ class _Builder:
 
 
 def write(files: dict[str, bytes], out_dir: Path) -> list[Path]:
-    """Write files into ``out_dir`` (made if need be) and return their paths."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for name, data in files.items():
-        (out_dir / name).write_bytes(data)
-    return [out_dir / name for name in files]
+    """Write files, owner-only, into ``out_dir`` (made if need be) and return their paths."""
+    private_folder(out_dir)
+    return [write_private(out_dir / name, data) for name, data in files.items()]
 
 
 def summary_request(f: Filters) -> dict[str, str]:

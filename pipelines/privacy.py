@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pipelines.files import FILE_MODE, private_folder, tighten
 from pipelines.vocab import norm_key
 
 PII_HEADERS = {
@@ -120,10 +121,11 @@ def load_secret(db_path: str | Path, fingerprint: str | None) -> bytes:
                 "backup (it was created beside the database when data was first loaded), or set IMPACT_SECRET_FILE "
                 "to its location. Without it new uploads cannot be matched to the people already in the database."
             )
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # owner-only from the first byte
+        private_folder(path.parent)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)  # owner-only from the first byte
         with os.fdopen(descriptor, "wb") as out:
             out.write(secrets.token_bytes(32))
+    tighten(path)
     key = path.read_bytes()
     if fingerprint is not None and key_fingerprint(key) != fingerprint:
         raise MissingSecret(f"The key file {path} is not the one this database was loaded with.")

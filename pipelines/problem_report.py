@@ -13,7 +13,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
 from pipelines.problems import Problem
-from pipelines.template import xlsx_bytes
+from pipelines.spreadsheet import safe, xlsx_bytes
 from pipelines.workbook import csv_rows
 
 PROBLEM_FILL = PatternFill("solid", fgColor="F4B6B6")
@@ -45,11 +45,14 @@ def grouped(problems: list[Problem]) -> pd.DataFrame:
 
 def problems_workbook(problems: list[Problem]) -> bytes:
     """Every problem, one per row, as an .xlsx to work through."""
-    out = io.BytesIO()
     frame = pd.DataFrame([p.as_dict() for p in problems], columns=list(Problem.__dataclass_fields__))
     frame = frame.rename(columns={"row": "row (as Excel numbers it)", "expected": "what is expected"})
-    frame.drop(columns=["column_index"], errors="ignore").to_excel(out, sheet_name="Problems", index=False)
-    return out.getvalue()
+    frame = frame.drop(columns=["column_index"], errors="ignore").astype(object)
+    book = Workbook()
+    book.active.title = "Problems"
+    for row in [list(frame.columns), *frame.where(frame.notna(), None).itertuples(index=False)]:
+        book.active.append([safe(value) for value in row])
+    return xlsx_bytes(book)
 
 
 def marked_workbook(name: str, data: bytes, problems: list[Problem]) -> bytes:
@@ -68,10 +71,10 @@ def marked_workbook(name: str, data: bytes, problems: list[Problem]) -> bytes:
 
 def _as_workbook(name: str, data: bytes) -> Workbook:
     if PurePath(name).suffix.lower() != ".csv":
-        return load_workbook(io.BytesIO(data))
+        return load_workbook(io.BytesIO(data), data_only=True)  # the values the dashboard read, never their formulas
     book = Workbook()
     for row in csv_rows(data):
-        book.active.append(row)
+        book.active.append([safe(cell) for cell in row])
     return book
 
 

@@ -27,6 +27,7 @@ from pipelines.measures import INSTRUMENTS, ONS4
 from pipelines.periods import add_months
 from pipelines.rows import Sheet
 from pipelines.sheets import KINDS
+from pipelines.spreadsheet import xlsx_bytes
 from pipelines.validate import read_sheet
 from pipelines.workbook import read_grids
 
@@ -969,8 +970,7 @@ def fixed_bytes(book: Workbook, creator: str) -> bytes:
     bytes."""
     book.properties.creator = creator
     book.properties.created = SAVED_AT
-    saved, fixed = io.BytesIO(), io.BytesIO()
-    book.save(saved)
+    saved, fixed = io.BytesIO(xlsx_bytes(book)), io.BytesIO()
     stamp = SAVED_AT.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     with zipfile.ZipFile(saved) as source, zipfile.ZipFile(fixed, "w") as target:
         for info in source.infolist():

@@ -17,8 +17,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipelines import audit
+from pipelines import audit, files
 from pipelines.audit import AUDIT, OPERATOR, Actor
+from pipelines.files import private_folder
 from pipelines.sheets import KINDS
 from pipelines.vocab import norm_key
 
@@ -85,18 +86,34 @@ def db_path() -> Path:
     return Path(os.environ.get("IMPACT_DB") or DEFAULT_DB)
 
 
+class DatabaseBusy(RuntimeError):
+    """Another process, most often the running dashboard, has the database open for writing."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"The dashboard (or another program) has the database {path} open.")
+        self.path = path
+
+
 def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (and on first use create) the database."""
+    """Open (and on first use create) the database; DatabaseBusy while another process has it open to write."""
     path = Path(path or db_path())
-    if read_only and path.exists():
-        return duckdb.connect(str(path), read_only=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    new = not path.exists()
-    con = duckdb.connect(str(path))
-    if new:
-        path.chmod(0o600)  # it holds the password hashes and the audit trail: owner only
+    try:
+        if read_only and path.exists():
+            return duckdb.connect(str(path), read_only=True)
+        private_folder(path.parent)
+        con = duckdb.connect(str(path))
+    except duckdb.IOException as error:
+        if "lock" in str(error).lower():
+            raise DatabaseBusy(path) from None
+        raise
+    files.tighten(path, wal_path(path))  # they hold the password hashes and the audit trail: owner only
     create_schema(con)
     return con
+
+
+def wal_path(path: Path) -> Path:
+    """DuckDB's write-ahead log beside the database, there while a connection has changes not yet checkpointed."""
+    return path.with_name(path.name + ".wal")
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 from openpyxl import Workbook
@@ -15,6 +14,7 @@ from pipelines import vocab
 from pipelines.fields import Field
 from pipelines.measures import QUESTIONNAIRES, Questionnaire
 from pipelines.sheets import KINDS, WELLBEING
+from pipelines.spreadsheet import xlsx_bytes
 
 HEADER_FILL = PatternFill("solid", fgColor="1F6F8B")
 ROWS_WITH_CHOICES = 2000
@@ -94,13 +94,6 @@ def blank_template() -> bytes:
             elif column.prompt:
                 _input_message(sheet, index, *column.prompt)
     return xlsx_bytes(book)
-
-
-def xlsx_bytes(book: Workbook) -> bytes:
-    """A workbook as the bytes of its .xlsx file."""
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def _instructions(sheet: Worksheet) -> None:

@@ -23,8 +23,7 @@ from streamlit.testing.v1 import AppTest, app_test
 
 from pipelines import ingest, sessions, store, users
 from pipelines.audit import OPERATOR, ROLES
-from pipelines.template import xlsx_bytes
-from tests.helpers import counts, key_file, load, workbook
+from tests.helpers import counts, key_file, load, saved, workbook
 from ui.auth import SESSION_KEY
 from ui.shell import PAGES
 
@@ -124,7 +123,7 @@ def fill_template(data: bytes) -> bytes:
         for header in sheet[1]:
             words = drop_down_words(book, sheet, header.column)
             sheet.cell(2, header.column, words[0] if words else TEMPLATE_VALUES[header.value])
-    return xlsx_bytes(book)
+    return saved(book)
 
 
 # Driving the app with AppTest ---------------------------------------------------------------------

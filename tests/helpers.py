@@ -22,7 +22,6 @@ from openpyxl import Workbook
 from pipelines import ingest, store, summary
 from pipelines.periods import Period
 from pipelines.query import Filters
-from pipelines.template import xlsx_bytes
 
 EXTERNAL = Path(__file__).resolve().parents[2] / "shared" / "external"
 FY24 = Period(dt.date(2024, 4, 1), dt.date(2025, 3, 31))  # financial year 2024-25
@@ -43,6 +42,13 @@ def needs_external(path: Path) -> pytest.MarkDecorator:
 # Files built from rows ----------------------------------------------------------------------------
 
 
+def saved(book: Workbook) -> bytes:
+    """A workbook's .xlsx bytes exactly as built (an input to the app, so nothing in it is neutralised)."""
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 def workbook(sheets: dict[str, list[list]], merge: dict[str, list[str]] | None = None) -> bytes:
     """An .xlsx file whose sheets hold exactly these rows (row 1 first); ``merge`` merges cell ranges per sheet."""
     book = Workbook()
@@ -55,7 +61,7 @@ def workbook(sheets: dict[str, list[list]], merge: dict[str, list[str]] | None =
                     sheet.cell(row=r, column=c, value=value)
         for cell_range in (merge or {}).get(title, []):
             sheet.merge_cells(cell_range)
-    return xlsx_bytes(book)
+    return saved(book)
 
 
 def csv_bytes(rows: list[list], encoding: str = "utf-8") -> bytes:

@@ -132,7 +132,7 @@ def test_the_trail_is_shown_newest_first_and_downloads_as_csv(loaded):
         ["local operator", "user added"],
         ["local operator", "load"],
     ]
-    lines = audit.csv_bytes(loaded).decode().splitlines()
+    lines = audit.csv_bytes(loaded).decode("utf-8-sig").splitlines()
     assert lines[0] == "when,who,action,details" and lines[1].split(",")[1:3] == ["local operator", "user added"]
 
 

@@ -116,8 +116,8 @@ def page(chromium: sync_api.Browser) -> Iterator[sync_api.Page]:
 
 @contextmanager
 def streamlit_server(sample_db: Path, folder: Path, accounts: bool = True) -> Iterator[str]:
-    """A freshly started `streamlit run dashboard.py` on its own copy of the sample (with the test's accounts, or
-    with none, as before setting up); yields its base URL."""
+    """A freshly started `streamlit run serve.py` (the dashboard behind its guard) on its own copy of the sample
+    (with the test's accounts, or with none, as before setting up); yields its base URL."""
     db = copy_database(sample_db, folder / "server")
     con = store.connect(db)
     con.execute("DELETE FROM users")
@@ -131,7 +131,7 @@ def streamlit_server(sample_db: Path, folder: Path, accounts: bool = True) -> It
     env.pop("IMPACT_SECRET_FILE", None)
     log_path = folder / "streamlit.log"
     command = [
-        sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+        sys.executable, "-m", "streamlit", "run", "serve.py", "--server.headless", "true",
         "--server.port", str(port), "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
     with log_path.open("wb") as log:

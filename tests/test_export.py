@@ -13,7 +13,7 @@ import pandas as pd
 import pypdf
 import pytest
 
-from pipelines import export
+from pipelines import export, spreadsheet
 
 QUARTERS = pd.DataFrame(
     {"quarter": ["2025-26 Q1", "2025-26 Q2", "2025-26 Q3"], "people": [40, 55, 35], "mean_change": [2.5, 3.1, -0.4]}
@@ -219,7 +219,7 @@ def test_branding_refuses_what_is_not_a_colour():
     ],
 )
 def test_neutralise(value, expected):
-    assert export.neutralise(value) == expected
+    assert spreadsheet.neutralise(value) == expected
 
 
 @pytest.fixture(scope="module")

@@ -10,9 +10,12 @@ import random
 import re
 import string
 import struct
+import subprocess
+import sys
 import time
 import zipfile
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -342,18 +345,63 @@ def _fail() -> None:
     raise KeyError("boom")
 
 
+def _grow() -> list[bytes]:
+    """Memory filled a little at a time, up to four times the budget, as a reader of a huge sheet would."""
+    chunks = []
+    for _ in range(4 * limits.READ_MEMORY_BYTES // (8 * limits.MB)):
+        chunks.append(b"\x01" * (8 * limits.MB))
+        time.sleep(0.02)
+    return chunks
+
+
+ROOT = Path(__file__).resolve().parents[1]
+GUARDS = ["fork", "spawn"]  # Linux's way, and the others' (IMPACT_READ_GUARD forces it here)
+SMALL_BUDGET_MB = 64  # for a spawned child, which reads its budget from the environment
+
+
+@pytest.mark.parametrize("guard", GUARDS)
 @pytest.mark.parametrize(
     ("read", "expected"),
-    [(_sleep, "longer than 1 seconds"), (_allocate, "more than"), (_abort, "the reader stopped"), (_fail, "KeyError")],
-    ids=["hangs", "runs out of memory", "crashes", "raises"],
+    [
+        (_sleep, "longer than 1 seconds"),
+        (_allocate, "more than"),
+        (_grow, "more than"),
+        (_abort, "the reader stopped"),
+        (_fail, "KeyError"),
+    ],
+    ids=["hangs", "runs out of memory at once", "runs out of memory", "crashes", "raises"],
 )
-def test_a_reader_that_hangs_crashes_or_runs_out_of_memory_is_a_refusal(monkeypatch, read, expected):
-    monkeypatch.setattr(limits, "READ_SECONDS", 1)
+def test_a_reader_that_hangs_crashes_or_runs_out_of_memory_is_a_refusal(monkeypatch, guard, read, expected):
+    if guard == "spawn" and read is _allocate:
+        pytest.skip("untouched memory is not used: only a child that fills it can be seen to grow")
+    monkeypatch.setenv("IMPACT_READ_GUARD", guard)
+    monkeypatch.setenv("IMPACT_READ_MEMORY_MB", str(SMALL_BUDGET_MB))
+    monkeypatch.setattr(limits, "READ_SECONDS", 1 if read is _sleep else 10)
+    monkeypatch.setattr(limits, "READ_MEMORY_BYTES", SMALL_BUDGET_MB * limits.MB)
     started = time.perf_counter()
     with pytest.raises(Refused, match=expected):
         run_guarded(read)
-    assert time.perf_counter() - started < 5
+    assert time.perf_counter() - started < (5 if guard == "fork" else 30)  # a spawned Python starts afresh
 
 
-def test_the_child_returns_what_the_reader_read():
+@pytest.mark.parametrize("guard", GUARDS)
+def test_the_child_returns_what_the_reader_read(monkeypatch, guard):
+    monkeypatch.setenv("IMPACT_READ_GUARD", guard)
     assert run_guarded(sorted, [3, 1, 2]) == [1, 2, 3]
+
+
+def test_the_guard_is_the_fork_with_a_memory_cap_on_linux_and_a_watched_spawn_elsewhere(monkeypatch):
+    monkeypatch.delenv("IMPACT_READ_GUARD", raising=False)
+    assert limits.guard_method() == ("fork" if sys.platform.startswith("linux") else "spawn")
+    for other in ("win32", "darwin"):
+        monkeypatch.setattr(limits.sys, "platform", other)
+        assert limits.guard_method() == "spawn"
+
+
+def test_the_pipelines_import_where_there_is_no_resource_module():
+    """As on Windows: `resource` is POSIX only."""
+    code = (
+        "import sys; sys.modules['resource'] = None; from pipelines import ingest, limits; print(limits.guard_method())"
+    )
+    ran = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 0 and ran.stdout.strip() == "spawn", ran.stderr
