@@ -203,12 +203,7 @@ def save_retention(con: duckdb.DuckDBPyConnection, years: object, by: Actor = OP
     only. Saving it removes nothing: ``python -m pipelines retention --apply`` or Settings does (pipelines/rights.py)."""
     audit.require(con, by, "settings", {"saving": "retention period"})
     chosen = _checked_years(years)
-    with store.transaction(con):
-        con.execute(
-            "INSERT INTO settings_history (key, text_value, blob_value, changed_by) VALUES (?, ?, NULL, ?)",
-            [RETENTION_KEY, "" if chosen is None else str(chosen), by.name],
-        )
-        audit.record(con, by.name, "settings saved", {RETENTION_KEY: chosen})
+    save_texts(con, {RETENTION_KEY: "" if chosen is None else str(chosen)}, by)
     return chosen
 
 
@@ -261,12 +256,7 @@ def save_social_value(
         "wellby_uplift": "" if uplift is None else f"{chosen.uplift:g}",
         "wellby_price_year": "" if uplift is None else str(chosen.price_year),
     }
-    with store.transaction(con):
-        con.executemany(
-            "INSERT INTO settings_history (key, text_value, blob_value, changed_by) VALUES (?, ?, NULL, ?)",
-            [[key, text, by.name] for key, text in values.items()],
-        )
-        audit.record(con, by.name, "settings saved", values)
+    save_texts(con, values, by)
     return social_value_assumptions(con)
 
 

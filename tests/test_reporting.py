@@ -180,7 +180,8 @@ def test_the_command_line_covers_the_next_12_months_by_default(con, capsys):
     assert main(["deadlines", "--db", str(db)]) == 0
     expected = sum(1 for r in reporting.reports(store.connect(db)) if reporting.ahead(dt.date.today()).start <= r.due
                    <= reporting.ahead(dt.date.today()).end)  # fmt: skip
-    assert expected > 1 and capsys.readouterr().out.strip().endswith(f"{expected} reports due.")
+    said = f"{expected} report due." if expected == 1 else f"{expected} reports due."
+    assert capsys.readouterr().out.strip().endswith(said)
 
 
 def test_the_template_has_the_reporting_columns():
