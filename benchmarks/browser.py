@@ -1,7 +1,7 @@
 """Each page in headless Chromium on the sample, first and second load, and 20 viewers at once, beside the targets of
 issue 25 ("Speed you can feel").
 
-.venv/bin/python -m benchmarks.browser [--sessions 20] [--json PATH]
+.venv/bin/python -m benchmarks.browser [--sessions 20] [--against REV] [--json PATH]
 
 1. Each page's first load (a fresh server that has served only the Reports page, so the page's own figures and
    charts are not yet cached) and second load (a new browser session opening the same page again), from ``goto``
@@ -13,7 +13,8 @@ issue 25 ("Speed you can feel").
 
 The server runs `streamlit run dashboard.py` on a copy of the bundled sample (/usr/bin/chromium drives it), so the
 sessions are demo visitors, who see what a signed-in member of staff sees. Times are wall-clock on this machine:
-compare runs made on the same machine, or the ratios.
+compare runs made on the same machine, or the ratios. ``--against REV`` measures that git revision's code too, in
+the same run (exported to a temporary folder), each figure beside this work tree's.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from pathlib import Path
 from playwright.async_api import Browser, Page, async_playwright
 
 from benchmarks.first_start import CHROMIUM, ROOT, TIMEOUT_S, free_port, sample_database, wait_until_healthy
+from benchmarks.warm import export
 
 PAGES = {"overview": "Overview", "outcomes": "Outcomes", "reach": "Reach", "funding": "Funding"}
 WARM_UP = ("reports", "Reports")  # opened first on every fresh server: the process's imports and database, no page's
@@ -96,8 +98,8 @@ async def warmed(browser: Browser, base: str) -> None:
 
 
 @contextmanager
-def server(db: Path) -> Iterator[tuple[str, subprocess.Popen]]:
-    """A fresh `streamlit run dashboard.py` on ``db``; its base URL and its process."""
+def server(db: Path, root: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+    """A fresh `streamlit run dashboard.py` of the code in ``root`` on ``db``; its base URL and its process."""
     port = free_port()
     env = {**os.environ, "IMPACT_DB": str(db)}
     env.pop("IMPACT_SECRET_FILE", None)
@@ -105,7 +107,7 @@ def server(db: Path) -> Iterator[tuple[str, subprocess.Popen]]:
         sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
         "--server.port", str(port), "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_until_healthy(f"http://127.0.0.1:{port}", process)
         yield f"http://127.0.0.1:{port}", process
@@ -134,11 +136,11 @@ async def clicked(page: Page, title: str) -> float:
     return time.perf_counter() - start
 
 
-async def first_and_second(browser: Browser, db: Path) -> dict[str, dict[str, float]]:
+async def first_and_second(browser: Browser, db: Path, root: Path) -> dict[str, dict[str, float]]:
     """Each page's first load on a fresh server, then its second in a new browser session."""
     found = {}
     for path, title in PAGES.items():
-        with server(db) as (base, _):
+        with server(db, root) as (base, _):
             await warmed(browser, base)
             times = []
             for _ in range(2):
@@ -159,13 +161,13 @@ async def viewer(browser: Browser, base: str) -> dict[str, float]:
         await context.close()
 
 
-async def at_once(browser: Browser, db: Path, sessions: int) -> dict[str, float]:
+async def at_once(browser: Browser, db: Path, root: Path, sessions: int) -> dict[str, float]:
     """``sessions`` viewers opening Overview then Reach at the same moment on a fresh server (warmed, none of the two
     pages' figures cached); one viewer alone first, on a server of its own, as the baseline."""
-    with server(db) as (base, _):
+    with server(db, root) as (base, _):
         await warmed(browser, base)
         alone = await viewer(browser, base)
-    with server(db) as (base, process), Memory(process.pid) as memory:
+    with server(db, root) as (base, process), Memory(process.pid) as memory:
         await warmed(browser, base)
         start = time.perf_counter()
         runs = await asyncio.gather(*(viewer(browser, base) for _ in range(sessions)))
@@ -198,26 +200,35 @@ def table(pages: dict[str, dict[str, float]], load: dict[str, float]) -> str:
     return "\n".join(rows)
 
 
-async def measure(sessions: int) -> tuple[dict, dict]:
+async def measure(sessions: int, against: str | None) -> dict[str, dict]:
+    """The figures of this work tree, and of the revision ``against`` when given, by tree."""
+    found = {}
     with tempfile.TemporaryDirectory() as tmp:
         db = sample_database(Path(tmp))
+        trees = {**({against: export(against, Path(tmp))} if against else {}), "work tree": ROOT}
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
-            pages = await first_and_second(browser, db)
-            load = await at_once(browser, db, sessions)
+            for name, root in trees.items():
+                say(f"-- {name}")
+                found[name] = {
+                    "pages": await first_and_second(browser, db, root),
+                    "at once": await at_once(browser, db, root, sessions),
+                }
             await browser.close()
-    return pages, load
+    return found
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sessions", type=int, default=20, help="browser sessions at once (default 20)")
+    parser.add_argument("--against", help="a git revision to measure too, in the same run")
     parser.add_argument("--json", type=Path, help="write the figures here as JSON")
     args = parser.parse_args()
-    pages, load = asyncio.run(measure(args.sessions))
-    print(table(pages, load))
+    found = asyncio.run(measure(args.sessions, args.against))
+    for name, figures in found.items():
+        print(f"\n== {name}\n{table(figures['pages'], figures['at once'])}")
     if args.json:
-        args.json.write_text(json.dumps({"pages": pages, "at once": load}, indent=2))
+        args.json.write_text(json.dumps(found, indent=2))
 
 
 if __name__ == "__main__":
