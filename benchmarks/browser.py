@@ -36,7 +36,7 @@ from pathlib import Path
 from playwright.async_api import Browser, Page, async_playwright
 
 from benchmarks.first_start import CHROMIUM, ROOT, TIMEOUT_S, free_port, sample_database, wait_until_healthy
-from benchmarks.warm import export
+from benchmarks.page_runs import export
 
 PAGES = {"overview": "Overview", "outcomes": "Outcomes", "reach": "Reach", "funding": "Funding"}
 WARM_UP = ("reports", "Reports")  # opened first on every fresh server: the process's imports and database, no page's

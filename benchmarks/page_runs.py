@@ -1,11 +1,11 @@
-"""Each page's warm run (AppTest, the same filters again) on the sample, this work tree against a git revision, in
-the same run, as ratios.
+"""Each page's run with AppTest on the sample, cold (every cache cleared) and warm (the same filters again), this
+work tree against a git revision, in the same run, as ratios.
 
-.venv/bin/python -m benchmarks.warm [--against REV] [--runs 5] [--rounds 2] [--json PATH]
+.venv/bin/python -m benchmarks.page_runs [--against REV] [--runs 5] [--rounds 2] [--json PATH]
 
 The revision (default HEAD) is exported to a temporary folder. Each tree is measured in its own child process, the
 trees taking turns ``--rounds`` times so that a busy machine slows both alike; each figure is the median of ``--runs``
-warm runs. A bare page (one title, Streamlit's own rerun cost) is timed in every child too: no page goes under it.
+runs. A bare page (one title, Streamlit's own rerun cost) is timed in every child too: no page goes under it.
 """
 
 from __future__ import annotations
@@ -27,10 +27,16 @@ PAGES = {"Overview": "pages/overview.py", "Outcomes": "pages/outcomes.py", "Reac
 BARE = "import streamlit as st\n\nst.title('Bare')\n"
 
 
-def median_warm(at, runs: int) -> float:
-    """The median of ``runs`` runs of an AppTest that has run once already."""
+def median_run(at, runs: int, cold: bool = False) -> float:
+    """The median of ``runs`` runs of an AppTest that has run once already, each after clearing every cache when
+    ``cold``."""
+    import streamlit as st
+
     times = []
     for _ in range(runs):
+        if cold:
+            st.cache_data.clear()
+            st.cache_resource.clear()
         start = time.perf_counter()
         at.run()
         times.append(time.perf_counter() - start)
@@ -40,7 +46,7 @@ def median_warm(at, runs: int) -> float:
 
 
 def measure_tree(root: Path, db: str, runs: int) -> dict[str, float]:
-    """In this (child) process: the bare page's and each page's median warm run, with ``root``'s code."""
+    """In this (child) process: the bare page's median run and each page's cold and warm, with ``root``'s code."""
     sys.path.insert(0, str(root))
     import os
 
@@ -60,14 +66,15 @@ def measure_tree(root: Path, db: str, runs: int) -> dict[str, float]:
     app_test.PagesManager = ServerPagesManager
     logger.set_log_level("error")
     bare = AppTest.from_string(BARE).run()
-    found = {"bare page": median_warm(bare, runs)}
+    found = {"bare page": median_run(bare, runs)}
     for title, script in PAGES.items():
         at = AppTest.from_file(str(root / "dashboard.py"), default_timeout=600)
         at.session_state[SESSION_KEY] = ACCOUNT
         at.run()
         at.switch_page(script).run()
         assert [t.value for t in at.title] == [title], [t.value for t in at.title]
-        found[title] = median_warm(at, runs)
+        found[f"{title} cold"] = median_run(at, runs, cold=True)
+        found[f"{title} warm"] = median_run(at, runs)
     return found
 
 
@@ -124,7 +131,7 @@ def main() -> None:
                 rounds[name].append(in_child(root, db, args.runs))
     figures = {name: {k: statistics.median(r[k] for r in found) for k in found[0]} for name, found in rounds.items()}
     before, after = figures[args.against], figures["work tree"]
-    print(f"{'warm run (median s)':<22}{args.against:>12}{'work tree':>12}{'after/before':>14}")
+    print(f"{'page run (median s)':<22}{args.against:>12}{'work tree':>12}{'after/before':>14}")
     for key in before:
         print(f"{key:<22}{before[key]:>12.3f}{after[key]:>12.3f}{after[key] / before[key]:>13.2f}x")
     if args.json:
