@@ -17,7 +17,16 @@ from pipelines import reach
 from pipelines.disclosure import Disclosure
 from pipelines.periods import Period
 from pipelines.query import Filters
-from tests.apphelpers import SamplePages, app_with_own_data, assert_ran, charts, open_page, open_section, widget
+from tests.apphelpers import (
+    SamplePages,
+    app_with_own_data,
+    assert_ran,
+    charts,
+    open_page,
+    open_section,
+    section_names,
+    widget,
+)
 
 pytestmark = pytest.mark.usefixtures("app_runtime")
 
@@ -143,3 +152,15 @@ def test_without_ways_reach_says_how_to_record_them(tmp_path: Path, monkeypatch:
     at = open_section(open_page("pages/reach.py", "Reach"), "Five Ways")
     assert any(i.value.startswith("No activity has its Five Ways to Wellbeing recorded yet") for i in at.info)
     assert "People reached by way to wellbeing" not in [title(s) for s in charts(at)]
+
+
+def test_only_the_open_section_is_drawn_and_it_stays_open(sample_app: Path) -> None:
+    at = open_page("pages/reach.py", "Reach")
+    assert section_names(at) == ["Activity", "Who", "Against the population", "Deprivation", "Five Ways"]
+    titles = [title(s) for s in charts(at)]
+    assert "People reached each quarter" in titles
+    assert not [t for t in titles if t.startswith(("Who the service reaches", "People reached by age band"))]
+    open_section(at, "Who")
+    widget(at.sidebar.radio, "Period").set_value("Quarter").run()  # another run, with other filters
+    assert_ran(at)
+    assert [title(s) for s in charts(at)] == ["People reached by age band"]
