@@ -123,7 +123,7 @@ async def settled(page: Page, title: str) -> None:
 async def opened(page: Page, url: str, title: str) -> float:
     """Seconds from asking for ``url`` until its page has settled."""
     start = time.perf_counter()
-    await page.goto(url)
+    await page.goto(url, wait_until="commit", timeout=TIMEOUT_S * 1000)  # the app's own state says when it is done
     await settled(page, title)
     return time.perf_counter() - start
 
