@@ -6,7 +6,7 @@ import streamlit as st
 
 from pipelines import funding, inventory, published, settings, social_value, volunteering, words
 from pipelines.exhibits import funding as shown
-from ui import figures
+from ui import figures, sections
 from ui.data import cached, cursor
 from ui.figures import fact
 from ui.sidebar import current_filters, page_header
@@ -115,10 +115,10 @@ if largest["over_warn_share"]:
     )
 
 
-income, timeline, ahead, reserve, value = st.tabs(
-    ["Income", "Grants and the cliff", "Secured against needed", "Reserves", "Value"]
+section = sections.chosen(
+    ["Income", "Grants and the cliff", "Secured against needed", "Reserves", "Value"], "funding-section"
 )
-with income:
+if section == "Income":
     split = st.radio("Split income by", list(funding.SPLITS), format_func=funding.SPLITS.get, horizontal=True)
     figures.show(shown.income_by(f, split))
     figures.show(shown.dependence(f, warn_at))
@@ -127,7 +127,7 @@ with income:
     if given["months"]:
         figures.show(shown.volunteer_hours(f))
 
-with timeline:
+if section == "Grants and the cliff":
     if cached(funding.timeline, f).empty:
         st.info("No funding lines have been loaded. Upload a funding sheet, or your funders' 360Giving files.")
     else:
@@ -141,7 +141,7 @@ with timeline:
         if not found["lines"].empty:
             figures.show(shown.ending_within(f, months))
 
-with ahead:
+if section == "Secured against needed":
     figures.show(shown.secured_against_needed(f))
     st.caption(
         f"The quarters start after the chosen period ends ({end:%-d %B %Y}), not at today's date. Expected spending "
@@ -149,14 +149,14 @@ with ahead:
         "months to the period's end. Applied-for funding is never counted as secured."
     )
 
-with reserve:
+if section == "Reserves":
     figures.show(shown.free_reserves(f, policy))
     st.caption(
         "Free reserves are unrestricted funds freely available (Charity Commission CC19). Runway is shown once "
         "12 months of spending have been recorded."
     )
 
-with value:
+if section == "Value":
     main = cached(inventory.main_measure)
     measures = [
         c.removeprefix("cost per improvement ")

@@ -7,7 +7,7 @@ from pipelines.exhibits import outcomes as shown
 from pipelines.measures import LOWER_BETTER, MEASURES
 from pipelines.outcomes import BREAKDOWNS
 from pipelines.stats import size_in_words
-from ui import figures
+from ui import figures, sections
 from ui.data import cached
 from ui.feedback import show_feedback
 from ui.figures import fact
@@ -97,8 +97,8 @@ def goal_based_outcomes() -> None:
         f"95% CI {ci[0]:+.1f} to {ci[1]:+.1f}" if ci else None,
         help="Latest rating minus first, over the goals; ratings run from 0 (no progress) to 10 (goal reached).",
     )
-    progress, areas, whom, five = st.tabs(["Progress", "By goal area", "For whom", "Five Ways"])
-    with progress:
+    section = sections.chosen(["Progress", "By goal area", "For whom", "Five Ways"], "goals-section")
+    if section == "Progress":
         figures.show(shown.goal_progress_shares(f))
         cols = st.columns(2)
         fact(
@@ -113,9 +113,9 @@ def goal_based_outcomes() -> None:
             result["only_one_rating"],
             help="Goals rated in the period for the first time and not yet again: left out of the change figures.",
         )
-    with areas:
+    if section == "By goal area":
         goal_breakdown("goal_area", result["mean_change"])
-    with whom:
+    if section == "For whom":
         by = st.radio(
             "Break down goals by",
             [k for k in goals.BREAKDOWNS if k != "goal_area"],
@@ -123,7 +123,7 @@ def goal_based_outcomes() -> None:
             horizontal=True,
         )
         goal_breakdown(by, result["mean_change"])
-    with five:
+    if section == "Five Ways":
         five_ways(goals.NAME, result["mean_change"])
 
 
@@ -199,10 +199,11 @@ for column, row in zip(cols[1:], changes.itertuples(), strict=False):
     )
 
 
-change, whom, time, dose, clinical, completeness, five = st.tabs(
-    ["Change", "For whom", "Over time", "Sessions attended", "Clinical measures", "Data completeness", "Five Ways"]
+section = sections.chosen(
+    ["Change", "For whom", "Over time", "Sessions attended", "Clinical measures", "Data completeness", "Five Ways"],
+    "outcomes-section",
 )
-with change:
+if section == "Change":
     left, right = st.columns(2)
     with left:
         figures.show(shown.first_and_latest(f, measure))
@@ -212,7 +213,7 @@ with change:
         figures.show(shown.improved_or_not(f, measure))
     figures.show(shown.means_against_norms(f, measure))
 
-with whom:
+if section == "For whom":
     by = st.radio(
         "Break down by",
         list(BREAKDOWNS),
@@ -222,10 +223,10 @@ with whom:
     figures.show(shown.change_by(f, measure, by, result["mean_change"]))
     overlap_caution(cached(outcomes.breakdown, f, measure, by, safe))
 
-with time:
+if section == "Over time":
     figures.show(shown.change_by_quarter(f, measure))
 
-with dose:
+if section == "Sessions attended":
     figures.show(shown.change_by(f, measure, "dose", result["mean_change"]))
 
 
@@ -236,7 +237,7 @@ def figure_cards(found) -> None:
         fact(column, row.figure, words.share(row.share), f"{row.label} of {row.of}")
 
 
-with clinical:
+if section == "Clinical measures":
     if (
         measure in outcomes.TALKING_THERAPIES
         and not (joint := cached(outcomes.talking_therapies_figures, f, safe)).empty
@@ -265,7 +266,7 @@ with clinical:
         st.info(f"{measure} has no clinical cut-off or published bands; see the mean change above.")
     figure_cards(found)
 
-with completeness:
+if section == "Data completeness":
     gaps = cached(outcomes.completeness_figures, f, measure, safe)
     cols = st.columns(3)
     fact(
@@ -288,7 +289,7 @@ with completeness:
         None if quartiles is None else f"half between {quartiles[0] / 7:.0f} and {quartiles[1] / 7:.0f} weeks",
     )
 
-with five:
+if section == "Five Ways":
     five_ways(measure, result["mean_change"])
 
 show_feedback(f)

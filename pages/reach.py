@@ -5,7 +5,7 @@ import streamlit as st
 from pipelines import published, reach, ways, words
 from pipelines.dimensions import BENCHMARKED, BY_KEY
 from pipelines.exhibits import reach as shown
-from ui import figures
+from ui import figures, sections
 from ui.data import cached, cursor
 from ui.figures import fact
 from ui.sidebar import page_header
@@ -20,11 +20,16 @@ safe = figures.screen()
 if area_note := reach.area_note(cursor(), area):
     st.info(area_note, icon=":material/location_on:")
 st.markdown("\n\n".join(cached(reach.in_brief, f, area, safe)))
-activity, who, population, deprivation, five = st.tabs(
-    ["Activity", "Who", "Against the population", "Deprivation", "Five Ways"]
+st.selectbox(  # above the sections: the words above and the comparison below both follow it, whichever is open
+    "Compare with",
+    areas,
+    index=areas.index(area),
+    key=AREA_KEY,
+    help="England from Census 2021, the area chosen in Settings, or a local benchmark loaded as a population sheet.",
 )
+section = sections.chosen(["Activity", "Who", "Against the population", "Deprivation", "Five Ways"], "reach-section")
 
-with activity:
+if section == "Activity":
     now = cached(reach.reach_figures, f, safe)
     cols = st.columns(6)
     figures_shown = (
@@ -56,7 +61,7 @@ with activity:
         figures.show(shown.sessions_attended(f))
     figures.show(shown.referral_routes(f))
 
-with who:
+if section == "Who":
     dimension = st.radio(
         "Group people by",
         list(reach.PROFILE_DIMENSIONS),
@@ -73,15 +78,7 @@ with who:
         figures.table(people)
         st.caption("'Not known' is everyone whose record does not say; it is counted, never dropped.")
 
-with population:
-    st.selectbox(
-        "Compare with",
-        areas,
-        index=areas.index(area),
-        key=AREA_KEY,
-        help="England from Census 2021, the area chosen in Settings, or a local benchmark loaded as a population "
-        "sheet.",
-    )
+if section == "Against the population":
     st.markdown(
         "For each group: its share of the people reached beside its share of the population. A group is reached "
         "**fewer** or **more than its share** only when the difference is clearer than chance alone would give (the "
@@ -107,7 +104,7 @@ with population:
         with st.expander(f"The figures by {BY_KEY[by].label}"):
             figures.table(against)
 
-with deprivation:
+if section == "Deprivation":
     found = cached(reach.deprivation, f, safe)
     core20 = found["core20"]
     expected, where = reach.core20_benchmark(cursor(), area)
@@ -132,7 +129,7 @@ with deprivation:
         "'File 1' CSV on the Upload data page, and each person's LSOA is given its decile."
     )
 
-with five:
+if section == "Five Ways":
     st.markdown(
         "**The Five Ways to Wellbeing** (New Economics Foundation): Connect, Be active, Take notice, Keep learning "
         "and Give. The people reached and the sessions delivered by the ways of the activities they attended."

@@ -24,6 +24,7 @@ from streamlit.testing.v1 import AppTest, app_test
 from pipelines import ingest, sessions, store, users
 from pipelines.audit import OPERATOR, ROLES
 from tests.helpers import counts, key_file, load, saved, workbook
+from ui import sections
 from ui.auth import SESSION_KEY
 from ui.shell import PAGES
 
@@ -225,6 +226,19 @@ def open_page(script: str, title: str) -> AppTest:
     return at
 
 
+def section_names(at: AppTest) -> list[str]:
+    """The sections the page offers, one open at a time (ui/sections.py); none on a page without them."""
+    return next((c.options for c in at.button_group if c.label == sections.LABEL), [])
+
+
+def open_section(at: AppTest, name: str) -> AppTest:
+    """The page run again with its section ``name`` open."""
+    assert name in section_names(at), f"no section {name!r} in {section_names(at)}"
+    next(c for c in at.button_group if c.label == sections.LABEL).set_value(name).run()
+    assert_ran(at)
+    return at
+
+
 def title_text(spec: dict) -> str:
     """A chart's title as one line, however it is wrapped."""
     text = spec.get("title", {}).get("text", "")
@@ -253,34 +267,44 @@ class PageRun:
 
 class SamplePages:
     """The app opened once per page, as an administrator, for every test that only reads the page. A test that sets
-    a widget, runs the app again or changes the data opens its own with ``sample_app``.
+    a widget, runs the app again or changes the data opens its own with ``sample_app``. A page with sections is opened
+    once per section, as only the open one is drawn.
 
     The runs share one copy of the sample, ``db``, which opening a page must leave as it was; a test working out a
     page's downloads sets IMPACT_DB to it."""
 
     def __init__(self, sample_db: Path, folder: Path) -> None:
         self.db = copy_database(sample_db, folder)
-        self.runs: dict[str | None, PageRun] = {}
+        self.runs: dict[tuple[str | None, str | None], PageRun] = {}
 
     def landing(self) -> PageRun:
         """The app as it first opens, on its default page."""
         return self.run(None)
 
-    def opened(self, script: str) -> PageRun:
-        """The app switched to one page (``pages/x.py``), checked to be titled as ui.shell.PAGES says."""
-        return self.run(script)
+    def opened(self, script: str, section: str | None = None) -> PageRun:
+        """The app switched to one page (``pages/x.py``), checked to be titled as ui.shell.PAGES says, with its first
+        section open, or ``section``."""
+        return self.run(script, section)
 
-    def run(self, script: str | None) -> PageRun:
-        if script not in self.runs:
+    def sections(self, script: str) -> list[PageRun]:
+        """The page with each of its sections open in turn (just the page, for a page without sections)."""
+        names = section_names(self.opened(script).at)
+        return [self.opened(script), *(self.opened(script, name) for name in names[1:])]
+
+    def run(self, script: str | None, section: str | None = None) -> PageRun:
+        if (script, section) not in self.runs:
             before = self.stored()
             downloads: dict[str, object] = {}
             with pytest.MonkeyPatch.context() as patch, app_as_on_a_server(patch):
                 patch.setenv("IMPACT_DB", str(self.db))
                 record_downloads(patch, downloads)
                 at = run_app() if script is None else open_page(script, page_title(script))
+                if section is not None:
+                    downloads.clear()  # the first section's, offered before this one was opened
+                    open_section(at, section)
             assert self.stored() == before, f"opening {script or 'the app'} changed the database"
-            self.runs[script] = PageRun(at, downloads)
-        return self.runs[script]
+            self.runs[script, section] = PageRun(at, downloads)
+        return self.runs[script, section]
 
     def stored(self) -> dict[str, int]:
         con = store.connect(self.db)  # as the app opens it: DuckDB refuses one file opened two ways

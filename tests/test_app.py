@@ -87,11 +87,12 @@ def test_page_runs_with_the_shell(sample_pages: SamplePages, spec: PageSpec) -> 
 def test_every_chart_and_table_offers_downloads(
     sample_pages: SamplePages, script: str, per_person: int, chart_tables: int
 ) -> None:
-    """A Download menu beside each chart and table (in every tab), none beside a chart of one mark per person, and
+    """A Download menu beside each chart and table (in every section), none beside a chart of one mark per person, and
     none beside a chart's own figures read as a table (its chart's menu has them)."""
-    at = sample_pages.opened(script).at
-    menus = at.get("popover")
-    assert len(menus) == len(charts(at)) + len(at.dataframe) - per_person - chart_tables > 0
+    runs = [run.at for run in sample_pages.sections(script)]
+    menus = [menu for at in runs for menu in at.get("popover")]
+    drawn = sum(len(charts(at)) + len(at.dataframe) for at in runs)
+    assert len(menus) == drawn - per_person - chart_tables > 0
     assert {menu.proto.popover.label for menu in menus} == {"Download"}
 
 

@@ -1,4 +1,5 @@
-"""Cached figures follow the data: a new upload shows at once, and a rollback brings the old figure back.
+"""Cached figures and chart specs follow the data: a new upload shows at once, and a rollback brings the old figure
+back.
 
 The loads and the rollback here are made outside the app, as the command line or another replica would make them, so
 nothing clears the app's cache: only the data version in the cache key can tell the app that the data changed.
@@ -9,12 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
 from pipelines import reach, store
+from pipelines.exhibits import Exhibit
 from pipelines.periods import Period
 from pipelines.query import Filters
-from tests.apphelpers import app_with_own_data, run_app, widget
+from tests.apphelpers import app_with_own_data, assert_ran, run_app, widget
 from tests.helpers import load, workbook
 
 FY24 = Period(dt.date(2024, 4, 1), dt.date(2025, 3, 31))  # the only financial year in the data, so the one shown
@@ -75,3 +79,30 @@ def test_a_page_shows_a_new_upload_and_the_old_figure_after_its_rollback(own_app
     assert people_reached() == "22"
     roll_back(own_app, upload_id)
     assert people_reached() == "10"
+
+
+def test_a_drawn_chart_follows_a_load_and_a_rollback(own_app: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Overview's chart of people reached each quarter, its spec cached: drawn once while the data stay the same, and
+    drawn again, with the new figures, after a load and after its rollback made outside the app."""
+    drawn: list[str] = []
+    real = Exhibit.chart
+    monkeypatch.setattr(Exhibit, "chart", lambda self, *args: drawn.append(self.what) or real(self, *args))
+    at = run_app("manager")
+
+    def reached_in_may() -> int:
+        """The chart's bars for 2024-25 Q1 (everyone's one session is in May 2024), new and returning together."""
+        at.run()
+        assert_ran(at)
+        chart = next(c for c in at.get("vega_lite_chart") if "People reached each quarter" in c.proto.spec)
+        frames = [convert_arrow_bytes_to_pandas_df(d.data.data) for d in chart.proto.datasets]
+        bars = pd.concat(frame for frame in frames if "people" in frame)
+        return int(bars.loc[bars["quarter"] == "2024-25 Q1", "people"].sum())
+
+    assert reached_in_may() == 10
+    assert reached_in_may() == 10
+    assert drawn.count("People reached by quarter") == 1, "the second run reads the cached spec"
+    upload_id = load_more(own_app)
+    assert reached_in_may() == 22
+    roll_back(own_app, upload_id)
+    assert reached_in_may() == 10
+    assert drawn.count("People reached by quarter") == 3

@@ -15,7 +15,16 @@ from pipelines import charts as charts_module
 from pipelines import funding, settings, store
 from pipelines.periods import Period
 from pipelines.query import Filters
-from tests.apphelpers import SamplePages, app_with_own_data, assert_ran, chart_titles, charts, open_page, widget
+from tests.apphelpers import (
+    SamplePages,
+    app_with_own_data,
+    assert_ran,
+    chart_titles,
+    charts,
+    open_page,
+    open_section,
+    widget,
+)
 
 pytestmark = pytest.mark.usefixtures("app_runtime")
 
@@ -46,13 +55,14 @@ def test_the_page_leads_with_the_dated_secured_figure(
 ) -> None:
     year = funding.secured_next_year(sample, Filters(FY25))
     at = sample_pages.opened("pages/funding.py").at
+    every = [run.at for run in sample_pages.sections("pages/funding.py")]
     assert year.label == "2026-27" and year.sentence.startswith("Secured for 2026-27 (1 Apr 2026 – 31 Mar 2027): £")
     first = at.markdown[0].value
     assert first.startswith(f"- **{year.sentence}** Secured means promised in a signed grant or contract")
     assert (
         "Forecasts run from the end of the chosen period, 31 March 2026, not from today's date." in at.caption[0].value
     )
-    assert "Herfindahl" not in page_text(at)
+    assert all("Herfindahl" not in page_text(section) for section in every)
 
 
 def test_one_quarter_and_one_activity(sample_app: Path, sample: duckdb.DuckDBPyConnection) -> None:
@@ -70,7 +80,8 @@ def test_one_quarter_and_one_activity(sample_app: Path, sample: duckdb.DuckDBPyC
     assert largest["share"] < 0.4
     assert not at.warning
     assert "Herfindahl" not in page_text(at)
-    assert "Ending in the 12 months after 30 June 2025:" in "\n".join(m.value for m in at.markdown)
+    timeline = open_section(at, "Grants and the cliff")
+    assert "Ending in the 12 months after 30 June 2025:" in "\n".join(m.value for m in timeline.markdown)
 
 
 def test_charts_name_every_grant_in_full_and_mark_the_period_end(sample: duckdb.DuckDBPyConnection) -> None:

@@ -156,7 +156,7 @@ def download(run: PageRun, stem: str, ext: str) -> bytes:
 @pytest.fixture(scope="module")
 def exhibits(sample_pages: SamplePages) -> dict[str, Download]:
     """Every chart the pages offer, by file stem, as its downloads would draw it, taken before anything is rendered."""
-    stems = {stem: run for run in map(sample_pages.opened, CHART_PAGES) for stem in chart_stems(run)}
+    stems = {stem: run for script in CHART_PAGES for run in sample_pages.sections(script) for stem in chart_stems(run)}
     with pytest.MonkeyPatch.context() as patch, app_as_on_a_server(patch):
         patch.setenv("IMPACT_DB", str(sample_pages.db))
         patch.setattr(Download, "render", lambda exhibit, ext: exhibit)
@@ -200,10 +200,10 @@ def test_every_chart_on_a_page_offers_safe_files(
 ) -> None:
     """Each chart in every format, its spec valid Vega-Lite with the suppression in its footnote, its data with no
     small or unrounded count of people (checked as the files would hold them, without drawing any)."""
-    run = sample_pages.opened(script)
-    stems = chart_stems(run)
+    runs = sample_pages.sections(script)
+    stems = {stem: run for run in runs for stem in chart_stems(run)}
     assert stems, "the sample draws charts here"
-    for stem in stems:
+    for stem, run in stems.items():
         assert {f"{stem}.{ext}" for ext in export.DOWNLOADS} <= set(run.downloads), stem
         exhibit = exhibits[stem]
         assert vl_convert.vegalite_to_vega(json.dumps(exhibit.spec, default=str)), stem  # a day as ISO text

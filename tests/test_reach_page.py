@@ -17,7 +17,16 @@ from pipelines import reach
 from pipelines.disclosure import Disclosure
 from pipelines.periods import Period
 from pipelines.query import Filters
-from tests.apphelpers import SamplePages, app_with_own_data, assert_ran, charts, open_page, widget
+from tests.apphelpers import (
+    SamplePages,
+    app_with_own_data,
+    assert_ran,
+    charts,
+    open_page,
+    open_section,
+    section_names,
+    widget,
+)
 
 pytestmark = pytest.mark.usefixtures("app_runtime")
 
@@ -67,19 +76,19 @@ def test_the_page_leads_with_plain_words(sample_pages: SamplePages, sample: duck
 
 
 def test_no_representation_ratio_and_no_unexplained_jargon(sample_pages: SamplePages) -> None:
-    at = sample_pages.opened("pages/reach.py").at
-    text = page_text(at).lower()
+    text = "\n".join(page_text(run.at) for run in sample_pages.sections("pages/reach.py")).lower()
     assert "representation ratio" not in text
     assert "over-represented" not in text and "under-represented" not in text
     assert "fewer than their share" in text and "more than their share" in text
 
 
 def test_core20_is_explained(sample_pages: SamplePages) -> None:
-    at = sample_pages.opened("pages/reach.py").at
     explained = "Core20 is the most deprived 20% of areas in England by the Index of Multiple Deprivation"
-    assert any(explained in m.value for m in at.markdown)  # on the Deprivation tab
+    assert any(explained in m.value for m in sample_pages.opened("pages/reach.py", "Deprivation").at.markdown)
     deprivation, words = next(
-        c for c in compared_charts(at) if title(c[0]).startswith("Who the service reaches by dep")
+        c
+        for c in compared_charts(sample_pages.opened("pages/reach.py", "Against the population").at)
+        if title(c[0]).startswith("Who the service reaches by dep")
     )
     assert explained in subtitle(deprivation) and "NHS England" in subtitle(deprivation)
     assert "more than their share is the aim" in subtitle(deprivation)
@@ -102,7 +111,7 @@ def test_one_quarter_and_one_activity(sample_app: Path) -> None:
     assert_ran(at)
     assert not at.error
     assert at.markdown[0].value.startswith("In 2025-26 Q4, ")
-    compared = compared_charts(at)
+    compared = compared_charts(open_section(at, "Against the population"))
     assert len(compared) == 4  # ethnic group, age band, gender, deprivation: England's benchmarks
     for _, words in compared:  # every group keeps its words, shown or not
         assert words and all(row["text"] for row in words)
@@ -122,7 +131,7 @@ def tagged_register(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tags: bool)
 
 def test_people_and_sessions_by_way(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     tagged_register(tmp_path, monkeypatch, tags=True)
-    at = open_page("pages/reach.py", "Reach")
+    at = open_section(open_page("pages/reach.py", "Reach"), "Five Ways")
     chart = next(s for s in charts(at) if title(s) == "People reached by way to wellbeing")
     assert "One person counts under each way of each activity they attended" in subtitle(chart)
     element = next(e for e in at.get("vega_lite_chart") if title(json.loads(e.proto.spec)) == title(chart))
@@ -140,6 +149,18 @@ def test_people_and_sessions_by_way(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 def test_without_ways_reach_says_how_to_record_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     tagged_register(tmp_path, monkeypatch, tags=False)
-    at = open_page("pages/reach.py", "Reach")
+    at = open_section(open_page("pages/reach.py", "Reach"), "Five Ways")
     assert any(i.value.startswith("No activity has its Five Ways to Wellbeing recorded yet") for i in at.info)
     assert "People reached by way to wellbeing" not in [title(s) for s in charts(at)]
+
+
+def test_only_the_open_section_is_drawn_and_it_stays_open(sample_app: Path) -> None:
+    at = open_page("pages/reach.py", "Reach")
+    assert section_names(at) == ["Activity", "Who", "Against the population", "Deprivation", "Five Ways"]
+    titles = [title(s) for s in charts(at)]
+    assert "People reached each quarter" in titles
+    assert not [t for t in titles if t.startswith(("Who the service reaches", "People reached by age band"))]
+    open_section(at, "Who")
+    widget(at.sidebar.radio, "Period").set_value("Quarter").run()  # another run, with other filters
+    assert_ran(at)
+    assert [title(s) for s in charts(at)] == ["People reached by age band"]

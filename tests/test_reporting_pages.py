@@ -59,7 +59,7 @@ def test_a_reports_button_makes_that_funders_pack_for_its_period(
 
 
 def test_the_funding_page_gives_the_social_value_per_pound(sample_pages: SamplePages) -> None:
-    at = sample_pages.opened("pages/funding.py").at
+    at = sample_pages.opened("pages/funding.py", "Value").at
     said = at.markdown[0].value
     # 2025-26: 74 people, mean change 47 / 74 points: 47 WELLBYs × £13,000 = £611,000; spending £415,363
     assert "**Social value:** The rise in life satisfaction of the 74 people who completed ONS4 twice is worth about " \

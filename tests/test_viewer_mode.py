@@ -15,7 +15,7 @@ from pipelines import inventory, reach
 from pipelines.disclosure import Disclosure, as_shown, round_to_5
 from pipelines.periods import Period, whole_months
 from pipelines.query import Filters
-from tests.apphelpers import assert_ran, run_app, widget
+from tests.apphelpers import assert_ran, open_section, run_app, widget
 
 pytestmark = pytest.mark.usefixtures("app_runtime")
 
@@ -65,7 +65,8 @@ def test_chart_data_carries_shares_as_written(sample_app: Path) -> None:
     at = run_app("viewer")
     at.switch_page("pages/reach.py").run()
     assert_ran(at)
-    rows = [row for chart in at.get("vega_lite_chart") for data in chart.proto.datasets for row in _rows(data)]
+    charts = [c for name in ("Who", "Against the population") for c in open_section(at, name).get("vega_lite_chart")]
+    rows = [row for chart in charts for data in chart.proto.datasets for row in _rows(data)]
     reached = [
         row[c] for row in rows if row.get("slot") == "reached" for c in ("value", "low", "high")
     ]  # vs population
