@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from pipelines import funding
+from pipelines.charts.funding import OKABE_ITO, OTHER, group_colours
 from pipelines.periods import Period, fy_label
 from pipelines.query import Filters
 from tests.helpers import FY24, database_with, load, workbook
@@ -543,3 +544,15 @@ def test_within_policy_at_and_beyond_its_ends():
     assert funding.within_policy(3.0, (3.0, 6.0)) and funding.within_policy(6.0, (3.0, 6.0))
     assert funding.within_policy(2.9, (3.0, 6.0)) is False and funding.within_policy(6.1, (3.0, 6.0)) is False
     assert funding.within_policy(None) is None
+
+
+def test_the_only_funder_shown_is_named_in_the_legend_not_other_funders() -> None:
+    # ninth of all funders by income, but the only one of the chosen activity: it takes a free colour and its name
+    rank = {f"Funder {i}": i for i in range(len(OKABE_ITO))} | {"BBC Children in Need": len(OKABE_ITO) + 1}
+    colours, scale = group_colours(["BBC Children in Need"], rank)
+    assert colours == {"BBC Children in Need": "BBC Children in Need"}
+    assert scale.domain == ["BBC Children in Need"] and OTHER not in scale.domain
+    # with every colour taken by funders shown, a later one joins "Other funders"
+    shown = [*(f"Funder {i}" for i in range(len(OKABE_ITO))), "BBC Children in Need"]
+    colours, scale = group_colours(shown, rank)
+    assert colours["BBC Children in Need"] == OTHER and colours["Funder 0"] == "Funder 0"
