@@ -22,20 +22,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.async_api import Browser, Page, async_playwright
 
-from benchmarks.first_start import CHROMIUM, ROOT, TIMEOUT_S, free_port, sample_database, wait_until_healthy
+from benchmarks.first_start import CHROMIUM, ROOT, TIMEOUT_S, sample_database, server
 from benchmarks.page_runs import export
 
 PAGES = {"overview": "Overview", "outcomes": "Outcomes", "reach": "Reach", "funding": "Funding"}
@@ -95,25 +91,6 @@ async def warmed(browser: Browser, base: str) -> None:
     context = await browser.new_context()
     await opened(await context.new_page(), f"{base}/{WARM_UP[0]}", WARM_UP[1])
     await context.close()
-
-
-@contextmanager
-def server(db: Path, root: Path) -> Iterator[tuple[str, subprocess.Popen]]:
-    """A fresh `streamlit run dashboard.py` of the code in ``root`` on ``db``; its base URL and its process."""
-    port = free_port()
-    env = {**os.environ, "IMPACT_DB": str(db)}
-    env.pop("IMPACT_SECRET_FILE", None)
-    command = [
-        sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-        "--server.port", str(port), "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
-    process = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_until_healthy(f"http://127.0.0.1:{port}", process)
-        yield f"http://127.0.0.1:{port}", process
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 async def settled(page: Page, title: str) -> None:

@@ -53,8 +53,9 @@ def wait_until_healthy(base: str, process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def server(db: Path) -> Iterator[str]:
-    """A `streamlit run dashboard.py` on ``db``, once it answers its health check."""
+def server(db: Path, root: Path = ROOT) -> Iterator[tuple[str, subprocess.Popen]]:
+    """A fresh `streamlit run dashboard.py` of the code in ``root`` on ``db``, once it answers its health check; its
+    base URL and its process."""
     port = free_port()
     env = {**os.environ, "IMPACT_DB": str(db)}
     env.pop("IMPACT_SECRET_FILE", None)
@@ -62,17 +63,17 @@ def server(db: Path) -> Iterator[str]:
         sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
         "--server.port", str(port), "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_until_healthy(f"http://127.0.0.1:{port}", process)
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", process
     finally:
         process.terminate()
         process.wait(timeout=10)
 
 
 def seconds_to_first_page(browser: Browser, db: Path) -> float:
-    with server(db) as base:
+    with server(db) as (base, _):
         start = time.perf_counter()
         page = browser.new_page()
         page.goto(base)
