@@ -261,10 +261,21 @@ def run_guarded(read: Callable[..., T], *args: object) -> T:
     """``read(*args)`` in a child process limited to READ_MEMORY_BYTES more memory and READ_SECONDS.
 
     A crash (the spreadsheet reader aborts when it cannot allocate), a timeout or running out of memory raises
-    Refused; the app itself is never at risk. Forking and passing the cells back cost about 20 to 50 ms a file;
-    spawning (``guard_method``) costs a second or so more, to start Python afresh. ``read`` must be a module's
-    function, so that a spawned child can find it.
+    Refused; the app itself is never at risk. A crash is tried once more before the file is refused: a child can
+    die of what the machine was doing at that moment, while a hostile file crashes the reader every time. Forking
+    and passing the cells back cost about 20 to 50 ms a file; spawning (``guard_method``) costs a second or so
+    more, to start Python afresh. ``read`` must be a module's function, so that a spawned child can find it.
     """
+    outcome, value = _guarded(read, args)
+    if outcome == "crashed":
+        outcome, value = _guarded(read, args)
+    if outcome != "ok":
+        raise Refused(_child_refusal(outcome, value))
+    return value
+
+
+def _guarded(read: Callable[..., T], args: tuple) -> tuple[str, object]:
+    """One try of ``run_guarded``: the child's outcome and what it sent."""
     method = guard_method()
     context = multiprocessing.get_context(method)
     receiving, sending = context.Pipe(duplex=False)
@@ -280,9 +291,7 @@ def run_guarded(read: Callable[..., T], *args: object) -> T:
         receiving.close()
         child.kill()
         child.join()
-    if outcome != "ok":
-        raise Refused(_child_refusal(outcome, value))
-    return value
+    return outcome, value
 
 
 @contextmanager

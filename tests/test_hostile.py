@@ -384,6 +384,20 @@ def test_a_reader_that_hangs_crashes_or_runs_out_of_memory_is_a_refusal(monkeypa
     assert time.perf_counter() - started < (5 if guard == "fork" else 30)  # a spawned Python starts afresh
 
 
+def _crash_once(flag: str) -> str:
+    """Dies the first time (as a reader can under a passing shortage on the machine), reads the second."""
+    if not Path(flag).exists():
+        Path(flag).write_text("crashed once")
+        os._exit(1)
+    return "read"
+
+
+@pytest.mark.parametrize("guard", GUARDS)
+def test_a_reader_that_crashed_once_is_tried_again(monkeypatch, tmp_path, guard):
+    monkeypatch.setenv("IMPACT_READ_GUARD", guard)
+    assert run_guarded(_crash_once, str(tmp_path / "flag")) == "read"
+
+
 @pytest.mark.parametrize("guard", GUARDS)
 def test_the_child_returns_what_the_reader_read(monkeypatch, guard):
     monkeypatch.setenv("IMPACT_READ_GUARD", guard)
