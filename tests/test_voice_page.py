@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.apphelpers import app_with_own_data, assert_ran, chart_titles, open_page, widget
+from ui.feedback import VIEW
 
 pytestmark = pytest.mark.usefixtures("app_runtime")
 
@@ -43,8 +44,12 @@ def test_the_outcomes_page_ends_with_what_participants_say(answered: Path) -> No
         "79% said their experience was good or very good (95% interval 69% to 87%); 10% said poor or very poor. "
         "77 answers from 10 people reached (a response can be anonymous, so this is not a response rate per person)."
     ) in [m.value for m in at.markdown]
-    titles = chart_titles(at)
-    assert "What participants say, each quarter" in titles and "What participants say, by activity" in titles
+    assert "What participants say, each quarter" in chart_titles(at)
+    assert "What participants say, by activity" not in chart_titles(at)  # only the view open is drawn
+    next(c for c in at.button_group if c.label == VIEW).set_value("By activity").run()
+    assert_ran(at)
+    assert "What participants say, by activity" in chart_titles(at)
+    assert "What participants say, each quarter" not in chart_titles(at)
 
 
 def test_one_activity_leaves_the_rest_out(answered: Path) -> None:

@@ -7,8 +7,10 @@ import streamlit as st
 from pipelines import feedback
 from pipelines.exhibits import feedback as shown
 from pipelines.query import Filters
-from ui import figures
+from ui import figures, sections
 from ui.data import cached
+
+VIEW = "What participants say, shown"  # read out by screen readers: the buttons name the views
 
 
 def show_feedback(f: Filters) -> None:
@@ -21,8 +23,5 @@ def show_feedback(f: Filters) -> None:
         st.caption("Load a feedback sheet of Friends and Family Test answers to see them here.")
         return
     st.caption(f"{feedback.SOURCE} {figures.screen().note}")
-    by_quarter, by_activity = st.tabs(["By quarter", "By activity"])
-    with by_quarter:
-        figures.show(shown.by_quarter(f))
-    with by_activity:
-        figures.show(shown.by_activity(f))
+    views = {"By quarter": shown.by_quarter, "By activity": shown.by_activity}
+    figures.show(views[sections.chosen(list(views), key="feedback_view", label=VIEW)](f))

@@ -11,8 +11,9 @@ import streamlit as st
 LABEL = "Section of the page"  # read out by screen readers; the buttons themselves name the sections
 
 
-def chosen(names: list[str], key: str) -> str:
-    """The section a person has open (the first until they choose another)."""
+def chosen(names: list[str], key: str, label: str = LABEL) -> str:
+    """The section a person has open (the first until they choose another); ``label`` names a choice within a
+    section for screen readers."""
     return st.segmented_control(
-        LABEL, names, default=names[0], required=True, key=key, label_visibility="collapsed", width="stretch"
+        label, names, default=names[0], required=True, key=key, label_visibility="collapsed", width="stretch"
     )
