@@ -17,7 +17,7 @@ area = st.session_state.get(AREA_KEY) or reach.default_area(cursor())
 area = area if area in areas else reach.default_area(cursor())
 figures.publish(published.site, f)
 safe = figures.screen()
-if area_note := reach.area_note(cursor(), area):
+if area_note := cached(reach.area_note, area):
     st.info(area_note, icon=":material/location_on:")
 st.markdown("\n\n".join(cached(reach.in_brief, f, area, safe)))
 st.selectbox(  # above the sections: the words above and the comparison below both follow it, whichever is open

@@ -88,6 +88,7 @@ if saved_area:
     except NotAllowed as refused:
         st.error(f"Nothing was saved. {refused}", icon=":material/block:")
     else:
+        data_changed()  # the figures cached with the old area (Reach's words, its note on the area)
         st.session_state["area_message"] = (
             f"Saved. Reach now compares with the population of {now.name}."
             if now

@@ -106,3 +106,25 @@ def test_a_drawn_chart_follows_a_load_and_a_rollback(own_app: Path, monkeypatch:
     roll_back(own_app, upload_id)
     assert reached_in_may() == 10
     assert drawn.count("People reached by quarter") == 3
+
+
+def test_the_shared_figures_are_ready_before_anyone_opens_a_page(
+    own_app: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the server works out after a start, a load or a rollback (ui/data.py) is what a page then asks for: the
+    site's published set for the default period, for viewers and staff, found in the cache without working it out."""
+    from pipelines import inventory, published
+    from pipelines.disclosure import Disclosure
+    from ui import data
+
+    con = store.connect(own_app, read_only=True)
+    version, period = store.data_version(con), inventory.default_period(con)
+    con.close()
+    data.prepare_shared_figures(version)
+    site, worked_out = published.site, []
+    monkeypatch.setattr(published, "site", lambda con, f, d: worked_out.append(d) or frozenset())
+    for disclosure in (Disclosure.viewer(), Disclosure.screen(), Disclosure.screen(lowered=True)):
+        data._cached_at(version, site, Filters(period), disclosure)
+    assert worked_out == []
+    data._cached_at(version, site, Filters(period), Disclosure.screen(9))  # a threshold someone chose
+    assert worked_out == [Disclosure.screen(9)]

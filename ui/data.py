@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import duckdb
 import streamlit as st
+from streamlit import runtime
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
-from pipelines import ingest, store, template
+from pipelines import ingest, inventory, published, store, template
+from pipelines.disclosure import Disclosure
+from pipelines.query import Filters
+
+LOGGER = logging.getLogger(__name__)
 
 
 @st.cache_resource(show_spinner="Opening the database (on the very first start, loading the bundled sample too)…")
@@ -35,7 +42,11 @@ def _cached(module: str, name: str, version: str, *args: Any) -> Any:
 
 def cached(function: Callable[..., Any], *args: Any) -> Any:
     """``function(con, *args)`` from pipelines, cached until an upload or rollback changes the data."""
-    return _cached(function.__module__, function.__name__, data_version(), *args)
+    return _cached_at(data_version(), function, *args)
+
+
+def _cached_at(version: str, function: Callable[..., Any], *args: Any) -> Any:
+    return _cached(function.__module__, function.__name__, version, *args)
 
 
 _RUN_VERSION = "_impact_data_version"  # on the run's context: (the run's cursors, the data version read in it)
@@ -51,7 +62,43 @@ def data_version() -> str:
     version = store.data_version(cursor())
     if ctx is not None:
         setattr(ctx, _RUN_VERSION, (ctx.cursors, version))
+    _prepare_once(version)
     return version
+
+
+# Figures worked out before anyone asks -------------------------------------------------------------------------
+
+SHARED_DISCLOSURES = (Disclosure.viewer(), Disclosure.screen(), Disclosure.screen(lowered=True))  # as ui.figures.rules
+# gives them before anyone changes the threshold
+_prepared: set[str] = set()  # data versions whose shared figures are worked out, or being worked out
+_preparing = threading.Lock()  # held while they are; closing the database waits for it
+
+
+def prepare_shared_figures(version: str) -> None:
+    """Work out what every page's first run needs whoever opens it: the site's published set (pipelines/published.py,
+    most of a page's first run) for the default period, under each way staff and viewers see counts. Cached like any
+    figure, so the first person to open a page after a start, a load or a rollback finds it ready, and twenty people
+    opening the same link at once wait for it once, not twenty times."""
+    with _preparing:
+        f = Filters(_cached_at(version, inventory.default_period))
+        for disclosure in SHARED_DISCLOSURES:
+            _cached_at(version, published.site, f, disclosure)
+
+
+def _prepare_once(version: str) -> None:
+    """``prepare_shared_figures`` in the background, once per data version, on a running server (not in tests of a
+    page, which have no runtime)."""
+    if version in _prepared or not runtime.exists():
+        return
+    _prepared.add(version)
+    threading.Thread(target=_prepare_quietly, args=(version,), name="prepare-shared-figures", daemon=True).start()
+
+
+def _prepare_quietly(version: str) -> None:
+    try:
+        prepare_shared_figures(version)
+    except Exception:  # the page works them out itself when asked; the log says why this did not
+        LOGGER.exception("Working out the shared figures ahead of time failed")
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -66,6 +113,7 @@ def showing_sample() -> bool:
 def data_changed() -> None:
     """Call after a load or rollback so every page shows the new figures at once."""
     st.cache_data.clear()
+    _prepared.clear()
     if (ctx := get_script_run_ctx(suppress_warning=True)) is not None:
         setattr(ctx, _RUN_VERSION, None)
 
@@ -76,8 +124,9 @@ T = TypeVar("T")
 def with_database_closed(work: Callable[[Path], T]) -> T:
     """``work(path)`` with this process's connection closed, for what rewrites the database file (an erasure); the
     next query opens the new file."""
-    connection().close()
-    connection.clear()
+    with _preparing:
+        connection().close()
+        connection.clear()
     try:
         return work(store.db_path())
     finally:
