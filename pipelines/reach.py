@@ -19,7 +19,7 @@ import pandas as pd
 from pipelines import reference, settings, words
 from pipelines.dimensions import BENCHMARKED, BY_KEY, PROFILED, labels
 from pipelines.disclosure import MIN_COUNT, Disclosure
-from pipelines.periods import quarter_label, quarters, quarters_within
+from pipelines.periods import fy_quarter, quarter_label, quarters, quarters_within
 from pipelines.query import (
     ACTIVITY_MATCH,
     ATTENDED,
@@ -66,11 +66,25 @@ def _reach_sql(since: str) -> str:
 
 
 REACH_COUNTS = ("reached", "new", "attendances", "did_not_attend", "sessions_delivered")
+KEPT_SQL = f"""
+    SELECT quarter_start AS since, {", ".join(REACH_COUNTS)} FROM attendance_by_quarter
+    WHERE quarter_start BETWEEN $start AND $end AND (CASE WHEN $all_acts THEN every_activity ELSE activity = $acts[1] END)
+"""  # the counts kept at load time (store.BY_QUARTER), as _reach_sql gives them per quarter
 
 
-def reach(con: Con, f: Filters) -> dict[str, int]:
-    """Reached, new, attendances, did not attend and sessions delivered in the period."""
-    found = fetch_rows(con, _reach_sql("CAST($start AS DATE)"), sql_params(f))
+def kept_for(f: Filters) -> bool:
+    """Whether the reach counts kept at load time answer for ``f``: whole quarters, and every activity or one."""
+    whole_quarters = fy_quarter(f.period.start).start == f.period.start and fy_quarter(f.period.end).end == f.period.end
+    return whole_quarters and len(f.activities) <= 1
+
+
+def reach(con: Con, f: Filters, kept: bool = True) -> dict[str, int]:
+    """Reached, new, attendances, did not attend and sessions delivered in the period: read from the counts kept at
+    load time for one quarter (unless not ``kept``), worked out from the register otherwise."""
+    if kept and kept_for(f) and fy_quarter(f.period.start) == f.period:
+        found = fetch_rows(con, KEPT_SQL, sql_params(f))
+    else:
+        found = fetch_rows(con, _reach_sql("CAST($start AS DATE)"), sql_params(f))
     return dict(zip(REACH_COUNTS, found[0][1:] if found else [0] * len(REACH_COUNTS), strict=True))
 
 
@@ -85,11 +99,12 @@ def reach_by(con: Con, f: Filters, dimension: str) -> pd.DataFrame:
     )
 
 
-def reach_by_quarter(con: Con, f: Filters) -> pd.DataFrame:
-    """Reached, new, returning, attendances, did-not-attend rate and sessions in each financial quarter."""
-    found = fetch_frame(con, _reach_sql("date_trunc('quarter', session_date)"), sql_params(f))
-    found = found.rename(columns={"since": "quarter_start"})
-    found["quarter_start"] = [t.date() for t in found["quarter_start"]]
+def reach_by_quarter(con: Con, f: Filters, kept: bool = True) -> pd.DataFrame:
+    """Reached, new, returning, attendances, did-not-attend rate and sessions in each financial quarter: read from the
+    counts kept at load time where they answer (unless not ``kept``), worked out from the register otherwise."""
+    sql = KEPT_SQL if kept and kept_for(f) else _reach_sql("date_trunc('quarter', session_date)")
+    found = fetch_frame(con, sql, sql_params(f)).rename(columns={"since": "quarter_start"})
+    found["quarter_start"] = [pd.Timestamp(t).date() for t in found["quarter_start"]]
     starts = pd.DataFrame({"quarter_start": [q.start for q in quarters(f.period)]})
     frame = starts.merge(found, on="quarter_start", how="left").fillna(0).astype(dict.fromkeys(REACH_COUNTS, "int64"))
     frame.insert(0, "quarter", [quarter_label(d) for d in frame["quarter_start"]])

@@ -128,7 +128,7 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
         for name, sql_type in columns.items():  # a column added to the contract since the database was made
             con.execute(f'ALTER TABLE {kind}_history ADD COLUMN IF NOT EXISTS "{name}" {sql_type}')
     stale = [kind for kind in COLUMNS if not _has_table(con, f"{kind}_current") or _lacks_columns(con, kind)]
-    if not _has_table(con, "attended_first"):
+    if not _has_table(con, "attended_first") or not _has_table(con, "attendance_by_quarter"):
         stale.append("attendance")
     if meta(con, CURRENT_VERSION) != data_version(con):
         stale = list(COLUMNS)  # uploads changed without the current rows (a database made before they were kept)
@@ -238,13 +238,35 @@ FIRST_ATTENDED = """
 # tell who had come by a day (query.FIRST_SEEN_SQL, MEMBERSHIP_SQL)
 
 
+QUARTER_COUNTS = """count(DISTINCT participant_id) FILTER (WHERE attended = 'attended') AS reached,
+    count(DISTINCT participant_id) FILTER (WHERE attended = 'attended' AND first_day >= quarter_start) AS new,
+    count(*) FILTER (WHERE attended = 'attended') AS attendances,
+    count(*) FILTER (WHERE attended = 'did not attend') AS did_not_attend,
+    count(DISTINCT (activity, session_date)) FILTER (WHERE attended = 'attended') AS sessions_delivered"""
+BY_QUARTER = f"""
+    CREATE OR REPLACE TABLE attendance_by_quarter AS
+    WITH register AS (
+        SELECT CAST(date_trunc('quarter', session_date) AS DATE) AS quarter_start, * FROM attendance_current),
+    firsts AS (SELECT participant_id, min(first_day) AS first_day FROM attended_first GROUP BY 1)
+    SELECT quarter_start, false AS every_activity, activity, {QUARTER_COUNTS}
+    FROM register LEFT JOIN attended_first USING (participant_id, activity) GROUP BY quarter_start, activity
+    UNION ALL
+    SELECT quarter_start, true, NULL, {QUARTER_COUNTS}
+    FROM register LEFT JOIN firsts USING (participant_id) GROUP BY quarter_start
+    ORDER BY quarter_start
+"""  # each quarter's reach, each activity's and every activity's together (reach.reach_by_quarter reads it): a person
+# counts as new in a quarter holding their first attended session (in the activity, or in any)
+
+
 def _refresh(con: duckdb.DuckDBPyConnection, kinds: list[str]) -> None:
-    """Work out the current rows of ``kinds`` from their history, and record the data version they match."""
+    """Work out the current rows of ``kinds`` from their history, and the figures kept beside them, and record the
+    data version they match."""
     for kind in kinds:
         order = f"ORDER BY {CURRENT_ORDER[kind]}" if kind in CURRENT_ORDER else ""
         con.execute(f"CREATE OR REPLACE TABLE {kind}_current AS {current_rows_sql(kind)} {order}")
     if "attendance" in kinds:
         con.execute(FIRST_ATTENDED)
+        con.execute(BY_QUARTER)
     set_meta(con, CURRENT_VERSION, data_version(con))
 
 
