@@ -1,7 +1,7 @@
 """Each page's run with AppTest on the sample, cold (every cache cleared) and warm (the same filters again), this
 work tree against a git revision, in the same run, as ratios.
 
-.venv/bin/python -m benchmarks.page_runs [--against REV] [--runs 5] [--rounds 2] [--json PATH]
+.venv/bin/python -m benchmarks.page_runs [--against REV] [--runs 5] [--rounds 2] [--database PATH] [--json PATH]
 
 The revision (default HEAD) is exported to a temporary folder. Each tree is measured in its own child process, the
 trees taking turns ``--rounds`` times so that a busy machine slows both alike; each figure is the median of ``--runs``
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -92,6 +93,14 @@ def sample_database(folder: Path) -> Path:
     return db
 
 
+def copied(database: Path, folder: Path) -> Path:
+    """A copy of ``database`` and its key, so that neither tree changes the original."""
+    copy = folder / database.name
+    shutil.copyfile(database, copy)
+    shutil.copyfile(f"{database}.key", f"{copy}.key")
+    return copy
+
+
 def export(revision: str, folder: Path) -> Path:
     """The revision's files, as ``git archive`` gives them."""
     archive = folder / "before.tar"
@@ -115,6 +124,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="times each tree is measured, taking turns")
     parser.add_argument("--json", type=Path, help="write the figures here as JSON")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--database",
+        type=Path,
+        help="a copy of this database instead of the sample (it must hold "
+        "the benchmark-viewer account, as benchmarks.scale's --large-db does)",
+    )
     parser.add_argument("--db", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
@@ -123,7 +138,7 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        db = sample_database(folder)
+        db = copied(args.database, folder) if args.database else sample_database(folder)
         trees = {args.against: export(args.against, folder), "work tree": ROOT}
         rounds: dict[str, list[dict[str, float]]] = {name: [] for name in trees}
         for _ in range(args.rounds):

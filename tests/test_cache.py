@@ -123,7 +123,7 @@ def test_the_shared_figures_are_ready_before_anyone_opens_a_page(
     data.prepare_shared_figures(version)
     site, worked_out = published.site, []
     monkeypatch.setattr(published, "site", lambda con, f, d: worked_out.append(d) or frozenset())
-    for disclosure in (Disclosure.viewer(), Disclosure.screen(), Disclosure.screen(lowered=True)):
+    for disclosure in (Disclosure.viewer(), Disclosure.screen()):
         data._cached_at(version, site, Filters(period), disclosure)
     assert worked_out == []
     data._cached_at(version, site, Filters(period), Disclosure.screen(9))  # a threshold someone chose

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipelines import reach, store
-from pipelines.periods import Period, financial_year, fy_quarter, quarters
+from pipelines.periods import Period, financial_year, fy_quarter
 from pipelines.query import Filters
 
 ACTIVITIES = ("Peer support", "Art group", "Walk and talk")
@@ -22,7 +22,7 @@ STATUSES = ("attended", "did not attend", "cancelled")
 ROW = st.tuples(st.sampled_from([f"P{n}" for n in range(6)]), st.sampled_from(DAYS), st.sampled_from(ACTIVITIES),
                 st.sampled_from(STATUSES))  # fmt: skip
 STEP = st.one_of(st.tuples(st.just("load"), st.lists(ROW, min_size=1, max_size=12)), st.just(("roll back newest",)))
-YEARS = (financial_year(DAYS[0]), financial_year(DAYS[-1]))
+SPAN = Period(financial_year(DAYS[0]).start, financial_year(DAYS[-1]).end)  # whole quarters: eight of them
 
 
 def load_rows(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> int:
@@ -45,13 +45,11 @@ def kept(con: duckdb.DuckDBPyConnection) -> list[tuple]:
 
 def assert_kept_match_the_rows(con: duckdb.DuckDBPyConnection) -> None:
     for activities in ((), *((a,) for a in ACTIVITIES)):
-        for year in YEARS:
-            f = Filters(year, activities)
-            assert reach.kept_for(f)
-            pd.testing.assert_frame_equal(reach.reach_by_quarter(con, f), reach.reach_by_quarter(con, f, kept=False))
-            for quarter in quarters(year):
-                one = Filters(quarter, activities)
-                assert reach.reach(con, one) == reach.reach(con, one, kept=False), one
+        f = Filters(SPAN, activities)
+        assert reach.kept_for(f)
+        pd.testing.assert_frame_equal(reach.reach_by_quarter(con, f), reach.reach_by_quarter(con, f, kept=False))
+    one = Filters(fy_quarter(DAYS[2]), ACTIVITIES[:1])
+    assert reach.reach(con, one) == reach.reach(con, one, kept=False)
 
 
 @given(steps=st.lists(STEP, min_size=1, max_size=6))

@@ -68,8 +68,8 @@ def data_version() -> str:
 
 # Figures worked out before anyone asks -------------------------------------------------------------------------
 
-SHARED_DISCLOSURES = (Disclosure.viewer(), Disclosure.screen(), Disclosure.screen(lowered=True))  # as ui.figures.rules
-# gives them before anyone changes the threshold
+SHARED_DISCLOSURES = (Disclosure.viewer(), Disclosure.screen())  # as ui.figures.rules gives them to viewers and to
+# staff before anyone changes the threshold
 _prepared: set[str] = set()  # data versions whose shared figures are worked out, or being worked out
 _preparing = threading.Lock()  # held while they are; closing the database waits for it
 

@@ -25,7 +25,7 @@ from streamlit.elements.vega_charts import _altair_globals_lock, _to_arrow_datas
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from pipelines import export, settings
-from pipelines.disclosure import EXPORT_SUPPRESSION, Disclosure
+from pipelines.disclosure import EXPORT_SUPPRESSION, MIN_COUNT, Disclosure
 from pipelines.exhibits import Exhibit
 from pipelines.verdict import Answer
 from ui.auth import may_lower_threshold, sees_exact_counts
@@ -41,7 +41,9 @@ def rules() -> Disclosure:
     administrator lowered it."""
     if not sees_exact_counts():
         return Disclosure.viewer()
-    return Disclosure.screen(int(st.session_state.get("threshold", Disclosure().min_count)), may_lower_threshold())
+    threshold = int(st.session_state.get("threshold", MIN_COUNT))
+    return Disclosure.screen(threshold, lowered=threshold < MIN_COUNT and may_lower_threshold())  # at 8 or above an
+    # administrator's screen is everyone's, and shares its cached figures
 
 
 def publish(page_set: Callable[..., frozenset[str]], *args: object) -> None:
