@@ -57,7 +57,12 @@ def measure_tree(root: Path, db: str, runs: int) -> dict[str, float]:
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import AppTest, app_test
 
+    from pipelines import sessions, store
     from ui.auth import SESSION_KEY
+
+    con = store.connect(db)
+    token = sessions.start(con, ACCOUNT)  # signed in as the viewer, as on a database that is not the demo's
+    con.close()
 
     class ServerPagesManager(PagesManager):
         def __init__(self, *args, **kwargs) -> None:
@@ -70,7 +75,7 @@ def measure_tree(root: Path, db: str, runs: int) -> dict[str, float]:
     found = {"bare page": median_run(bare, runs)}
     for title, script in PAGES.items():
         at = AppTest.from_file(str(root / "dashboard.py"), default_timeout=600)
-        at.session_state[SESSION_KEY] = ACCOUNT
+        at.session_state[SESSION_KEY] = (token, None)
         at.run()
         at.switch_page(script).run()
         assert [t.value for t in at.title] == [title], [t.value for t in at.title]
