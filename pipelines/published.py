@@ -18,7 +18,7 @@ from pipelines.dimensions import BY_KEY, PROFILED
 from pipelines.disclosure import Disclosure, PublishedSet
 from pipelines.inventory import data_range, main_measure, measures_with_data
 from pipelines.periods import trailing_quarters
-from pipelines.query import Con, Filters
+from pipelines.query import Con, Filters, remembering
 from pipelines.report import Scope
 
 Publish = Callable[[Disclosure], None]  # calls a page's figure functions with a disclosure
@@ -32,8 +32,9 @@ def observed(publish: Publish, disclosure: Disclosure) -> PublishedSet:
 
 
 def solved(publish: Publish, disclosure: Disclosure) -> frozenset[str]:
-    """The counts a page or document must hide besides the small ones."""
-    return observed(publish, disclosure).solve(disclosure.min_count)
+    """The counts a page or document must hide besides the small ones (each query asked once, query.remembering)."""
+    with remembering():
+        return observed(publish, disclosure).solve(disclosure.min_count)
 
 
 # The one set for a choice of filters, as the app asks for it -------------------------------------------------

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import duckdb
@@ -52,11 +54,40 @@ def one_of(choice: str, options: Iterable[str], kind: str) -> None:
 
 
 def fetch_rows(con: Con, sql: str, params: dict | None = None) -> list[tuple]:
-    return con.execute(*_planned(sql, params or {})).fetchall()
+    return list(_answer(con, sql, params, "rows"))
 
 
 def fetch_frame(con: Con, sql: str, params: dict | None = None) -> pd.DataFrame:
-    return con.execute(*_planned(sql, params or {})).df()
+    return _answer(con, sql, params, "frame").copy()  # a copy: callers may change their frame
+
+
+_remembered: ContextVar[dict | None] = ContextVar("remembered", default=None)
+
+
+@contextmanager
+def remembering() -> Iterator[None]:
+    """Within the block, a query asked again with the same parameters is answered from its first answer, for work
+    that reads the data many times without changing it: a published set calls every figure function of every page,
+    and about half their queries are ones another has already asked (reach, each measure's pairs...)."""
+    token = _remembered.set({})
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
+
+
+def _answer(con: Con, sql: str, params: dict | None, shape: str) -> list[tuple] | pd.DataFrame:
+    """The query's rows, or its frame (``shape``), remembered within ``remembering``."""
+    planned = _planned(sql, params or {})
+    memo = _remembered.get()
+    key = (id(con), shape, planned[0], repr(sorted(planned[1].items())))
+    if memo is not None and key in memo:
+        return memo[key]
+    result = con.execute(*planned)
+    found = result.fetchall() if shape == "rows" else result.df()
+    if memo is not None:
+        memo[key] = found
+    return found
 
 
 _CHOSEN = re.compile(r"/\*chosen\*/((?!/\*chosen\*/).)*?/\*end chosen\*/", re.DOTALL)  # innermost first

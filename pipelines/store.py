@@ -99,6 +99,11 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
     path = Path(path or db_path())
     try:
         if read_only and path.exists():
+            con = duckdb.connect(str(path), read_only=True)
+            if not _kept_tables_missing(con):
+                return con
+            con.close()  # made by an earlier version: its kept tables are worked out once, then it is read
+            connect(path).close()
             return duckdb.connect(str(path), read_only=True)
         private_folder(path.parent)
         con = duckdb.connect(str(path))
@@ -128,7 +133,7 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
         for name, sql_type in columns.items():  # a column added to the contract since the database was made
             con.execute(f'ALTER TABLE {kind}_history ADD COLUMN IF NOT EXISTS "{name}" {sql_type}')
     stale = [kind for kind in COLUMNS if not _has_table(con, f"{kind}_current") or _lacks_columns(con, kind)]
-    if not _has_table(con, "attended_first") or not _has_table(con, "attendance_by_quarter"):
+    if _kept_tables_missing(con):
         stale.append("attendance")
     if meta(con, CURRENT_VERSION) != data_version(con):
         stale = list(COLUMNS)  # uploads changed without the current rows (a database made before they were kept)
@@ -138,6 +143,15 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     for kind in COLUMNS:
         con.execute(f"CREATE OR REPLACE VIEW {kind} AS SELECT * FROM {kind}_current")
     con.execute(PROFILES_VIEW)
+
+
+KEPT_TABLES = ("attended_first", "attendance_by_quarter")  # worked out with the register's current rows (_refresh)
+
+
+def _kept_tables_missing(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether a database lacks a table the figures read, as one made by an earlier version may (its uploads table
+    is there: an empty file is created as a database, not read)."""
+    return _has_table(con, "uploads") and not all(_has_table(con, name) for name in KEPT_TABLES)
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:

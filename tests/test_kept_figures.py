@@ -89,3 +89,14 @@ def test_a_custom_period_or_several_activities_are_worked_out_from_the_rows() ->
     assert not reach.kept_for(Filters(Period(year.start, year.end - dt.timedelta(days=1))))
     assert not reach.kept_for(Filters(year, ACTIVITIES[:2]))
     assert reach.kept_for(Filters(fy_quarter(DAYS[2]), ACTIVITIES[:1]))
+
+
+def test_a_database_made_before_the_kept_counts_gets_them_when_opened_even_to_read(tmp_path) -> None:
+    db = tmp_path / "earlier.duckdb"
+    con = store.connect(db)
+    load_rows(con, [("P1", DAYS[0], ACTIVITIES[0], "attended")])
+    con.execute("DROP TABLE attendance_by_quarter")  # as a database made by an earlier version is
+    con.close()
+    con = store.connect(db, read_only=True)
+    assert reach.reach(con, Filters(fy_quarter(DAYS[0])))["reached"] == 1
+    con.close()
