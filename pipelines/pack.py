@@ -39,7 +39,7 @@ from pipelines.export import Download, file_stem
 from pipelines.files import private_folder, write_private
 from pipelines.measures import MEASURES
 from pipelines.periods import Period
-from pipelines.query import Con, Filters
+from pipelines.query import Con, Filters, remembering
 from pipelines.report import SECTIONS, Scope
 from pipelines.settings import Brand
 
@@ -156,11 +156,13 @@ def stem(pack: Pack, scope: Scope) -> str:
 
 
 def report_pack(con: Con, scope: Scope, sections: tuple[str, ...], brand: Brand) -> Pack:
-    """The report pack for a scope: the chosen sections, in order, after a short summary."""
-    build = _Builder(con, scope, brand)
-    _summary(build)
-    for name in (s for s in SECTIONS if s in sections):
-        SECTION_WRITERS[name](build)
+    """The report pack for a scope: the chosen sections, in order, after a short summary (their figures read from
+    the queries the published set asked, query.remembering)."""
+    with remembering():
+        build = _Builder(con, scope, brand)
+        _summary(build)
+        for name in (s for s in SECTIONS if s in sections):
+            SECTION_WRITERS[name](build)
     title = f"Our work funded by {scope.funder}" if scope.funder else "Our impact"
     subtitle = f"{scope.filters.period.description}; {scope.who}"
     return Pack(Document(title, subtitle, build.blocks, brand), build.exhibits)

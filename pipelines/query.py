@@ -68,8 +68,9 @@ _remembered: ContextVar[dict | None] = ContextVar("remembered", default=None)
 def remembering() -> Iterator[None]:
     """Within the block, a query asked again with the same parameters is answered from its first answer, for work
     that reads the data many times without changing it: a published set calls every figure function of every page,
-    and about half their queries are ones another has already asked (reach, each measure's pairs...)."""
-    token = _remembered.set({})
+    and about half their queries are ones another has already asked (reach, each measure's pairs...). A block
+    within another shares its answers."""
+    token = _remembered.set({} if _remembered.get() is None else _remembered.get())
     try:
         yield
     finally:
