@@ -7,11 +7,16 @@ from __future__ import annotations
 from pipelines import feedback, funding, goals, outcomes, reach, settings, social_value, volunteering
 from pipelines.dimensions import BENCHMARKED
 from pipelines.inventory import measures_with_data
-from pipelines.query import Con, Filters
+from pipelines.query import Con, Filters, remembering
 
 
 def summary(con: Con, f: Filters) -> dict:
-    """The headline figures, shaped as docs/cli.md#summary gives them."""
+    """The headline figures, shaped as docs/cli.md#summary gives them (each query asked once, query.remembering)."""
+    with remembering():
+        return _summary(con, f)
+
+
+def _summary(con: Con, f: Filters) -> dict:
     found = {m: outcomes.outcome(con, f, m) for m in measures_with_data(con)}
     spent = funding.expenditure(con, f)
     return {
