@@ -149,13 +149,32 @@ async def at_once(browser: Browser, db: Path, root: Path, sessions: int) -> dict
         start = time.perf_counter()
         runs = await asyncio.gather(*(viewer(browser, base) for _ in range(sessions)))
         whole = time.perf_counter() - start
-    found = {"sessions": sessions, "whole run": whole, "peak memory MB": memory.peak / 2**20}
+    found = crowd_figures(sessions, whole, memory.peak, alone, runs)
+    say(f"{sessions} at once: {json.dumps(found)}")
+    return found
+
+
+def crowd_figures(
+    sessions: int, whole: float, peak: int, alone: dict[str, float], runs: list[dict[str, float]]
+) -> dict[str, float]:
+    """The figures of many sessions at once: the whole run, peak memory, and each page's slowest and median time
+    beside one session alone."""
+    found = {"sessions": sessions, "whole run": whole, "peak memory MB": peak / 2**20}
     for title in ("Overview", "Reach"):
         found[f"{title} alone"] = alone[title]
         found[f"{title} slowest"] = max(run[title] for run in runs)
         found[f"{title} median"] = statistics.median(run[title] for run in runs)
-    say(f"{sessions} at once: {json.dumps(found)}")
     return found
+
+
+def crowd_lines(found: dict[str, float]) -> list[str]:
+    """``crowd_figures`` beside their targets, a line each."""
+    rows = [
+        f"  {title:<10} slowest {found[f'{title} slowest']:6.2f} s (target {LOAD_TARGET_S:g} s), "
+        f"median {found[f'{title} median']:6.2f} s, one viewer alone {found[f'{title} alone']:5.2f} s"
+        for title in ("Overview", "Reach")
+    ]
+    return [*rows, f"  server peak memory {found['peak memory MB']:.0f} MB (target < {LOAD_TARGET_MB} MB)"]
 
 
 def say(text: str) -> None:
@@ -168,13 +187,7 @@ def table(pages: dict[str, dict[str, float]], load: dict[str, float]) -> str:
         rows.append(f"{title:<34}{t['first']:>7.2f}s{FIRST_TARGET:>7.1f}s{t['second']:>7.2f}s{SECOND_TARGET:>7.1f}s")
     n = load["sessions"]
     rows.append(f"\n{n} viewers at once (Overview then Reach), whole run {load['whole run']:.1f} s")
-    for title in ("Overview", "Reach"):
-        rows.append(
-            f"  {title:<10} slowest {load[f'{title} slowest']:6.2f} s (target {LOAD_TARGET_S:g} s), "
-            f"median {load[f'{title} median']:6.2f} s, one viewer alone {load[f'{title} alone']:5.2f} s"
-        )
-    rows.append(f"  server peak memory {load['peak memory MB']:.0f} MB (target < {LOAD_TARGET_MB} MB)")
-    return "\n".join(rows)
+    return "\n".join([*rows, *crowd_lines(load)])
 
 
 async def measure(sessions: int, against: str | None) -> dict[str, dict]:

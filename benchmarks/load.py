@@ -21,8 +21,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -32,9 +30,9 @@ import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from benchmarks.browser import LOAD_TARGET_MB, LOAD_TARGET_S, Memory, family
+from benchmarks.browser import Memory, crowd_figures, crowd_lines, family
 from benchmarks.first_start import ROOT, TIMEOUT_S, sample_database, server
-from benchmarks.page_runs import export
+from benchmarks.page_runs import copied, export
 from pipelines import sessions, store, users
 from pipelines.audit import OPERATOR
 from pipelines.sessions import COOKIE
@@ -128,13 +126,6 @@ def quiet(pid: int, most_seconds: float = 60) -> None:
         before = now
 
 
-def copied(db: Path, folder: Path, name: str) -> Path:
-    copy = folder / f"{name}.duckdb"
-    shutil.copyfile(db, copy)
-    shutil.copyfile(f"{db}.key", f"{copy}.key")
-    return copy
-
-
 def at_once(db: Path, root: Path, count: int, folder: Path) -> dict[str, float]:
     """``count`` viewers at the same moment on a fresh, warmed server; one viewer alone first as the baseline."""
     alone_db = copied(db, folder, "alone")
@@ -151,12 +142,7 @@ def at_once(db: Path, root: Path, count: int, folder: Path) -> dict[str, float]:
         start = time.perf_counter()
         runs = asyncio.run(_all(base, tokens[1:]))
         whole = time.perf_counter() - start
-    found = {"sessions": count, "whole run": whole, "peak memory MB": memory.peak / 2**20}
-    for title in ("Overview", "Reach"):
-        found[f"{title} alone"] = alone[title]
-        found[f"{title} slowest"] = max(run[title] for run in runs)
-        found[f"{title} median"] = statistics.median(run[title] for run in runs)
-    return found
+    return crowd_figures(count, whole, memory.peak, alone, runs)
 
 
 async def _all(base: str, tokens: list[str]) -> list[dict[str, float]]:
@@ -164,14 +150,8 @@ async def _all(base: str, tokens: list[str]) -> list[dict[str, float]]:
 
 
 def table(name: str, found: dict[str, float]) -> str:
-    rows = [f"== {name}: {found['sessions']} viewers at once over the websocket, whole run {found['whole run']:.1f} s"]
-    for title in ("Overview", "Reach"):
-        rows.append(
-            f"  {title:<10} slowest {found[f'{title} slowest']:6.2f} s (target {LOAD_TARGET_S:g} s), "
-            f"median {found[f'{title} median']:6.2f} s, one viewer alone {found[f'{title} alone']:5.2f} s"
-        )
-    rows.append(f"  server peak memory {found['peak memory MB']:.0f} MB (target < {LOAD_TARGET_MB} MB)")
-    return "\n".join(rows)
+    head = f"== {name}: {found['sessions']} viewers at once over the websocket, whole run {found['whole run']:.1f} s"
+    return "\n".join([head, *crowd_lines(found)])
 
 
 def main() -> None:

@@ -98,9 +98,9 @@ def sample_database(folder: Path) -> Path:
     return db
 
 
-def copied(database: Path, folder: Path) -> Path:
-    """A copy of ``database`` and its key, so that neither tree changes the original."""
-    copy = folder / database.name
+def copied(database: Path, folder: Path, name: str | None = None) -> Path:
+    """A copy of ``database`` and its key in ``folder`` (as ``name``.duckdb), so that no run changes the original."""
+    copy = folder / (f"{name}.duckdb" if name else database.name)
     shutil.copyfile(database, copy)
     shutil.copyfile(f"{database}.key", f"{copy}.key")
     return copy
