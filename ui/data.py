@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import duckdb
 import streamlit as st
-from streamlit import runtime
+from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from pipelines import ingest, inventory, published, store, template
@@ -86,9 +86,9 @@ def prepare_shared_figures(version: str) -> None:
 
 
 def _prepare_once(version: str) -> None:
-    """``prepare_shared_figures`` in the background, once per data version, on a running server (not in tests of a
-    page, which have no runtime)."""
-    if version in _prepared or not runtime.exists():
+    """``prepare_shared_figures`` in the background, once per data version, on a running server: not under AppTest,
+    which puts a stand-in in the server's place (tests open and close databases, one after another, in one process)."""
+    if version in _prepared or not (Runtime.exists() and type(Runtime.instance()) is Runtime):
         return
     _prepared.add(version)
     threading.Thread(target=_prepare_quietly, args=(version,), name="prepare-shared-figures", daemon=True).start()
