@@ -12,7 +12,7 @@ from pipelines.audit import NotAllowed
 from pipelines.settings import SettingRefused
 from ui.auth import actor
 from ui.data import cursor, data_changed, with_database_closed
-from ui.figures import brand
+from ui.figures import brand, confirmation
 from ui.shell import require_shell
 
 require_shell()
@@ -21,8 +21,7 @@ st.markdown(
     "**Branding for downloads.** Charts, tables, the one-page summary and funders' report packs carry the charity's "
     "name, its colour and logo, and the footnote below. Nothing here changes a figure."
 )
-if message := st.session_state.pop("settings_message", None):
-    st.success(message, icon=":material/check_circle:")
+confirmation("settings_message")
 current = brand()
 if current.logo_png:
     st.image(current.logo_png, caption="The logo in use", width=160)
@@ -63,8 +62,7 @@ st.markdown(
     "(Census 2021; for deprivation, the English Indices of Deprivation 2019). Several authorities are taken together, "
     "their populations added. A loaded 'population' sheet, when there is one, is used instead."
 )
-if message := st.session_state.pop("area_message", None):
-    st.success(message, icon=":material/check_circle:")
+confirmation("area_message")
 chosen = settings.area(cursor())
 if chosen is None:
     suggested = settings.suggested_area(cursor())
@@ -102,8 +100,7 @@ st.markdown(
     "Leave it blank to use the UK National Living Wage in force each month "
     f"(£{volunteering.living_wage_on(dt.date.today()):,.2f} an hour today)."
 )
-if message := st.session_state.pop("rate_message", None):
-    st.success(message, icon=":material/check_circle:")
+confirmation("rate_message")
 with st.form("volunteer-rate"):
     rate = st.number_input(
         "Hourly rate for volunteer time (£)",
@@ -138,8 +135,7 @@ st.markdown(
     "2019 prices. Before-and-after change is not all caused by the service: set aside the share you judge would have "
     "happened anyway, or is owed to others' work. Until you set one, none is set aside, and the pages say so."
 )
-if message := st.session_state.pop("wellby_message", None):
-    st.success(message, icon=":material/check_circle:")
+confirmation("wellby_message")
 held = settings.social_value_assumptions(cursor())
 with st.form("social-value"):
     left, right = st.columns(2)
@@ -196,8 +192,7 @@ def manage_accounts() -> None:
     """Add an account, change its role or remove it; every change checked and recorded by pipelines.users. A refusal
     is said under the form it came from, which keeps what was typed."""
     st.header("Accounts")
-    if message := st.session_state.pop("accounts_message", None):
-        st.success(message, icon=":material/check_circle:")
+    confirmation("accounts_message")
     st.dataframe(users.listing(cursor()), hide_index=True)
     with st.form("add-account"):
         name = st.text_input("User name, or e-mail address for the identity provider", key=ACCOUNT_FIELDS[0])
@@ -261,8 +256,7 @@ def person_records() -> None:
         "spreadsheets use, download them for a subject access request, or erase them for good (the right to "
         "erasure). Names are never held, so the ID is the only way to find someone."
     )
-    if message := st.session_state.pop("erase_message", None):
-        st.success(message, icon=":material/check_circle:")
+    confirmation("erase_message")
     with st.form("find-person"):
         typed = st.text_input("Participant ID, as in your spreadsheets", placeholder="e.g. P0123")
         if st.form_submit_button("Find their records"):
@@ -329,8 +323,7 @@ def retention() -> None:
         "people are past it, and you remove them here (or with `python -m pipelines retention --apply`), as an "
         "erasure removes a person."
     )
-    if message := st.session_state.pop("retention_message", None):
-        st.success(message, icon=":material/check_circle:")
+    confirmation("retention_message")
     years = settings.retention_years(cursor())
     with st.form("retention"):
         chosen = st.number_input(
@@ -388,8 +381,7 @@ def session_limits() -> None:
         "**How long people stay signed in.** A refresh keeps someone signed in, until they sign out, are idle for "
         "longer than the first limit, or were signed in longer than the second. Then they sign in again."
     )
-    if message := st.session_state.pop("sessions_message", None):
-        st.success(message, icon=":material/check_circle:")
+    confirmation("sessions_message")
     current = sessions.limits(cursor())
     with st.form("session-limits"):
         idle = st.number_input("Idle limit (minutes)", *sessions.IDLE_RANGE, current.idle_minutes, step=5)

@@ -12,6 +12,7 @@ from pipelines.problems import Problem
 from pipelines.sheets import mapping_targets
 from ui.auth import actor
 from ui.data import blank_template, cached, check_upload, cursor, data_changed
+from ui.figures import confirmation
 from ui.setup import DONE_KEY, draw_set_up
 from ui.shell import require_shell
 from ui.sidebar import data_ends_before_today
@@ -41,8 +42,7 @@ right.download_button(
     icon=":material/download:",
     help="One sheet per kind of data, with drop-down lists for the fixed answers and an instructions sheet.",
 )
-if message := st.session_state.pop("upload_message", None):
-    st.success(message, icon=":material/check_circle:")
+confirmation("upload_message")
 
 con = cursor()
 if audit.may(actor(), "erase") and (reminder := rights.retention_reminder(con, dt.date.today())):

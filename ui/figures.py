@@ -70,6 +70,12 @@ def fact(column, label: str, value: str, detail: str | None = None, help: str | 
     column.metric(label, value, detail, delta_color="off", delta_arrow="off", help=help, border=True)
 
 
+def confirmation(key: str, icon: str = ":material/check_circle:") -> None:
+    """What an action said it did, left in the session state under ``key`` for the run after its rerun: shown once."""
+    if message := st.session_state.pop(key, None):
+        st.success(message, icon=icon)
+
+
 TONES = {
     "good": ":material/check_circle: ",
     "bad": ":material/error: ",
