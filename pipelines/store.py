@@ -7,6 +7,8 @@ them rather than rank every history row again; the view ``<kind>`` reads that ta
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import os
 from collections.abc import Iterator
@@ -122,8 +124,11 @@ def wal_path(path: Path) -> Path:
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Make or bring up to date the tables and views; one lookup when the database already has this schema."""
     con.execute(UPLOADS)
     con.execute(AUDIT)
+    if meta(con, SCHEMA_KEY) == schema_digest() and meta(con, CURRENT_VERSION) == data_version(con):
+        return
     con.execute("ALTER TABLE uploads ADD COLUMN IF NOT EXISTS sheets JSON")  # absent from databases made before it
     for kind, columns in COLUMNS.items():
         body = ", ".join(f'"{name}" {sql_type}' for name, sql_type in columns.items())
@@ -143,6 +148,17 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     for kind in COLUMNS:
         con.execute(f"CREATE OR REPLACE VIEW {kind} AS SELECT * FROM {kind}_current")
     con.execute(PROFILES_VIEW)
+    set_meta(con, SCHEMA_KEY, schema_digest())
+
+
+SCHEMA_KEY = "schema"  # meta: the digest of the schema create_schema last made or checked in full
+
+
+@functools.cache
+def schema_digest() -> str:
+    """What the database's tables and views are made from: a new column, table or view changes it."""
+    made = [UPLOADS, AUDIT, json.dumps(COLUMNS, sort_keys=True), PROFILES_VIEW, FIRST_ATTENDED, BY_QUARTER]
+    return hashlib.sha256("\n".join(made).encode()).hexdigest()
 
 
 KEPT_TABLES = ("attended_first", "attendance_by_quarter")  # worked out with the register's current rows (_refresh)
