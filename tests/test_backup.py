@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
 
 from pipelines import backup, privacy, snapshot
+from pipelines.__main__ import main
 from tests.apphelpers import copy_database
 from tests.helpers import key_file, register_csv
 
@@ -28,8 +30,12 @@ sys.stdin.read()
 
 
 def cli(db: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "pipelines", *args, "--db", str(db)]
-    return subprocess.run(command, cwd=ROOT, input=stdin, capture_output=True, text=True, timeout=300)
+    """``python -m pipelines ARGS --db DB`` in this process (its own process is the app's holder), as it would exit."""
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, redirect_stdout(out), redirect_stderr(err):
+        patch.setattr(sys, "stdin", io.StringIO(stdin))
+        code = main([*args, "--db", str(db)])
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
 
 
 @contextmanager

@@ -272,6 +272,11 @@ def serious_accessibility_violations(page: sync_api.Page) -> list[str]:
 
 
 def wait_for_charts(page: sync_api.Page) -> None:
+    """Every chart of the finished run drawn: none left over from the run before (marked stale until it ends)."""
+    page.wait_for_function(
+        """() => !document.querySelector('[data-testid="stStatusWidgetRunningIcon"], [data-stale="true"]')""",
+        timeout=WAIT_MS,
+    )
     charts = page.locator(".vega-embed")
     for i in range(charts.count()):
         charts.nth(i).locator("svg, canvas").first.wait_for(state="visible", timeout=WAIT_MS)
