@@ -15,13 +15,14 @@ import sys
 import time
 import zipfile
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import pytest
 
 from pipelines import ingest, limits
+from pipelines import workbook as reading
 from pipelines.limits import Refused, run_guarded
-from pipelines.problems import UploadRefused
+from pipelines.problems import Problem, UploadRefused
 from tests.helpers import (
     REGISTER,
     REGISTER_HEADER,
@@ -273,6 +274,23 @@ def test_a_hostile_file_loads_or_is_refused_and_the_database_is_unchanged(loaded
     assert all(p.file == name for p in result.problems)
     assert [words for words in outcome if words not in message] == [], message
     assert len(message) < 5_000  # a cell's long value is cut short in the message
+
+
+# Read without the memory bombs, which only the guard may read
+READ_HERE = [(family, make) for family, make, outcome in FAMILIES if callable(outcome) or "memory" not in outcome]
+
+
+@pytest.mark.parametrize("make", [m for _, m in READ_HERE], ids=[f for f, _ in READ_HERE])
+def test_the_guard_changes_where_a_file_is_read_not_what_is_read(make):
+    """What the reading process sends back (grids and problems) is what reading the file in this process gives; a file
+    refused before it is read is refused with that reason alone."""
+    name, data = make()
+    suffix = PurePath(name).suffix.lower()
+    refusal = reading._refusal(suffix, data)
+    if refusal:
+        assert reading.read_grids(name, data) == ([], [Problem(name, expected=refusal)])
+    else:
+        assert run_guarded(reading._read_packed, name, suffix, data) == reading._read_packed(name, suffix, data)
 
 
 def test_a_cell_problem_names_the_sheet_row_and_column(loaded):
