@@ -14,7 +14,7 @@ from ui.sidebar import current_filters, page_header
 today = dt.date.today()
 end = current_filters().period.end
 f = page_header("Funding", f"Forecasts run from the end of the chosen period, {end:%-d %B %Y}, not from today's date.")
-figures.publish(published.site, f)
+figures.publish(published.kept_site, f)
 with st.expander("Settings for this page"):
     left, middle, right = st.columns(3)
     warn_at = (

@@ -29,7 +29,7 @@ measure = st.selectbox(
     format_func=lambda k: f"{goals.FULL_NAME} ({k})" if k == goals.NAME else k,
     help="Measures with data are listed, and people's progress towards their own goals when goals are recorded.",
 )
-figures.publish(published.site, f)
+figures.publish(published.kept_site, f)
 safe = figures.screen()
 
 

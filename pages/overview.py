@@ -18,7 +18,7 @@ from ui.sidebar import current_filters, page_header
 before = current_filters().period.previous()
 f = page_header("Overview", f"Changes are against the previous period ({before.label}).")
 first_day = (cached(inventory.data_range) or (f.period.start,))[0]
-figures.publish(published.site, f)
+figures.publish(published.kept_site, f)
 safe = figures.screen()
 measure = cached(inventory.main_measure)
 if cached(inventory.data_range) is None:

@@ -15,7 +15,7 @@ AREA_KEY = "reach-area"
 areas = reach.benchmark_areas(cursor())  # not cached: the area chosen in Settings changes no data
 area = st.session_state.get(AREA_KEY) or reach.default_area(cursor())
 area = area if area in areas else reach.default_area(cursor())
-figures.publish(published.site, f)
+figures.publish(published.kept_site, f)
 safe = figures.screen()
 if area_note := cached(reach.area_note, area):
     st.info(area_note, icon=":material/location_on:")

@@ -80,7 +80,7 @@ class _Builder:
         self.exhibits: list[Download] = []
         self.figure_width = 1.0
         self.chart_height: int | None = None
-        self.safe = EXPORT.hiding(published.site(con, scope.filters, EXPORT))  # as every page of these filters
+        self.safe = EXPORT.hiding(published.kept_site(con, scope.filters, EXPORT))  # as every page of these filters
 
     def add(self, *blocks: Block) -> None:
         self.blocks.extend(blocks)

@@ -11,7 +11,13 @@ measure and area), so that the set is the whole of what can be seen."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
+import json
 from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
 
 from pipelines import feedback, funding, goals, outcomes, overview, reach, verdict, volunteering, ways
 from pipelines.dimensions import BY_KEY, PROFILED
@@ -20,6 +26,7 @@ from pipelines.inventory import data_range, main_measure, measures_with_data
 from pipelines.periods import trailing_quarters
 from pipelines.query import Con, Filters, remembering
 from pipelines.report import Scope
+from pipelines.store import content_digest, one
 
 Publish = Callable[[Disclosure], None]  # calls a page's figure functions with a disclosure
 
@@ -45,6 +52,58 @@ def site(con: Con, f: Filters, disclosure: Disclosure) -> frozenset[str]:
     reader can see under them (each page with every choice on it, every measure and area, and the report), since a
     reader can open them all and put what they show side by side."""
     return solved(site_figures(con, f), disclosure)
+
+
+SHARED_DISCLOSURES = (Disclosure.viewer(), Disclosure.screen())  # as ui.figures.rules gives them to viewers and to
+# staff before anyone changes the threshold: the sets a server works out for the default period before anyone asks
+
+
+def kept_site(con: duckdb.DuckDBPyConnection, f: Filters, disclosure: Disclosure) -> frozenset[str]:
+    """``site`` for the committed rows, kept in the database for the code and rows it was worked out from
+    (``fingerprint``): a server started again, or a second one on the same data, reads the set instead of working it
+    out (about 2 s on the sample, 3 s at a million attendances). On a cursor of its own, the set is looked up, worked
+    out and kept in one transaction, so it is always that of the rows its fingerprint names; a database open
+    read-only is only read."""
+    choice = json.dumps([str(f.period.start), str(f.period.end), list(f.activities), *_rules(disclosure)])
+    own = con.cursor()
+    try:  # closing the cursor ends its transaction, with nothing written unless committed
+        own.execute("BEGIN TRANSACTION")
+        kept = fingerprint(own)
+        found = one(own, "SELECT hidden FROM published_sets WHERE fingerprint = ? AND choice = ?", [kept, choice])
+        if found:
+            return frozenset(json.loads(found[0]))
+        hidden = site(own, f, disclosure)
+        _keep(own, kept, choice, hidden)
+        return hidden
+    finally:
+        own.close()
+
+
+def _keep(con: duckdb.DuckDBPyConnection, kept: str, choice: str, hidden: frozenset[str]) -> None:
+    """Keep a set, dropping those of rows no longer there; nothing where the database is open read-only, or where
+    another of the server's sessions kept the same set first."""
+    try:
+        con.execute("DELETE FROM published_sets WHERE fingerprint <> ?", [kept])
+        con.execute("INSERT INTO published_sets VALUES (?, ?, ?)", [kept, choice, json.dumps(sorted(hidden))])
+        con.execute("COMMIT")
+    except duckdb.Error:
+        con.execute("ROLLBACK")
+
+
+def _rules(disclosure: Disclosure) -> list:
+    return [disclosure.mode, disclosure.min_count, disclosure.floor, sorted(disclosure.hide)]
+
+
+def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    """What a published set is worked out from: the figures' code (every module of pipelines/) and the rows they
+    read (``store.content_digest``)."""
+    return hashlib.sha256(f"{_code_digest()} {content_digest(con)}".encode()).hexdigest()
+
+
+@functools.cache
+def _code_digest() -> str:
+    folder = Path(__file__).resolve().parent
+    return hashlib.sha256(b"".join(path.read_bytes() for path in sorted(folder.rglob("*.py")))).hexdigest()
 
 
 def site_figures(con: Con, f: Filters) -> Publish:

@@ -73,6 +73,12 @@ CREATE TABLE IF NOT EXISTS sign_in_attempts (  -- reserved before the password c
     client VARCHAR NOT NULL,  -- a hash of the browser's network address, never the address itself
     outcome VARCHAR NOT NULL  -- 'pending' while checked, then 'failed', 'succeeded' or 'unchecked'
 );
+CREATE TABLE IF NOT EXISTS published_sets (  -- the sets published.kept_site worked out, for the rows they came from
+    fingerprint VARCHAR NOT NULL,  -- of the figures' code and the rows they read (published.fingerprint)
+    choice VARCHAR NOT NULL,  -- the filters and the disclosure
+    hidden JSON NOT NULL,  -- the counts to hide
+    PRIMARY KEY (fingerprint, choice)
+);
 CREATE TABLE IF NOT EXISTS sessions (
     token_hash VARCHAR PRIMARY KEY,  -- SHA-256 of the browser's session cookie; the cookie itself is never stored
     account VARCHAR NOT NULL,
@@ -528,6 +534,25 @@ def data_version(con: duckdb.DuckDBPyConnection) -> str:
             "(SELECT count(*) FROM audit WHERE action = 'erasure') FROM uploads",
         )
     )
+
+
+NOT_FIGURES = ("audit", "sessions", "sign_in_attempts", "users", "published_sets")  # tables no figure reads
+
+
+def content_digest(con: duckdb.DuckDBPyConnection) -> str:
+    """A digest of every row the figures can read (each kind's current rows, the settings, the reference tables,
+    the uploads): equal for two databases whose figures are equal, and changed by any load, rollback, erasure or
+    setting. Each table's row count and the sum of its rows' hashes, in one scan."""
+    skipped = {*NOT_FIGURES, *(f"{kind}_history" for kind in COLUMNS)}
+    tables = [
+        name
+        for (name,) in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() ORDER BY table_name"
+        ).fetchall()
+        if name not in skipped
+    ]
+    counted = " UNION ALL ".join(f"SELECT '{t}', count(*), sum(hash(r)) FROM \"{t}\" r" for t in tables)
+    return hashlib.sha256(repr(con.execute(counted).fetchall()).encode()).hexdigest()
 
 
 def rewrite(path: str | Path) -> None:

@@ -121,7 +121,7 @@ def test_the_shared_figures_are_ready_before_anyone_opens_a_page(
     version, period = store.data_version(con), inventory.default_period(con)
     con.close()
     data.prepare_shared_figures(version)
-    site, worked_out = published.site, []
+    site, worked_out = published.kept_site, []
     monkeypatch.setattr(published, "site", lambda con, f, d: worked_out.append(d) or frozenset())
     for disclosure in (Disclosure.viewer(), Disclosure.screen()):
         data._cached_at(version, site, Filters(period), disclosure)

@@ -16,7 +16,6 @@ from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from pipelines import ingest, inventory, published, store, template
-from pipelines.disclosure import Disclosure
 from pipelines.query import Filters
 
 LOGGER = logging.getLogger(__name__)
@@ -68,8 +67,6 @@ def data_version() -> str:
 
 # Figures worked out before anyone asks -------------------------------------------------------------------------
 
-SHARED_DISCLOSURES = (Disclosure.viewer(), Disclosure.screen())  # as ui.figures.rules gives them to viewers and to
-# staff before anyone changes the threshold
 _prepared: set[str] = set()  # data versions whose shared figures are worked out, or being worked out
 _preparing = threading.Lock()  # held while they are; closing the database waits for it
 
@@ -81,8 +78,8 @@ def prepare_shared_figures(version: str) -> None:
     opening the same link at once wait for it once, not twenty times."""
     with _preparing:
         f = Filters(_cached_at(version, inventory.default_period))
-        for disclosure in SHARED_DISCLOSURES:
-            _cached_at(version, published.site, f, disclosure)
+        for disclosure in published.SHARED_DISCLOSURES:
+            _cached_at(version, published.kept_site, f, disclosure)
 
 
 def _prepare_once(version: str) -> None:
