@@ -38,18 +38,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_until_healthy(base: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + TIMEOUT_S
+class NotServing(RuntimeError):
+    """The server exited, or did not answer its health check in time."""
+
+
+def wait_until_healthy(base: str, process: subprocess.Popen, seconds: float = TIMEOUT_S) -> None:
+    """Return once the Streamlit server at ``base`` answers its health check; NotServing if it exits or does not
+    answer within ``seconds``."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            sys.exit(f"streamlit exited with {process.returncode}")
+            raise NotServing(f"streamlit exited with {process.returncode}")
         try:
             with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
                 if answer.read().decode().strip() == "ok":
                     return
         except OSError:
             time.sleep(0.05)
-    sys.exit(f"streamlit did not answer within {TIMEOUT_S} s")
+    raise NotServing(f"streamlit did not answer {base}/_stcore/health within {seconds:g} s")
 
 
 @contextmanager

@@ -6,11 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +17,7 @@ from urllib.parse import urlsplit
 import duckdb
 import pytest
 
+from benchmarks.first_start import NotServing, free_port, wait_until_healthy
 from pipelines import funding, inventory, reach, sessions, store, users
 from pipelines.audit import OPERATOR
 from pipelines.query import Filters
@@ -137,7 +135,7 @@ def streamlit_server(sample_db: Path, folder: Path, accounts: bool = True) -> It
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        wait_until_healthy(f"http://127.0.0.1:{port}", process, log_path)
+        healthy(f"http://127.0.0.1:{port}", process, log_path)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
@@ -168,25 +166,11 @@ def served(sample_db: Path, tmp_path_factory: pytest.TempPathFactory, chromium: 
         yield base
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until_healthy(base: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"streamlit exited with {process.returncode}:\n{log.read_text(errors='replace')}")
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
-                if answer.read().decode().strip() == "ok":
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"streamlit did not answer {base}/_stcore/health within {STARTUP_SECONDS} s:\n{log.read_text()}")
+def healthy(base: str, process: subprocess.Popen, log: Path) -> None:
+    try:
+        wait_until_healthy(base, process, STARTUP_SECONDS)
+    except NotServing as failed:
+        pytest.fail(f"{failed}:\n{log.read_text(errors='replace')}")
 
 
 # Checks -------------------------------------------------------------------------------------------

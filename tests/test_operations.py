@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_server import free_port, served  # noqa: F401 (served is a fixture)
+from benchmarks.first_start import free_port
+from tests.test_server import served  # noqa: F401 (served is a fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"

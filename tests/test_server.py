@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 import tomllib
 import urllib.error
 import urllib.request
@@ -19,6 +17,7 @@ import streamlit as st
 from streamlit.runtime.app_session import AppSession
 
 import dev
+from benchmarks.first_start import NotServing, free_port, wait_until_healthy
 from pipelines import limits
 from pipelines.audit import Actor
 from tests.apphelpers import copy_database
@@ -102,12 +101,6 @@ def test_the_browsers_clear_cache_message_is_ignored(monkeypatch: pytest.MonkeyP
     assert calls == [1]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def status(url: str, method: str = "GET", data: bytes | None = None) -> int:
     try:
         with urllib.request.urlopen(urllib.request.Request(url, data=data, method=method), timeout=10) as response:
@@ -126,22 +119,15 @@ def served(sample_db: Path, tmp_path: Path) -> Iterator[str]:
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "IMPACT_DB": str(db)}, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while status_or_none(f"{base}/_stcore/health") != 200:
-            assert process.poll() is None and time.monotonic() < deadline, (tmp_path / "log").read_text()
-            time.sleep(0.5)
+        try:
+            wait_until_healthy(base, process, 60)
+        except NotServing as failed:
+            pytest.fail(f"{failed}:\n{(tmp_path / 'log').read_text()}")
         yield base
     finally:
         process.terminate()
         process.wait(20)
         log.close()
-
-
-def status_or_none(url: str) -> int | None:
-    try:
-        return status(url)
-    except OSError:
-        return None
 
 
 def test_the_served_app_refuses_metrics_and_uploads_from_nowhere(served: str) -> None:
