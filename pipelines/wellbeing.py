@@ -51,11 +51,14 @@ def read_wellbeing(sheet: Sheet, columns: list[Column], rows: Rows) -> None:
     (docs/data-contract.md#wellbeing)."""
     missing_item_rows = 0
     long_layout = any(c.field and c.field.name == "measure" for c in columns)
-    wide = {} if long_layout else _wide_scores(columns, rows)
+    instruments = {} if long_layout else _wide_columns(columns)
+    wide = {} if long_layout else _wide_scores(instruments, rows)
     for number, row, record in clean_records(sheet, columns, rows, ("date",)):
         found = wide.get(number)
         if found is None:  # the long layout, or a row with something to explain
-            answers = _long_answers(sheet, columns, number, row, record) if long_layout else _wide_answers(columns, row)
+            answers = (
+                _long_answers(sheet, columns, number, row, record) if long_layout else _wide_answers(instruments, row)
+            )
             found = None if answers is None else _score_row(sheet, columns, number, answers)
         if found is None:
             continue
@@ -76,16 +79,17 @@ def read_wellbeing(sheet: Sheet, columns: list[Column], rows: Rows) -> None:
 
 
 Answers = dict[str, tuple[dict[int, tuple[object, Column]], tuple[object, Column] | None]]
+WideColumns = dict[str, tuple[dict[int, Column], Column | None]]  # instrument key -> (item -> column, total column)
 
 
-def _wide_scores(columns: list[Column], rows: Rows) -> dict[int, list[Record]]:
+def _wide_scores(instruments: WideColumns, rows: Rows) -> dict[int, list[Record]]:
     """Row number -> score records of each wide-layout row, worked out a column at a time.
 
     A row with an answer out of range, a total that is not one or that disagrees with the answers is left out:
     _score_row looks at it alone and says what is wrong.
     """
     found: dict[int, list[Record]] = {number: [] for number, _ in rows}
-    for key, (items, total_column) in _wide_columns(columns).items():
+    for key, (items, total_column) in instruments.items():
         instrument = INSTRUMENTS[key]
         answers, blank, wrong = _answer_matrix(instrument, items, rows)
         total, total_blank, total_wrong = _column_array(partial(_total_cell, instrument), total_column, rows)
@@ -116,9 +120,9 @@ def _wide_scores(columns: list[Column], rows: Rows) -> dict[int, list[Record]]:
     return {number: _without_derived_twice(records) for number, records in found.items()}
 
 
-def _wide_columns(columns: list[Column]) -> dict[str, tuple[dict[int, Column], Column | None]]:
+def _wide_columns(columns: list[Column]) -> WideColumns:
     """Instrument key -> (item number -> column, total column), in the order the sheet first names each."""
-    found: dict[str, tuple[dict[int, Column], Column | None]] = {}
+    found: WideColumns = {}
     for column in columns:
         if column.item is None:
             continue
@@ -175,18 +179,12 @@ def _without_derived_twice(records: list[Record]) -> list[Record]:
     return [r for r in records if not (r["derived"] and r["measure"] in direct)]
 
 
-def _wide_answers(columns: list[Column], row: list[object]) -> Answers:
-    answers: Answers = {}
-    for column in columns:
-        if column.item is None:
-            continue
-        instrument, item = column.item
-        items, total = answers.setdefault(instrument, ({}, None))
-        if item is None:
-            answers[instrument] = (items, (cell(row, column), column))
-        else:
-            items[item] = (cell(row, column), column)
-    return answers
+def _wide_answers(instruments: WideColumns, row: list[object]) -> Answers:
+    """Each questionnaire's answers in a row of the wide layout, each with its column."""
+    return {
+        key: ({n: (cell(row, c), c) for n, c in items.items()}, None if total is None else (cell(row, total), total))
+        for key, (items, total) in instruments.items()
+    }
 
 
 def _long_answers(
