@@ -47,19 +47,25 @@ def quarter_axis(title: str, quarters: Sequence[str] | None = None) -> alt.X:
 
     Given ``quarters``, the axis holds them all in that order, even those a layer leaves empty (a withheld figure),
     and with fewer than four the outer padding grows, so that one quarter is a bar, not a wall."""
-    years = "datum.index == 0 || split(datum.label, ' ')[1] == 'Q1'"
     count = 8 if quarters is None else len(quarters)
     return alt.X(
         "quarter:N",
         title=title,
         sort=None if quarters is None else list(quarters),
         scale=alt.Scale(paddingInner=0.2, paddingOuter=min(1, max(0.1, (4 - count) / 2))),
-        axis=alt.Axis(
-            labelAngle=0,
-            labelOverlap=False,
-            labelFontSize=10,
-            labelExpr=f"[split(datum.label, ' ')[1], {years} ? split(datum.label, ' ')[0] : '']",
-        ),
+        axis=year_under(unit=1, first="Q1"),
+    )
+
+
+def year_under(unit: int, first: str) -> alt.Axis:
+    """Labels such as '2025-26 Q1' or 'Apr 2025' written as their ``unit`` word (the first word or the second), with
+    the year under the first label and under each ``first`` of a year ('Q1', 'Jan')."""
+    years = f"datum.index == 0 || split(datum.label, ' ')[{unit}] == '{first}'"
+    return alt.Axis(
+        labelAngle=0,
+        labelOverlap=False,
+        labelFontSize=10,
+        labelExpr=f"[split(datum.label, ' ')[{unit}], {years} ? split(datum.label, ' ')[{1 - unit}] : '']",
     )
 
 

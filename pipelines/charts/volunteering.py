@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from pipelines.charts.base import chart_title, finish
+from pipelines.charts.base import chart_title, finish, year_under
 from pipelines.charts.funding import OTHER, PLOT_HEIGHT, group_colours
 
 OTHER_ACTIVITIES = "Other activities"
@@ -13,18 +13,8 @@ OTHER_ACTIVITIES = "Other activities"
 
 def month_axis(months: list[str]) -> alt.X:
     """Months in order, labelled 'Apr', 'May'… with the year under the first month and each January."""
-    years = "datum.index == 0 || split(datum.label, ' ')[0] == 'Jan'"
     return alt.X(
-        "label:N",
-        title="Month",
-        sort=months,
-        scale=alt.Scale(paddingInner=0.2),
-        axis=alt.Axis(
-            labelAngle=0,
-            labelOverlap=False,
-            labelFontSize=10,
-            labelExpr=f"[split(datum.label, ' ')[0], {years} ? split(datum.label, ' ')[1] : '']",
-        ),
+        "label:N", title="Month", sort=months, scale=alt.Scale(paddingInner=0.2), axis=year_under(unit=0, first="Jan")
     )
 
 
