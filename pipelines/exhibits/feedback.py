@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import altair as alt
 import pandas as pd
 
 from pipelines import feedback, words
@@ -10,32 +13,27 @@ from pipelines.exhibits import Exhibit
 from pipelines.query import Filters
 
 
-def _described(names: pd.Series, shares: pd.Series, by: str) -> str:
-    return (
-        f"Bars of the share of answers that were good or very good, by {by}: "
-        f"{words.listed(names, [share_text(s) for s in shares])}."
-    )
-
-
 def by_quarter(f: Filters) -> Exhibit:
-    return Exhibit(
-        "Friends and Family Test by quarter",
-        f,
-        feedback.quarterly,
-        (f,),
-        describe=lambda t: _described(t["quarter"], t["share_positive"], "quarter"),
-        draw=lambda t, d: share_positive_by_quarter(t, f.description),
-        citation=feedback.SOURCE,
-    )
+    return _share_positive(f, "quarter", feedback.quarterly, share_positive_by_quarter)
 
 
 def by_activity(f: Filters) -> Exhibit:
+    return _share_positive(f, "activity", feedback.activities, share_positive_by_activity)
+
+
+def _share_positive(
+    f: Filters, by: str, source: Callable[..., pd.DataFrame], draw: Callable[[pd.DataFrame, str], alt.Chart]
+) -> Exhibit:
+    """The share of answers that were good or very good in each ``by`` (a column of ``source``'s figures)."""
     return Exhibit(
-        "Friends and Family Test by activity",
+        f"Friends and Family Test by {by}",
         f,
-        feedback.activities,
+        source,
         (f,),
-        describe=lambda t: _described(t["activity"], t["share_positive"], "activity"),
-        draw=lambda t, d: share_positive_by_activity(t, f.description),
+        describe=lambda t: (
+            f"Bars of the share of answers that were good or very good, by {by}: "
+            f"{words.listed(t[by], [share_text(s) for s in t['share_positive']])}."
+        ),
+        draw=lambda t, d: draw(t, f.description),
         citation=feedback.SOURCE,
     )
