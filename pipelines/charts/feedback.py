@@ -35,6 +35,15 @@ def _gaps(frame: pd.DataFrame) -> str:
     return ""
 
 
+def _intervals(base: alt.Chart, along: str) -> list[alt.Chart]:
+    """Each interval (``low`` to ``high``, where given) as a line ``along`` the share's axis, over a white halo."""
+    shown = base.transform_filter("isValid(datum.low)")
+    return [
+        shown.mark_rule(color=colour, strokeWidth=width).encode(**{along: "low:Q", f"{along}2": "high:Q"})
+        for colour, width in HALO_AND_LINE
+    ]
+
+
 def share_positive_by_quarter(frame: pd.DataFrame, note: str) -> alt.Chart:
     """Share positive per quarter as bars with the interval as a black line and the share written above it; a
     quarter whose share is withheld keeps its place, marked 'not shown'."""
@@ -45,12 +54,7 @@ def share_positive_by_quarter(frame: pd.DataFrame, note: str) -> alt.Chart:
         base.mark_bar(color=NEW, width=alt.RelativeBandSize(0.6)).encode(
             y=alt.Y("share_positive:Q", title="Share positive", axis=alt.Axis(format="%"), scale=SHARE), tooltip=tips
         ),
-        *(
-            base.transform_filter("isValid(datum.low)")
-            .mark_rule(color=colour, strokeWidth=width)
-            .encode(y="low:Q", y2="high:Q")
-            for colour, width in HALO_AND_LINE
-        ),
+        *_intervals(base, "y"),
         base.mark_text(dy=-8, color="#222", fontSize=12).encode(y="at:Q", text="text:N"),
     ]
     title = chart_title("What participants say, each quarter", note, WHAT, _gaps(frame))
@@ -75,12 +79,7 @@ def share_positive_by_activity(frame: pd.DataFrame, note: str) -> alt.Chart:
     tips = ["activity", alt.Tooltip("share_positive:Q", title="share positive", format=".0%"), "answers"]
     layers = [
         base.mark_bar(color=NEW, height=alt.RelativeBandSize(0.7)).encode(x=x, tooltip=tips),
-        *(
-            base.transform_filter("isValid(datum.low)")
-            .mark_rule(color=colour, strokeWidth=width)
-            .encode(x="low:Q", x2="high:Q")
-            for colour, width in HALO_AND_LINE
-        ),
+        *_intervals(base, "x"),
         base.mark_text(align="left", dx=4, color="#222").encode(x="at:Q", text="words:N"),
     ]
     title = chart_title("What participants say, by activity", note, WHAT, _gaps(frame))
