@@ -8,6 +8,7 @@ DuckDB keeps deleted rows' bytes in the file's free blocks (store.rewrite)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -167,12 +168,19 @@ def _remove(
 def erase_in_file(path: str | Path, reference: str, by: Actor = OPERATOR) -> Erased:
     """``erase``, then the database file rewritten so the person's pseudonym is nowhere in its bytes. No other
     connection to the file may be open."""
+    return _in_file(path, lambda con: erase(con, reference, by))
+
+
+def _in_file(path: str | Path, remove: Callable[[duckdb.DuckDBPyConnection], Erased]) -> Erased:
+    """``remove`` on a connection of its own, then the file rewritten where anyone went, so that nothing of them is
+    left in its bytes."""
     con = store.connect(path)
     try:
-        erased = erase(con, reference, by)
+        erased = remove(con)
     finally:
         con.close()
-    store.rewrite(path)
+    if erased.people:
+        store.rewrite(path)
     return erased
 
 
@@ -234,14 +242,7 @@ def apply_retention(con: duckdb.DuckDBPyConnection, today: dt.date, by: Actor = 
 
 def apply_retention_in_file(path: str | Path, today: dt.date, by: Actor = OPERATOR) -> Erased:
     """``apply_retention``, then the file rewritten (when anyone was removed). No other connection may be open."""
-    con = store.connect(path)
-    try:
-        erased = apply_retention(con, today, by)
-    finally:
-        con.close()
-    if erased.people:
-        store.rewrite(path)
-    return erased
+    return _in_file(path, lambda con: apply_retention(con, today, by))
 
 
 # Loading: erased people stay out --------------------------------------------------------------------
