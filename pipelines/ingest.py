@@ -21,6 +21,7 @@ from pipelines.settings import SAMPLE_CHARITY
 from pipelines.sheets import KINDS
 from pipelines.validate import Aliases, read_sheet
 from pipelines.vocab import norm_key
+from pipelines.words import counted
 from pipelines.workbook import read_grids
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
@@ -306,8 +307,7 @@ def describe_changes(changes: dict[str, dict[str, int]]) -> str:
     """'312 attendances added, 5 corrected; 40 questionnaire scores added' for a file's or batch's changes."""
     parts = []
     for kind, counts in changes.items():
-        one, many = NOUNS[kind]
-        text = f"{counts['new']:,} {one if counts['new'] == 1 else many} added"
+        text = f"{counted(counts['new'], *NOUNS[kind])} added"
         if counts["changed"]:
             text += f", {counts['changed']:,} corrected"
         if counts["replaced"] - counts["changed"]:
@@ -355,8 +355,7 @@ def describe_contents(row_counts: dict[str, dict[str, int]], sheets: dict[str, l
     """The rows an upload brought, e.g. 14 attendances (sheet 'Register'); 40 questionnaire scores (the CSV file)."""
     parts = []
     for kind, counts in row_counts.items():
-        one, many = NOUNS[kind]
-        text = f"{counts['rows']:,} {one if counts['rows'] == 1 else many}"
+        text = counted(counts["rows"], *NOUNS[kind])
         if kind in sheets:
             text += f" ({_sheet_words(sheets[kind])})"
         parts.append(text)
