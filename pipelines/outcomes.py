@@ -459,7 +459,7 @@ def talking_therapies_figures(con: Con, f: Filters, disclosure: Disclosure) -> p
     its whole (the cases, or the people with both questionnaires), hidden with the rest when either is small."""
     found = talking_therapies(con, f)
     if found is None:
-        return pd.DataFrame(columns=["figure", "people", "label", "of", "share"])
+        return _parts_of_wholes([], f, "talking therapies", disclosure)
     pairs, cases = f.key("talking therapies pairs"), f.key("talking therapies Cases, first:part")
     rows = [
         ("Cases, first", found["cases"], found["pairs"], pairs),
@@ -469,9 +469,15 @@ def talking_therapies_figures(con: Con, f: Filters, disclosure: Disclosure) -> p
         ("Reliable deterioration", found["reliably_deteriorated"], found["pairs"], pairs),
     ]
     disclosure.count(found["pairs"], pairs)
+    return _parts_of_wholes(rows, f, "talking therapies", disclosure)
+
+
+def _parts_of_wholes(rows: list[tuple], f: Filters, name: str, disclosure: Disclosure) -> pd.DataFrame:
+    """Figures that are each a part of a whole (figure, people, whole's people, whole's key) as a page may show
+    them: ``people`` and ``label`` (hidden with the rest of the whole when either is small), ``of`` and ``share``."""
     figures = [
-        {"figure": name, **disclosure.part_of(n, whole, key=f.key(f"talking therapies {name}"), whole=of)}
-        for name, n, whole, of in rows
+        {"figure": figure, **disclosure.part_of(n, whole, key=f.key(f"{name} {figure}"), whole=of)}
+        for figure, n, whole, of in rows
     ]
     return pd.DataFrame(figures, columns=["figure", "people", "label", "of", "share"])
 
@@ -520,11 +526,7 @@ def clinical_figures(con: Con, f: Filters, measure: str, disclosure: Disclosure)
             ("In the band, first", band["baseline"], band["pairs"], pairs),
             ("In the band, latest", band["followup"], band["pairs"], pairs),
         ]
-    figures = [
-        {"figure": name, **disclosure.part_of(count, whole, key=f.key(f"{measure} {name}"), whole=of)}
-        for name, count, whole, of in rows
-    ]
-    return pd.DataFrame(figures, columns=["figure", "people", "label", "of", "share"])
+    return _parts_of_wholes(rows, f, measure, disclosure)
 
 
 _QUESTIONNAIRES_SQL = (
