@@ -46,11 +46,7 @@ def overlap_caution(frame) -> None:
 def five_ways(measure: str, overall: float | None) -> None:
     """Change by way to wellbeing and for peer-led against staff-led activities, each with the overlap caution."""
     if not cached(ways.recorded):
-        st.info(
-            "No activity has its Five Ways to Wellbeing recorded yet: add a 'ways' column to the attendance sheet, "
-            "or an activities sheet, on the Upload data page.",
-            icon=":material/info:",
-        )
+        st.info(ways.NONE_RECORDED, icon=":material/info:")
         return
     st.markdown(
         "**By the Five Ways to Wellbeing** (Connect, Be active, Take notice, Keep learning, Give): the change of the "

@@ -135,11 +135,7 @@ if section == "Five Ways":
         "and Give. The people reached and the sessions delivered by the ways of the activities they attended."
     )
     if not cached(ways.recorded):
-        st.info(
-            "No activity has its Five Ways to Wellbeing recorded yet: add a 'ways' column to the attendance sheet, "
-            "or an activities sheet, on the Upload data page.",
-            icon=":material/info:",
-        )
+        st.info(ways.NONE_RECORDED, icon=":material/info:")
     else:
         figures.show(shown.people_by_way_to_wellbeing(f))
         st.caption("A session counts under each way of its activity.")

@@ -36,6 +36,10 @@ PEER_LED, STAFF_LED = "Peer-led", "Staff-led"
 BY = {"way": "way to wellbeing", "led": "peer-led or staff-led"}
 ORDER = {"way": (*WAYS, NOT_RECORDED), "led": (PEER_LED, STAFF_LED, NOT_KNOWN)}
 OVERLAP = "One person counts under each way of each activity they took part in, so the groups add up to more people."
+NONE_RECORDED = (
+    "No activity has its Five Ways to Wellbeing recorded yet: add a 'ways' column to the attendance sheet, or an "
+    "activities sheet, on the Upload data page."
+)  # what a page says in place of the figures by way while ``recorded`` is False
 
 ACTIVITY_WAYS_SQL = """
     WITH tagged AS (
