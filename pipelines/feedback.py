@@ -65,27 +65,28 @@ def answers(con: Con, f: Filters) -> pd.DataFrame:
 
 def by_quarter(con: Con, f: Filters) -> pd.DataFrame:
     """Exact counts and shares per financial quarter of the period (every quarter listed)."""
-    return with_shares(
-        fetch_frame(
-            con,
-            f"""SELECT q.quarter, {COUNT_COLUMNS}
-            FROM {periods_table(quarters(f.period))} LEFT JOIN ({FEEDBACK_SQL}) x ON x.date BETWEEN q_start AND q_end
-            GROUP BY q.quarter, q.q_start ORDER BY q.q_start""",
-            sql_params(f),
-        )
+    return _with_shares(
+        con,
+        f,
+        f"""SELECT q.quarter, {COUNT_COLUMNS}
+        FROM {periods_table(quarters(f.period))} LEFT JOIN ({FEEDBACK_SQL}) x ON x.date BETWEEN q_start AND q_end
+        GROUP BY q.quarter, q.q_start ORDER BY q.q_start""",
     )
 
 
 def by_activity(con: Con, f: Filters) -> pd.DataFrame:
     """Exact counts and shares per activity, most responses first; responses without one are the service as a whole."""
-    return with_shares(
-        fetch_frame(
-            con,
-            f"""SELECT coalesce(activity, '{WHOLE_SERVICE}') AS activity, {COUNT_COLUMNS}
-            FROM ({FEEDBACK_SQL}) GROUP BY 1 ORDER BY responses DESC, 1""",
-            sql_params(f),
-        )
+    return _with_shares(
+        con,
+        f,
+        f"""SELECT coalesce(activity, '{WHOLE_SERVICE}') AS activity, {COUNT_COLUMNS}
+        FROM ({FEEDBACK_SQL}) GROUP BY 1 ORDER BY responses DESC, 1""",
     )
+
+
+def _with_shares(con: Con, f: Filters, sql: str) -> pd.DataFrame:
+    """The groups' exact counts (``sql``, of COUNT_COLUMNS) under the filters, with their shares (``with_shares``)."""
+    return with_shares(fetch_frame(con, sql, sql_params(f)))
 
 
 # As a page may show them ------------------------------------------------------------------------------------------
