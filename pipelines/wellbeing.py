@@ -243,20 +243,18 @@ def _score_row(sheet: Sheet, columns: list[Column], number: int, answers: Answer
 
 
 def _read_total(sheet: Sheet, number: int, instrument, total_cell) -> float | None | bool:
-    if total_cell is None or cells.is_blank(total_cell[0]):
+    """A row's total (None where blank), or False with the problem noted where it is not one (``_total_cell``)."""
+    if total_cell is None:
         return None
     raw, column = total_cell
-    low, high = instrument.total_range
-    try:
-        total = cells.number(raw)
-    except CellError:
-        total = None
-    if total is None or not low <= total <= high or not total.is_integer():
+    total, blank, wrong = _total_cell(instrument, raw)
+    if wrong:
+        low, high = instrument.total_range
         sheet.problem(
             number, f"Expected a {instrument.name} total: a whole number from {low:g} to {high:g}.", column, raw
         )
         return False
-    return total
+    return None if blank else total
 
 
 def _scores(sheet, number, instrument, values, given, total, total_cell) -> list[Record] | None:
