@@ -46,6 +46,20 @@ def median_run(at, runs: int, cold: bool = False) -> float:
     return statistics.median(times)
 
 
+def through_navigation() -> None:
+    """Every AppTest run through st.navigation in dashboard.py, as on a server (tests/apphelpers.py,
+    ServerPagesManager, says why)."""
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import app_test
+
+    class ServerPagesManager(PagesManager):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            PagesManager.uses_pages_directory = False
+
+    app_test.PagesManager = ServerPagesManager
+
+
 def measure_tree(root: Path, db: str, runs: int) -> dict[str, float]:
     """In this (child) process: the bare page's median run and each page's cold and warm, with ``root``'s code."""
     sys.path.insert(0, str(root))
@@ -54,8 +68,7 @@ def measure_tree(root: Path, db: str, runs: int) -> dict[str, float]:
     os.chdir(root)
     os.environ["IMPACT_DB"] = db
     from streamlit import logger
-    from streamlit.runtime.pages_manager import PagesManager
-    from streamlit.testing.v1 import AppTest, app_test
+    from streamlit.testing.v1 import AppTest
 
     from pipelines import sessions, store
     from ui.auth import SESSION_KEY
@@ -63,13 +76,7 @@ def measure_tree(root: Path, db: str, runs: int) -> dict[str, float]:
     con = store.connect(db)
     token = sessions.start(con, ACCOUNT)  # signed in as the viewer, as on a database that is not the demo's
     con.close()
-
-    class ServerPagesManager(PagesManager):
-        def __init__(self, *args, **kwargs) -> None:
-            super().__init__(*args, **kwargs)
-            PagesManager.uses_pages_directory = False
-
-    app_test.PagesManager = ServerPagesManager
+    through_navigation()
     logger.set_log_level("error")
     bare = AppTest.from_string(BARE).run()
     found = {"bare page": median_run(bare, runs)}

@@ -130,9 +130,9 @@ def part_pages(runs: int) -> dict:
     """Each page run cold (st.cache_data and st.cache_resource cleared) then warm (the same filters again)."""
     import streamlit as st
     from streamlit import logger
-    from streamlit.runtime.pages_manager import PagesManager
-    from streamlit.testing.v1 import AppTest, app_test
+    from streamlit.testing.v1 import AppTest
 
+    from benchmarks.page_runs import through_navigation
     from pipelines import sessions, store
     from ui.auth import SESSION_KEY
 
@@ -140,14 +140,7 @@ def part_pages(runs: int) -> dict:
         add_account(con)
         token = sessions.start(con, ACCOUNT)
 
-    class ServerPagesManager(PagesManager):
-        """Every run through st.navigation in dashboard.py, as on a server (see tests/conftest.py)."""
-
-        def __init__(self, *args, **kwargs) -> None:
-            super().__init__(*args, **kwargs)
-            PagesManager.uses_pages_directory = False
-
-    app_test.PagesManager = ServerPagesManager
+    through_navigation()
     logger.set_log_level("error")  # AppTest's warnings about running without a server would bury the progress
 
     def signed_in_app() -> AppTest:
