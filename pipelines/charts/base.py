@@ -8,7 +8,7 @@ They only draw. Counts of people arrive made safe (pipelines/disclosure.py): nul
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import altair as alt
 import pandas as pd
@@ -72,6 +72,19 @@ def year_under(unit: int, first: str) -> alt.Axis:
 # Fitted to the page's width only: the plot keeps its height and the title its lines above it. Fitted both ways (as
 # a page would by default), a title of several lines is pushed up out of the chart and cut off.
 WIDTH_ONLY = alt.AutoSizeParams(type="fit-x", contains="padding")
+
+
+def wrapped(names: Iterable[object], width: int) -> list[str]:
+    """Each name in lines of at most ``width`` characters joined by '|', for an axis that splits its labels there
+    (``labelExpr="split(datum.label, '|')"``); a blank name as one space."""
+    return ["|".join(textwrap.wrap(str(name), width)) or " " for name in names]
+
+
+def colour_key(title: str, scale: alt.Scale) -> alt.Color:
+    """Each group's colour (the data's ``colour``), keyed in a list under the chart, which a phone has room for."""
+    return alt.Color(
+        "colour:N", title=title, scale=scale, legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=400)
+    )
 
 
 def finish(chart: alt.Chart) -> alt.Chart:

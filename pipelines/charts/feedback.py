@@ -3,12 +3,10 @@ activity. Figures arrive made safe (pipelines/feedback.py): a share is blank whe
 
 from __future__ import annotations
 
-import textwrap
-
 import altair as alt
 import pandas as pd
 
-from pipelines.charts.base import NEW, chart_title, finish, plain, quarter_axis
+from pipelines.charts.base import NEW, chart_title, finish, plain, quarter_axis, wrapped
 
 SHARE = alt.Scale(domain=[0, 1])
 NOT_SHOWN = "not shown"
@@ -64,7 +62,7 @@ def share_positive_by_quarter(frame: pd.DataFrame, note: str) -> alt.Chart:
 def share_positive_by_activity(frame: pd.DataFrame, note: str) -> alt.Chart:
     """Share positive per activity as horizontal bars with the interval, the share and the answers written beyond
     each; an activity whose share is withheld keeps its row, marked 'not shown'."""
-    names = ["|".join(textwrap.wrap(str(a), NAME_WRAP)) or " " for a in frame["activity"]]
+    names = wrapped(frame["activity"], NAME_WRAP)
     data = _with_text(frame).assign(
         name=names, words=lambda t: [f"{s} ({a} answers)" for s, a in zip(t["text"], t["answers"], strict=True)]
     )

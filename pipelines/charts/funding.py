@@ -8,7 +8,7 @@ import textwrap
 import altair as alt
 import pandas as pd
 
-from pipelines.charts.base import ACCENT, NEW, chart_title, finish, plain, quarter_axis
+from pipelines.charts.base import ACCENT, NEW, chart_title, colour_key, finish, plain, quarter_axis
 
 MONEY = alt.Axis(format="~s", labelExpr="'£' + datum.label")
 APPLIED = "#f2b134"
@@ -61,12 +61,7 @@ def income_stacked(frame: pd.DataFrame, split: str, note: str) -> alt.Chart:
         .encode(
             x=quarter_x("Financial quarter", frame["quarter"].nunique()),
             y=alt.Y("sum(income):Q", title="Income (£)", axis=MONEY),
-            color=alt.Color(
-                "colour:N",
-                title=split.capitalize(),
-                scale=scale,
-                legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=400),
-            ),
+            color=colour_key(split.capitalize(), scale),
             order=alt.Order("income:Q", sort="descending"),
             tooltip=[
                 "quarter",

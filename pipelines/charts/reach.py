@@ -3,12 +3,10 @@ and a share over quarters."""
 
 from __future__ import annotations
 
-import textwrap
-
 import altair as alt
 import pandas as pd
 
-from pipelines.charts.base import ACCENT, GROUP_TIPS, NEW, chart_title, finish, plain, quarter_axis
+from pipelines.charts.base import ACCENT, GROUP_TIPS, NEW, chart_title, finish, plain, quarter_axis, wrapped
 
 # Each tone of a group's comparison with the population: the colour of its bar, and of its words (darker, to read)
 TONES = {
@@ -34,7 +32,7 @@ def group_bars(frame: pd.DataFrame, title: str, note: str, hidden: str, caveat: 
     """Horizontal bars of people per group, the count written beyond each bar with room left for it; a group whose
     count is hidden keeps its row, labelled ('<8', '–'). Long names wrap onto more lines; ``caveat`` is a subtitle
     line (that one person may be in several groups)."""
-    names = ["|".join(textwrap.wrap(str(g), NAME_WRAP)) or " " for g in frame["group"]]
+    names = wrapped(frame["group"], NAME_WRAP)
     data = frame.assign(at=frame["people"].fillna(0), name=names)
     top = max(float(data["at"].max() if len(data) else 0), 1.0)
     base = alt.Chart(data).encode(

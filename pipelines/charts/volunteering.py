@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from pipelines.charts.base import chart_title, finish, year_under
+from pipelines.charts.base import chart_title, colour_key, finish, year_under
 from pipelines.charts.funding import OTHER, PLOT_HEIGHT, group_colours
 
 OTHER_ACTIVITIES = "Other activities"
@@ -33,12 +33,7 @@ def hours_by_month(frame: pd.DataFrame, note: str, caveat: str = "") -> alt.Char
         .encode(
             x=month_axis(months),
             y=alt.Y("sum(hours):Q", title="Volunteer hours", axis=alt.Axis(format=",.0f")),
-            color=alt.Color(
-                "colour:N",
-                title="Activity",
-                scale=scale,
-                legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=400),
-            ),
+            color=colour_key("Activity", scale),
             order=alt.Order("hours:Q", sort="descending"),
             tooltip=[
                 alt.Tooltip("label:N", title="month"),
