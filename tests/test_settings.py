@@ -12,8 +12,15 @@ from PIL import Image
 from pipelines import sessions, settings, store
 from pipelines.audit import Actor, NotAllowed
 from pipelines.settings import Brand, SettingRefused
-from tests.apphelpers import app_with_own_data, assert_ran, chart_titles, open_section, run_app, widget
+from tests.apphelpers import app_with_own_data, assert_ran, chart_titles, open_page, open_section, run_app, widget
 from tests.helpers import current, load, workbook
+
+
+@pytest.fixture
+def own_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The app on a database of the charity's own data (one attendance), not the sample: a page it offers to change."""
+    register = [["participant_id", "session_date", "activity"], ["P1", "2025-05-06", "Peer"]]
+    return app_with_own_data(tmp_path, monkeypatch, {"Register": register})
 
 
 def picture(fmt: str, size: tuple[int, int] = (1200, 300)) -> bytes:
@@ -252,11 +259,8 @@ def test_only_an_administrator_sets_the_volunteer_rate(con: duckdb.DuckDBPyConne
 
 
 @pytest.mark.usefixtures("app_runtime")
-def test_the_settings_page_saves_the_volunteer_rate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    register = [["participant_id", "session_date", "activity"], ["P1", "2025-05-06", "Peer"]]
-    app_with_own_data(tmp_path, monkeypatch, {"Register": register})
-    at = run_app()
-    at.switch_page("pages/settings.py").run()
+def test_the_settings_page_saves_the_volunteer_rate(own_data: Path) -> None:
+    at = open_page("pages/settings.py", "Settings")
     rate = widget(at.number_input, "Hourly rate for volunteer time (£)")
     assert rate.value is None, "blank until one is set: the National Living Wage"
     rate.set_value(14.5)
@@ -267,11 +271,8 @@ def test_the_settings_page_saves_the_volunteer_rate(tmp_path: Path, monkeypatch:
 
 
 @pytest.mark.usefixtures("app_runtime")
-def test_the_settings_page_saves_the_social_value_assumptions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    register = [["participant_id", "session_date", "activity"], ["P1", "2025-05-06", "Peer"]]
-    app_with_own_data(tmp_path, monkeypatch, {"Register": register})
-    at = run_app()
-    at.switch_page("pages/settings.py").run()
+def test_the_settings_page_saves_the_social_value_assumptions(own_data: Path) -> None:
+    at = open_page("pages/settings.py", "Settings")
     aside = widget(at.number_input, "Set aside for deadweight and attribution (%)")
     assert aside.value == 0, "none set aside until an administrator sets a share"
     aside.set_value(30)
@@ -288,11 +289,8 @@ def test_the_settings_page_saves_the_social_value_assumptions(tmp_path: Path, mo
 
 
 @pytest.mark.usefixtures("app_runtime")
-def test_the_settings_page_sets_the_session_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    register = [["participant_id", "session_date", "activity"], ["P1", "2025-05-06", "Peer"]]
-    db = app_with_own_data(tmp_path, monkeypatch, {"Register": register})
-    at = run_app()
-    at.switch_page("pages/settings.py").run()
+def test_the_settings_page_sets_the_session_limits(own_data: Path) -> None:
+    at = open_page("pages/settings.py", "Settings")
     assert widget(at.number_input, "Idle limit (minutes)").value == 30
     assert widget(at.number_input, "Absolute limit (hours)").value == 12
     widget(at.number_input, "Idle limit (minutes)").set_value(15)
@@ -300,7 +298,7 @@ def test_the_settings_page_sets_the_session_limits(tmp_path: Path, monkeypatch: 
     widget(at.button, "Save the limits").click().run()
     assert_ran(at)
     assert "Saved. Idle for 15 minutes, or signed in for 8 hours, signs a person out." in [s.value for s in at.success]
-    con = store.connect(db)
+    con = store.connect(own_data)
     try:
         assert sessions.limits(con) == sessions.Limits(15, 8)
     finally:
