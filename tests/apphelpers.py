@@ -47,14 +47,11 @@ def sample_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not done.exists():
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir()
-        con = store.connect(db)
-        try:
+        with store.connect(db) as con:
             ingest.load_sample(con)
             for disclosure in published.SHARED_DISCLOSURES:  # kept, as a server does on its first start
                 published.kept_site(con, Filters(inventory.default_period(con)), disclosure)
             add_test_accounts(con)
-        finally:
-            con.close()
         done.touch()
     return db
 
@@ -195,12 +192,9 @@ def run_app(role: str | None = "administrator") -> AppTest:
 def app_with_own_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sheets: dict[str, list[list]]) -> Path:
     """A database holding one upload of the charity's own (not the sample), which the app will open."""
     db = tmp_path / "own.duckdb"
-    con = store.connect(db)
-    try:
+    with store.connect(db) as con:
         load(con, ("own.xlsx", workbook(sheets)))
         add_test_accounts(con)
-    finally:
-        con.close()
     monkeypatch.setenv("IMPACT_DB", str(db))
     return db
 
@@ -214,11 +208,8 @@ def add_test_accounts(con: duckdb.DuckDBPyConnection) -> None:
 def sign_in(at: AppTest, role: str) -> None:
     """Give the app's session the test account of ``role``, as signing in does: a session started on the server,
     held on this connection (AppTest's has no handshake key, hence None)."""
-    con = store.connect()  # the database the app opens (IMPACT_DB)
-    try:
+    with store.connect() as con:  # the database the app opens (IMPACT_DB)
         token = sessions.start(con, f"test-{role}")
-    finally:
-        con.close()
     at.session_state[SESSION_KEY] = (token, None)
 
 

@@ -145,12 +145,9 @@ class Templates:
             db = self.folder / str(len(self.made)) / DB_NAME
             with pytest.MonkeyPatch.context() as patch:
                 patch.delenv("IMPACT_SECRET_FILE", raising=False)
-                con = store.connect(db)
-                try:
+                with store.connect(db) as con:
                     if fill:
                         fill(con)
-                finally:
-                    con.close()
             assert not Path(f"{db}.wal").exists(), "closing the database writes everything into its one file"
             self.made[fill] = db
         return self.made[fill]
@@ -167,11 +164,8 @@ def own_copy(template: Path, folder: Path, monkeypatch: pytest.MonkeyPatch) -> I
     shutil.copy(template, db)  # with its owner-only mode, as store.connect made it
     if key_file(template).exists():
         shutil.copy(key_file(template), key_file(db))
-    connection = store.connect(db)
-    try:
+    with store.connect(db) as connection:
         yield connection
-    finally:
-        connection.close()
 
 
 def database_made_by(fill: Fill) -> Callable[..., duckdb.DuckDBPyConnection]:

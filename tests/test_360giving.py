@@ -165,12 +165,9 @@ def test_every_form_gives_the_same_income(tmp_path, monkeypatch):
     monkeypatch.delenv("IMPACT_SECRET_FILE", raising=False)
     incomes = []
     for i, (name, data) in enumerate([*((n, make()) for n, make in FORMS.items()), ("grants.json", package())]):
-        db = store.connect(tmp_path / f"{i}.duckdb")
-        try:
+        with store.connect(tmp_path / f"{i}.duckdb") as db:
             load(db, (name, data))
             incomes.append(funding.income(db, Filters(FY24)))
-        finally:
-            db.close()
     assert incomes == pytest.approx([INCOME_FY24] * 5)
 
 

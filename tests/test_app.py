@@ -233,11 +233,8 @@ def test_choosing_an_activity(sample_app: Path, sample: duckdb.DuckDBPyConnectio
 
 
 def test_own_small_data_is_suppressed_without_the_sample_banner(small_app: Path) -> None:
-    con = store.connect(small_app, read_only=True)
-    try:
+    with store.connect(small_app, read_only=True) as con:
         figures = reach.reach(con, Filters(inventory.default_period(con)))
-    finally:
-        con.close()
     assert figures["reached"] == 3 and figures["attendances"] == 4
 
     at = run_app()

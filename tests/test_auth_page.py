@@ -29,11 +29,8 @@ REGISTER = [
 def own_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The charity's own data loaded, and an account amira (viewer) with a password."""
     db = app_with_own_data(tmp_path, monkeypatch, {"Register": REGISTER})
-    con = store.connect(db)
-    try:
+    with store.connect(db) as con:
         users.add(con, "amira", "viewer", PASSWORD, by=OPERATOR)
-    finally:
-        con.close()
     return db
 
 
@@ -140,11 +137,8 @@ def test_an_administrator_manages_accounts_and_sees_the_audit_trail(own_app: Pat
     assert_ran(at)
     assert [s.value for s in at.success] == ["Added sam as manager."]
     assert ("test-administrator", "user added") in audit_actions(own_app)
-    con = store.connect(own_app)
-    try:
+    with store.connect(own_app) as con:
         assert users.role_of(con, "sam") == "manager"
-    finally:
-        con.close()
 
 
 def in_order(node) -> list[str]:
@@ -178,11 +172,8 @@ def test_a_refused_account_keeps_what_was_typed_and_says_why_under_its_form(own_
 
 def test_a_removed_account_is_signed_out_at_its_next_page(own_app: Path) -> None:
     at = run_app(role="manager")
-    con = store.connect(own_app)
-    try:
+    with store.connect(own_app) as con:
         users.remove(con, "test-manager", by=OPERATOR)
-    finally:
-        con.close()
     at.run()
     assert titles(at) == ["Sign in"]
 
@@ -223,11 +214,8 @@ class ProviderUser(dict):
 def test_the_identity_providers_e_mail_gets_the_role_given_to_it(
     own_app: Path, monkeypatch: pytest.MonkeyPatch, email: str, titles_seen: list[str]
 ) -> None:
-    con = store.connect(own_app)
-    try:
+    with store.connect(own_app) as con:
         users.add(con, "ada@charity.org", "manager", None, by=OPERATOR)  # no password: the provider signs her in
-    finally:
-        con.close()
     at = provider_app(monkeypatch, ProviderUser(CLAIMS, email=email))
     assert titles(at) == titles_seen
     assert audit_actions(own_app)[-1] == (email.lower(), "sign-in" if titles_seen == ["Overview"] else "sign-in failed")
@@ -258,11 +246,8 @@ def provider_app(monkeypatch: pytest.MonkeyPatch, user: ProviderUser, auth: dict
 def test_no_role_on_an_unverified_address_or_from_another_issuer(
     own_app: Path, monkeypatch: pytest.MonkeyPatch, claims: dict
 ) -> None:
-    con = store.connect(own_app)
-    try:
+    with store.connect(own_app) as con:
         users.add(con, "ada@charity.org", "administrator", None, by=OPERATOR)
-    finally:
-        con.close()
     at = provider_app(monkeypatch, ProviderUser(CLAIMS | claims))
     assert titles(at) == ["Sign in"]
     assert "has not been given access" in at.error[0].value
@@ -301,11 +286,8 @@ def test_signing_out_ends_the_session_on_the_server(own_app: Path, slept: list[f
     widget(at.sidebar.button, "Sign out").click().run()
     assert_ran(at)
     assert titles(at) == ["Sign in"]
-    con = store.connect(own_app)
-    try:
+    with store.connect(own_app) as con:
         assert sessions.resume(con, token) is None
-    finally:
-        con.close()
     again = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     again.session_state[SESSION_KEY] = (token, None)  # the old session's token, brought back
     again.run()
@@ -314,11 +296,8 @@ def test_signing_out_ends_the_session_on_the_server(own_app: Path, slept: list[f
 
 def test_a_session_over_its_idle_limit_signs_the_person_out(own_app: Path, slept: list[float]) -> None:
     at = try_sign_in(run_app(role=None), "amira", PASSWORD)
-    con = store.connect(own_app)
-    try:
+    with store.connect(own_app) as con:
         con.execute("UPDATE sessions SET last_seen = last_seen - INTERVAL 31 MINUTE")
-    finally:
-        con.close()
     at.run()
     assert titles(at) == ["Sign in"]
     assert audit_actions(own_app)[-1] == ("amira", "session ended")

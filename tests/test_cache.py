@@ -38,20 +38,14 @@ def own_app(app_runtime: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
 def load_more(db: Path) -> int:
     """Twelve more people reached, loaded as a new upload; returns its id."""
-    con = store.connect(db)
-    try:
+    with store.connect(db) as con:
         (upload_id,) = load(con, ("more.xlsx", workbook(register(11, 12))))
-    finally:
-        con.close()
     return upload_id
 
 
 def roll_back(db: Path, upload_id: int) -> None:
-    con = store.connect(db)
-    try:
+    with store.connect(db) as con:
         store.rollback(con, upload_id)
-    finally:
-        con.close()
 
 
 def test_cached_figures_follow_a_load_and_a_rollback(own_app: Path) -> None:

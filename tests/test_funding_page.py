@@ -137,11 +137,8 @@ def test_volunteer_time_is_shown_beside_income_as_in_kind_support(volunteered: P
 
 
 def test_the_rate_set_in_settings_values_the_time(volunteered: Path) -> None:
-    con = store.connect(volunteered)
-    try:
+    with store.connect(volunteered) as con:
         settings.save_volunteer_rate(con, "15")
-    finally:
-        con.close()
     at = open_page("pages/funding.py", "Funding")
     given = next(m for m in at.metric if m.label == "Volunteer time, in kind")
     assert given.value == "£2,400" and "£15.00 an hour, the rate set in Settings" in given.help

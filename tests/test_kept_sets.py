@@ -90,12 +90,9 @@ def test_a_database_open_read_only_works_the_set_out_and_keeps_nothing(
     load(loaded, more_people())
     path, f = store.database_file(loaded), Filters(inventory.default_period(loaded))
     loaded.close()
-    reader = store.connect(path, read_only=True)
-    try:
+    with store.connect(path, read_only=True) as reader:
         assert published.kept_site(reader, f, VIEWER) == published.site(reader, f, VIEWER)
         assert kept_rows(reader) == 0
-    finally:
-        reader.close()
 
 
 def test_a_callers_transaction_is_left_alone(loaded: duckdb.DuckDBPyConnection) -> None:

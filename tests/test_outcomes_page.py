@@ -203,11 +203,8 @@ def test_for_whom_switches_the_breakdown(sample_app: Path) -> None:
 @pytest.mark.parametrize("people", [3, 7])
 def test_too_few_people_shows_no_figures(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, people: int) -> None:
     db = own_data(tmp_path, monkeypatch, people=people)
-    con = store.connect(db, read_only=True)
-    try:
+    with store.connect(db, read_only=True) as con:
         result = outcomes.outcome_figures(con, Filters(inventory.default_period(con)), "WEMWBS")
-    finally:
-        con.close()
     assert result["pairs"] == people
 
     at = open_outcomes()
@@ -259,13 +256,10 @@ def goals_and_ways(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scores: bool
 
 def test_goal_based_outcomes_is_a_measure_of_its_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = goals_and_ways(tmp_path, monkeypatch)
-    con = store.connect(db, read_only=True)
-    try:
+    with store.connect(db, read_only=True) as con:
         f = Filters(inventory.default_period(con))
         result = goals.headline(con, f, SCREEN)
         lead = goals.in_words(result, f.period.label)
-    finally:
-        con.close()
     assert result["shown"] and result["share_improved"] == 0.5
     at = open_outcomes()
     choice = widget(at.selectbox, "Measure")

@@ -245,11 +245,8 @@ def test_each_download_of_a_chart_is_in_its_own_format(
     ("codes", "against"), [([], "Against England (Census 2021)"), (["E08000027"], "Against Dudley")]
 )
 def test_the_one_page_summary_compares_with_the_charitys_own_area(sample_db, tmp_path, codes, against) -> None:
-    con = store.connect(copy_database(sample_db, tmp_path / "copy"))
-    try:
+    with store.connect(copy_database(sample_db, tmp_path / "copy")) as con:
         if codes:
             settings.save_area(con, codes)
         built = pack.one_page(con, Filters(inventory.default_period(con)), settings.brand(con, showing_sample=True))
-    finally:
-        con.close()
     assert any(against in b.text for b in built.document.blocks if "took part" in getattr(b, "text", ""))

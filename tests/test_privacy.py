@@ -59,14 +59,11 @@ def test_the_same_reference_in_two_uploads_gets_the_same_pseudonym(con):
 
 def test_another_installation_gives_other_pseudonyms(con, tmp_path):
     _upload(con)
-    other = store.connect(tmp_path / "other.duckdb")
-    try:
+    with store.connect(tmp_path / "other.duckdb") as other:
         _upload(other)
         mine = set(current(con, "SELECT participant_id FROM participants"))
         theirs = set(current(other, "SELECT participant_id FROM participants"))
         assert mine and not mine & theirs  # each installation has its own key
-    finally:
-        other.close()
 
 
 def test_a_missing_key_file_is_refused_with_a_clear_message(con, tmp_path):

@@ -144,8 +144,7 @@ POPULATION = [
 
 def test_a_loaded_benchmark_is_offered_after_england(sample_app: Path, sample: duckdb.DuckDBPyConnection) -> None:
     f = default_filters(sample)
-    con = store.connect(sample_app)
-    try:
+    with store.connect(sample_app) as con:
         ingest.load(con, ingest.check(con, [("dudley.xlsx", workbook({"Census": POPULATION}))]))
         assert reach.benchmark_areas(con) == [reach.ENGLAND, "Dudley"]
         expected = [
@@ -153,8 +152,6 @@ def test_a_loaded_benchmark_is_offered_after_england(sample_app: Path, sample: d
             for d in ("ethnicity_group", "gender")
         ]
         white = reach.representation(con, f, "ethnicity_group", "Dudley", SCREEN).set_index("group").loc["White"]
-    finally:
-        con.close()
     assert white["benchmark"] == pytest.approx(250000 / 300000)  # Dudley's share, not England's 81%
 
     at = open_page("pages/reach.py", "Reach")

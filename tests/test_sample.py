@@ -155,11 +155,8 @@ def voice(people: list[sample.Person]) -> sample.Voice:
 
 
 def stored(db: Path, sql: str) -> list[tuple]:
-    con = store.connect(db, read_only=True)
-    try:
+    with store.connect(db, read_only=True) as con:
         return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_goal_ratings_load_and_one_to_one_support_helps_people_furthest(voice, loaded_by_cli):

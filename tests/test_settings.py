@@ -298,8 +298,5 @@ def test_the_settings_page_sets_the_session_limits(own_data: Path) -> None:
     widget(at.button, "Save the limits").click().run()
     assert_ran(at)
     assert "Saved. Idle for 15 minutes, or signed in for 8 hours, signs a person out." in [s.value for s in at.success]
-    con = store.connect(own_data)
-    try:
+    with store.connect(own_data) as con:
         assert sessions.limits(con) == sessions.Limits(15, 8)
-    finally:
-        con.close()

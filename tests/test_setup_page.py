@@ -22,11 +22,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def fresh_sample(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The sample as the dashboard first opens it: no account yet."""
     db = copy_database(sample_db, tmp_path / "fresh")
-    con = store.connect(db)
-    try:
+    with store.connect(db) as con:
         con.execute("DELETE FROM users")
-    finally:
-        con.close()
     monkeypatch.setenv("IMPACT_DB", str(db))
     return db
 
@@ -89,13 +86,10 @@ def test_setting_up_signs_the_first_administrator_in_and_the_first_load_is_their
     assert loaded.startswith("Loaded june.xlsx: ") and "The sample data of Brightside Mind was removed" in loaded
     assert not sample_banner(at) and any("Signed in as **ada**" in c.value for c in at.sidebar.caption)
 
-    con = store.connect(fresh_sample)
-    try:
+    with store.connect(fresh_sample) as con:
         assert store.one(con, "SELECT loaded_by FROM uploads ORDER BY upload_id DESC LIMIT 1") == ("ada",)
         assert settings.brand(con).charity_name == "Hope Street Wellbeing"
         assert settings.area(con).names == ("Dudley",)
-    finally:
-        con.close()
 
     downloads: dict[str, object] = {}
     record_downloads(monkeypatch, downloads)

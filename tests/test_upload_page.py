@@ -30,11 +30,8 @@ SAMPLE_UPLOADS = 8
 @contextmanager
 def database(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """The app's database, opened as the app opens it (so both share it within this process)."""
-    con = store.connect(path)
-    try:
+    with store.connect(path) as con:
         yield con
-    finally:
-        con.close()
 
 
 def written(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], str]:

@@ -715,11 +715,8 @@ def test_the_command_line_removes_the_sample_the_same_way(with_sample, tmp_path,
     assert lines[4].startswith("own.xlsx (upload 2, loaded ") and lines[4].endswith(
         "): 2 attendances (sheet 'Register')"
     )
-    con = store.connect(path)
-    try:
+    with store.connect(path) as con:
         assert not store.showing_sample(con) and not store.has_data(con)
-    finally:
-        con.close()
 
 
 @pytest.mark.parametrize(
