@@ -260,6 +260,8 @@ def _read_total(sheet: Sheet, number: int, instrument, total_cell) -> float | No
 def _scores(sheet, number, instrument, values, given, total, total_cell) -> list[Record] | None:
     answered = sum(v is not None for v in values)
     missing = instrument.items - answered
+    if answered == 0 and total is None:  # every answer given was not one, each said: nothing to score
+        return None
     if answered == 0:
         return [
             _score_record(m, s, [], instrument.items, instrument.derives(m))
