@@ -261,30 +261,33 @@ def run_guarded(read: Callable[..., T], *args: object) -> T:
     """``read(*args)`` in a child process limited to READ_MEMORY_BYTES more memory and READ_SECONDS.
 
     A crash (the spreadsheet reader aborts when it cannot allocate), a timeout or running out of memory raises
-    Refused; the app itself is never at risk. A crash is tried once more before the file is refused: a child can
-    die of what the machine was doing at that moment, while a hostile file crashes the reader every time. Forking
-    and passing the cells back cost about 20 to 50 ms a file; spawning (``guard_method``) costs a second or so
-    more, to start Python afresh. ``read`` must be a module's function, so that a spawned child can find it.
+    Refused; the app itself is never at risk. A crash is tried once more, in a new Python process, before the file
+    is refused: a forked child can die of what it inherits (the machine's state at that moment, or the parent's
+    memory and locks), while a hostile file crashes the reader every time. On Linux that process's address space
+    is capped too. Forking and passing the cells back cost about 20 to 50 ms a file; spawning (``guard_method``)
+    costs a second or so more, to start Python afresh. ``read`` must be a module's function, so that a spawned
+    child can find it.
     """
-    outcome, value = _guarded(read, args)
+    method = guard_method()
+    outcome, value = _guarded(read, args, method, capped=method == "fork")
     if outcome == "crashed":
-        outcome, value = _guarded(read, args)
+        outcome, value = _guarded(read, args, "spawn", capped=method == "fork")
     if outcome != "ok":
         raise Refused(_child_refusal(outcome, value))
     return value
 
 
-def _guarded(read: Callable[..., T], args: tuple) -> tuple[str, object]:
-    """One try of ``run_guarded``: the child's outcome and what it sent."""
-    method = guard_method()
+def _guarded(read: Callable[..., T], args: tuple, method: str, capped: bool) -> tuple[str, object]:
+    """One try of ``run_guarded`` in a child started by ``method``: the child's outcome and what it sent. A
+    ``capped`` child caps its own address space; the parent watches the memory of one that is not."""
     context = multiprocessing.get_context(method)
     receiving, sending = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(sending, read, args, method == "fork"), daemon=True)
+    child = context.Process(target=_child, args=(sending, read, args, capped), daemon=True)
     with _bare_main() if method == "spawn" else nullcontext():
         child.start()
     sending.close()
     try:
-        outcome, value = _outcome(receiving) if method == "fork" else _watched(receiving, child)
+        outcome, value = _outcome(receiving) if capped else _watched(receiving, child)
     except (EOFError, OSError):
         outcome, value = "crashed", None
     finally:
@@ -372,7 +375,7 @@ def _child_refusal(outcome: str, detail: str | None) -> str:
 
 def _child(sending, read: Callable[..., object], args: tuple, cap_memory: bool) -> None:
     """Runs in the child: whatever happens, the parent receives an outcome or sees the pipe close. ``cap_memory``:
-    cap the address space here (a forked child on Linux); a spawned child's memory is watched by the parent."""
+    cap the address space here (on Linux); elsewhere the parent watches the child's memory."""
     _silence_errors()
     if cap_memory:
         _limit_memory()
