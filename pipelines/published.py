@@ -95,15 +95,22 @@ def _rules(disclosure: Disclosure) -> list:
 
 
 def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
-    """What a published set is worked out from: the figures' code (every module of pipelines/) and the rows they
-    read (``store.content_digest``)."""
+    """What a published set is worked out from: the figures' code and reference data (every file of pipelines/,
+    the population tables among them) and the rows they read (``store.content_digest``)."""
     return hashlib.sha256(f"{_code_digest()} {content_digest(con)}".encode()).hexdigest()
 
 
 @functools.cache
 def _code_digest() -> str:
-    folder = Path(__file__).resolve().parent
-    return hashlib.sha256(b"".join(path.read_bytes() for path in sorted(folder.rglob("*.py")))).hexdigest()
+    return files_digest(Path(__file__).resolve().parent)
+
+
+def files_digest(folder: Path) -> str:
+    """A digest of every file below ``folder`` (compiled Python left out), each with its path."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(f"{path.relative_to(folder)}\0".encode() + path.read_bytes())
+    return digest.hexdigest()
 
 
 def site_figures(con: Con, f: Filters) -> Publish:
