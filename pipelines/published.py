@@ -79,12 +79,23 @@ def kept_site(con: duckdb.DuckDBPyConnection, f: Filters, disclosure: Disclosure
         own.close()
 
 
+KEPT_SETS = 64  # the most recent sets kept: a reader trying date after date cannot fill the disk
+
+
 def _keep(con: duckdb.DuckDBPyConnection, kept: str, choice: str, hidden: frozenset[str]) -> None:
-    """Keep a set, dropping those of rows no longer there; nothing where the database is open read-only, or where
-    another of the server's sessions kept the same set first."""
+    """Keep a set, dropping those of rows no longer there and all but the KEPT_SETS latest; nothing where the
+    database is open read-only, or where another of the server's sessions kept the same set first."""
     try:
         con.execute("DELETE FROM published_sets WHERE fingerprint <> ?", [kept])
-        con.execute("INSERT INTO published_sets VALUES (?, ?, ?)", [kept, choice, json.dumps(sorted(hidden))])
+        con.execute(
+            "INSERT INTO published_sets (fingerprint, choice, hidden) VALUES (?, ?, ?)",
+            [kept, choice, json.dumps(sorted(hidden))],
+        )
+        con.execute(
+            "DELETE FROM published_sets WHERE choice NOT IN "
+            "(SELECT choice FROM published_sets ORDER BY kept_at DESC, choice LIMIT ?)",
+            [KEPT_SETS],
+        )
         con.execute("COMMIT")
     except duckdb.Error:
         con.execute("ROLLBACK")

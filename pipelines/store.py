@@ -77,6 +77,7 @@ CREATE TABLE IF NOT EXISTS published_sets (  -- the sets published.kept_site wor
     fingerprint VARCHAR NOT NULL,  -- of the figures' code and the rows they read (published.fingerprint)
     choice VARCHAR NOT NULL,  -- the filters and the disclosure
     hidden JSON NOT NULL,  -- the counts to hide
+    kept_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
     PRIMARY KEY (fingerprint, choice)
 );
 CREATE TABLE IF NOT EXISTS sessions (

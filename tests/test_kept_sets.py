@@ -12,6 +12,7 @@ import pytest
 from pipelines import inventory, published, settings, store
 from pipelines.audit import OPERATOR
 from pipelines.disclosure import Disclosure
+from pipelines.periods import Period
 from pipelines.query import Filters
 from tests.helpers import load, workbook
 
@@ -71,7 +72,7 @@ def test_a_load_a_rollback_and_a_setting_each_give_the_set_of_the_rows_now(
 def test_who_signed_in_does_not_change_the_fingerprint(loaded: duckdb.DuckDBPyConnection) -> None:
     digest = store.content_digest(loaded)
     loaded.execute("INSERT INTO users VALUES ('someone', 'viewer', NULL, now())")
-    loaded.execute("INSERT INTO published_sets VALUES ('x', 'y', '[]')")
+    loaded.execute("INSERT INTO published_sets (fingerprint, choice, hidden) VALUES ('x', 'y', '[]')")
     assert store.content_digest(loaded) == digest
 
 
@@ -98,6 +99,17 @@ def test_new_reference_data_changes_the_fingerprint(tmp_path: Path) -> None:
     (tmp_path / "__pycache__" / "figures.pyc").write_bytes(b"compiled")
     census.write_text("group,share\nWomen,0.51\n")
     assert published.files_digest(tmp_path) == before, "compiled files do not count"
+
+
+def test_only_the_latest_sets_are_kept(loaded: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reader choosing date after date adds a set each time: the oldest go, so the table stays small."""
+    monkeypatch.setattr(published, "KEPT_SETS", 3)
+    year = inventory.default_period(loaded)
+    chosen = [Filters(Period(year.start, year.end - dt.timedelta(days=d))) for d in range(5)]
+    for f in chosen:
+        published.kept_site(loaded, f, VIEWER)
+    kept = {row[0] for row in loaded.execute("SELECT choice FROM published_sets").fetchall()}
+    assert kept == {f'["{f.period.start}", "{f.period.end}", [], "viewer", 8, 8, []]' for f in chosen[2:]}
 
 
 def test_a_database_open_read_only_works_the_set_out_and_keeps_nothing(
