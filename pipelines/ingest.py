@@ -238,16 +238,18 @@ def _ignored_notes(sheets: list[Sheet]) -> list[str]:
 
 def _tables(name: str, sheets: list[Sheet], key: bytes) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
     """One table per kind, pseudonymised, with identical duplicate rows dropped and conflicting ones refused."""
-    by_kind: dict[str, list[tuple[Sheet, Record]]] = {}
+    by_kind: dict[str, list[Sheet]] = {}
     for sheet in sheets:
-        by_kind.setdefault(sheet.kind.name if sheet.kind else "", []).extend((sheet, r) for r in sheet.records)
-    by_kind.pop("", None)
+        if sheet.kind:
+            by_kind.setdefault(sheet.kind.name, []).append(sheet)
     tables, problems = {}, []
-    for kind, rows in by_kind.items():
-        if _keys_repeat(kind, rows):
-            rows, kind_problems = _without_duplicates(name, kind, rows)
+    for kind, kind_sheets in by_kind.items():
+        records = [r for s in kind_sheets for r in s.records]
+        if _keys_repeat(kind, records):
+            kept, kind_problems = _without_duplicates(name, kind, [(s, r) for s in kind_sheets for r in s.records])
+            records = [r for _, r in kept]
             problems += kind_problems
-        values = {column: [r.get(column) for _, r in rows] for column in ["source_row", *store.COLUMNS[kind]]}
+        values = {column: [r.get(column) for r in records] for column in ["source_row", *store.COLUMNS[kind]]}
         if "participant_id" in values:
             values["participant_id"] = cells.distinct_once(partial(_pseudonym, key), values["participant_id"])
         tables[kind] = pd.DataFrame(values)
@@ -259,9 +261,9 @@ def _pseudonym(key: bytes, reference: str | None) -> str | None:
     return None if reference is None else privacy.pseudonym(key, reference)
 
 
-def _keys_repeat(kind: str, rows: list[tuple[Sheet, Record]]) -> bool:
+def _keys_repeat(kind: str, records: list[Record]) -> bool:
     """Whether two rows share a natural key, found a whole column at a time (only then are rows compared one by one)."""
-    keys = pd.DataFrame({k: [r.get(k) for _, r in rows] for k in KINDS[kind].key}, dtype=object)
+    keys = pd.DataFrame({k: [r.get(k) for r in records] for k in KINDS[kind].key}, dtype=object)
     return bool(keys.duplicated().any())
 
 

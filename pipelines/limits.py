@@ -428,9 +428,10 @@ class UploadBudget:
 
     def spend(self, name: str, grids: Sequence[object]) -> list[Problem]:
         """Count a file's grids; a problem once the upload is over its budget."""
-        rows = [row for grid in grids for row in grid.rows]
-        self.cells += sum(map(len, rows))
-        self.chars += sum(len(cell) for row in rows for cell in row if isinstance(cell, str))
+        for grid in grids:
+            cells, chars = grid.size()
+            self.cells += cells
+            self.chars += chars
         if self.cells <= MAX_UPLOAD_CELLS and self.chars <= MAX_UPLOAD_CHARS:
             return []
         return [

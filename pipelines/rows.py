@@ -16,6 +16,7 @@ from pipelines.cells import CellError
 from pipelines.fields import Field
 from pipelines.problems import Problem
 from pipelines.vocab import norm_key
+from pipelines.workbook import Grid
 
 T = TypeVar("T")
 Record = dict[str, object]
@@ -54,17 +55,29 @@ class Column:
         return f'{get_column_letter(self.index + 1)} "{self.header}"'
 
 
-class Rows(list):
-    """The data rows below the header as (Excel row number, cells), whose columns are cut out once when first asked."""
+class Rows:
+    """The data rows below the header: their Excel row numbers, and their cells a column at a time as the grid holds
+    them. A row's cells are put together only where a message or a reader needs them."""
 
-    def column(self, index: int) -> tuple[object, ...]:
-        """One column's cells, top to bottom (None where a row is shorter)."""
-        return self._columns[index] if index < len(self._columns) else (None,) * len(self)
+    def __init__(self, grid: Grid, places: np.ndarray) -> None:
+        self.grid, self.places = grid, places  # each data row's index in the grid
+        self.numbers: list[int] = (places + 1).tolist()
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def row(self, index: int) -> list[object]:
+        """The cells of the ``index``-th data row."""
+        return self.grid.row(int(self.places[index]))
+
+    def cell(self, index: int, column: Column) -> object:
+        return cell(self.row(index), column)
 
     def distinct(self, index: int) -> tuple[np.ndarray, list[object]]:
-        """Each row's place among the column's distinct values, and those values (cells.distinct_codes), kept."""
+        """Each data row's place among the column's distinct cells in these rows, and those cells in the order they
+        first appear (as cells.distinct_codes gives them), kept."""
         if index not in self._distinct:
-            self._distinct[index] = cells.distinct_codes(self.column(index))
+            self._distinct[index] = self._distinct_here(index)
         return self._distinct[index]
 
     def read_column(self, index: int, read: Callable[[object], T]) -> list[T]:
@@ -73,16 +86,19 @@ class Rows(list):
         found = [read(value) for value in distinct]
         return list(map(found.__getitem__, codes.tolist()))
 
+    def _distinct_here(self, index: int) -> tuple[np.ndarray, list[object]]:
+        if index >= len(self.grid.columns):
+            return np.zeros(len(self), dtype=np.intp), [None] if len(self) else []
+        codes, values = self.grid.columns[index]
+        present, first, inverse = np.unique(codes[self.places], return_index=True, return_inverse=True)
+        order = np.argsort(first, kind="stable")
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        return rank[inverse.reshape(-1)].astype(np.intp), [values[present[k]] for k in order.tolist()]
+
     @cached_property
     def _distinct(self) -> dict[int, tuple[np.ndarray, list[object]]]:
         return {}
-
-    @cached_property
-    def _columns(self) -> list[tuple[object, ...]]:
-        width = max((len(row) for _, row in self), default=0)
-        return list(
-            zip(*(row if len(row) == width else [*row, *[None] * (width - len(row))] for _, row in self), strict=True)
-        )
 
 
 def cell(row: list[object], column: Column) -> object:
@@ -103,11 +119,12 @@ def read_fields(sheet: Sheet, columns: list[Column], rows: Rows) -> Iterator[Rec
     """
     fields = [c for c in columns if c.field]
     parsed = [rows.read_column(c.index, partial(_parsed, c.field)) for c in fields]
-    for (number, row), found in zip(rows, zip(*parsed, strict=True) if parsed else ((),) * len(rows), strict=True):
+    by_row = zip(*parsed, strict=True) if parsed else ((),) * len(rows)
+    for index, (number, found) in enumerate(zip(rows.numbers, by_row, strict=True)):
         record: Record | None = {}
         for column, value in zip(fields, found, strict=True):
             if isinstance(value, CellError):
-                sheet.problem(number, value.sentence(), column, cell(row, column))
+                sheet.problem(number, value.sentence(), column, rows.cell(index, column))
                 record = None
             elif record is not None:
                 record.update(value)
@@ -161,11 +178,12 @@ def _parse(f: Field, value: object) -> Record:
 
 def clean_records(
     sheet: Sheet, columns: list[Column], rows: Rows, required: tuple[str, ...] = ()
-) -> Iterator[tuple[int, list[object], Record]]:
-    """(row number, cells, record) of each row whose cells are as expected and whose ``required`` are filled in."""
-    for (number, row), record in zip(rows, read_fields(sheet, columns, rows), strict=True):
+) -> Iterator[tuple[int, int, Record]]:
+    """(row number, place among the data rows, record) of each row whose cells are as expected and whose
+    ``required`` are filled in."""
+    for index, (number, record) in enumerate(zip(rows.numbers, read_fields(sheet, columns, rows), strict=True)):
         if record is not None and require(sheet, columns, number, record, required):
-            yield number, row, record
+            yield number, index, record
 
 
 def require(sheet: Sheet, columns: list[Column], number: int, record: Record, names: tuple[str, ...]) -> bool:

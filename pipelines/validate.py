@@ -3,6 +3,8 @@ from the header, personal data refused, and the rows read by the kind's own read
 
 from __future__ import annotations
 
+import numpy as np
+
 from pipelines import cells, privacy
 from pipelines.rows import Column, Rows, Sheet, SheetKind
 from pipelines.sheets import KINDS, WELLBEING
@@ -18,7 +20,7 @@ Aliases = dict[str, dict[str, str]]  # kind -> normalised header -> the header i
 
 def read_sheet(grid: Grid, aliases: Aliases | None = None) -> Sheet:
     """Recognise and read one sheet; ``aliases`` are the column mappings managers chose."""
-    header_index, kind, columns = _find_header(grid.rows, aliases or {})
+    header_index, kind, columns = _find_header(grid.head(HEADER_SEARCH_ROWS), aliases or {})
     name = grid.sheet or grid.file
     if kind is None:
         sheet = Sheet(grid.file, grid.sheet, None)
@@ -37,7 +39,7 @@ def read_sheet(grid: Grid, aliases: Aliases | None = None) -> Sheet:
             "Add that column (or rename its header, or choose what an unrecognised column holds) and upload again.",
         )
         return sheet
-    rows = _data_rows(grid.rows, header_index)
+    rows = _data_rows(grid, header_index)
     if kind.about_people and _refuse_personal_data(sheet, columns, rows):
         return sheet
     _check_duplicated_columns(sheet, columns)
@@ -102,17 +104,22 @@ def _missing_required(kind: SheetKind, columns: list[Column]) -> str | None:
     return " or ".join(missing) or None
 
 
-def _data_rows(rows: list[list[object]], header_index: int) -> Rows:
-    """(Excel row number, cells) below the header, skipping blank rows and a trailing totals row."""
-    body = [(i + 1, row) for i, row in enumerate(rows[header_index + 1 :], header_index + 1) if not _blank_row(row)]
-    if body and _is_totals_row(body[-1][1]):
-        body.pop()
-    return Rows(body)
+def _data_rows(grid: Grid, header_index: int) -> Rows:
+    """The rows below the header, skipping blank rows and a trailing totals row."""
+    filled = ~_blank_rows(grid)
+    filled[: header_index + 1] = False
+    places = np.flatnonzero(filled)
+    if len(places) and _is_totals_row(grid.row(int(places[-1]))):
+        places = places[:-1]
+    return Rows(grid, places)
 
 
-def _blank_row(row: list[object]) -> bool:
-    """Whether every cell is empty (this runs on every row, so it avoids a call per cell)."""
-    return all(cell is None or (cell.__class__ is str and not cell.strip()) for cell in row)
+def _blank_rows(grid: Grid) -> np.ndarray:
+    """Whether each row's every cell is empty, worked out once per distinct cell of each column."""
+    blank = np.ones(grid.height, dtype=bool)
+    for codes, values in grid.columns:
+        blank &= np.array([cells.is_blank(value) for value in values], dtype=bool)[codes]
+    return blank
 
 
 def _is_totals_row(row: list[object]) -> bool:
@@ -148,7 +155,7 @@ def _refuse_personal_data(sheet: Sheet, columns: list[Column], rows: Rows) -> bo
             hit = privacy.first_pii(*rows.distinct(column.index))
             if hit is None:
                 continue
-            first_row, what = rows[hit[0]][0], hit[1]
+            first_row, what = rows.numbers[hit[0]], hit[1]
         sheet.problem(first_row, f"This column holds {what}. {privacy.SEND_INSTEAD}", column)
         if column.header in sheet.ignored_columns:  # refused, so never offered for mapping
             sheet.ignored_columns.remove(column.header)

@@ -53,9 +53,10 @@ def read_wellbeing(sheet: Sheet, columns: list[Column], rows: Rows) -> None:
     long_layout = any(c.field and c.field.name == "measure" for c in columns)
     instruments = {} if long_layout else _wide_columns(columns)
     wide = {} if long_layout else _wide_scores(instruments, rows)
-    for number, row, record in clean_records(sheet, columns, rows, ("date",)):
+    for number, place, record in clean_records(sheet, columns, rows, ("date",)):
         found = wide.get(number)
         if found is None:  # the long layout, or a row with something to explain
+            row = rows.row(place)
             answers = (
                 _long_answers(sheet, columns, number, row, record) if long_layout else _wide_answers(instruments, row)
             )
@@ -88,7 +89,7 @@ def _wide_scores(instruments: WideColumns, rows: Rows) -> dict[int, list[Record]
     A row with an answer out of range, a total that is not one or that disagrees with the answers is left out:
     _score_row looks at it alone and says what is wrong.
     """
-    found: dict[int, list[Record]] = {number: [] for number, _ in rows}
+    found: dict[int, list[Record]] = {number: [] for number in rows.numbers}
     for key, (items, total_column) in instruments.items():
         instrument = INSTRUMENTS[key]
         answers, blank, wrong = _answer_matrix(instrument, items, rows)
@@ -101,7 +102,7 @@ def _wide_scores(instruments: WideColumns, rows: Rows) -> dict[int, list[Record]
         scored = {m: s.tolist() for m, s in scores(instrument, answers).items()}
         derived = {m: instrument.derives(m) for m in scored}
         given = answers.tolist()
-        for i, (number, _) in enumerate(rows):
+        for i, number in enumerate(rows.numbers):
             if number not in found or skipped[i]:
                 continue
             if explain[i]:

@@ -11,26 +11,82 @@ import csv
 import io
 import json
 import zipfile
-from dataclasses import dataclass
+from functools import cached_property
 from pathlib import PurePath
 
+import numpy as np
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
-from pipelines import limits
+from pipelines import cells, limits
 from pipelines.limits import RESAVE, Refused
 from pipelines.problems import Problem
 
 Cell = object
+Coded = tuple[np.ndarray, list[Cell]]  # a column as cells.distinct_codes gives it: each row's place, distinct cells
 
 
-@dataclass(frozen=True)
 class Grid:
-    """One sheet's cells; ``rows[i]`` is the row Excel numbers ``i + 1``."""
+    """One sheet's cells; ``row(i)`` is the row Excel numbers ``i + 1``.
 
-    file: str
-    sheet: str
-    rows: list[list[Cell]]
+    A sheet comes as rows (a CSV or a 360Giving file, whose rows may differ in length) or, read from a workbook, as
+    columns, each its distinct cells once and each row's place among them: a register repeats its dates, activities
+    and answers thousands of times, so the reading process hands over a fraction of the cells, and the checks read
+    each distinct cell once. Rows of a grid read as columns are put together only where asked for.
+    """
+
+    def __init__(
+        self, file: str, sheet: str, rows: list[list[Cell]] | None = None, *, columns: list[Coded] | None = None
+    ) -> None:
+        self.file, self.sheet = file, sheet
+        self._rows = rows
+        self._columns = columns
+        self.height = len(rows) if rows is not None else len(columns[0][0]) if columns else 0
+
+    @cached_property
+    def columns(self) -> list[Coded]:
+        """Each column, rows shorter than the widest padded with None."""
+        if self._columns is not None:
+            return self._columns
+        width = max(map(len, self._rows), default=0)
+        padded = (row if len(row) == width else [*row, *[None] * (width - len(row))] for row in self._rows)
+        return [cells.distinct_codes(column) for column in zip(*padded, strict=True)]
+
+    def head(self, count: int) -> list[list[Cell]]:
+        """The first ``count`` rows (or all, if fewer)."""
+        return [self.row(i) for i in range(min(self.height, count))]
+
+    def row(self, index: int) -> list[Cell]:
+        if self._rows is not None:
+            return self._rows[index]
+        return [values[codes[index]] for codes, values in self._columns]
+
+    @cached_property
+    def rows(self) -> list[list[Cell]]:
+        if self._rows is not None:
+            return self._rows
+        cells_by_column = [[values[i] for i in codes.tolist()] for codes, values in self._columns]
+        return [list(row) for row in zip(*cells_by_column, strict=True)]
+
+    def size(self) -> tuple[int, int]:
+        """The cells and the characters of text the sheet holds, as an upload's budget counts them."""
+        if self._rows is not None:
+            return sum(map(len, self._rows)), sum(len(c) for row in self._rows for c in row if isinstance(c, str))
+        chars = 0
+        for codes, values in self._columns:
+            lengths = np.array([len(v) if isinstance(v, str) else 0 for v in values], dtype=np.int64)
+            chars += int(lengths[codes].sum())
+        return self.height * len(self._columns), chars
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Grid):
+            return NotImplemented
+        return (self.file, self.sheet, self.rows) == (other.file, other.sheet, other.rows)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Grid({self.file!r}, {self.sheet!r}, {self.height} rows)"
 
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -53,12 +109,13 @@ def read_grids(name: str, data: bytes) -> tuple[list[Grid], list[Problem]]:
     return [_unpacked(grid) for grid in packed], problems
 
 
-Packed = Grid | tuple[str, str, list[tuple[Cell, ...]]]
+Packed = Grid | tuple[str, str, list[Coded]]
 
 
 def _read_packed(name: str, suffix: str, data: bytes) -> tuple[list[Packed], list[Problem]]:
-    """``_read``, with each rectangular sheet sent back from the reading process as columns: a column of repeated
-    words and dates passes between processes several times faster than the same cells as rows."""
+    """``_read``, with each rectangular sheet sent back from the reading process as coded columns (``Grid``): a
+    column's distinct cells and its rows' places among them pass between processes many times faster than the
+    cells themselves."""
     grids, problems = _read(name, suffix, data)
     return [_packed(grid) for grid in grids], problems
 
@@ -67,14 +124,14 @@ def _packed(grid: Grid) -> Packed:
     widths = {len(row) for row in grid.rows}
     if len(widths) != 1 or widths == {0}:
         return grid
-    return grid.file, grid.sheet, list(zip(*grid.rows, strict=True))
+    return grid.file, grid.sheet, grid.columns
 
 
 def _unpacked(packed: Packed) -> Grid:
     if isinstance(packed, Grid):
         return packed
     file, sheet, columns = packed
-    return Grid(file, sheet, [list(row) for row in zip(*columns, strict=True)])
+    return Grid(file, sheet, columns=columns)
 
 
 def _read(name: str, suffix: str, data: bytes) -> tuple[list[Grid], list[Problem]]:

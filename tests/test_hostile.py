@@ -290,7 +290,12 @@ def test_the_guard_changes_where_a_file_is_read_not_what_is_read(make):
     if refusal:
         assert reading.read_grids(name, data) == ([], [Problem(name, expected=refusal)])
     else:
-        assert run_guarded(reading._read_packed, name, suffix, data) == reading._read_packed(name, suffix, data)
+        guarded, problems = run_guarded(reading._read_packed, name, suffix, data)
+        here, problems_here = reading._read_packed(name, suffix, data)
+        assert ([reading._unpacked(p) for p in guarded], problems) == (
+            [reading._unpacked(p) for p in here],
+            problems_here,
+        )
 
 
 def test_a_cell_problem_names_the_sheet_row_and_column(loaded):

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from pipelines import cells, wellbeing
 from pipelines.privacy import first_pii
-from pipelines.rows import Rows, Sheet
+from pipelines.rows import Column, Rows, Sheet
 from pipelines.validate import read_sheet
 from pipelines.workbook import Grid
 
@@ -111,9 +111,20 @@ def test_each_distinct_cell_is_read_once_and_one_is_not_true():
 
 
 def test_a_column_of_ragged_rows_is_filled_with_none():
-    rows = Rows([(2, ["a", "b", "c"]), (3, ["d"]), (5, ["e", "f"])])
-    assert rows.column(1) == ("b", None, "f")
-    assert rows.column(7) == (None, None, None)
+    grid = Grid("r.csv", "", [["h1", "h2", "h3"], ["a", "b", "c"], ["d"], [], ["e", "f"]])
+    rows = Rows(grid, np.array([1, 2, 4]))
+    assert rows.numbers == [2, 3, 5]
+    assert rows.read_column(1, str) == ["b", "None", "f"]
+    assert rows.read_column(7, str) == ["None", "None", "None"]
+    assert (rows.row(1), rows.cell(1, Column(1, "h2"))) == (["d"], None)
+
+
+def test_a_column_is_coded_among_the_data_rows_alone_in_the_order_its_cells_first_appear():
+    grid = Grid("r.xlsx", "R", columns=[(np.array([0, 1, 2, 1, 3, 2]), ["Title", "x", "y", "z"])])
+    codes, values = Rows(grid, np.array([2, 3, 5])).distinct(0)
+    assert (codes.tolist(), values) == ([0, 1, 0], ["y", "x"])
+    assert grid.rows == [["Title"], ["x"], ["y"], ["x"], ["z"], ["y"]]
+    assert grid == Grid("r.xlsx", "R", grid.rows)
 
 
 @pytest.mark.parametrize(
