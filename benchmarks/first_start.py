@@ -2,9 +2,10 @@
 
 .venv/bin/python -m benchmarks.first_start [--runs 3]
 
-Each run starts `streamlit run dashboard.py` and times, in headless Chromium (/usr/bin/chromium), from the server's
-health check answering until the Overview's title and first figure are visible. Both starts are measured in the same
-run, so the ratio is comparable across machines: the empty start's extra work is loading the bundled sample.
+Each run starts `streamlit run serve.py` (as `python3 dev.py run` does) and times, in headless Chromium
+(/usr/bin/chromium), from the command until the Overview's title and first figure are visible. Both starts are
+measured in the same run, so the ratio is comparable across machines: the empty start's extra work is loading the
+bundled sample.
 """
 
 from __future__ import annotations
@@ -60,13 +61,14 @@ def wait_until_healthy(base: str, process: subprocess.Popen, seconds: float = TI
 
 @contextmanager
 def server(db: Path, root: Path = ROOT) -> Iterator[tuple[str, subprocess.Popen]]:
-    """A fresh `streamlit run dashboard.py` of the code in ``root`` on ``db``, once it answers its health check; its
-    base URL and its process."""
+    """A fresh `streamlit run serve.py` (dashboard.py, for code older than serve.py) of the code in ``root`` on ``db``,
+    once it answers its health check; its base URL and its process."""
     port = free_port()
+    script = "serve.py" if (root / "serve.py").exists() else "dashboard.py"
     env = {**os.environ, "IMPACT_DB": str(db)}
     env.pop("IMPACT_SECRET_FILE", None)
     command = [
-        sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+        sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
         "--server.port", str(port), "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
     process = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -79,8 +81,8 @@ def server(db: Path, root: Path = ROOT) -> Iterator[tuple[str, subprocess.Popen]
 
 
 def seconds_to_first_page(browser: Browser, db: Path) -> float:
+    start = time.perf_counter()
     with server(db) as (base, _):
-        start = time.perf_counter()
         page = browser.new_page()
         page.goto(base)
         page.locator("h1", has_text="Overview").first.wait_for(state="visible", timeout=TIMEOUT_S * 1000)
