@@ -9,7 +9,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from pipelines import cells, wellbeing
+from pipelines import cells, wellbeing, workbook
 from pipelines.privacy import first_pii
 from pipelines.rows import Column, Rows, Sheet
 from pipelines.validate import read_sheet
@@ -49,11 +49,13 @@ def every_cell_distinct(values):
 
 
 def read_both_ways(grid: Grid, monkeypatch: pytest.MonkeyPatch) -> tuple[Sheet, Sheet]:
-    by_columns = read_sheet(grid)
+    """The sheet read as a check reads it (a rectangular one as the reading process sends it, coded columns), and
+    read cell by cell, every row on its own."""
+    by_columns = read_sheet(workbook._unpacked(workbook._packed(grid)))
     with monkeypatch.context() as patched:
         patched.setattr(cells, "distinct_codes", every_cell_distinct)
         patched.setattr(wellbeing, "_wide_scores", lambda columns, rows: {})  # every row explained on its own
-        by_cells = read_sheet(grid)
+        by_cells = read_sheet(Grid(grid.file, grid.sheet, grid.rows))  # a grid of its own: its columns coded anew
     return by_columns, by_cells
 
 
