@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
 import pytest
@@ -22,6 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest, app_test
 
+import ui.data
 from pipelines import ingest, inventory, published, sessions, store, users
 from pipelines.audit import OPERATOR, ROLES
 from pipelines.disclosure import Disclosure
@@ -148,18 +150,35 @@ class ServerPagesManager(PagesManager):
 
 
 @contextmanager
-def app_as_on_a_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """AppTest as on a server, with the app's per-process caches empty before and after."""
+def app_as_on_a_server(monkeypatch: pytest.MonkeyPatch, *, shared_figures: bool = True) -> Iterator[None]:
+    """AppTest as on a server, the app's connection (a per-process resource) opened afresh for the test's database.
+
+    With ``shared_figures`` the app's cached figures and charts are keyed on what the database holds as well as on
+    its data version (``content_version``) and kept from test to test; without, they are emptied before and after
+    the test, and keyed on the data version alone, as in the app: for the tests of the cache itself."""
     monkeypatch.setattr(app_test, "PagesManager", ServerPagesManager)
     monkeypatch.setattr(published, "site", site_once_per_content)
     monkeypatch.delenv("IMPACT_SECRET_FILE", raising=False)
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    if shared_figures:
+        monkeypatch.setattr(ui.data, "store", SimpleNamespace(**{**vars(store), "data_version": content_version}))
+    clear = (st.cache_resource.clear,) if shared_figures else (st.cache_resource.clear, st.cache_data.clear)
+    for empty in clear:
+        empty()
     try:
         yield
     finally:
-        st.cache_data.clear()
-        st.cache_resource.clear()
+        for empty in clear:
+            empty()
+
+
+def content_version(con: duckdb.DuckDBPyConnection) -> str:
+    """The app's data version with a digest of every row the figures read (``store.content_digest``).
+
+    The app's version tells one state of its own database from the next. The tests open many databases in one
+    process, two of which may hold as many uploads and differ: keyed on what each holds too, the figures and charts
+    a test's pages draw are those of its own rows, and the many tests that open a copy of the sample share them, as
+    a server's sessions do."""
+    return f"{store.data_version(con)} {store.content_digest(con)}"
 
 
 _SITE = published.site

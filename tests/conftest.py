@@ -61,8 +61,15 @@ def sample(sample_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 @pytest.fixture
 def app_runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """AppTest as on a server, with the app's per-process caches empty before and after the test."""
+    """AppTest as on a server, its cached figures keyed on the database's content and shared between tests."""
     with app_as_on_a_server(monkeypatch):
+        yield
+
+
+@pytest.fixture
+def app_runtime_own_cache(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """AppTest as on a server, the app's caches empty before and after the test and keyed as in the app."""
+    with app_as_on_a_server(monkeypatch, shared_figures=False):
         yield
 
 

@@ -31,7 +31,7 @@ def register(first: int, people: int) -> dict[str, list[list]]:
 
 
 @pytest.fixture
-def own_app(app_runtime: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def own_app(app_runtime_own_cache: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A database holding ten people reached, which the app opens."""
     return app_with_own_data(tmp_path, monkeypatch, register(1, 10))
 
