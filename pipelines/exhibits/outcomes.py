@@ -51,19 +51,25 @@ def change_distribution(f: Filters, measure: str) -> Exhibit:
 
 def improved_or_not(f: Filters, measure: str) -> Exhibit:
     """The share of people who improved reliably, did not change reliably, or deteriorated."""
-    return Exhibit(
+    return _change_shares(
         f"{measure} improved or not",
         f,
         outcomes.headline,
         (f, measure),
-        part="changes",
-        describe=lambda t: (
-            f"Bars of the share of people whose {measure} improved, did not change reliably or deteriorated: "
-            f"{_shares(t)}."
-        ),
-        draw=lambda t, d: charts.change_shares(t, measure, f.description, d.hidden_note(t)),
-        citation=MEASURES[measure].citation,
+        f"people whose {measure} improved, did not change reliably or deteriorated",
+        lambda t, d: charts.change_shares(t, measure, f.description, d.hidden_note(t)),
+        MEASURES[measure].citation,
     )
+
+
+def _change_shares(what: str, f: Filters, source, args: tuple, of: str, draw, citation: str) -> Exhibit:
+    """Bars of the share in each category of change, from the ``changes`` part of a headline ``source``; ``of`` says
+    whose shares they are and what the categories are."""
+
+    def described(changes: pd.DataFrame) -> str:
+        return f"Bars of the share of {of}: {_shares(changes)}."
+
+    return Exhibit(what, f, source, args, part="changes", describe=described, draw=draw, citation=citation)
 
 
 def _shares(changes: pd.DataFrame) -> str:
@@ -181,18 +187,14 @@ def change_by_way(f: Filters, measure: str, by: str, overall: float | None) -> E
 
 def goal_progress_shares(f: Filters) -> Exhibit:
     """The share of goals with reliable progress, no reliable change or reliable deterioration."""
-    return Exhibit(
+    return _change_shares(
         "Progress towards goals",
         f,
         goals.headline,
         (f,),
-        part="changes",
-        describe=lambda t: (
-            f"Bars of the share of goals with reliable progress, no reliable change or reliable deterioration: "
-            f"{_shares(t)}."
-        ),
-        draw=lambda t, d: goal_progress(t, f.description, d.hidden_note(t)),
-        citation=goals.CITATION,
+        "goals with reliable progress, no reliable change or reliable deterioration",
+        lambda t, d: goal_progress(t, f.description, d.hidden_note(t)),
+        goals.CITATION,
     )
 
 
