@@ -9,7 +9,9 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import duckdb
 from PIL import Image, UnidentifiedImageError
@@ -36,6 +38,7 @@ SOCIAL_VALUE_KEYS = ("wellby_duration_years", "wellby_deadweight", "wellby_uplif
 LONGEST_DURATION = 10.0  # years a change may be taken to last
 MOST_DEADWEIGHT = 0.95  # a share set aside of 100% would value nothing: say so by not reporting a value instead
 UPLIFT_RANGE = (0.5, 5.0)
+T = TypeVar("T")
 
 
 class SettingRefused(ValueError):
@@ -67,6 +70,12 @@ def _latest(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str | None, bytes
 def texts(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
     """Every setting's latest text value, by key."""
     return {key: text for key, (text, _) in _latest(con).items()}
+
+
+def _read_setting(con: duckdb.DuckDBPyConnection, key: str, read: Callable[[str], T]) -> T | None:
+    """One setting's latest text read as its value, or None while it is not set (never saved, or saved blank)."""
+    text = texts(con).get(key)
+    return read(text) if text else None
 
 
 def save_texts(con: duckdb.DuckDBPyConnection, values: dict[str, str], by: Actor) -> None:
@@ -162,8 +171,7 @@ def logo_png(data: bytes) -> bytes:
 
 def volunteer_rate(con: duckdb.DuckDBPyConnection) -> float | None:
     """The hourly rate set for volunteer time, or None: then the National Living Wage in force each month."""
-    text = (_latest(con).get(VOLUNTEER_RATE_KEY) or (None, None))[0]
-    return float(text) if text else None
+    return _read_setting(con, VOLUNTEER_RATE_KEY, float)
 
 
 def save_volunteer_rate(con: duckdb.DuckDBPyConnection, rate: object, by: Actor = OPERATOR) -> float | None:
@@ -194,8 +202,7 @@ def _checked_rate(value: object) -> float | None:
 
 def retention_years(con: duckdb.DuckDBPyConnection) -> int | None:
     """The retention period in whole years, or None: off (the default), records are kept until erased."""
-    text = (_latest(con).get(RETENTION_KEY) or (None, None))[0]
-    return int(text) if text else None
+    return _read_setting(con, RETENTION_KEY, int)
 
 
 def save_retention(con: duckdb.DuckDBPyConnection, years: object, by: Actor = OPERATOR) -> int | None:
@@ -225,9 +232,8 @@ def _checked_years(value: object) -> int | None:
 
 def social_value_assumptions(con: duckdb.DuckDBPyConnection) -> Assumptions:
     """The assumptions an administrator has set; each one not set is Assumptions' default."""
-    found = _latest(con)
-    text = {key: (found.get(key) or (None, None))[0] for key in SOCIAL_VALUE_KEYS}
-    duration, deadweight, uplift, year = (text[key] for key in SOCIAL_VALUE_KEYS)
+    found = texts(con)
+    duration, deadweight, uplift, year = (found.get(key) for key in SOCIAL_VALUE_KEYS)
     default = Assumptions()
     return Assumptions(
         duration_years=float(duration) if duration else default.duration_years,
@@ -310,8 +316,7 @@ def area_of(codes: list[str] | tuple[str, ...]) -> Area:
 
 def area(con: duckdb.DuckDBPyConnection) -> Area | None:
     """The local authorities the charity serves, or None until chosen."""
-    text = (_latest(con).get(AREA_KEY) or (None, None))[0]
-    return area_of(text.split(",")) if text else None
+    return _read_setting(con, AREA_KEY, lambda text: area_of(text.split(",")))
 
 
 def save_area(con: duckdb.DuckDBPyConnection, codes: list[str], by: Actor = OPERATOR) -> Area | None:
