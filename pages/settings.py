@@ -4,16 +4,43 @@ is valued at; for a signed-in administrator, accounts, the audit trail, a person
 and the retention period."""
 
 import datetime as dt
+from collections.abc import Callable
+from typing import TypeVar
 
 import streamlit as st
 
 from pipelines import audit, export, reference, rights, sessions, settings, social_value, users, volunteering
 from pipelines.audit import NotAllowed
 from pipelines.settings import SettingRefused
+from ui.actions import Refusals, carried_out, confirm_or_cancel
 from ui.auth import actor
 from ui.data import cursor, data_changed, with_database_closed
 from ui.figures import brand, confirmation
 from ui.shell import require_shell
+
+T = TypeVar("T")
+
+
+def save(
+    store: Callable[[], T],
+    message_key: str,
+    said: Callable[[T], str],
+    refused_by: Refusals = (SettingRefused, NotAllowed),
+    icon: str = ":material/error:",
+    figures_change: bool = False,
+) -> None:
+    """Save a form's setting with ``store``; keep what ``said`` makes of the saved value under ``message_key`` for the
+    run after the rerun (and clear the cached figures if the setting changes them), or say under the form why
+    nothing was saved."""
+
+    def store_and_say() -> None:
+        st.session_state[message_key] = said(store())
+        if figures_change:
+            data_changed()
+
+    if carried_out(store_and_say, "saved", refused_by, icon):
+        st.rerun()
+
 
 require_shell()
 st.title("Settings")
@@ -40,8 +67,8 @@ with st.form("branding"):
     saved = st.form_submit_button("Save", type="primary")
 
 if saved:
-    try:
-        settings.save_brand(
+    save(
+        lambda: settings.save_brand(
             cursor(),
             charity_name=name,
             colour=colour,
@@ -49,12 +76,10 @@ if saved:
             logo=logo.getvalue() if logo else None,
             remove_logo=remove,
             by=actor(),
-        )
-    except (SettingRefused, NotAllowed) as refused:
-        st.error(f"Nothing was saved. {refused}", icon=":material/error:")
-    else:
-        st.session_state["settings_message"] = "Saved. Downloads from now on carry these settings."
-        st.rerun()
+        ),
+        "settings_message",
+        lambda _: "Saved. Downloads from now on carry these settings.",
+    )
 
 st.header("Our area")
 st.markdown(
@@ -81,18 +106,18 @@ with st.form("area"):
     saved_area = st.form_submit_button("Save the area", type="primary")
 
 if saved_area:
-    try:
-        now = settings.save_area(cursor(), codes, by=actor())
-    except NotAllowed as refused:
-        st.error(f"Nothing was saved. {refused}", icon=":material/block:")
-    else:
-        data_changed()  # the figures cached with the old area (Reach's words, its note on the area)
-        st.session_state["area_message"] = (
+    save(
+        lambda: settings.save_area(cursor(), codes, by=actor()),
+        "area_message",
+        lambda now: (
             f"Saved. Reach now compares with the population of {now.name}."
             if now
             else "Saved. No area is chosen: Reach compares with England."
-        )
-        st.rerun()
+        ),
+        refused_by=NotAllowed,
+        icon=":material/block:",
+        figures_change=True,  # the figures cached with the old area (Reach's words, its note on the area)
+    )
 
 st.header("Volunteer time")
 st.markdown(
@@ -115,18 +140,16 @@ with st.form("volunteer-rate"):
     saved_rate = st.form_submit_button("Save the rate", type="primary")
 
 if saved_rate:
-    try:
-        now = settings.save_volunteer_rate(cursor(), rate, by=actor())
-    except (SettingRefused, NotAllowed) as refused:
-        st.error(f"Nothing was saved. {refused}", icon=":material/error:")
-    else:
-        st.session_state["rate_message"] = (
+    save(
+        lambda: settings.save_volunteer_rate(cursor(), rate, by=actor()),
+        "rate_message",
+        lambda now: (
             f"Saved. Volunteer time is valued at £{now:,.2f} an hour."
             if now is not None
             else "Saved. Volunteer time is valued at the National Living Wage in force each month."
-        )
-        data_changed()  # the figures cached with the old rate
-        st.rerun()
+        ),
+        figures_change=True,  # the figures cached with the old rate
+    )
 
 st.header("Social value")
 st.markdown(
@@ -174,15 +197,13 @@ with st.form("social-value"):
     saved_wellby = st.form_submit_button("Save the assumptions", type="primary")
 
 if saved_wellby:
-    try:
-        now = settings.save_social_value(
+    save(
+        lambda: settings.save_social_value(
             cursor(), duration_years=lasting, deadweight=aside / 100, uplift=uplift, price_year=year, by=actor()
-        )
-    except (SettingRefused, NotAllowed) as refused:
-        st.error(f"Nothing was saved. {refused}", icon=":material/error:")
-    else:
-        st.session_state["wellby_message"] = f"Saved: values in {now.prices}, {now.in_words}."
-        st.rerun()
+        ),
+        "wellby_message",
+        lambda now: f"Saved: values in {now.prices}, {now.in_words}.",
+    )
 
 
 ACCOUNT_FIELDS = ("account-name", "account-role", "account-password")  # the add form's widgets, emptied once added
@@ -298,19 +319,13 @@ def confirm_erasure(reference: str, total: int) -> None:
         "without them. Their rows in your own spreadsheets stay: delete those yourself.",
         icon=":material/delete_forever:",
     )
-    yes, no = st.columns(2)
-    confirmed = yes.button("Yes, erase them for good", type="primary")
-    if confirmed:
-        try:
-            erased = with_database_closed(lambda path: rights.erase_in_file(path, reference, actor()))
-        except (NotAllowed, rights.NotHeld) as refused:
-            st.error(f"Nothing was erased. {refused}", icon=":material/block:")
-            return
+
+    def erase() -> None:
+        erased = with_database_closed(lambda path: rights.erase_in_file(path, reference, actor()))
         st.session_state.erase_message = f"Erased participant ID {reference}: {erased.total:,} records."
         st.session_state.pop("person", None)
-    if confirmed or no.button("Cancel"):
-        st.session_state.pop("confirm_erase", None)
-        st.rerun()
+
+    confirm_or_cancel("confirm_erase", "Yes, erase them for good", erase, "erased", (NotAllowed, rights.NotHeld))
 
 
 def retention() -> None:
@@ -336,17 +351,16 @@ def retention() -> None:
         )
         saved = st.form_submit_button("Save the retention period", type="primary")
     if saved:
-        try:
-            now = settings.save_retention(cursor(), chosen, by=actor())
-        except (SettingRefused, NotAllowed) as refused:
-            st.error(f"Nothing was saved. {refused}", icon=":material/error:")
-            return
-        st.session_state.retention_message = (
-            f"Saved. Records are kept {now} years after a person's last activity."
-            if now
-            else "Saved. No retention period: records are kept until erased."
+        save(
+            lambda: settings.save_retention(cursor(), chosen, by=actor()),
+            "retention_message",
+            lambda now: (
+                f"Saved. Records are kept {now} years after a person's last activity."
+                if now
+                else "Saved. No retention period: records are kept until erased."
+            ),
         )
-        st.rerun()
+        return
     remove_past_retention()
 
 
@@ -360,18 +374,12 @@ def remove_past_retention() -> None:
     if not st.session_state.get("confirm_retention"):
         return
     st.warning("Remove them for good, as an erasure does? This cannot be undone.", icon=":material/delete_forever:")
-    yes, no = st.columns(2)
-    confirmed = yes.button("Yes, remove them", type="primary")
-    if confirmed:
-        try:
-            erased = with_database_closed(lambda path: rights.apply_retention_in_file(path, dt.date.today(), actor()))
-        except NotAllowed as refused:
-            st.error(f"Nothing was removed. {refused}", icon=":material/block:")
-            return
+
+    def remove() -> None:
+        erased = with_database_closed(lambda path: rights.apply_retention_in_file(path, dt.date.today(), actor()))
         st.session_state.retention_message = f"Removed {erased.people:,} people's records ({erased.total:,} rows)."
-    if confirmed or no.button("Cancel"):
-        del st.session_state.confirm_retention
-        st.rerun()
+
+    confirm_or_cancel("confirm_retention", "Yes, remove them", remove, "removed")
 
 
 def session_limits() -> None:
@@ -387,17 +395,15 @@ def session_limits() -> None:
         idle = st.number_input("Idle limit (minutes)", *sessions.IDLE_RANGE, current.idle_minutes, step=5)
         absolute = st.number_input("Absolute limit (hours)", *sessions.ABSOLUTE_RANGE, current.absolute_hours)
         saved_limits = st.form_submit_button("Save the limits", type="primary")
-    if not saved_limits:
-        return
-    try:
-        now = sessions.save_limits(cursor(), idle, absolute, by=actor())
-    except (SettingRefused, NotAllowed) as refused:
-        st.error(f"Nothing was saved. {refused}", icon=":material/error:")
-        return
-    st.session_state["sessions_message"] = (
-        f"Saved. Idle for {now.idle_minutes} minutes, or signed in for {now.absolute_hours} hours, signs a person out."
-    )
-    st.rerun()
+    if saved_limits:
+        save(
+            lambda: sessions.save_limits(cursor(), idle, absolute, by=actor()),
+            "sessions_message",
+            lambda now: (
+                f"Saved. Idle for {now.idle_minutes} minutes, or signed in for {now.absolute_hours} hours, signs a "
+                "person out."
+            ),
+        )
 
 
 session_limits()

@@ -7,9 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from pipelines import audit, ingest, inventory, problem_report, rights, store, words
-from pipelines.audit import NotAllowed
 from pipelines.problems import Problem
 from pipelines.sheets import mapping_targets
+from ui.actions import carried_out, confirm_or_cancel
 from ui.auth import actor
 from ui.data import blank_template, cached, check_upload, cursor, data_changed
 from ui.figures import confirmation
@@ -138,12 +138,9 @@ def show_preview(result: ingest.Check) -> None:
                     st.dataframe(changed, hide_index=True)
         for note in item.notes:
             st.warning(note, icon=":material/info:")
-    if st.button("Load", type="primary", icon=":material/upload:"):
-        try:
-            ingest.load(con, result, by=actor())
-        except NotAllowed as refused:
-            st.error(f"Nothing was loaded. {refused}", icon=":material/block:")
-            return
+    if st.button("Load", type="primary", icon=":material/upload:") and carried_out(
+        lambda: ingest.load(con, result, by=actor()), "loaded"
+    ):
         data_changed()
         files = ", ".join(item.name for item in result.files)
         removed = f" {ingest.sample_removed(result.sample_to_remove)}" if result.sample_to_remove else ""
@@ -200,21 +197,15 @@ def confirm_rollback(key: object, upload_ids: list[int], question: str, done: st
         return
     taken_out = bullets(ingest.describe_uploads(con, upload_ids))
     st.warning(f"{question}\n\n{taken_out}", icon=":material/undo:")
-    yes, no = st.columns(2)
-    confirmed = yes.button("Yes, roll it back", type="primary")
-    if confirmed:
-        try:
-            store.rollback(con, *upload_ids, by=actor())
-        except NotAllowed as refused:
-            st.error(f"Nothing was rolled back. {refused}", icon=":material/block:")
-            return
+
+    def roll_back() -> None:
+        store.rollback(con, *upload_ids, by=actor())
         data_changed()
         left = "" if store.has_data(con) else f"\n\n{NOTHING_LEFT}"
         st.session_state.rollback_message = f"{done}\n\n{taken_out}{left}"  # said where the person is
         st.session_state.upload_round += 1  # the files chosen before were checked against the data as it was
-    if confirmed or no.button("Cancel"):
-        del st.session_state.confirm_rollback
-        st.rerun()
+
+    confirm_or_cancel("confirm_rollback", "Yes, roll it back", roll_back, "rolled back")
 
 
 NOTHING_LEFT = (

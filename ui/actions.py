@@ -1,0 +1,38 @@
+"""What a page's buttons do when the pipelines may refuse the action: the refusal said where the button is, the
+question that asked for it closed once it is done."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from pipelines.audit import NotAllowed
+
+Refusals = type[Exception] | tuple[type[Exception], ...]
+
+
+def carried_out(
+    act: Callable[[], object], nothing_was: str, refused_by: Refusals = NotAllowed, icon: str = ":material/block:"
+) -> bool:
+    """Do ``act``: True once done; False, with "Nothing was ``nothing_was``." and the reason said, if refused."""
+    try:
+        act()
+    except refused_by as refused:
+        st.error(f"Nothing was {nothing_was}. {refused}", icon=icon)
+        return False
+    return True
+
+
+def confirm_or_cancel(
+    question_key: str, yes: str, act: Callable[[], object], nothing_was: str, refused_by: Refusals = NotAllowed
+) -> None:
+    """The yes and Cancel buttons under a question left open under ``question_key`` in the session state: yes does
+    ``act`` (a refusal is said and the question stays); either closes the question and reruns the page."""
+    yes_column, no_column = st.columns(2)
+    confirmed = yes_column.button(yes, type="primary")
+    if confirmed and not carried_out(act, nothing_was, refused_by):
+        return
+    if confirmed or no_column.button("Cancel"):
+        st.session_state.pop(question_key, None)
+        st.rerun()
