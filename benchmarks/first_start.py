@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import socket
 import statistics
 import subprocess
@@ -26,7 +25,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, sync_playwright
 
-from pipelines import ingest, store
+from benchmarks.page_runs import copied, sample_database
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -92,14 +91,6 @@ def seconds_to_first_page(browser: Browser, db: Path) -> float:
     return seconds
 
 
-def sample_database(folder: Path) -> Path:
-    db = folder / "sample.duckdb"
-    con = store.connect(db)
-    ingest.load_sample(con)
-    con.close()
-    return db
-
-
 def first_starts(runs: int) -> tuple[float, float]:
     """Median seconds to the first page on an empty database and on one already holding the sample (the baseline)."""
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
@@ -110,10 +101,7 @@ def first_starts(runs: int) -> tuple[float, float]:
             folder = Path(tmp) / f"run{run}"
             folder.mkdir()
             empty_times.append(seconds_to_first_page(browser, folder / "empty.duckdb"))
-            copy = folder / loaded.name
-            shutil.copyfile(loaded, copy)
-            shutil.copyfile(f"{loaded}.key", f"{copy}.key")
-            loaded_times.append(seconds_to_first_page(browser, copy))
+            loaded_times.append(seconds_to_first_page(browser, copied(loaded, folder)))
         browser.close()
     return statistics.median(empty_times), statistics.median(loaded_times)
 

@@ -91,7 +91,8 @@ def measure_tree(root: Path, db: str, runs: int) -> dict[str, float]:
     return found
 
 
-def sample_database(folder: Path) -> Path:
+def sample_database(folder: Path, viewer: str | None = None) -> Path:
+    """``folder``/sample.duckdb holding the bundled sample, and a viewer account of that name when one is given."""
     from pipelines import ingest, store, users
     from pipelines.audit import OPERATOR
 
@@ -99,7 +100,8 @@ def sample_database(folder: Path) -> Path:
     con = store.connect(db)
     try:
         ingest.load_sample(con)
-        users.add(con, ACCOUNT, "viewer", None, by=OPERATOR)
+        if viewer:
+            users.add(con, viewer, "viewer", None, by=OPERATOR)
     finally:
         con.close()
     return db
@@ -150,7 +152,7 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        db = copied(args.database, folder) if args.database else sample_database(folder)
+        db = copied(args.database, folder) if args.database else sample_database(folder, viewer=ACCOUNT)
         trees = {args.against: export(args.against, folder), "work tree": ROOT}
         rounds: dict[str, list[dict[str, float]]] = {name: [] for name in trees}
         for _ in range(args.rounds):
