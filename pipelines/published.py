@@ -208,13 +208,7 @@ def outcomes_figures(con: Con, f: Filters, measure: str) -> Publish:
 
 def feedback_figures(con: Con, f: Filters) -> Publish:
     """What participants say, at the foot of the Outcomes page whichever the measure."""
-
-    def publish(d: Disclosure) -> None:
-        feedback.headline(con, f, d)
-        feedback.quarterly(con, f, d)
-        feedback.activities(con, f, d)
-
-    return publish
+    return _each(con, f, feedback.headline, feedback.quarterly, feedback.activities)
 
 
 def _questionnaire(con: Con, f: Filters, measure: str, d: Disclosure) -> None:
@@ -232,10 +226,15 @@ def _questionnaire(con: Con, f: Filters, measure: str, d: Disclosure) -> None:
 
 def funding_figures(con: Con, f: Filters) -> Publish:
     """The Funding page: the people counted in its costs, and volunteers with lived experience."""
+    return _each(con, f, funding.costs, volunteering.lived_experience)
+
+
+def _each(con: Con, f: Filters, *figures: Callable[[Con, Filters, Disclosure], object]) -> Publish:
+    """Publishing that calls each of ``figures`` with the connection, the filters and the disclosure, in turn."""
 
     def publish(d: Disclosure) -> None:
-        funding.costs(con, f, d)
-        volunteering.lived_experience(con, f, d)
+        for figure in figures:
+            figure(con, f, d)
 
     return publish
 
