@@ -250,9 +250,9 @@ def sample_banner(at: AppTest) -> bool:
     return any("Sample data" in i.value for i in at.info)
 
 
-def open_page(script: str, title: str) -> AppTest:
-    """The app on one page (``pages/x.py``), checked to have run and to be titled ``title``."""
-    at = run_app()
+def open_page(script: str, title: str, role: str = "administrator") -> AppTest:
+    """The app on one page (``pages/x.py``) as ``role``, checked to have run and to be titled ``title``."""
+    at = run_app(role)
     at.switch_page(script).run()
     assert_ran(at)
     assert [t.value for t in at.title] == [title]
@@ -287,6 +287,13 @@ def rerun_with(element, value: object) -> list[str]:
     at = element.set_value(value).run()
     assert_ran(at)
     return chart_titles(at)
+
+
+def successes_after(at: AppTest, button: str) -> list[str]:
+    """Click the button labelled ``button``, check the page ran again, and return its success messages."""
+    widget(at.button, button).click().run()
+    assert_ran(at)
+    return [s.value for s in at.success]
 
 
 # Pages opened once on the sample, shared by the tests that only read them -----------------------

@@ -12,7 +12,16 @@ from streamlit.testing.v1 import AppTest
 import ui.auth
 from pipelines import sessions, store, users
 from pipelines.audit import OPERATOR, Actor
-from tests.apphelpers import ROOT, app_with_own_data, assert_ran, run_app, sample_banner, widget
+from tests.apphelpers import (
+    ROOT,
+    app_with_own_data,
+    assert_ran,
+    open_page,
+    run_app,
+    sample_banner,
+    successes_after,
+    widget,
+)
 from ui.auth import SESSION_KEY
 from ui.shell import pages_for
 
@@ -117,25 +126,18 @@ def test_a_viewer_cannot_reach_upload_or_settings(own_app: Path, script: str) ->
 
 
 def test_a_manager_can_upload_but_not_reach_settings(own_app: Path) -> None:
-    at = run_app(role="manager")
-    at.switch_page("pages/upload.py").run()
-    assert_ran(at)
-    assert titles(at) == ["Upload data"]
+    at = open_page("pages/upload.py", "Upload data", role="manager")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("pages/settings.py")
 
 
 def test_an_administrator_manages_accounts_and_sees_the_audit_trail(own_app: Path) -> None:
-    at = run_app(role="administrator")
-    at.switch_page("pages/settings.py").run()
-    assert_ran(at)
+    at = open_page("pages/settings.py", "Settings")
     assert {"Accounts", "Audit trail"} <= {h.value for h in at.header}
     widget(at.text_input, "User name, or e-mail address for the identity provider").input("sam")
     widget(at.selectbox, "Role").select("manager")
     widget(at.text_input, "Password").input(PASSWORD)
-    widget(at.button, "Add the account").click().run()
-    assert_ran(at)
-    assert [s.value for s in at.success] == ["Added sam as manager."]
+    assert successes_after(at, "Add the account") == ["Added sam as manager."]
     assert ("test-administrator", "user added") in audit_actions(own_app)
     with store.connect(own_app) as con:
         assert users.role_of(con, "sam") == "manager"
@@ -154,8 +156,7 @@ def in_order(node) -> list[str]:
 
 
 def test_a_refused_account_keeps_what_was_typed_and_says_why_under_its_form(own_app: Path) -> None:
-    at = run_app(role="administrator")
-    at.switch_page("pages/settings.py").run()
+    at = open_page("pages/settings.py", "Settings")
     name = "User name, or e-mail address for the identity provider"
     widget(at.text_input, name).input("sam")
     widget(at.selectbox, "Role").select("manager")
