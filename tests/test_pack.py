@@ -25,7 +25,7 @@ from pipelines.document import to_docx, to_pdf
 from pipelines.export import Download
 from pipelines.query import Filters
 from pipelines.settings import Brand
-from tests.apphelpers import PageRun, SamplePages, app_as_on_a_server, assert_ran, copy_database, run_app, widget
+from tests.apphelpers import PageRun, SamplePages, app_as_on_a_server, assert_ran, copy_database, open_page, widget
 
 FUNDER = "Dudley Council"
 EXPORT = Disclosure.export()
@@ -127,9 +127,7 @@ def test_an_unknown_funder_is_a_clear_error(sample_db: Path, tmp_path: Path, cap
 
 @pytest.mark.usefixtures("app_runtime")
 def test_the_reports_page_makes_a_funders_pack(sample_app: Path) -> None:
-    at = run_app()
-    at.switch_page("pages/reports.py").run()
-    assert_ran(at)
+    at = open_page("pages/reports.py", "Reports")
     widget(at.selectbox, "Funder").set_value(FUNDER).run()
     widget(at.button, "Make the report pack").click().run()
     assert_ran(at)

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from pipelines import audit, ingest, rights, settings, store
 from pipelines.__main__ import main
 from pipelines.audit import Actor, NotAllowed
-from tests.apphelpers import app_with_own_data, assert_ran, run_app, widget
+from tests.apphelpers import app_with_own_data, assert_ran, open_page, successes_after, widget
 from tests.helpers import BASE_TABLES, DB_NAME, Templates, load, own_copy, workbook
 
 LATER = ("2024-09-01", "2024-06-01")  # the second questionnaire of P7 to P11, and of P2 to P6
@@ -406,8 +406,7 @@ def app_db(app_runtime: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
 
 def find_on_settings(reference: str):
-    at = run_app("administrator")
-    at.switch_page("pages/settings.py").run()
+    at = open_page("pages/settings.py", "Settings")
     widget(at.text_input, "Participant ID, as in your spreadsheets").set_value(reference)
     widget(at.button, "Find their records").click().run()
     assert_ran(at)
@@ -426,9 +425,7 @@ def test_an_administrator_finds_and_erases_a_person_after_confirming(app_db: Pat
     assert any(w.value.startswith("Erase all 9 records about participant ID CASE-7731?") for w in at.warning)
     assert them.encode() in app_db.read_bytes(), "nothing is erased before the confirmation"
 
-    widget(at.button, "Yes, erase them for good").click().run()
-    assert_ran(at)
-    assert f"Erased participant ID {ERASED}: 9 records." in [m.value for m in at.success]
+    assert f"Erased participant ID {ERASED}: 9 records." in successes_after(at, "Yes, erase them for good")
     assert them.encode() not in app_db.read_bytes()
     at.switch_page("pages/overview.py").run()
     assert_ran(at)
@@ -458,24 +455,20 @@ def test_the_upload_page_reminds_an_administrator_when_people_are_past_the_perio
     con.close()
     reminders = {}
     for role in ("administrator", "manager"):
-        at = run_app(role)
-        at.switch_page("pages/upload.py").run()
-        assert_ran(at)
+        at = open_page("pages/upload.py", "Upload data", role)
         reminders[role] = [w.value for w in at.warning if "past the retention period" in w.value]
     assert [r[:40] for r in reminders["administrator"]] == ["11 people's last activity was more than "]
     assert reminders["manager"] == [], "only an administrator may remove them"
 
 
 def test_the_settings_page_saves_the_retention_period_and_says_it_is_off_by_default(app_db: Path) -> None:
-    at = run_app("administrator")
-    at.switch_page("pages/settings.py").run()
+    at = open_page("pages/settings.py", "Settings")
     period = widget(at.number_input, "Retention period (years after the last activity)")
     assert period.value is None
     assert any("Off by default: records are kept until erased." in m.value for m in at.markdown)
     period.set_value(7)
-    widget(at.button, "Save the retention period").click().run()
-    assert_ran(at)
-    assert "Saved. Records are kept 7 years after a person's last activity." in [m.value for m in at.success]
+    said = successes_after(at, "Save the retention period")
+    assert "Saved. Records are kept 7 years after a person's last activity." in said
     con = store.connect(app_db)  # the app's own database instance
     assert settings.retention_years(con) == 7
     con.close()

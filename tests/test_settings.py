@@ -12,7 +12,15 @@ from PIL import Image
 from pipelines import sessions, settings, store
 from pipelines.audit import Actor, NotAllowed
 from pipelines.settings import Brand, SettingRefused
-from tests.apphelpers import app_with_own_data, assert_ran, chart_titles, open_page, open_section, run_app, widget
+from tests.apphelpers import (
+    app_with_own_data,
+    assert_ran,
+    chart_titles,
+    open_page,
+    open_section,
+    successes_after,
+    widget,
+)
 from tests.helpers import current, load, workbook
 
 
@@ -82,15 +90,11 @@ def test_bad_values_are_refused_and_nothing_is_saved(
 
 @pytest.mark.usefixtures("app_runtime")
 def test_the_settings_page_saves_the_branding(sample_app: Path) -> None:
-    at = run_app()
-    at.switch_page("pages/settings.py").run()
-    assert_ran(at)
+    at = open_page("pages/settings.py", "Settings")
     assert widget(at.text_input, "Charity name").value == "Brightside Mind", "the sample's name until one is set"
     widget(at.text_input, "Charity name").set_value("Dudley Mind")
     widget(at.text_input, "Footnote on every download").set_value("Registered charity 1234567")
-    at.button[0].click().run()
-    assert_ran(at)
-    assert [s.value for s in at.success] == ["Saved. Downloads from now on carry these settings."]
+    assert successes_after(at, "Save") == ["Saved. Downloads from now on carry these settings."]
     assert widget(at.text_input, "Charity name").value == "Dudley Mind", "the saved name, read back"
     assert widget(at.text_input, "Footnote on every download").value == "Registered charity 1234567"
 
@@ -176,9 +180,7 @@ def test_the_suggestion_in_words(con: duckdb.DuckDBPyConnection) -> None:
 
 @pytest.mark.usefixtures("app_runtime")
 def test_the_settings_page_chooses_the_area_by_name(sample_app: Path) -> None:
-    at = run_app()
-    at.switch_page("pages/settings.py").run()
-    assert_ran(at)
+    at = open_page("pages/settings.py", "Settings")
     assert any("No area is chosen yet, so Reach compares with England." in i.value for i in at.info)
     chooser = widget(at.multiselect, "Local authorities served")
     chooser.select(DUDLEY).select(SANDWELL)
@@ -191,9 +193,7 @@ def test_the_settings_page_chooses_the_area_by_name(sample_app: Path) -> None:
 
 @pytest.mark.usefixtures("app_runtime")
 def test_choosing_dudley_turns_reach_into_dudleys(sample_app: Path) -> None:
-    at = run_app()
-    at.switch_page("pages/reach.py").run()
-    assert_ran(at)
+    at = open_page("pages/reach.py", "Reach")
     assert any(i.value.startswith("Compared with England because no area is chosen yet.") for i in at.info)
     assert widget(at.selectbox, "Compare with").value == "England (Census 2021)"
 
@@ -264,9 +264,7 @@ def test_the_settings_page_saves_the_volunteer_rate(own_data: Path) -> None:
     rate = widget(at.number_input, "Hourly rate for volunteer time (£)")
     assert rate.value is None, "blank until one is set: the National Living Wage"
     rate.set_value(14.5)
-    widget(at.button, "Save the rate").click().run()
-    assert_ran(at)
-    assert "Saved. Volunteer time is valued at £14.50 an hour." in [s.value for s in at.success]
+    assert "Saved. Volunteer time is valued at £14.50 an hour." in successes_after(at, "Save the rate")
     assert widget(at.number_input, "Hourly rate for volunteer time (£)").value == 14.5, "the saved rate, read back"
 
 
@@ -279,9 +277,7 @@ def test_the_settings_page_saves_the_social_value_assumptions(own_data: Path) ->
     widget(at.number_input, "How long the change lasts (years)").set_value(2.0)
     widget(at.number_input, "Price uplift from 2019 prices").set_value(1.2)
     widget(at.number_input, "The year the uplift brings prices to").set_value(2025)
-    widget(at.button, "Save the assumptions").click().run()
-    assert_ran(at)
-    assert [s.value for s in at.success] == [
+    assert successes_after(at, "Save the assumptions") == [
         "Saved: values in 2025 prices, assuming the change lasts 2 years, with 30% set aside for what would have "
         "happened anyway or is owed to others."
     ]
@@ -295,8 +291,7 @@ def test_the_settings_page_sets_the_session_limits(own_data: Path) -> None:
     assert widget(at.number_input, "Absolute limit (hours)").value == 12
     widget(at.number_input, "Idle limit (minutes)").set_value(15)
     widget(at.number_input, "Absolute limit (hours)").set_value(8)
-    widget(at.button, "Save the limits").click().run()
-    assert_ran(at)
-    assert "Saved. Idle for 15 minutes, or signed in for 8 hours, signs a person out." in [s.value for s in at.success]
+    said = successes_after(at, "Save the limits")
+    assert "Saved. Idle for 15 minutes, or signed in for 8 hours, signs a person out." in said
     with store.connect(own_data) as con:
         assert sessions.limits(con) == sessions.Limits(15, 8)
