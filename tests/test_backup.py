@@ -7,7 +7,7 @@ import json
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 
@@ -183,10 +183,22 @@ def test_a_backup_goes_into_a_new_or_empty_folder(db: Path, tmp_path: Path) -> N
         backup.backup(db, tmp_path / "full")
 
 
-def test_a_copy_taken_while_the_database_was_written_is_taken_again(tmp_path: Path, monkeypatch) -> None:
+def database_to_copy(tmp_path: Path, data: bytes) -> tuple[Path, Path]:
+    """A database file holding ``data``, and an empty folder to copy it into."""
     db, folder = tmp_path / "a.duckdb", tmp_path / "copy"
-    db.write_bytes(b"before")
+    db.write_bytes(data)
     folder.mkdir()
+    return db, folder
+
+
+def copying_with(monkeypatch: pytest.MonkeyPatch, copyfile: Callable[[str, str], None]) -> None:
+    """Snapshots copy through ``copyfile`` and try again without pausing."""
+    monkeypatch.setattr(snapshot.shutil, "copyfile", copyfile)
+    monkeypatch.setattr(snapshot, "COPY_PAUSE_SECONDS", 0)
+
+
+def test_a_copy_taken_while_the_database_was_written_is_taken_again(tmp_path: Path, monkeypatch) -> None:
+    db, folder = database_to_copy(tmp_path, b"before")
     copied: list[str] = []
     copy = shutil.copyfile
 
@@ -196,15 +208,12 @@ def test_a_copy_taken_while_the_database_was_written_is_taken_again(tmp_path: Pa
         if len(copied) == 1:
             Path(source).write_bytes(b"after, longer")
 
-    monkeypatch.setattr(snapshot.shutil, "copyfile", written_during_the_first_copy)
-    monkeypatch.setattr(snapshot, "COPY_PAUSE_SECONDS", 0)
+    copying_with(monkeypatch, written_during_the_first_copy)
     assert snapshot.copy_consistent(db, folder).read_bytes() == b"after, longer" and len(copied) == 2
 
 
 def test_a_database_that_never_stops_changing_is_not_copied(tmp_path: Path, monkeypatch) -> None:
-    db, folder = tmp_path / "a.duckdb", tmp_path / "copy"
-    db.write_bytes(b"x")
-    folder.mkdir()
+    db, folder = database_to_copy(tmp_path, b"x")
     copy = shutil.copyfile
 
     def always_written(source: str, target: str) -> None:
@@ -212,7 +221,6 @@ def test_a_database_that_never_stops_changing_is_not_copied(tmp_path: Path, monk
         with Path(source).open("ab") as data:
             data.write(b"x")
 
-    monkeypatch.setattr(snapshot.shutil, "copyfile", always_written)
-    monkeypatch.setattr(snapshot, "COPY_PAUSE_SECONDS", 0)
+    copying_with(monkeypatch, always_written)
     with pytest.raises(snapshot.SnapshotFailed, match="kept changing"):
         snapshot.copy_consistent(db, folder)
