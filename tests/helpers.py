@@ -20,6 +20,7 @@ import pytest
 from openpyxl import Workbook
 
 from pipelines import ingest, store, summary
+from pipelines.__main__ import main
 from pipelines.periods import Period
 from pipelines.query import Filters
 
@@ -234,3 +235,15 @@ def grant(amount: object = 12000, **more: object) -> dict:
         "plannedDates": [{"startDate": "2024-04-01", "endDate": "2025-03-31"}],
         "fundingOrganization": [{"name": "Emile Foundation"}],
     } | more
+
+
+# The command line ---------------------------------------------------------------------------------
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str, stdin: str = "") -> tuple[int, str, str]:
+    """``python -m pipelines ARGS`` run in this process with ``stdin`` to read: its exit code, output and errors."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("sys.stdin", io.StringIO(stdin))
+        code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipelines import settings, store
-from pipelines.__main__ import main
-from tests.helpers import workbook
+from tests.helpers import run_cli, workbook
 
 REGISTER = [
     ["participant_id", "session_date", "activity", "attended"],
@@ -41,14 +40,8 @@ def q1(tmp_path: Path) -> Path:
     return path
 
 
-def _run(capsys, *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def test_load(db, q1, capsys):
-    code, out, _ = _run(capsys, "load", str(q1), "--db", str(db))
+    code, out, _ = run_cli(capsys, "load", str(q1), "--db", str(db))
     assert code == 0
     assert "Upload 1: q1.xlsx" in out
     assert "attendance 4 new" in out and "wellbeing 4 new" in out
@@ -60,49 +53,49 @@ def test_load_of_a_bad_file_prints_every_problem_and_loads_nothing(db, tmp_path,
     bad = tmp_path / "bad.xlsx"
     rows = [REGISTER[0], ["P1", "31/02/2025", "Peer", "yes"], ["P2", "2024-05-01", "Peer", "perhaps"]]
     bad.write_bytes(workbook({"Register": rows}))
-    code, out, err = _run(capsys, "load", str(bad), "--db", str(db))
+    code, out, err = run_cli(capsys, "load", str(bad), "--db", str(db))
     assert code == 1
     assert "Nothing was loaded: 2 problems" in err
     assert "row 2, column B \"session_date\": '31/02/2025'" in err
     assert "row 3, column D \"attended\": 'perhaps'" in err
     assert "Upload" not in out
-    assert _run(capsys, "uploads", "--db", str(db))[1] == ""  # no uploads
+    assert run_cli(capsys, "uploads", "--db", str(db))[1] == ""  # no uploads
 
 
 def test_a_batch_with_one_bad_file_loads_neither(db, q1, tmp_path, capsys):
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
-    code, _, err = _run(capsys, "load", str(q1), str(empty), "--db", str(db))
+    code, _, err = run_cli(capsys, "load", str(q1), str(empty), "--db", str(db))
     assert code == 1 and "empty.csv" in err and "empty" in err
-    assert _run(capsys, "uploads", "--db", str(db))[1] == ""
+    assert run_cli(capsys, "uploads", "--db", str(db))[1] == ""
 
 
 def test_uploads_and_rollback(db, q1, tmp_path, capsys):
-    _run(capsys, "load", str(q1), "--db", str(db))
+    run_cli(capsys, "load", str(q1), "--db", str(db))
     fix = tmp_path / "fix.csv"
     fix.write_text("participant_id,session_date,activity,attended\nP1,01/05/2024,Peer,no\n")
-    assert _run(capsys, "load", str(fix), "--db", str(db))[0] == 0
-    code, out, _ = _run(capsys, "uploads", "--db", str(db))
+    assert run_cli(capsys, "load", str(fix), "--db", str(db))[0] == 0
+    code, out, _ = run_cli(capsys, "uploads", "--db", str(db))
     assert code == 0
     lines = out.strip().splitlines()
     assert len(lines) == 2
     assert lines[0].split()[0] == "2" and "fix.csv" in lines[0] and "{'attendance': 1}" in lines[0]
     assert "q1.xlsx" in lines[1] and "'wellbeing': 4" in lines[1] and "active" in lines[1]
 
-    code, out, _ = _run(capsys, "rollback", "2", "--db", str(db))
+    code, out, _ = run_cli(capsys, "rollback", "2", "--db", str(db))
     assert code == 0 and "Upload 2 rolled back" in out
-    out = _run(capsys, "uploads", "--db", str(db))[1]
+    out = run_cli(capsys, "uploads", "--db", str(db))[1]
     assert "rolled back" in out.splitlines()[0] and "active" in out.splitlines()[1]
 
-    code, _, err = _run(capsys, "rollback", "2", "--db", str(db))
+    code, _, err = run_cli(capsys, "rollback", "2", "--db", str(db))
     assert code == 1 and "already rolled back" in err
-    code, _, err = _run(capsys, "rollback", "9", "--db", str(db))
+    code, _, err = run_cli(capsys, "rollback", "9", "--db", str(db))
     assert code == 1 and "There is no upload 9" in err
 
 
 def test_summary_json_shape(db, q1, capsys):
-    _run(capsys, "load", str(q1), "--db", str(db))
-    code, out, _ = _run(capsys, "summary", "--db", str(db), "--from", "2024-04-01", "--to", "2025-03-31", "--json")
+    run_cli(capsys, "load", str(q1), "--db", str(db))
+    code, out, _ = run_cli(capsys, "summary", "--db", str(db), "--from", "2024-04-01", "--to", "2025-03-31", "--json")
     assert code == 0
     found = json.loads(out)
     assert {"period", "reach", "outcomes", "funding"} <= set(found)
@@ -139,34 +132,34 @@ def test_summary_json_shape(db, q1, capsys):
 
 
 def test_summary_without_dates_uses_the_latest_complete_financial_year(db, q1, capsys):
-    _run(capsys, "load", str(q1), "--db", str(db))
-    found = json.loads(_run(capsys, "summary", "--db", str(db), "--json")[1])
+    run_cli(capsys, "load", str(q1), "--db", str(db))
+    found = json.loads(run_cli(capsys, "summary", "--db", str(db), "--json")[1])
     # the data is all in 2024-25, which ended on 31 Mar 2025, before today
     assert found["period"] == {"from": "2024-04-01", "to": "2025-03-31"}
 
 
 def test_summary_activity_filter_and_a_single_pair(db, q1, capsys):
-    _run(capsys, "load", str(q1), "--db", str(db))
+    run_cli(capsys, "load", str(q1), "--db", str(db))
     november = ("--from", "2024-11-01", "--to", "2024-11-30")
-    found = json.loads(_run(capsys, "summary", "--db", str(db), *november, "--activity", "Art")[1])
+    found = json.loads(run_cli(capsys, "summary", "--db", str(db), *november, "--activity", "Art")[1])
     assert found["activities"] == ["Art"]
     assert found["reach"]["reached"] == 0 and found["reach"]["did_not_attend"] == 1  # P3's DNA
     assert found["outcomes"]["WEMWBS"]["pairs"] == 0  # neither P1 nor P2 goes to Art
     assert found["outcomes"]["WEMWBS"]["mean_change"] is None
-    wemwbs = json.loads(_run(capsys, "summary", "--db", str(db), *november, "--activity", "Peer")[1])["outcomes"][
+    wemwbs = json.loads(run_cli(capsys, "summary", "--db", str(db), *november, "--activity", "Peer")[1])["outcomes"][
         "WEMWBS"
     ]
     assert wemwbs["pairs"] == 2 and wemwbs["ci95"] is not None
 
 
 def test_summary_with_a_period_that_ends_before_it_starts(db, q1, capsys):
-    _run(capsys, "load", str(q1), "--db", str(db))
-    code, _, err = _run(capsys, "summary", "--db", str(db), "--from", "2025-01-01", "--to", "2024-01-01")
+    run_cli(capsys, "load", str(q1), "--db", str(db))
+    code, _, err = run_cli(capsys, "summary", "--db", str(db), "--from", "2025-01-01", "--to", "2024-01-01")
     assert code == 1 and "before it starts" in err
 
 
 def test_summary_of_an_empty_database(db, capsys):
-    code, out, _ = _run(capsys, "summary", "--db", str(db), "--from", "2024-04-01", "--to", "2025-03-31", "--json")
+    code, out, _ = run_cli(capsys, "summary", "--db", str(db), "--from", "2024-04-01", "--to", "2025-03-31", "--json")
     assert code == 0
     found = json.loads(out)
     assert found["reach"]["reached"] == 0
@@ -178,7 +171,7 @@ def test_summary_of_an_empty_database(db, capsys):
 
 
 def _population(capsys, *codes: str) -> dict:
-    code, out, _ = _run(capsys, "population", *codes, "--json")
+    code, out, _ = run_cli(capsys, "population", *codes, "--json")
     assert code == 0
     return json.loads(out)
 
@@ -229,22 +222,22 @@ def test_population_of_two_authorities_adds_their_counts(capsys):
 
 
 def test_population_of_an_unknown_code(capsys):
-    code, out, err = _run(capsys, "population", "E0800027", "--json")
+    code, out, err = run_cli(capsys, "population", "E0800027", "--json")
     assert (code, out) == (1, "")
     assert "'E0800027': did you mean E08000027 Dudley" in err
 
 
 def test_summary_gives_the_area_compared_with(db, q1, capsys):
-    _run(capsys, "load", str(q1), "--db", str(db))
+    run_cli(capsys, "load", str(q1), "--db", str(db))
     period = ("--from", "2024-04-01", "--to", "2025-03-31")
-    england = json.loads(_run(capsys, "summary", "--db", str(db), *period)[1])
+    england = json.loads(run_cli(capsys, "summary", "--db", str(db), *period)[1])
     assert england["area"] == {"chosen": [], "compared_with": "England (Census 2021)"}
     assert england["reach"]["population"]["ethnicity_group"]["White"] == pytest.approx(81.0)
 
     con = store.connect(db)
     settings.save_area(con, ["E08000027"])
     con.close()
-    dudley = json.loads(_run(capsys, "summary", "--db", str(db), *period)[1])
+    dudley = json.loads(run_cli(capsys, "summary", "--db", str(db), *period)[1])
     assert dudley["area"] == {
         "chosen": [{"code": "E08000027", "name": "Dudley"}],
         "compared_with": "Dudley (Census 2021)",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import stat
 import threading
 from collections.abc import Callable
@@ -13,9 +12,8 @@ import duckdb
 import pytest
 
 from pipelines import store, users
-from pipelines.__main__ import main
 from pipelines.audit import OPERATOR, Actor, NotAllowed
-from tests.helpers import database_made_by
+from tests.helpers import database_made_by, run_cli
 
 NOON = dt.datetime(2026, 3, 2, 12, 0)
 PASSWORD = "correct horse battery"
@@ -120,33 +118,26 @@ def test_only_a_signed_in_administrator_manages_accounts(accounts, actor):
 # The command line ---------------------------------------------------------------------------------
 
 
-def run(capsys, monkeypatch, *args: str, stdin: str = "") -> tuple[int, str, str]:
-    monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def test_users_from_the_command_line(tmp_path, capsys, monkeypatch):
     db = str(tmp_path / "cli.duckdb")
     monkeypatch.delenv("IMPACT_SECRET_FILE", raising=False)
-    added = run(capsys, monkeypatch, "users", "add", "amira", "--role", "viewer", "--password-stdin", "--db", db,
+    added = run_cli(capsys, "users", "add", "amira", "--role", "viewer", "--password-stdin", "--db", db,
                 stdin=f"{PASSWORD}\n")  # fmt: skip
     assert added == (0, "Added amira as viewer.\n", "")
-    assert run(capsys, monkeypatch, "users", "add", "lee@example.org", "--role", "manager", "--sso", "--db", db)[0] == 0
-    assert run(capsys, monkeypatch, "users", "set-role", "amira", "--role", "administrator", "--db", db)[0] == 0
-    code, out, _ = run(capsys, monkeypatch, "users", "list", "--db", db)
+    assert run_cli(capsys, "users", "add", "lee@example.org", "--role", "manager", "--sso", "--db", db)[0] == 0
+    assert run_cli(capsys, "users", "set-role", "amira", "--role", "administrator", "--db", db)[0] == 0
+    code, out, _ = run_cli(capsys, "users", "list", "--db", db)
     assert [line.split("  ")[:3] for line in out.splitlines()] == [
         ["amira", "administrator", "password"],
         ["lee@example.org", "manager", "identity provider"],
     ]
-    assert run(capsys, monkeypatch, "users", "remove", "lee@example.org", "--db", db)[:2] == (
+    assert run_cli(capsys, "users", "remove", "lee@example.org", "--db", db)[:2] == (
         0,
         "Removed lee@example.org.\n",
     )
-    code, _, err = run(capsys, monkeypatch, "users", "set-role", "amira", "--db", db)
+    code, _, err = run_cli(capsys, "users", "set-role", "amira", "--db", db)
     assert (code, err) == (1, "users set-role needs a NAME and --role.\n")
-    code, out, _ = run(capsys, monkeypatch, "audit", "--db", db)
+    code, out, _ = run_cli(capsys, "audit", "--db", db)
     actions = [line.split(",")[2] for line in out.splitlines()[1:]]
     assert actions == ["user removed", "role changed", "user added", "user added"]
 
@@ -154,9 +145,7 @@ def test_users_from_the_command_line(tmp_path, capsys, monkeypatch):
 def test_the_password_prompt_asks_twice(tmp_path, capsys, monkeypatch):
     typed = iter([PASSWORD, "something else entirely"])
     monkeypatch.setattr("getpass.getpass", lambda prompt: next(typed))
-    code, _, err = run(
-        capsys, monkeypatch, "users", "add", "amira", "--role", "viewer", "--db", str(tmp_path / "p.duckdb")
-    )
+    code, _, err = run_cli(capsys, "users", "add", "amira", "--role", "viewer", "--db", str(tmp_path / "p.duckdb"))
     assert (code, err) == (1, "The two passwords differ; nothing was changed.\n")
 
 
