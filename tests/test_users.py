@@ -213,11 +213,17 @@ def fast_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return checked
 
 
+def guess_from(accounts: duckdb.DuckDBPyConnection, clients: list[str]) -> None:
+    """One wrong guess from each of ``clients`` in turn, at accounts that do not exist, six seconds apart from noon:
+    each refused as not matching."""
+    for n, client in enumerate(clients):
+        with pytest.raises(users.SignInRefused, match="do not match"):
+            users.sign_in(accounts, f"someone{n}", "guess", minutes(n / 10), client=client)
+
+
 def test_one_computer_gets_twenty_guesses_whatever_the_accounts(accounts, monkeypatch):
     checked = fast_checks(monkeypatch)
-    for n in range(users.CLIENT_GUESSES):
-        with pytest.raises(users.SignInRefused, match="do not match"):
-            users.sign_in(accounts, f"someone{n}", "guess", minutes(n / 10), client="203.0.113.9")
+    guess_from(accounts, ["203.0.113.9"] * users.CLIENT_GUESSES)
     with pytest.raises(users.SignInRefused, match="from this computer: try again after 12:15"):
         users.sign_in(accounts, "amira", PASSWORD, minutes(3), client="203.0.113.9")
     with pytest.raises(users.SignInRefused, match="do not match"):  # another computer is still checked
@@ -227,9 +233,7 @@ def test_one_computer_gets_twenty_guesses_whatever_the_accounts(accounts, monkey
 
 def test_a_hundred_guesses_from_anywhere_close_sign_in_for_a_while(accounts, monkeypatch):
     checked = fast_checks(monkeypatch)
-    for n in range(users.ALL_GUESSES):
-        with pytest.raises(users.SignInRefused, match="do not match"):
-            users.sign_in(accounts, f"someone{n}", "guess", minutes(n / 10), client=f"198.51.100.{n}")
+    guess_from(accounts, [f"198.51.100.{n}" for n in range(users.ALL_GUESSES)])
     with pytest.raises(users.SignInRefused, match="to this dashboard: try again after 12:15"):
         users.sign_in(accounts, "amira", PASSWORD, minutes(11), client="192.0.2.1")
     assert len(checked) == users.ALL_GUESSES
