@@ -195,11 +195,17 @@ AUTH = {
 }
 
 
-def test_with_an_identity_provider_the_sign_in_page_offers_it_instead_of_passwords(own_app: Path) -> None:
+def app_with_auth(auth: dict = AUTH) -> AppTest:
+    """The app run once with ``auth`` as the `[auth]` section of its secrets."""
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.secrets["auth"] = AUTH
+    at.secrets["auth"] = auth
     at.run()
     assert_ran(at)
+    return at
+
+
+def test_with_an_identity_provider_the_sign_in_page_offers_it_instead_of_passwords(own_app: Path) -> None:
+    at = app_with_auth()
     assert titles(at) == ["Sign in"]
     assert [b.label for b in at.button] == ["Sign in with your organisation's account"]
     assert not at.text_input, "no password form when the organisation's accounts are used"
@@ -229,11 +235,7 @@ CLAIMS = {"is_logged_in": True, "email": "ada@charity.org", "email_verified": Tr
 def provider_app(monkeypatch: pytest.MonkeyPatch, user: ProviderUser, auth: dict = AUTH) -> AppTest:
     """The app with `[auth]` configured and ``user`` as st.user says the identity provider signed them in."""
     monkeypatch.setattr(ui.auth.st, "user", user)
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.secrets["auth"] = auth
-    at.run()
-    assert_ran(at)
-    return at
+    return app_with_auth(auth)
 
 
 @pytest.mark.parametrize(
