@@ -57,6 +57,19 @@ def press(at: AppTest, label: str) -> None:
     assert_ran(at)
 
 
+def load_files(at: AppTest, *files: tuple[str, bytes]) -> None:
+    """Check these files on the page and load them."""
+    upload(at, *files)
+    press(at, "Load")
+
+
+def page_after_loading(*files: tuple[str, bytes]) -> AppTest:
+    """The Upload data page opened, with these files checked and loaded on it."""
+    at = open_upload_page()
+    load_files(at, *files)
+    return at
+
+
 def labels(elements) -> list[str]:
     return [e.label for e in elements]
 
@@ -181,9 +194,7 @@ def test_good_workbook_preview_load_history_and_overview(sample_app: Path) -> No
 
 
 def test_a_correction_is_counted_and_shown(sample_app: Path) -> None:
-    at = open_upload_page()
-    upload(at, ("june.xlsx", new_people()))
-    press(at, "Load")
+    at = page_after_loading(("june.xlsx", new_people()))
     rows = [REGISTER, ["N03", dt.date(2025, 6, 3), "Peer group", "DNA"]]
 
     upload(at, ("correction.xlsx", workbook({"Register": rows})))
@@ -356,11 +367,8 @@ def loaded_at(db: Path, upload_id: int) -> str:
 
 
 def test_rollback_behind_a_confirmation_says_what_it_takes_out(sample_app: Path) -> None:
-    at = open_upload_page()
-    upload(at, ("june.xlsx", new_people()))
-    press(at, "Load")
-    upload(at, ("july.xlsx", new_people(3, dt.date(2025, 7, 1))))
-    press(at, "Load")
+    at = page_after_loading(("june.xlsx", new_people()))
+    load_files(at, ("july.xlsx", new_people(3, dt.date(2025, 7, 1))))
     assert overview(at)["People reached"] == "12"
     choice = widget(at.selectbox, "Roll back an upload")
     assert choice.value.startswith("10: july.xlsx (")
@@ -391,9 +399,7 @@ def test_rollback_behind_a_confirmation_says_what_it_takes_out(sample_app: Path)
 
 
 def test_rolling_back_the_first_own_upload_leaves_nothing_and_says_so(sample_app: Path) -> None:
-    at = open_upload_page()
-    upload(at, ("june.xlsx", new_people()))
-    press(at, "Load")
+    at = page_after_loading(("june.xlsx", new_people()))
 
     press(at, "Roll back…")
     press(at, "Yes, roll it back")
@@ -434,9 +440,7 @@ def test_rolling_back_a_chosen_sample_upload(sample_app: Path) -> None:
 
 def test_a_database_mixing_sample_and_own_data_can_remove_the_sample(sample_app: Path) -> None:
     """Databases loaded before the first own upload removed the sample may hold both: the page offers to fix it."""
-    at = open_upload_page()
-    upload(at, ("june.xlsx", new_people()))
-    press(at, "Load")
+    at = page_after_loading(("june.xlsx", new_people()))
     with database(sample_app) as con:
         con.execute("UPDATE uploads SET rolled_back_at = NULL")
     at.run()
@@ -465,9 +469,7 @@ def test_a_database_mixing_sample_and_own_data_can_remove_the_sample(sample_app:
 
 def test_a_file_already_loaded_is_said_to_be_in_not_a_problem(sample_app: Path) -> None:
     june = new_people()  # the same bytes twice (a workbook made again may differ in its saved time)
-    at = open_upload_page()
-    upload(at, ("june.xlsx", june))
-    press(at, "Load")
+    at = page_after_loading(("june.xlsx", june))
     when = loaded_at(sample_app, 9)
 
     upload(at, ("june.xlsx", june))
@@ -480,9 +482,7 @@ def test_a_file_already_loaded_is_said_to_be_in_not_a_problem(sample_app: Path) 
 
 def test_a_file_already_loaded_beside_a_bad_one_is_not_counted_as_a_problem(sample_app: Path) -> None:
     june = new_people()
-    at = open_upload_page()
-    upload(at, ("june.xlsx", june))
-    press(at, "Load")
+    at = page_after_loading(("june.xlsx", june))
 
     upload(at, ("june.xlsx", june), ("bad.xlsx", bad_register()))
 
