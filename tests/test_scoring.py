@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import duckdb
 import pytest
 from openpyxl import load_workbook
 
@@ -217,17 +218,24 @@ def _scores(con, measure: str) -> dict[str, float | None]:
     return {row: value for row, value in rows}
 
 
+def ten_items_loaded(
+    con: duckdb.DuckDBPyConnection, measure: str, sheet: str, rows: list[list]
+) -> dict[int, float | None]:
+    """Load a wide sheet of ``measure``'s ten items (each row a participant, a date, then the ten answers) and return
+    the scores by source row."""
+    header = ["participant_id", "date"] + [f"{measure} Q{i}" for i in range(1, 11)]
+    load(con, (f"{sheet.lower()}.xlsx", workbook({sheet: [header, *rows]})))
+    return _scores(con, measure)
+
+
 def test_core10_words_loaded_from_a_workbook_reverse_items_2_and_3(con):
-    header = ["participant_id", "date"] + [f"CORE-10 Q{i}" for i in range(1, 11)]
     rows = [
-        header,
         ["P1", "2024-05-01"] + ["Often"] * 10,
         ["P2", "2024-05-01"] + [3] * 10,
         ["P3", "2024-05-01"] + ["3 - Often"] * 10,
         ["P4", "2024-05-01"] + ["Not at all"] * 9 + [None],
     ]
-    load(con, ("core.xlsx", workbook({"CORE": rows})))
-    assert _scores(con, "CORE-10") == {
+    assert ten_items_loaded(con, "CORE-10", "CORE", rows) == {
         2: 26,  # eight items "often" = 3 each (24) + items 2 and 3 reversed to 4 - 3 = 1 each (2)
         3: 30,  # numbers are never reversed: 10 * 3
         4: 30,  # "3 - Often" is the number 3: 10 * 3
@@ -285,9 +293,7 @@ def test_the_template_has_a_k10_sheet_with_its_words():
 
 
 def test_k10_loaded_from_a_wide_sheet_gives_its_bands_of_concern(con):
-    header = ["participant_id", "date"] + [f"K10 Q{i}" for i in range(1, 11)]
     rows = [
-        header,
         ["P1", "2024-05-01"] + ["None of the time"] * 10,
         ["P2", "2024-05-01"] + [5] * 10,
         ["P3", "2024-05-01"] + ["Most of the time", "4 - Most of the time", 3, 3, "some of the time", 2, 2, 2, 1, 1],
@@ -296,8 +302,7 @@ def test_k10_loaded_from_a_wide_sheet_gives_its_bands_of_concern(con):
         ["P2", "2024-09-01"] + [3] * 10,
         ["P3", "2024-09-01"] + [3] + [2] * 9,
     ]
-    load(con, ("k10.xlsx", workbook({"Distress": rows})))
-    assert _scores(con, "K10") == {
+    assert ten_items_loaded(con, "K10", "Distress", rows) == {
         2: 10,  # "none of the time" = 1, ten times
         3: 50,  # 10 x 5
         4: 25,  # 4 + 4 + 3 + 3 + 3 + 2 + 2 + 2 + 1 + 1
