@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -186,13 +187,18 @@ def test_the_cliff_runs_from_the_period_s_end_not_today(grants_db):
     assert list(funding.cliff(grants_db, q2, 12)["lines"]["title"]) == ["Core grant", "Donations"]
 
 
+def load_grants_by_activity(con: duckdb.DuckDBPyConnection, *lines: list) -> None:
+    """Load a Grants sheet of these funding lines, each naming the activity it pays for (None: the whole charity)."""
+    header = ["funder", "title", "amount", "start_date", "end_date", "activity"]
+    load(con, ("grants.xlsx", workbook({"Grants": [header, *lines]})))
+
+
 def test_activity_filter_on_income(con):
-    rows = [
-        ["funder", "title", "amount", "start_date", "end_date", "activity"],
+    load_grants_by_activity(
+        con,
         ["Lottery", "Art grant", 3650, "2024-04-01", "2025-03-31", "Art"],
         ["Council", "Core", 7300, "2024-04-01", "2025-03-31", None],
-    ]
-    load(con, ("grants.xlsx", workbook({"Grants": rows})))
+    )
     art = funding.income_by_quarter(con, Filters(FY24, ("Art",)))
     assert set(art["group"]) == {"Lottery"}
     assert art["income"].sum() == pytest.approx(3650)
@@ -214,12 +220,11 @@ def test_activity_filter_on_income(con):
 
 
 def test_who_pays_for_an_activity_with_two_funders(con):
-    rows = [
-        ["funder", "title", "amount", "start_date", "end_date", "activity"],
+    load_grants_by_activity(
+        con,
         ["Lottery", "Art grant", 3000, "2024-04-01", "2025-03-31", "Art"],
         ["Council", "Art contract", 1000, "2024-04-01", "2025-03-31", "Art"],
-    ]
-    load(con, ("grants.xlsx", workbook({"Grants": rows})))
+    )
     # 3,000 of 4,000 = 75%; 1,000 of 4,000 = 25%
     assert funding.funders_in_words(con, Filters(FY24, ("Art",))) == (
         "Art is paid for by 2 funders in this period: Lottery 75%; Council 25%."
