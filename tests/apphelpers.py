@@ -8,7 +8,7 @@ import functools
 import io
 import json
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -294,6 +294,17 @@ def successes_after(at: AppTest, button: str) -> list[str]:
     widget(at.button, button).click().run()
     assert_ran(at)
     return [s.value for s in at.success]
+
+
+def app_with(sheets: dict[str, list[list]]) -> Callable[..., Path]:
+    """A fixture: the app opening a database that holds one upload of these sheets, the charity's own (not the
+    sample); the fixture's value is the database's path."""
+
+    @pytest.fixture
+    def own_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+        return app_with_own_data(tmp_path, monkeypatch, sheets)
+
+    return own_app
 
 
 # Pages opened once on the sample, shared by the tests that only read them -----------------------

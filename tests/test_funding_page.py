@@ -17,7 +17,7 @@ from pipelines.periods import Period
 from pipelines.query import Filters
 from tests.apphelpers import (
     SamplePages,
-    app_with_own_data,
+    app_with,
     assert_ran,
     chart_titles,
     charts,
@@ -114,11 +114,7 @@ REGISTER = [
     ["participant_id", "session_date", "activity"],
     *[[f"P{i}", "2025-05-06", "Peer support group"] for i in range(9)],
 ]
-
-
-@pytest.fixture
-def volunteered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    return app_with_own_data(tmp_path, monkeypatch, {"Register": REGISTER, "Volunteers": VOLUNTEERING})
+volunteered = app_with({"Register": REGISTER, "Volunteers": VOLUNTEERING})
 
 
 def test_volunteer_time_is_shown_beside_income_as_in_kind_support(volunteered: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.apphelpers import app_with_own_data, assert_ran, chart_titles, open_page, widget
+from tests.apphelpers import app_with, assert_ran, chart_titles, open_page, widget
 from ui.feedback import VIEW
 
 pytestmark = pytest.mark.usefixtures("app_runtime")
@@ -29,11 +29,7 @@ ANSWERS = [
     *[["2025-11-04", "Walk and talk", "Very good"]] * 12,
     *[["2025-11-04", "Walk and talk", "Poor"]] * 8,
 ]
-
-
-@pytest.fixture
-def answered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    return app_with_own_data(tmp_path, monkeypatch, {"Register": REGISTER, "Scores": SCORES, "FFT": ANSWERS})
+answered = app_with({"Register": REGISTER, "Scores": SCORES, "FFT": ANSWERS})
 
 
 def test_the_outcomes_page_ends_with_what_participants_say(answered: Path) -> None:
