@@ -30,9 +30,9 @@ def confirm_or_cancel(
     """The yes and Cancel buttons under a question left open under ``question_key`` in the session state: yes does
     ``act`` (a refusal is said and the question stays); either closes the question and reruns the page."""
     yes_column, no_column = st.columns(2)
-    confirmed = yes_column.button(yes, type="primary")
+    confirmed, cancelled = yes_column.button(yes, type="primary"), no_column.button("Cancel")
     if confirmed and not carried_out(act, nothing_was, refused_by):
         return
-    if confirmed or no_column.button("Cancel"):
+    if confirmed or cancelled:
         st.session_state.pop(question_key, None)
         st.rerun()
