@@ -3,6 +3,7 @@ server, and later on one that has served the app already."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -40,6 +41,8 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 AXE_JS = ROOT / ".venv" / "axe-core" / "node_modules" / "axe-core" / "axe.min.js"  # installed by dev.py (AXE_CORE)
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PHONE = {"width": 390, "height": 844}
+SCRIPT_DONE = """() => document.querySelector('[data-testid="stApp"]')
+    ?.getAttribute('data-test-script-state') === 'notRunning'"""
 STARTUP_SECONDS = 60
 WAIT_MS = 30_000
 MANAGER, PASSWORD = "browser-manager", "a long test password"  # signs in once the sample gives way to own data
@@ -221,6 +224,11 @@ def check_figures(page: sync_api.Page, figures: dict[str, str]) -> None:
 def screenshot(page: sync_api.Page, name: str) -> None:
     """The whole page: Streamlit scrolls inside its main area, so the window is made as tall as the content first."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    # the page's run finished, so its widgets are drawn rather than their placeholders; one that never finishes is
+    # shown as it is, for the failure it goes with
+    with contextlib.suppress(sync_api.Error):
+        page.wait_for_function(SCRIPT_DONE, timeout=WAIT_MS)
+        page.wait_for_load_state("networkidle", timeout=WAIT_MS)
     size = page.viewport_size
     height = page.evaluate(
         """() => Math.max(...['stMain', 'stSidebarContent'].map(
