@@ -26,17 +26,17 @@ def asks_to_erase() -> None:
     st.write("asking" if st.session_state.get("confirm_erase") else "closed")
 
 
-def opened() -> AppTest:
+def after_pressing(button: str) -> AppTest:
+    """The page opened with its question, and run again after pressing ``button``."""
     at = AppTest.from_function(asks_to_erase, default_timeout=30)
     at.run()
+    widget(at.button, button).click().run()
     assert_ran(at)
     return at
 
 
 def test_a_refused_action_says_why_and_keeps_the_question_open() -> None:
-    at = opened()
-    widget(at.button, "Yes, erase them").click().run()
-    assert_ran(at)
+    at = after_pressing("Yes, erase them")
     assert [e.value for e in at.error] == ["Nothing was erased. Only an administrator may erase records."]
     assert at.error[0].icon == ":material/block:"
     assert [m.value for m in at.markdown] == ["asking"]
@@ -44,9 +44,7 @@ def test_a_refused_action_says_why_and_keeps_the_question_open() -> None:
 
 
 def test_cancel_closes_the_question_without_acting() -> None:
-    at = opened()
-    widget(at.button, "Cancel").click().run()
-    assert_ran(at)
+    at = after_pressing("Cancel")
     assert not at.error and "erased" not in at.session_state
     assert [m.value for m in at.markdown] == ["closed"]
     assert not at.button
