@@ -4,43 +4,16 @@ is valued at; for a signed-in administrator, accounts, the audit trail, a person
 and the retention period."""
 
 import datetime as dt
-from collections.abc import Callable
-from typing import TypeVar
 
 import streamlit as st
 
 from pipelines import audit, export, reference, rights, sessions, settings, social_value, users, volunteering
 from pipelines.audit import NotAllowed
-from pipelines.settings import SettingRefused
-from ui.actions import Refusals, carried_out, confirm_or_cancel
+from ui.actions import confirm_or_cancel, save_setting
 from ui.auth import actor
-from ui.data import cursor, data_changed, with_database_closed
+from ui.data import cursor, with_database_closed
 from ui.figures import brand, confirmation
 from ui.shell import require_shell
-
-T = TypeVar("T")
-
-
-def save(
-    store: Callable[[], T],
-    message_key: str,
-    said: Callable[[T], str],
-    refused_by: Refusals = (SettingRefused, NotAllowed),
-    icon: str = ":material/error:",
-    figures_change: bool = False,
-) -> None:
-    """Save a form's setting with ``store``; keep what ``said`` makes of the saved value under ``message_key`` for the
-    run after the rerun (and clear the cached figures if the setting changes them), or say under the form why
-    nothing was saved."""
-
-    def store_and_say() -> None:
-        st.session_state[message_key] = said(store())
-        if figures_change:
-            data_changed()
-
-    if carried_out(store_and_say, "saved", refused_by, icon):
-        st.rerun()
-
 
 require_shell()
 st.title("Settings")
@@ -67,7 +40,7 @@ with st.form("branding"):
     saved = st.form_submit_button("Save", type="primary")
 
 if saved:
-    save(
+    save_setting(
         lambda: settings.save_brand(
             cursor(),
             charity_name=name,
@@ -106,7 +79,7 @@ with st.form("area"):
     saved_area = st.form_submit_button("Save the area", type="primary")
 
 if saved_area:
-    save(
+    save_setting(
         lambda: settings.save_area(cursor(), codes, by=actor()),
         "area_message",
         lambda now: (
@@ -140,7 +113,7 @@ with st.form("volunteer-rate"):
     saved_rate = st.form_submit_button("Save the rate", type="primary")
 
 if saved_rate:
-    save(
+    save_setting(
         lambda: settings.save_volunteer_rate(cursor(), rate, by=actor()),
         "rate_message",
         lambda now: (
@@ -197,7 +170,7 @@ with st.form("social-value"):
     saved_wellby = st.form_submit_button("Save the assumptions", type="primary")
 
 if saved_wellby:
-    save(
+    save_setting(
         lambda: settings.save_social_value(
             cursor(), duration_years=lasting, deadweight=aside / 100, uplift=uplift, price_year=year, by=actor()
         ),
@@ -351,7 +324,7 @@ def retention() -> None:
         )
         saved = st.form_submit_button("Save the retention period", type="primary")
     if saved:
-        save(
+        save_setting(
             lambda: settings.save_retention(cursor(), chosen, by=actor()),
             "retention_message",
             lambda now: (
@@ -396,7 +369,7 @@ def session_limits() -> None:
         absolute = st.number_input("Absolute limit (hours)", *sessions.ABSOLUTE_RANGE, current.absolute_hours)
         saved_limits = st.form_submit_button("Save the limits", type="primary")
     if saved_limits:
-        save(
+        save_setting(
             lambda: sessions.save_limits(cursor(), idle, absolute, by=actor()),
             "sessions_message",
             lambda now: (

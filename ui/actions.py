@@ -4,12 +4,16 @@ question that asked for it closed once it is done."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 import streamlit as st
 
 from pipelines.audit import NotAllowed
+from pipelines.settings import SettingRefused
+from ui.data import data_changed
 
 Refusals = type[Exception] | tuple[type[Exception], ...]
+T = TypeVar("T")
 
 
 def carried_out(
@@ -35,4 +39,25 @@ def confirm_or_cancel(
         return
     if confirmed or cancelled:
         st.session_state.pop(question_key, None)
+        st.rerun()
+
+
+def save_setting(
+    store: Callable[[], T],
+    message_key: str,
+    said: Callable[[T], str],
+    refused_by: Refusals = (SettingRefused, NotAllowed),
+    icon: str = ":material/error:",
+    figures_change: bool = False,
+) -> None:
+    """Save a form's setting with ``store``; keep what ``said`` makes of the saved value under ``message_key`` for the
+    run after the rerun (and clear the cached figures if the setting changes them), or say under the form why
+    nothing was saved."""
+
+    def store_and_say() -> None:
+        st.session_state[message_key] = said(store())
+        if figures_change:
+            data_changed()
+
+    if carried_out(store_and_say, "saved", refused_by, icon):
         st.rerun()
